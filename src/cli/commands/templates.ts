@@ -1,0 +1,106 @@
+import { readFileSync } from 'node:fs';
+import type { Command } from 'commander';
+import { parseTemplateYaml } from '../../domain/template/parse.js';
+import { CliError, EXIT } from '../errors.js';
+import { keyValues, table } from '../output.js';
+import { client, globals, show } from './remote.js';
+
+type Summary = Record<string, unknown> & { key: string; version: number };
+type Version = Summary & { yaml: string };
+type App = { key: string; template: { key: string; version: number } };
+
+async function templateKeyOf(cmd: Command, key: string | undefined): Promise<string> {
+  if (key) return key;
+  const app = globals(cmd).app;
+  const apps = await client(cmd).request<{ items: (App & { isDefault: boolean })[] }>('GET', '/applications');
+  const chosen = app
+    ? apps.items.find((a) => a.key === app)
+    : apps.items.length === 1
+      ? apps.items[0]
+      : apps.items.find((a) => a.isDefault);
+  if (!chosen) throw new CliError(app ? `no application "${app}"` : 'name an application with --app', EXIT.usage);
+  return chosen.template.key;
+}
+
+function readFileOrFail(file: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new CliError(`cannot read ${file}: ${(err as Error).message}`, EXIT.usage);
+  }
+}
+
+const SUMMARY = [
+  'key',
+  'version',
+  'name',
+  'changes',
+  'sectionsChanged',
+  'preparedBy',
+  'reviewedBy',
+  'publishedBy',
+  'publishedAt',
+  'sha256',
+];
+
+export function registerTemplates(program: Command): void {
+  const template = program.command('template').description('process templates');
+
+  template
+    .command('show [key]')
+    .description('show the template version in force (or --version N); --yaml prints its source')
+    .option('--version <n>', 'a specific version')
+    .option('--yaml', 'print the YAML source')
+    .action(async (key: string | undefined, opts: { version?: string; yaml?: boolean }, cmd: Command) => {
+      const k = await templateKeyOf(cmd, key);
+      const v = await client(cmd).request<Version>('GET', `/templates/${encodeURIComponent(k)}`, undefined, { version: opts.version });
+      if (opts.yaml) {
+        process.stdout.write(v.yaml.endsWith('\n') ? v.yaml : `${v.yaml}\n`);
+        return;
+      }
+      show(cmd, v, () => keyValues(v, SUMMARY));
+    });
+
+  template
+    .command('history [key]')
+    .description('version history with document-control metadata')
+    .action(async (key: string | undefined, _o: unknown, cmd: Command) => {
+      const k = await templateKeyOf(cmd, key);
+      const h = await client(cmd).request<{ items: Summary[] }>('GET', `/templates/${encodeURIComponent(k)}/versions`);
+      show(cmd, h, () =>
+        table(h.items, ['version', 'publishedAt', 'publishedBy', 'preparedBy', 'reviewedBy', 'sectionsChanged', 'changes']),
+      );
+    });
+
+  template
+    .command('validate <file>')
+    .description('check a template file locally and list every problem')
+    .action((file: string, _o: unknown, cmd: Command) => {
+      const r = parseTemplateYaml(readFileOrFail(file));
+      if (!r.ok)
+        throw new CliError(
+          `${file} has ${r.problems.length} problem(s)`,
+          EXIT.invalid,
+          r.problems.map((p) => `${p.path}: ${p.message}`),
+        );
+      show(cmd, { ok: true, key: r.template.key }, () => `${file}: valid template "${r.template.key}"`);
+    });
+
+  template
+    .command('publish <file>')
+    .description('publish a new template version (admin); refused with every problem listed')
+    .option('--changes <text>', 'what this version changes (document control)')
+    .option('--prepared-by <name>', 'who prepared it')
+    .option('--reviewed-by <name>', 'who reviewed it')
+    .option('--dry-run', 'validate against the server without publishing')
+    .action(async (file: string, opts: { changes?: string; preparedBy?: string; reviewedBy?: string; dryRun?: boolean }, cmd: Command) => {
+      const r = await client(cmd).request<Summary & { dryRun: boolean }>('POST', '/templates', {
+        yaml: readFileOrFail(file),
+        changes: opts.changes,
+        preparedBy: opts.preparedBy,
+        reviewedBy: opts.reviewedBy,
+        dryRun: opts.dryRun,
+      });
+      show(cmd, r, () => `${r.dryRun ? 'would publish' : 'published'} ${r.key} version ${r.version}\n${keyValues(r, SUMMARY)}`);
+    });
+}

@@ -1,0 +1,73 @@
+#!/usr/bin/env node
+import { Command, CommanderError } from 'commander';
+import { SettingsError } from '../config/settings.js';
+import { DomainError } from '../domain/errors.js';
+import { RELMAN_VERSION } from '../version.js';
+import { registerAdmin } from './commands/admin.js';
+import { registerItems } from './commands/items.js';
+import { registerLocal } from './commands/local.js';
+import { registerLogin } from './commands/login.js';
+import { registerReleases } from './commands/releases.js';
+import { registerServe } from './commands/serve.js';
+import { registerTemplates } from './commands/templates.js';
+import { CliError, EXIT } from './errors.js';
+
+function reportError(err: unknown): number {
+  if (err instanceof CliError) {
+    process.stderr.write(`relman: ${err.message}\n`);
+    for (const d of err.details) process.stderr.write(`  - ${d}\n`);
+    return err.exitCode;
+  }
+  if (err instanceof SettingsError) {
+    process.stderr.write(`relman: configuration: ${err.message}\n`);
+    return EXIT.usage;
+  }
+  if (err instanceof DomainError) {
+    process.stderr.write(`relman: ${err.message}\n`);
+    const problems = (err as { problems?: { path: string; message: string }[] }).problems ?? [];
+    for (const p of problems) process.stderr.write(`  - ${p.path}: ${p.message}\n`);
+    const byCode: Record<string, number> = {
+      'not-found': EXIT.notFound,
+      forbidden: EXIT.auth,
+      unauthenticated: EXIT.auth,
+      validation: EXIT.invalid,
+      'template-invalid': EXIT.invalid,
+    };
+    return byCode[err.code] ?? EXIT.conflict;
+  }
+  process.stderr.write(`relman: ${(err as Error).message ?? String(err)}\n`);
+  return EXIT.failure;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const program = new Command('relman')
+    .version(RELMAN_VERSION)
+    .description('release and change management')
+    .option('--json', 'machine-readable output')
+    .option('--app <key>', 'application (system) to work on; default: the only or the default one')
+    .option('--url <url>', 'server URL (default: RELMAN_URL, then `relman login`, then http://127.0.0.1:8080)')
+    .option('--token <token>', 'API token (default: RELMAN_TOKEN, then `relman login`)')
+    .showHelpAfterError()
+    .exitOverride();
+  registerServe(program);
+  registerLogin(program);
+  registerReleases(program);
+  registerItems(program);
+  registerTemplates(program);
+  registerLocal(program);
+  registerAdmin(program);
+  try {
+    await program.parseAsync(argv);
+    return EXIT.ok;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      return err.exitCode === 0 ? EXIT.ok : EXIT.usage;
+    }
+    return reportError(err);
+  }
+}
+
+const code = await main(process.argv);
+// `serve` keeps running; everything else exits with its code.
+if (!process.argv.includes('serve') || code !== EXIT.ok) process.exitCode = code;
+if (code !== EXIT.ok) process.exit(code);

@@ -1,0 +1,65 @@
+import { Kysely, type Transaction } from 'kysely';
+import type { Tables } from './schema.js';
+import { createPostgresDialect, isRetryablePostgresError } from './dialect/postgres.js';
+import { createSqliteDialect } from './dialect/sqlite.js';
+
+export type DialectName = 'sqlite' | 'postgres';
+export type Db = Kysely<Tables>;
+export type Trx = Transaction<Tables>;
+
+export interface TxContext {
+  readonly db: Trx;
+  /** Runs after the transaction commits; never for one that rolled back. */
+  onCommit(fn: () => void | Promise<void>): void;
+}
+
+export interface Database {
+  readonly kysely: Db;
+  readonly dialect: DialectName;
+  transaction<T>(fn: (tx: TxContext) => Promise<T>): Promise<T>;
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export type DatabaseTarget = { dialect: 'sqlite'; file: string } | { dialect: 'postgres'; url: string; poolSize?: number };
+
+const MAX_ATTEMPTS = 5;
+
+export function openDatabase(target: DatabaseTarget): Database {
+  const kysely = new Kysely<Tables>({
+    dialect: target.dialect === 'sqlite' ? createSqliteDialect(target.file) : createPostgresDialect(target.url, target.poolSize),
+  });
+  let closed = false;
+  return {
+    kysely,
+    dialect: target.dialect,
+    async transaction<T>(fn: (tx: TxContext) => Promise<T>): Promise<T> {
+      for (let attempt = 1; ; attempt++) {
+        const hooks: (() => void | Promise<void>)[] = [];
+        try {
+          const result = await kysely.transaction().execute((trx) => fn({ db: trx, onCommit: (h) => hooks.push(h) }));
+          for (const hook of hooks) {
+            try {
+              await hook();
+            } catch {
+              // A failing side effect must not undo a committed change; the
+              // outbox (delivered by jobs) is where retries belong.
+            }
+          }
+          return result;
+        } catch (err) {
+          if (attempt < MAX_ATTEMPTS && isRetryablePostgresError(err)) continue;
+          throw err;
+        }
+      }
+    },
+    async ping() {
+      await kysely.selectFrom('audit_head').select('seq').limit(1).execute();
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      await kysely.destroy();
+    },
+  };
+}

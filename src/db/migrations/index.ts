@@ -1,0 +1,7 @@
+import type { Migration } from 'kysely';
+import { initial } from './0001-initial.js';
+
+/** Migrations in order; the key is the name recorded in the migration table. */
+export const migrations: Record<string, Migration> = {
+  '0001-initial': initial,
+};

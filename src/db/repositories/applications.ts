@@ -1,0 +1,22 @@
+import type { Db, Trx } from '../database.js';
+import type { ApplicationTable } from '../schema.js';
+
+export async function insertApplication(db: Trx, row: ApplicationTable): Promise<void> {
+  await db.insertInto('applications').values(row).execute();
+}
+
+export async function listApplications(db: Db | Trx): Promise<ApplicationTable[]> {
+  return db.selectFrom('applications').selectAll().orderBy('key').execute();
+}
+
+export async function applicationByKey(db: Db | Trx, key: string): Promise<ApplicationTable | undefined> {
+  return db.selectFrom('applications').selectAll().where('key', '=', key).executeTakeFirst();
+}
+
+export async function applicationById(db: Db | Trx, id: string): Promise<ApplicationTable | undefined> {
+  return db.selectFrom('applications').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+export async function updateApplication(db: Trx, id: string, patch: Partial<Omit<ApplicationTable, 'id'>>): Promise<void> {
+  await db.updateTable('applications').set(patch).where('id', '=', id).execute();
+}

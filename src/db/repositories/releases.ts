@@ -1,0 +1,53 @@
+import type { Db, Trx } from '../database.js';
+import type { ReleaseTable } from '../schema.js';
+
+export async function insertRelease(db: Trx, row: ReleaseTable): Promise<void> {
+  await db.insertInto('releases').values(row).execute();
+}
+
+export async function releaseByName(db: Db | Trx, applicationId: string, name: string): Promise<ReleaseTable | undefined> {
+  return db.selectFrom('releases').selectAll().where('application_id', '=', applicationId).where('name', '=', name).executeTakeFirst();
+}
+
+export async function releaseById(db: Db | Trx, id: string): Promise<ReleaseTable | undefined> {
+  return db.selectFrom('releases').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+export type ReleaseFilter = {
+  applicationId: string;
+  states?: string[] | undefined;
+  types?: string[] | undefined;
+  from?: string | undefined;
+  to?: string | undefined;
+  limit: number;
+  offset: number;
+};
+
+export async function listReleases(db: Db, f: ReleaseFilter): Promise<{ rows: ReleaseTable[]; total: number }> {
+  let q = db.selectFrom('releases').where('application_id', '=', f.applicationId);
+  if (f.states?.length) q = q.where('state', 'in', f.states);
+  if (f.types?.length) q = q.where('type', 'in', f.types);
+  if (f.from !== undefined) q = q.where('planned_date', '>=', f.from);
+  if (f.to !== undefined) q = q.where('planned_date', '<=', f.to);
+  const [rows, count] = await Promise.all([
+    q.selectAll().orderBy('sequence').limit(f.limit).offset(f.offset).execute(),
+    q.select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow(),
+  ]);
+  return { rows, total: Number(count.n) };
+}
+
+/** Writes only if nobody else wrote since `expectedVersion`; returns whether it did. */
+export async function updateReleaseVersioned(
+  db: Trx,
+  id: string,
+  expectedVersion: number,
+  patch: Partial<Omit<ReleaseTable, 'id' | 'row_version'>>,
+): Promise<boolean> {
+  const res = await db
+    .updateTable('releases')
+    .set({ ...patch, row_version: expectedVersion + 1 })
+    .where('id', '=', id)
+    .where('row_version', '=', expectedVersion)
+    .executeTakeFirst();
+  return Number(res.numUpdatedRows) === 1;
+}

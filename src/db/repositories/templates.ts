@@ -1,0 +1,41 @@
+import type { Db, Trx } from '../database.js';
+import type { TemplateVersionTable } from '../schema.js';
+
+export async function insertTemplateVersion(db: Trx, row: TemplateVersionTable): Promise<void> {
+  await db.insertInto('template_versions').values(row).execute();
+}
+
+export async function latestTemplateVersion(db: Db | Trx, key: string): Promise<TemplateVersionTable | undefined> {
+  return db
+    .selectFrom('template_versions')
+    .selectAll()
+    .where('template_key', '=', key)
+    .orderBy('version', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+}
+
+export async function templateVersionById(db: Db | Trx, id: string): Promise<TemplateVersionTable | undefined> {
+  return db.selectFrom('template_versions').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+export async function templateVersionByNumber(db: Db | Trx, key: string, version: number): Promise<TemplateVersionTable | undefined> {
+  return db.selectFrom('template_versions').selectAll().where('template_key', '=', key).where('version', '=', version).executeTakeFirst();
+}
+
+export async function listTemplateVersions(db: Db | Trx, key: string): Promise<TemplateVersionTable[]> {
+  return db.selectFrom('template_versions').selectAll().where('template_key', '=', key).orderBy('version', 'desc').execute();
+}
+
+export async function listTemplateKeys(db: Db | Trx): Promise<string[]> {
+  const rows = await db.selectFrom('template_versions').select('template_key').distinct().orderBy('template_key').execute();
+  return rows.map((r) => r.template_key);
+}
+
+export async function countTemplateVersions(db: Db | Trx): Promise<number> {
+  const row = await db
+    .selectFrom('template_versions')
+    .select((eb) => eb.fn.countAll().as('n'))
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}

@@ -1,0 +1,105 @@
+import type { Db, Trx } from '../database.js';
+import type { ApiTokenTable, SessionTable, UserTable } from '../schema.js';
+
+export type UserWithRoles = UserTable & { roles: string[] };
+
+async function withRoles(db: Db | Trx, users: UserTable[]): Promise<UserWithRoles[]> {
+  if (users.length === 0) return [];
+  const roles = await db
+    .selectFrom('user_roles')
+    .selectAll()
+    .where(
+      'user_id',
+      'in',
+      users.map((u) => u.id),
+    )
+    .execute();
+  return users.map((u) => ({
+    ...u,
+    roles: roles
+      .filter((r) => r.user_id === u.id)
+      .map((r) => r.role)
+      .sort(),
+  }));
+}
+
+export async function insertUser(db: Trx, row: UserTable, roles: string[]): Promise<void> {
+  await db.insertInto('users').values(row).execute();
+  await setUserRoles(db, row.id, roles);
+}
+
+export async function setUserRoles(db: Trx, userId: string, roles: string[]): Promise<void> {
+  await db.deleteFrom('user_roles').where('user_id', '=', userId).execute();
+  if (roles.length > 0) {
+    await db
+      .insertInto('user_roles')
+      .values(roles.map((role) => ({ user_id: userId, role })))
+      .execute();
+  }
+}
+
+export async function updateUser(db: Trx, id: string, patch: Partial<Omit<UserTable, 'id'>>): Promise<void> {
+  await db.updateTable('users').set(patch).where('id', '=', id).execute();
+}
+
+export async function userByName(db: Db | Trx, username: string): Promise<UserWithRoles | undefined> {
+  const row = await db.selectFrom('users').selectAll().where('username', '=', username).executeTakeFirst();
+  return row ? (await withRoles(db, [row]))[0] : undefined;
+}
+
+export async function userById(db: Db | Trx, id: string): Promise<UserWithRoles | undefined> {
+  const row = await db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
+  return row ? (await withRoles(db, [row]))[0] : undefined;
+}
+
+export async function listUsers(db: Db | Trx): Promise<UserWithRoles[]> {
+  return withRoles(db, await db.selectFrom('users').selectAll().orderBy('username').execute());
+}
+
+export async function countUsers(db: Db | Trx): Promise<number> {
+  const row = await db
+    .selectFrom('users')
+    .select((eb) => eb.fn.countAll().as('n'))
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
+export async function insertToken(db: Trx, row: ApiTokenTable): Promise<void> {
+  await db.insertInto('api_tokens').values(row).execute();
+}
+
+export async function tokenByHash(db: Db | Trx, hash: string): Promise<ApiTokenTable | undefined> {
+  return db.selectFrom('api_tokens').selectAll().where('token_hash', '=', hash).executeTakeFirst();
+}
+
+export async function tokenById(db: Db | Trx, id: string): Promise<ApiTokenTable | undefined> {
+  return db.selectFrom('api_tokens').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+export async function tokensOfUser(db: Db | Trx, userId: string): Promise<ApiTokenTable[]> {
+  return db.selectFrom('api_tokens').selectAll().where('user_id', '=', userId).orderBy('created_at').execute();
+}
+
+export async function updateToken(db: Db | Trx, id: string, patch: Partial<Omit<ApiTokenTable, 'id'>>): Promise<void> {
+  await db.updateTable('api_tokens').set(patch).where('id', '=', id).execute();
+}
+
+export async function insertSession(db: Trx, row: SessionTable): Promise<void> {
+  await db.insertInto('sessions').values(row).execute();
+}
+
+export async function sessionByHash(db: Db | Trx, hash: string): Promise<SessionTable | undefined> {
+  return db.selectFrom('sessions').selectAll().where('id_hash', '=', hash).executeTakeFirst();
+}
+
+export async function deleteSession(db: Trx, hash: string): Promise<void> {
+  await db.deleteFrom('sessions').where('id_hash', '=', hash).execute();
+}
+
+export async function deleteExpiredSessions(db: Db | Trx, nowIso: string): Promise<void> {
+  await db.deleteFrom('sessions').where('expires_at', '<', nowIso).execute();
+}
+
+export async function deleteSessionsOfUser(db: Trx, userId: string): Promise<void> {
+  await db.deleteFrom('sessions').where('user_id', '=', userId).execute();
+}

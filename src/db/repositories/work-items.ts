@@ -1,0 +1,66 @@
+import { sql } from 'kysely';
+import type { Db, Trx } from '../database.js';
+import type { WorkItemTable } from '../schema.js';
+
+export async function insertWorkItem(db: Trx, row: WorkItemTable): Promise<void> {
+  await db.insertInto('work_items').values(row).execute();
+}
+
+export async function workItemByNumber(db: Db | Trx, applicationId: string, number: number): Promise<WorkItemTable | undefined> {
+  return db
+    .selectFrom('work_items')
+    .selectAll()
+    .where('application_id', '=', applicationId)
+    .where('number', '=', number)
+    .executeTakeFirst();
+}
+
+export async function workItemsOfRelease(db: Db | Trx, releaseId: string): Promise<WorkItemTable[]> {
+  return db.selectFrom('work_items').selectAll().where('release_id', '=', releaseId).orderBy('number').execute();
+}
+
+export type WorkItemFilter = {
+  applicationId: string;
+  kinds?: string[] | undefined;
+  /** A release id, or null for items in no release. */
+  releaseId?: string | null | undefined;
+  owner?: string | undefined;
+  priority?: string | undefined;
+  text?: string | undefined;
+  limit: number;
+  offset: number;
+};
+
+export async function listWorkItems(db: Db, f: WorkItemFilter): Promise<{ rows: WorkItemTable[]; total: number }> {
+  let q = db.selectFrom('work_items').where('application_id', '=', f.applicationId);
+  if (f.kinds?.length) q = q.where('kind', 'in', f.kinds);
+  if (f.releaseId === null) q = q.where('release_id', 'is', null);
+  else if (f.releaseId !== undefined) q = q.where('release_id', '=', f.releaseId);
+  if (f.owner !== undefined) q = q.where('owner', '=', f.owner);
+  if (f.priority !== undefined) q = q.where('priority', '=', f.priority);
+  if (f.text !== undefined) {
+    const like = `%${f.text.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    // ESCAPE is spelled out because SQLite has no default escape character.
+    q = q.where(sql<boolean>`(lower(title) like ${like} escape '\\' or lower(helpdesk_ref) like ${like} escape '\\')`);
+  }
+  const [rows, count] = await Promise.all([
+    q.selectAll().orderBy('number').limit(f.limit).offset(f.offset).execute(),
+    q.select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow(),
+  ]);
+  return { rows, total: Number(count.n) };
+}
+
+export async function updateWorkItemVersioned(
+  db: Trx,
+  id: string,
+  expectedVersion: number,
+  patch: Partial<Omit<WorkItemTable, 'id' | 'row_version'>>,
+): Promise<boolean> {
+  const res = await db
+    .updateTable('work_items')
+    .set({ ...patch, row_version: expectedVersion + 1 })
+    .where('id', '=', id)
+    .where('row_version', '=', expectedVersion)
+    .executeTakeFirst();
+  return Number(res.numUpdatedRows) === 1;
+}

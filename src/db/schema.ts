@@ -1,0 +1,142 @@
+/**
+ * Portable column conventions: ids are text UUIDs, timestamps are ISO-8601 UTC
+ * text, calendar dates are `YYYY-MM-DD` text, booleans are 0/1 integers and
+ * structured values are JSON text. The same rows therefore read back the same
+ * way from SQLite and PostgreSQL.
+ */
+export interface TemplateVersionTable {
+  id: string;
+  template_key: string;
+  version: number;
+  name: string;
+  source_yaml: string;
+  content_json: string;
+  sha256: string;
+  changes: string;
+  sections_changed: string;
+  prepared_by: string | null;
+  reviewed_by: string | null;
+  published_by: string;
+  published_at: string;
+}
+
+export interface ApplicationTable {
+  id: string;
+  key: string;
+  name: string;
+  template_key: string;
+  naming_params: string;
+  is_default: number;
+  created_at: string;
+}
+
+export interface CounterTable {
+  scope: string;
+  value: number;
+}
+
+export interface ReleaseTable {
+  id: string;
+  application_id: string;
+  name: string;
+  sequence: number;
+  type: string;
+  state: string;
+  title: string;
+  description: string;
+  planned_date: string;
+  channels: string;
+  template_version_id: string;
+  created_by: string;
+  created_at: string;
+  updated_at: string;
+  row_version: number;
+}
+
+export interface WorkItemTable {
+  id: string;
+  application_id: string;
+  number: number;
+  kind: string;
+  helpdesk_ref: string;
+  title: string;
+  description: string;
+  owner: string | null;
+  priority: string;
+  elements: string;
+  release_id: string | null;
+  created_by: string;
+  created_at: string;
+  updated_at: string;
+  row_version: number;
+}
+
+export interface UserTable {
+  id: string;
+  username: string;
+  display_name: string;
+  email: string | null;
+  password_hash: string | null;
+  disabled: number;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface UserRoleTable {
+  user_id: string;
+  role: string;
+}
+
+export interface ApiTokenTable {
+  id: string;
+  user_id: string;
+  name: string;
+  token_hash: string;
+  created_at: string;
+  expires_at: string | null;
+  last_used_at: string | null;
+  revoked_at: string | null;
+}
+
+export interface SessionTable {
+  id_hash: string;
+  user_id: string;
+  csrf_token: string;
+  created_at: string;
+  expires_at: string;
+}
+
+export interface AuditEventTable {
+  seq: number;
+  id: string;
+  at: string;
+  actor: string;
+  action: string;
+  subject_type: string;
+  subject_id: string;
+  before_json: string | null;
+  after_json: string | null;
+  request_id: string | null;
+  prev_hash: string;
+  hash: string;
+}
+
+export interface AuditHeadTable {
+  id: number;
+  seq: number;
+  hash: string;
+}
+
+export interface Tables {
+  template_versions: TemplateVersionTable;
+  applications: ApplicationTable;
+  counters: CounterTable;
+  releases: ReleaseTable;
+  work_items: WorkItemTable;
+  users: UserTable;
+  user_roles: UserRoleTable;
+  api_tokens: ApiTokenTable;
+  sessions: SessionTable;
+  audit_events: AuditEventTable;
+  audit_head: AuditHeadTable;
+}

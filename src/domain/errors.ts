@@ -1,0 +1,83 @@
+/**
+ * One error type per kind of domain failure. The HTTP layer maps each to a
+ * status and a problem document in one place; nothing below it knows HTTP.
+ */
+export type FieldProblem = { path: string; message: string };
+
+export abstract class DomainError extends Error {
+  /** Stable machine-readable code, used as the problem type. */
+  abstract readonly code: string;
+}
+
+export class ValidationError extends DomainError {
+  override readonly name = 'ValidationError';
+  readonly code = 'validation';
+  constructor(
+    message: string,
+    readonly problems: FieldProblem[] = [],
+  ) {
+    super(message);
+  }
+}
+
+export class NotFoundError extends DomainError {
+  override readonly name = 'NotFoundError';
+  readonly code = 'not-found';
+  constructor(
+    readonly entity: string,
+    readonly id: string,
+  ) {
+    super(`${entity} "${id}" does not exist`);
+  }
+}
+
+export class ConflictError extends DomainError {
+  override readonly name = 'ConflictError';
+  readonly code: string;
+  constructor(message: string, code = 'conflict') {
+    super(message);
+    this.code = code;
+  }
+}
+
+/** The caller read version N, someone else already wrote N+1. */
+export class StaleVersionError extends DomainError {
+  override readonly name = 'StaleVersionError';
+  readonly code = 'stale-version';
+  constructor(
+    readonly entity: string,
+    readonly id: string,
+    readonly expected: number,
+    readonly actual: number,
+  ) {
+    super(`${entity} "${id}" was changed by someone else (you had version ${expected}, it is now ${actual}); reload and try again`);
+  }
+}
+
+export class UnauthenticatedError extends DomainError {
+  override readonly name = 'UnauthenticatedError';
+  readonly code = 'unauthenticated';
+}
+
+export class ForbiddenError extends DomainError {
+  override readonly name = 'ForbiddenError';
+  readonly code = 'forbidden';
+  constructor(
+    readonly action: string,
+    readonly allowedRoles: readonly string[],
+  ) {
+    super(
+      allowedRoles.length > 0
+        ? `"${action}" needs one of the roles: ${allowedRoles.join(', ')}`
+        : `"${action}" is not granted to any of your roles`,
+    );
+  }
+}
+
+export class TemplateInvalidError extends DomainError {
+  override readonly name = 'TemplateInvalidError';
+  readonly code = 'template-invalid';
+  constructor(readonly problems: FieldProblem[]) {
+    super(`the process template has ${problems.length} problem${problems.length === 1 ? '' : 's'}`);
+  }
+}

@@ -1,0 +1,212 @@
+import { z } from 'zod';
+import { APP_ACTIONS } from '../permissions.js';
+
+/**
+ * The process template (P18): one document that describes a team's release
+ * process. The schema only checks shapes; relations between sections (role
+ * references, unique ids, the naming pattern …) are checked in `parse.ts` so
+ * that every problem can be reported at once.
+ */
+
+const MAX_NAME = 200;
+const MAX_TEXT = 4000;
+const MAX_LIST = 500;
+
+const ID = /^[a-z][a-z0-9-]*$/;
+const ID_MESSAGE = 'must start with a lower-case letter and contain only a-z, 0-9 and -';
+
+export const idSchema = z.string().max(40).regex(ID, ID_MESSAGE);
+export const templateKeySchema = z.string().regex(/^[a-z0-9-]{1,40}$/, 'must be 1 to 40 characters of a-z, 0-9 and -');
+const nameSchema = z.string().trim().min(1).max(MAX_NAME);
+const textSchema = z.string().max(MAX_TEXT);
+
+function list<T extends z.ZodType>(item: T, min = 0) {
+  return z.array(item).min(min).max(MAX_LIST);
+}
+
+export const roleSchema = z.strictObject({
+  id: idSchema,
+  name: nameSchema,
+  description: textSchema.optional(),
+});
+
+// An exhaustive record: a template must say who may perform every action, and
+// an unknown action key (a typo) is reported rather than ignored.
+export const permissionsSchema = z.record(z.enum(APP_ACTIONS), list(idSchema));
+
+export const channelSchema = z.strictObject({
+  id: idSchema,
+  name: nameSchema,
+  description: textSchema.optional(),
+});
+
+export const environmentSchema = z.strictObject({
+  id: idSchema,
+  name: nameSchema,
+  description: textSchema.optional(),
+  order: z.int(),
+  production: z.boolean().default(false),
+});
+
+export const stateSchema = z.strictObject({
+  id: idSchema,
+  name: nameSchema,
+  description: textSchema.optional(),
+  terminal: z.boolean().default(false),
+});
+
+export const releaseTypeSchema = z.strictObject({
+  id: idSchema,
+  name: nameSchema,
+  description: textSchema.optional(),
+  initialState: idSchema,
+});
+
+export const workItemKindSchema = z.strictObject({
+  id: z
+    .string()
+    .max(40)
+    .regex(/^[A-Z][A-Z0-9]*$/, 'must start with an upper-case letter and contain only A-Z and 0-9'),
+  name: nameSchema,
+  description: textSchema.optional(),
+});
+
+export const prioritySchema = z.strictObject({
+  id: idSchema,
+  name: nameSchema,
+  description: textSchema.optional(),
+  order: z.int(),
+});
+
+export const elementTypeSchema = z.strictObject({
+  id: idSchema,
+  name: nameSchema,
+  description: textSchema.optional(),
+  channel: idSchema,
+});
+
+const namingTokenSchema = z.union(
+  [
+    z.strictObject({ parameter: z.string(), description: textSchema.optional() }),
+    z.strictObject({ sequence: z.literal(true), description: textSchema.optional() }),
+  ],
+  { error: 'a token is either { parameter: <name> } or { sequence: true }' },
+);
+
+// Only shapes here: the pattern rules live in domain/naming.ts so that
+// applications overriding the parameters get the same checks.
+export const namingSchema = z.strictObject({
+  pattern: z.string(),
+  tokens: z.record(z.string(), namingTokenSchema),
+  defaults: z.record(z.string(), z.string()).optional(),
+});
+
+export const externalSystemSchema = z.strictObject({
+  id: idSchema,
+  name: nameSchema,
+  direction: z.enum(['upstream', 'downstream', 'both']),
+  description: textSchema.optional(),
+});
+
+export const WEEKDAYS = ['monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday'] as const;
+export type Weekday = (typeof WEEKDAYS)[number];
+
+function isTimeZone(value: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: value });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export const calendarSchema = z.strictObject({
+  changeCycleDays: z.array(z.enum(WEEKDAYS)).max(7),
+  timeZone: z.string().max(100).refine(isTimeZone, 'must be an IANA time zone name'),
+});
+
+const offsetDaysSchema = z.int().min(-366).max(366);
+
+export const checklistDueSchema = z.union(
+  [z.strictObject({ offsetDays: offsetDaysSchema }), z.strictObject({ milestone: idSchema, offsetDays: offsetDaysSchema.optional() })],
+  { error: 'due is either { offsetDays: <days> } or { milestone: <id>, offsetDays?: <days> }' },
+);
+
+export const checklistTaskSchema = z.strictObject({
+  id: idSchema,
+  title: nameSchema,
+  due: checklistDueSchema,
+  responsible: list(idSchema, 1),
+  remarks: textSchema.optional(),
+});
+
+const contactFields = {
+  role: idSchema,
+  person: nameSchema,
+  phone: z.string().trim().min(1).max(50).optional(),
+  email: z.email().max(320).optional(),
+};
+
+export const resourceContactSchema = z.strictObject(contactFields);
+export const escalationContactSchema = z.strictObject({ order: z.int(), ...contactFields });
+
+export const contactsSchema = z.strictObject({
+  resources: list(resourceContactSchema).default([]),
+  escalation: list(escalationContactSchema).default([]),
+});
+
+export const revisionSchema = z.strictObject({
+  changes: z.string().trim().min(1).max(MAX_TEXT),
+  preparedBy: nameSchema.optional(),
+  reviewedBy: nameSchema.optional(),
+});
+
+/** The application a fresh installation creates from this template on first start. */
+export const defaultApplicationSchema = z.strictObject({
+  key: templateKeySchema,
+  name: nameSchema,
+});
+
+export const processTemplateSchema = z.strictObject({
+  key: templateKeySchema,
+  name: nameSchema,
+  description: textSchema.optional(),
+  revision: revisionSchema.optional(),
+  defaultApplication: defaultApplicationSchema.optional(),
+  roles: list(roleSchema, 1),
+  permissions: permissionsSchema,
+  channels: list(channelSchema, 1),
+  environments: list(environmentSchema, 1),
+  states: list(stateSchema, 1),
+  releaseTypes: list(releaseTypeSchema, 1),
+  workItemKinds: list(workItemKindSchema, 1),
+  priorities: list(prioritySchema, 1),
+  elementTypes: list(elementTypeSchema).default([]),
+  naming: namingSchema,
+  externalSystems: list(externalSystemSchema).default([]),
+  calendar: calendarSchema,
+  checklist: list(checklistTaskSchema).default([]),
+  contacts: contactsSchema.default({ resources: [], escalation: [] }),
+});
+
+export type ProcessTemplate = z.infer<typeof processTemplateSchema>;
+export type ProcessTemplateInput = z.input<typeof processTemplateSchema>;
+export type TemplateSection = keyof ProcessTemplate;
+export type Role = z.infer<typeof roleSchema>;
+export type Permissions = z.infer<typeof permissionsSchema>;
+export type Channel = z.infer<typeof channelSchema>;
+export type Environment = z.infer<typeof environmentSchema>;
+export type LifecycleState = z.infer<typeof stateSchema>;
+export type ReleaseType = z.infer<typeof releaseTypeSchema>;
+export type WorkItemKind = z.infer<typeof workItemKindSchema>;
+export type Priority = z.infer<typeof prioritySchema>;
+export type ElementType = z.infer<typeof elementTypeSchema>;
+export type NamingSection = z.infer<typeof namingSchema>;
+export type ExternalSystem = z.infer<typeof externalSystemSchema>;
+export type Calendar = z.infer<typeof calendarSchema>;
+export type ChecklistDue = z.infer<typeof checklistDueSchema>;
+export type ChecklistTask = z.infer<typeof checklistTaskSchema>;
+export type ResourceContact = z.infer<typeof resourceContactSchema>;
+export type EscalationContact = z.infer<typeof escalationContactSchema>;
+export type Contacts = z.infer<typeof contactsSchema>;
+export type Revision = z.infer<typeof revisionSchema>;

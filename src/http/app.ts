@@ -1,0 +1,109 @@
+import { randomUUID } from 'node:crypto';
+import fastifyCookie from '@fastify/cookie';
+import fastifySwagger from '@fastify/swagger';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import { RELMAN_VERSION } from '../version.js';
+import type { ServiceDeps } from '../services/deps.js';
+import { registerAuth } from './auth.js';
+import { problem, sendProblem, toProblem } from './problem.js';
+import { applicationRoutes } from './routes/applications.js';
+import { auditRoutes } from './routes/audit.js';
+import { healthRoutes } from './routes/health.js';
+import { releaseRoutes } from './routes/releases.js';
+import { sessionRoutes } from './routes/session.js';
+import { templateRoutes } from './routes/templates.js';
+import { tokenRoutes } from './routes/tokens.js';
+import { userRoutes } from './routes/users.js';
+import { workItemRoutes } from './routes/work-items.js';
+
+export type AppOptions = {
+  deps: ServiceDeps;
+  logLevel?: string | undefined;
+  cookieSecure?: boolean | undefined;
+  sessionTtlHours?: number | undefined;
+  trustProxy?: boolean | undefined;
+};
+
+export type RouteOptions = Required<Pick<AppOptions, 'cookieSecure' | 'sessionTtlHours'>> & { deps: ServiceDeps };
+
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
+  const level = options.logLevel ?? 'info';
+  const app = Fastify({
+    logger: level === 'silent' ? false : { level },
+    trustProxy: options.trustProxy ?? false,
+    bodyLimit: 1024 * 1024,
+    // Take the caller's request id when it is sane, so logs join up across systems.
+    genReqId: (req) => {
+      const given = req.headers['x-request-id'];
+      return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+    },
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
+  }).withTypeProvider<ZodTypeProvider>();
+
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  app.addHook('onSend', async (req, reply) => {
+    reply.header('x-request-id', req.id);
+    reply.header('x-content-type-options', 'nosniff');
+    reply.header('cache-control', 'no-store');
+  });
+  app.setErrorHandler((err, req, reply) => {
+    const p = toProblem(err, req);
+    if (p.status >= 500) req.log.error({ err }, 'request failed');
+    return sendProblem(reply, p);
+  });
+  app.setNotFoundHandler((req, reply) =>
+    sendProblem(reply, problem(404, 'not-found', `no route ${req.method} ${req.url.split('?')[0] ?? ''}`, { requestId: String(req.id) })),
+  );
+
+  await app.register(fastifyCookie);
+  await app.register(fastifySwagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'relman API',
+        version: RELMAN_VERSION,
+        description: 'Release and change management: releases, work items, process templates, users, audit.',
+      },
+      components: {
+        securitySchemes: {
+          bearer: { type: 'http', scheme: 'bearer', description: 'An API token (relman token create, or POST /api/v1/tokens)' },
+          session: {
+            type: 'apiKey',
+            in: 'cookie',
+            name: 'relman_session',
+            description: 'Browser session; writes need the X-CSRF-Token header',
+          },
+        },
+      },
+      security: [{ bearer: [] }, { session: [] }],
+    },
+    transform: jsonSchemaTransform,
+  });
+  registerAuth(app, options.deps);
+
+  const routeOptions: RouteOptions = {
+    deps: options.deps,
+    cookieSecure: options.cookieSecure ?? false,
+    sessionTtlHours: options.sessionTtlHours ?? 12,
+  };
+  await app.register(healthRoutes, routeOptions);
+  await app.register(
+    async (api) => {
+      api.get('/openapi.json', { config: { public: true }, schema: { hide: true } }, () => app.swagger());
+      await api.register(sessionRoutes, routeOptions);
+      await api.register(tokenRoutes, routeOptions);
+      await api.register(userRoutes, routeOptions);
+      await api.register(applicationRoutes, routeOptions);
+      await api.register(templateRoutes, routeOptions);
+      await api.register(releaseRoutes, routeOptions);
+      await api.register(workItemRoutes, routeOptions);
+      await api.register(auditRoutes, routeOptions);
+    },
+    { prefix: '/api/v1' },
+  );
+  return app;
+}

@@ -1,0 +1,93 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { createRelease, getRelease, listReleases, updateRelease } from '../../services/releases.js';
+import type { RouteOptions } from '../app.js';
+import { actorOf } from '../auth.js';
+import { appQuery, calendarDate, csvList, errorResponses, identifier, pageOf, pageQuery, text, versionField } from '../schemas/common.js';
+import { releaseDetailSchema, releaseSchema } from '../schemas/views.js';
+
+const channels = z.array(identifier).min(1).max(20);
+const nameParam = z.object({ name: z.string().min(1).max(64) });
+
+export const releaseRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, { deps }) => {
+  app.get(
+    '/releases',
+    {
+      schema: {
+        tags: ['releases'],
+        summary: 'List releases, filtered by state, type and planned-date range',
+        querystring: z
+          .object({
+            app: appQuery,
+            state: csvList.optional().describe('Comma-separated states'),
+            type: csvList.optional().describe('Comma-separated release types'),
+            from: calendarDate.optional().describe('Planned on or after'),
+            to: calendarDate.optional().describe('Planned on or before'),
+            ...pageQuery,
+          })
+          .strict(),
+        response: { 200: pageOf(releaseSchema), ...errorResponses },
+      },
+    },
+    async (req) => listReleases(deps, { ...req.query, states: req.query.state, types: req.query.type }),
+  );
+
+  app.post(
+    '/releases',
+    {
+      schema: {
+        tags: ['releases'],
+        summary: 'Create a release; its name comes from the template’s naming pattern',
+        body: z
+          .object({
+            app: appQuery,
+            type: identifier,
+            plannedDate: calendarDate,
+            channels,
+            title: text(200).optional(),
+            description: text(20_000).optional(),
+          })
+          .strict(),
+        response: { 201: releaseSchema, ...errorResponses },
+      },
+    },
+    async (req, reply) => reply.code(201).send(await createRelease(deps, actorOf(req), req.body)),
+  );
+
+  app.get(
+    '/releases/:name',
+    {
+      schema: {
+        tags: ['releases'],
+        summary: 'Show a release with its work items',
+        params: nameParam,
+        querystring: z.object({ app: appQuery }).strict(),
+        response: { 200: releaseDetailSchema, ...errorResponses },
+      },
+    },
+    async (req) => getRelease(deps, req.query.app, req.params.name),
+  );
+
+  app.patch(
+    '/releases/:name',
+    {
+      schema: {
+        tags: ['releases'],
+        summary: 'Change a release’s title, description, planned date or channels',
+        params: nameParam,
+        querystring: z.object({ app: appQuery }).strict(),
+        body: z
+          .object({
+            title: text(200).optional(),
+            description: text(20_000).optional(),
+            plannedDate: calendarDate.optional(),
+            channels: channels.optional(),
+            version: versionField,
+          })
+          .strict(),
+        response: { 200: releaseSchema, ...errorResponses },
+      },
+    },
+    async (req) => updateRelease(deps, actorOf(req), req.query.app, req.params.name, { ...req.body, expectedVersion: req.body.version }),
+  );
+};

@@ -1,0 +1,78 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { actorFromSession, login, logout } from '../../services/auth.js';
+import { changeOwnPassword, getUserView } from '../../services/users.js';
+import type { RouteOptions } from '../app.js';
+import { actorOf, SESSION_COOKIE } from '../auth.js';
+import { errorResponses } from '../schemas/common.js';
+import { userSchema } from '../schemas/views.js';
+
+const sessionSchema = z.object({ user: userSchema, csrfToken: z.string().nullable(), expiresAt: z.string().nullable() });
+
+export const sessionRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, { deps, cookieSecure, sessionTtlHours }) => {
+  app.post(
+    '/session',
+    {
+      config: { public: true },
+      schema: {
+        tags: ['auth'],
+        summary: 'Sign in with a password; sets the session cookie and returns the CSRF token for writes',
+        body: z.object({ username: z.string().min(1).max(100), password: z.string().min(1).max(1000) }).strict(),
+        response: { 200: sessionSchema, ...errorResponses },
+      },
+    },
+    async (req, reply) => {
+      const s = await login(deps, req.body.username, req.body.password, sessionTtlHours, String(req.id));
+      reply.setCookie(SESSION_COOKIE, s.sessionId, {
+        httpOnly: true,
+        sameSite: 'lax',
+        secure: cookieSecure,
+        path: '/',
+        expires: new Date(s.expiresAt),
+      });
+      return { user: await getUserView(deps, s.actor.username), csrfToken: s.csrfToken, expiresAt: s.expiresAt };
+    },
+  );
+
+  app.get(
+    '/session',
+    { schema: { tags: ['auth'], summary: 'Who am I', response: { 200: sessionSchema, ...errorResponses } } },
+    async (req) => {
+      const actor = actorOf(req);
+      // The CSRF token is only handed out to a caller that already holds the session.
+      const session = req.sessionId ? await actorFromSession(deps, req.sessionId) : null;
+      return {
+        user: await getUserView(deps, actor.username),
+        csrfToken: session?.csrfToken ?? null,
+        expiresAt: session?.expiresAt ?? null,
+      };
+    },
+  );
+
+  app.delete(
+    '/session',
+    { schema: { tags: ['auth'], summary: 'Sign out', response: { 204: z.null(), ...errorResponses } } },
+    async (req, reply) => {
+      const actor = actorOf(req);
+      if (req.sessionId) await logout(deps, actor, req.sessionId);
+      reply.clearCookie(SESSION_COOKIE, { path: '/' });
+      return reply.code(204).send(null);
+    },
+  );
+
+  app.put(
+    '/session/password',
+    {
+      schema: {
+        tags: ['auth'],
+        summary: 'Change your own password',
+        body: z.object({ currentPassword: z.string().min(1).max(1000), newPassword: z.string().min(1).max(1000) }).strict(),
+        response: { 204: z.null(), ...errorResponses },
+      },
+    },
+    async (req, reply) => {
+      await changeOwnPassword(deps, actorOf(req), req.body.currentPassword, req.body.newPassword);
+      return reply.code(204).send(null);
+    },
+  );
+};

@@ -1,0 +1,106 @@
+import { z } from 'zod';
+
+export const templateRefSchema = z.object({ key: z.string(), version: z.number().int() });
+
+export const elementSchema = z.object({
+  type: z.string().min(1).max(40),
+  name: z.string().min(1).max(500),
+});
+
+export const workItemSchema = z.object({
+  key: z.string(),
+  number: z.number().int(),
+  application: z.string(),
+  kind: z.string(),
+  helpdeskRef: z.string(),
+  title: z.string(),
+  description: z.string(),
+  owner: z.string().nullable(),
+  priority: z.string(),
+  elements: z.array(elementSchema),
+  release: z.string().nullable(),
+  createdBy: z.string(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+  version: z.number().int(),
+});
+
+export const releaseSchema = z.object({
+  name: z.string(),
+  application: z.string(),
+  type: z.string(),
+  state: z.string(),
+  title: z.string(),
+  description: z.string(),
+  plannedDate: z.string(),
+  channels: z.array(z.string()),
+  template: templateRefSchema,
+  createdBy: z.string(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+  version: z.number().int(),
+});
+
+export const releaseDetailSchema = releaseSchema.extend({ items: z.array(workItemSchema) });
+
+export const applicationSchema = z.object({
+  key: z.string(),
+  name: z.string(),
+  template: templateRefSchema,
+  namingParameters: z.record(z.string(), z.string()),
+  nextReleaseNameExample: z.string(),
+  isDefault: z.boolean(),
+  createdAt: z.string(),
+});
+
+export const userSchema = z.object({
+  username: z.string(),
+  displayName: z.string(),
+  email: z.string().nullable(),
+  roles: z.array(z.string()),
+  disabled: z.boolean(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+});
+
+export const tokenSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  user: z.string(),
+  createdAt: z.string(),
+  expiresAt: z.string().nullable(),
+  lastUsedAt: z.string().nullable(),
+  revokedAt: z.string().nullable(),
+});
+
+export const templateVersionSummarySchema = z.object({
+  key: z.string(),
+  version: z.number().int(),
+  name: z.string(),
+  sha256: z.string(),
+  changes: z.string(),
+  sectionsChanged: z.array(z.string()),
+  preparedBy: z.string().nullable(),
+  reviewedBy: z.string().nullable(),
+  publishedBy: z.string(),
+  publishedAt: z.string(),
+});
+
+export const templateVersionSchema = templateVersionSummarySchema.extend({
+  template: z.record(z.string(), z.unknown()).describe('The parsed process template'),
+  yaml: z.string(),
+});
+
+export const auditEventSchema = z.object({
+  seq: z.number().int(),
+  id: z.string(),
+  at: z.string(),
+  actor: z.string(),
+  action: z.string(),
+  subjectType: z.string(),
+  subjectId: z.string(),
+  before: z.unknown(),
+  after: z.unknown(),
+  requestId: z.string().nullable(),
+  hash: z.string(),
+});

@@ -1,0 +1,135 @@
+import { randomUUID } from 'node:crypto';
+import { applicationByKey, insertApplication, listApplications } from '../db/repositories/applications.js';
+import { createCounter } from '../db/repositories/counters.js';
+import { latestTemplateVersion } from '../db/repositories/templates.js';
+import type { Db, Trx } from '../db/database.js';
+import type { ApplicationTable, TemplateVersionTable } from '../db/schema.js';
+import { ConflictError, NotFoundError, ValidationError } from '../domain/errors.js';
+import { checkNaming, compileNaming } from '../domain/naming.js';
+import type { ProcessTemplate } from '../domain/template/schema.js';
+import type { Actor } from './actor.js';
+import { appendAudit } from './audit.js';
+import { requireAdmin } from './authorize.js';
+import type { ServiceDeps } from './deps.js';
+
+export type ApplicationView = {
+  key: string;
+  name: string;
+  template: { key: string; version: number };
+  namingParameters: Record<string, string>;
+  nextReleaseNameExample: string;
+  isDefault: boolean;
+  createdAt: string;
+};
+
+export const releaseCounter = (appId: string): string => `release:${appId}`;
+export const itemCounter = (appId: string): string => `item:${appId}`;
+
+export type AppContext = { app: ApplicationTable; templateRow: TemplateVersionTable; template: ProcessTemplate };
+
+/** The application a request is about, and the template version in force for it. */
+export async function resolveApplication(deps: ServiceDeps, db: Db | Trx, key?: string): Promise<AppContext> {
+  let app: ApplicationTable | undefined;
+  if (key !== undefined) {
+    app = await applicationByKey(db, key);
+    if (!app) throw new NotFoundError('application', key);
+  } else {
+    const all = await listApplications(db);
+    app = all.length === 1 ? all[0] : all.find((a) => a.is_default === 1);
+    if (!app) {
+      throw new ValidationError('several applications exist and none is the default; name one', [
+        { path: 'app', message: `one of: ${all.map((a) => a.key).join(', ')}` },
+      ]);
+    }
+  }
+  const templateRow = await latestTemplateVersion(db, app.template_key);
+  if (!templateRow) throw new NotFoundError('template', app.template_key);
+  return { app, templateRow, template: deps.templates.fromRow(templateRow) };
+}
+
+function toView(ctx: AppContext): ApplicationView {
+  const params = JSON.parse(ctx.app.naming_params) as Record<string, string>;
+  let example: string;
+  try {
+    example = compileNaming(ctx.template.naming, params).format(1);
+  } catch {
+    // A template whose naming no longer fits this application's parameters.
+    example = '';
+  }
+  return {
+    key: ctx.app.key,
+    name: ctx.app.name,
+    template: { key: ctx.templateRow.template_key, version: ctx.templateRow.version },
+    namingParameters: params,
+    nextReleaseNameExample: example,
+    isDefault: ctx.app.is_default === 1,
+    createdAt: ctx.app.created_at,
+  };
+}
+
+export async function listApplicationViews(deps: ServiceDeps): Promise<ApplicationView[]> {
+  const db = deps.database.kysely;
+  const out: ApplicationView[] = [];
+  for (const app of await listApplications(db)) out.push(toView(await resolveApplication(deps, db, app.key)));
+  return out;
+}
+
+export async function getApplication(deps: ServiceDeps, key?: string): Promise<ApplicationView> {
+  return toView(await resolveApplication(deps, deps.database.kysely, key));
+}
+
+export type CreateApplicationInput = {
+  key: string;
+  name: string;
+  templateKey: string;
+  namingParameters?: Record<string, string> | undefined;
+  isDefault?: boolean | undefined;
+};
+
+export async function createApplication(deps: ServiceDeps, actor: Actor, input: CreateApplicationInput): Promise<ApplicationView> {
+  requireAdmin(actor, 'application.create');
+  return deps.database.transaction(async ({ db }) => {
+    const templateRow = await latestTemplateVersion(db, input.templateKey);
+    if (!templateRow) {
+      throw new ValidationError('unknown template', [
+        { path: 'templateKey', message: `no template "${input.templateKey}" has been published` },
+      ]);
+    }
+    const template = deps.templates.fromRow(templateRow);
+    const params = { ...(template.naming.defaults ?? {}), ...(input.namingParameters ?? {}) };
+    const problems = checkNaming(template.naming, params);
+    if (problems.length > 0) {
+      throw new ValidationError(
+        'the naming parameters do not fit the template',
+        problems.map((p) => ({ path: `namingParameters${p.path.replace(/^naming/, '')}`, message: p.message })),
+      );
+    }
+    if (await applicationByKey(db, input.key)) throw new ConflictError(`application "${input.key}" already exists`);
+    const existing = await listApplications(db);
+    const row: ApplicationTable = {
+      id: randomUUID(),
+      key: input.key,
+      name: input.name,
+      template_key: input.templateKey,
+      naming_params: JSON.stringify(params),
+      is_default: input.isDefault === true || existing.length === 0 ? 1 : 0,
+      created_at: deps.clock().toISOString(),
+    };
+    if (row.is_default === 1) {
+      await db.updateTable('applications').set({ is_default: 0 }).where('is_default', '=', 1).execute();
+    }
+    await insertApplication(db, row);
+    await createCounter(db, releaseCounter(row.id));
+    await createCounter(db, itemCounter(row.id));
+    const v = toView({ app: row, templateRow, template });
+    await appendAudit(db, {
+      actor,
+      at: deps.clock(),
+      action: 'application.create',
+      subjectType: 'application',
+      subjectId: row.key,
+      after: v,
+    });
+    return v;
+  });
+}

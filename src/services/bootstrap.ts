@@ -1,0 +1,66 @@
+import { randomBytes } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { listApplications } from '../db/repositories/applications.js';
+import { countTemplateVersions } from '../db/repositories/templates.js';
+import { countUsers } from '../db/repositories/users.js';
+import { migrateToLatest } from '../db/migrator.js';
+import { SYSTEM_ACTOR } from './actor.js';
+import { createApplication } from './applications.js';
+import type { ServiceDeps } from './deps.js';
+import { publishTemplate } from './templates.js';
+import { addUser } from './users.js';
+
+export type BootstrapOptions = {
+  templateFile: string;
+  /** Password for the first administrator; generated when absent. */
+  adminPassword?: string | undefined;
+};
+
+export type BootstrapReport = {
+  migrations: string[];
+  templatePublished: string | null;
+  applicationCreated: string | null;
+  /** Set only when this run created the first administrator. */
+  admin: { username: string; password: string; generated: boolean } | null;
+};
+
+/**
+ * Makes a database usable: schema up to date, the default template published,
+ * the default application and a first administrator created. Each step runs
+ * only when its part is missing, so running it again changes nothing.
+ */
+export async function bootstrap(deps: ServiceDeps, options: BootstrapOptions): Promise<BootstrapReport> {
+  const db = deps.database.kysely;
+  const report: BootstrapReport = { migrations: await migrateToLatest(db), templatePublished: null, applicationCreated: null, admin: null };
+  if ((await countTemplateVersions(db)) === 0) {
+    const yaml = await readFile(options.templateFile, 'utf8');
+    const published = await publishTemplate(deps, SYSTEM_ACTOR, { yaml });
+    report.templatePublished = `${published.key}@${published.version}`;
+    const template = deps.templates.fromRow(
+      await db
+        .selectFrom('template_versions')
+        .selectAll()
+        .where('template_key', '=', published.key)
+        .where('version', '=', published.version)
+        .executeTakeFirstOrThrow(),
+    );
+    if ((await listApplications(db)).length === 0) {
+      const app = template.defaultApplication ?? { key: template.key, name: template.name };
+      await createApplication(deps, SYSTEM_ACTOR, {
+        key: app.key,
+        name: app.name,
+        templateKey: template.key,
+        namingParameters: template.naming.defaults,
+        isDefault: true,
+      });
+      report.applicationCreated = app.key;
+    }
+  }
+  if ((await countUsers(db)) === 0) {
+    const generated = options.adminPassword === undefined;
+    const password = options.adminPassword ?? randomBytes(12).toString('base64url');
+    await addUser(deps, SYSTEM_ACTOR, { username: 'admin', displayName: 'Administrator', password, roles: ['admin'] });
+    report.admin = { username: 'admin', password, generated };
+  }
+  return report;
+}

@@ -1,0 +1,193 @@
+import { randomUUID } from 'node:crypto';
+import { nextValue } from '../db/repositories/counters.js';
+import {
+  insertRelease,
+  listReleases as listReleaseRows,
+  releaseByName,
+  updateReleaseVersioned,
+  type ReleaseFilter,
+} from '../db/repositories/releases.js';
+import { workItemsOfRelease } from '../db/repositories/work-items.js';
+import type { Db, Trx } from '../db/database.js';
+import type { ReleaseTable } from '../db/schema.js';
+import { ConflictError, NotFoundError, StaleVersionError, ValidationError } from '../domain/errors.js';
+import { compileNaming } from '../domain/naming.js';
+import { initialStateOf, isTerminalState, releaseFieldProblems } from '../domain/release-rules.js';
+import type { Actor } from './actor.js';
+import { resolveApplication, releaseCounter, type AppContext } from './applications.js';
+import { appendAudit } from './audit.js';
+import { requireAppAction } from './authorize.js';
+import type { ServiceDeps } from './deps.js';
+import { toWorkItemView, type WorkItemView } from './work-item-view.js';
+
+export type ReleaseView = {
+  name: string;
+  application: string;
+  type: string;
+  state: string;
+  title: string;
+  description: string;
+  plannedDate: string;
+  channels: string[];
+  template: { key: string; version: number };
+  createdBy: string;
+  createdAt: string;
+  updatedAt: string;
+  version: number;
+};
+
+export type ReleaseDetailView = ReleaseView & { items: WorkItemView[] };
+
+async function toView(deps: ServiceDeps, db: Db | Trx, appKey: string, r: ReleaseTable): Promise<ReleaseView> {
+  const template = await deps.templates.ref(db, r.template_version_id);
+  return {
+    name: r.name,
+    application: appKey,
+    type: r.type,
+    state: r.state,
+    title: r.title,
+    description: r.description,
+    plannedDate: r.planned_date,
+    channels: JSON.parse(r.channels) as string[],
+    template,
+    createdBy: r.created_by,
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+    version: r.row_version,
+  };
+}
+
+export type CreateReleaseInput = {
+  app?: string | undefined;
+  type: string;
+  plannedDate: string;
+  channels: string[];
+  title?: string | undefined;
+  description?: string | undefined;
+};
+
+/**
+ * Creates a release under the template version in force. Its name comes from
+ * the application's sequence, taken in this same transaction: a failure gives
+ * the number back, so names are never skipped or duplicated.
+ */
+export async function createRelease(deps: ServiceDeps, actor: Actor, input: CreateReleaseInput): Promise<ReleaseView> {
+  return deps.database.transaction(async ({ db }) => {
+    const ctx = await resolveApplication(deps, db, input.app);
+    requireAppAction(ctx.template, actor, 'release.create');
+    const problems = releaseFieldProblems(ctx.template, input);
+    if (problems.length > 0) throw new ValidationError('the release does not fit the process template', problems);
+    const naming = compileNaming(ctx.template.naming, JSON.parse(ctx.app.naming_params) as Record<string, string>);
+    const sequence = await nextValue(db, releaseCounter(ctx.app.id));
+    const name = naming.format(sequence);
+    const now = deps.clock().toISOString();
+    const row: ReleaseTable = {
+      id: randomUUID(),
+      application_id: ctx.app.id,
+      name,
+      sequence,
+      type: input.type,
+      state: initialStateOf(ctx.template, input.type),
+      title: input.title ?? '',
+      description: input.description ?? '',
+      planned_date: input.plannedDate,
+      channels: JSON.stringify(input.channels),
+      template_version_id: ctx.templateRow.id,
+      created_by: actor.username,
+      created_at: now,
+      updated_at: now,
+      row_version: 1,
+    };
+    await insertRelease(db, row);
+    const v = await toView(deps, db, ctx.app.key, row);
+    await appendAudit(db, {
+      actor,
+      at: deps.clock(),
+      action: 'release.create',
+      subjectType: 'release',
+      subjectId: `${ctx.app.key}/${name}`,
+      after: v,
+    });
+    return v;
+  });
+}
+
+export async function loadRelease(db: Db | Trx, ctx: AppContext, name: string): Promise<ReleaseTable> {
+  const r = await releaseByName(db, ctx.app.id, name);
+  if (!r) throw new NotFoundError('release', name);
+  return r;
+}
+
+export async function getRelease(deps: ServiceDeps, app: string | undefined, name: string): Promise<ReleaseDetailView> {
+  const db = deps.database.kysely;
+  const ctx = await resolveApplication(deps, db, app);
+  const r = await loadRelease(db, ctx, name);
+  const items = await workItemsOfRelease(db, r.id);
+  return { ...(await toView(deps, db, ctx.app.key, r)), items: items.map((i) => toWorkItemView(ctx.app.key, i, r.name)) };
+}
+
+export type ListReleasesInput = Omit<ReleaseFilter, 'applicationId'> & { app?: string | undefined };
+
+export async function listReleases(
+  deps: ServiceDeps,
+  input: ListReleasesInput,
+): Promise<{ items: ReleaseView[]; total: number; limit: number; offset: number }> {
+  const db = deps.database.kysely;
+  const ctx = await resolveApplication(deps, db, input.app);
+  const { rows, total } = await listReleaseRows(db, { ...input, applicationId: ctx.app.id });
+  const items: ReleaseView[] = [];
+  for (const r of rows) items.push(await toView(deps, db, ctx.app.key, r));
+  return { items, total, limit: input.limit, offset: input.offset };
+}
+
+export type UpdateReleaseInput = {
+  title?: string | undefined;
+  description?: string | undefined;
+  plannedDate?: string | undefined;
+  channels?: string[] | undefined;
+  /** The version the caller read; the update is refused if it is no longer current. */
+  expectedVersion?: number | undefined;
+};
+
+export async function updateRelease(
+  deps: ServiceDeps,
+  actor: Actor,
+  app: string | undefined,
+  name: string,
+  input: UpdateReleaseInput,
+): Promise<ReleaseView> {
+  return deps.database.transaction(async ({ db }) => {
+    const ctx = await resolveApplication(deps, db, app);
+    const r = await loadRelease(db, ctx, name);
+    const template = await deps.templates.byId(db, r.template_version_id);
+    requireAppAction(template, actor, 'release.update');
+    if (isTerminalState(template, r.state))
+      throw new ConflictError(`release ${name} is ${r.state} and can no longer be changed`, 'release-closed');
+    if (input.expectedVersion !== undefined && input.expectedVersion !== r.row_version) {
+      throw new StaleVersionError('release', name, input.expectedVersion, r.row_version);
+    }
+    const problems = releaseFieldProblems(template, input);
+    if (problems.length > 0) throw new ValidationError('the release does not fit the process template', problems);
+    const before = await toView(deps, db, ctx.app.key, r);
+    const patch: Partial<ReleaseTable> = { updated_at: deps.clock().toISOString() };
+    if (input.title !== undefined) patch.title = input.title;
+    if (input.description !== undefined) patch.description = input.description;
+    if (input.plannedDate !== undefined) patch.planned_date = input.plannedDate;
+    if (input.channels !== undefined) patch.channels = JSON.stringify(input.channels);
+    if (!(await updateReleaseVersioned(db, r.id, r.row_version, patch))) {
+      const now = await loadRelease(db, ctx, name);
+      throw new StaleVersionError('release', name, r.row_version, now.row_version);
+    }
+    const after = await toView(deps, db, ctx.app.key, await loadRelease(db, ctx, name));
+    await appendAudit(db, {
+      actor,
+      at: deps.clock(),
+      action: 'release.update',
+      subjectType: 'release',
+      subjectId: `${ctx.app.key}/${name}`,
+      before,
+      after,
+    });
+    return after;
+  });
+}

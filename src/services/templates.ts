@@ -1,0 +1,169 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { listApplications } from '../db/repositories/applications.js';
+import {
+  insertTemplateVersion,
+  latestTemplateVersion,
+  listTemplateKeys,
+  listTemplateVersions,
+  templateVersionByNumber,
+} from '../db/repositories/templates.js';
+import type { Db, Trx } from '../db/database.js';
+import type { TemplateVersionTable } from '../db/schema.js';
+import { ConflictError, NotFoundError, TemplateInvalidError, type FieldProblem } from '../domain/errors.js';
+import { checkNaming } from '../domain/naming.js';
+import { parseTemplateYaml } from '../domain/template/parse.js';
+import type { ProcessTemplate } from '../domain/template/schema.js';
+import { changedSections } from '../domain/template/sections.js';
+import type { Actor } from './actor.js';
+import { appendAudit } from './audit.js';
+import { requireAdmin } from './authorize.js';
+import type { ServiceDeps } from './deps.js';
+
+export type TemplateVersionSummary = {
+  key: string;
+  version: number;
+  name: string;
+  sha256: string;
+  changes: string;
+  sectionsChanged: string[];
+  preparedBy: string | null;
+  reviewedBy: string | null;
+  publishedBy: string;
+  publishedAt: string;
+};
+
+export type TemplateVersionView = TemplateVersionSummary & { template: ProcessTemplate; yaml: string };
+
+export function summarize(row: TemplateVersionTable): TemplateVersionSummary {
+  return {
+    key: row.template_key,
+    version: row.version,
+    name: row.name,
+    sha256: row.sha256,
+    changes: row.changes,
+    sectionsChanged: JSON.parse(row.sections_changed) as string[],
+    preparedBy: row.prepared_by,
+    reviewedBy: row.reviewed_by,
+    publishedBy: row.published_by,
+    publishedAt: row.published_at,
+  };
+}
+
+function view(deps: ServiceDeps, row: TemplateVersionTable): TemplateVersionView {
+  return { ...summarize(row), template: deps.templates.fromRow(row), yaml: row.source_yaml };
+}
+
+export type PublishInput = {
+  yaml: string;
+  changes?: string | undefined;
+  preparedBy?: string | undefined;
+  reviewedBy?: string | undefined;
+  /** Validate and report what would be published, without writing. */
+  dryRun?: boolean | undefined;
+};
+
+export type PublishResult = TemplateVersionSummary & { dryRun: boolean };
+
+/** Checks that applications already running under this template key stay valid. */
+async function compatibilityProblems(db: Db | Trx, template: ProcessTemplate): Promise<FieldProblem[]> {
+  const problems: FieldProblem[] = [];
+  for (const app of await listApplications(db)) {
+    if (app.template_key !== template.key) continue;
+    const params = JSON.parse(app.naming_params) as Record<string, string>;
+    for (const p of checkNaming(template.naming, params)) {
+      problems.push({ path: p.path, message: `application "${app.key}" (naming parameters ${JSON.stringify(params)}): ${p.message}` });
+    }
+  }
+  return problems;
+}
+
+/**
+ * Publishes a new immutable version. A template with problems is refused with
+ * every problem listed, and the version in force stays in force.
+ */
+export async function publishTemplate(deps: ServiceDeps, actor: Actor, input: PublishInput): Promise<PublishResult> {
+  requireAdmin(actor, 'template.publish');
+  const parsed = parseTemplateYaml(input.yaml);
+  if (!parsed.ok) throw new TemplateInvalidError(parsed.problems);
+  const template = parsed.template;
+  const changes = (input.changes ?? template.revision?.changes ?? '').trim();
+  const sha256 = createHash('sha256').update(input.yaml).digest('hex');
+
+  const prepare = async (db: Db | Trx): Promise<TemplateVersionTable> => {
+    const latest = await latestTemplateVersion(db, template.key);
+    const problems = await compatibilityProblems(db, template);
+    if (changes === '' && latest) {
+      problems.push({ path: 'revision.changes', message: 'describe what this version changes (document control)' });
+    }
+    if (problems.length > 0) throw new TemplateInvalidError(problems);
+    if (latest && latest.sha256 === sha256) {
+      throw new ConflictError(`this template is identical to version ${latest.version} of "${template.key}"`, 'template-unchanged');
+    }
+    return {
+      id: randomUUID(),
+      template_key: template.key,
+      version: (latest?.version ?? 0) + 1,
+      name: template.name,
+      source_yaml: input.yaml,
+      content_json: JSON.stringify(template),
+      sha256,
+      changes: changes === '' ? 'Initial version' : changes,
+      sections_changed: JSON.stringify(changedSections(latest ? deps.templates.fromRow(latest) : null, template)),
+      prepared_by: input.preparedBy ?? template.revision?.preparedBy ?? null,
+      reviewed_by: input.reviewedBy ?? template.revision?.reviewedBy ?? null,
+      published_by: actor.username,
+      published_at: deps.clock().toISOString(),
+    };
+  };
+
+  if (input.dryRun) return { ...summarize(await prepare(deps.database.kysely)), dryRun: true };
+
+  return deps.database.transaction(async ({ db }) => {
+    const row = await prepare(db);
+    await insertTemplateVersion(db, row);
+    await appendAudit(db, {
+      actor,
+      at: deps.clock(),
+      action: 'template.publish',
+      subjectType: 'template',
+      subjectId: `${row.template_key}@${row.version}`,
+      after: summarize(row),
+    });
+    return { ...summarize(row), dryRun: false };
+  });
+}
+
+export async function templateInForce(deps: ServiceDeps, key: string, version?: number): Promise<TemplateVersionView> {
+  const db = deps.database.kysely;
+  const row = version === undefined ? await latestTemplateVersion(db, key) : await templateVersionByNumber(db, key, version);
+  if (!row) throw new NotFoundError('template', version === undefined ? key : `${key}@${version}`);
+  return view(deps, row);
+}
+
+export async function templateHistory(deps: ServiceDeps, key: string): Promise<TemplateVersionSummary[]> {
+  const rows = await listTemplateVersions(deps.database.kysely, key);
+  if (rows.length === 0) throw new NotFoundError('template', key);
+  return rows.map(summarize);
+}
+
+export async function listTemplates(deps: ServiceDeps): Promise<TemplateVersionSummary[]> {
+  const db = deps.database.kysely;
+  const out: TemplateVersionSummary[] = [];
+  for (const key of await listTemplateKeys(db)) {
+    const row = await latestTemplateVersion(db, key);
+    if (row) out.push(summarize(row));
+  }
+  return out;
+}
+
+/** Every role id declared by the version in force of any template. */
+export async function knownRoles(deps: ServiceDeps): Promise<Map<string, string>> {
+  const db = deps.database.kysely;
+  const roles = new Map<string, string>();
+  for (const key of await listTemplateKeys(db)) {
+    const row = await latestTemplateVersion(db, key);
+    if (!row) continue;
+    for (const r of deps.templates.fromRow(row).roles) roles.set(r.id, r.name);
+  }
+  return roles;
+}

@@ -1,0 +1,184 @@
+import { randomUUID } from 'node:crypto';
+import {
+  deleteSessionsOfUser,
+  insertUser,
+  listUsers,
+  setUserRoles,
+  updateUser as updateUserRow,
+  userByName,
+  type UserWithRoles,
+} from '../db/repositories/users.js';
+import type { Trx } from '../db/database.js';
+import { ConflictError, NotFoundError, UnauthenticatedError, ValidationError, type FieldProblem } from '../domain/errors.js';
+import type { Actor } from './actor.js';
+import { appendAudit } from './audit.js';
+import { requireAdmin } from './authorize.js';
+import type { ServiceDeps } from './deps.js';
+import { hashPassword, MIN_PASSWORD_LENGTH, verifyPassword } from './passwords.js';
+import { knownRoles } from './templates.js';
+
+export type UserView = {
+  username: string;
+  displayName: string;
+  email: string | null;
+  roles: string[];
+  disabled: boolean;
+  createdAt: string;
+  updatedAt: string;
+};
+
+export function toUserView(u: UserWithRoles): UserView {
+  return {
+    username: u.username,
+    displayName: u.display_name,
+    email: u.email,
+    roles: u.roles,
+    disabled: u.disabled === 1,
+    createdAt: u.created_at,
+    updatedAt: u.updated_at,
+  };
+}
+
+/** Maps role ids or names, in any case, to the role ids the templates in force declare. */
+export async function normalizeRoles(deps: ServiceDeps, roles: string[]): Promise<string[]> {
+  const known = await knownRoles(deps);
+  const problems: FieldProblem[] = [];
+  const out = new Set<string>();
+  roles.forEach((r, i) => {
+    const wanted = r.trim().toLowerCase();
+    const hit = [...known].find(([id, name]) => id.toLowerCase() === wanted || name.toLowerCase() === wanted);
+    if (hit) out.add(hit[0]);
+    else problems.push({ path: `roles[${i}]`, message: `unknown role "${r}"; one of: ${[...known.keys()].join(', ')}` });
+  });
+  if (problems.length > 0) throw new ValidationError('unknown role', problems);
+  return [...out].sort();
+}
+
+function passwordProblems(password: string): FieldProblem[] {
+  return password.length < MIN_PASSWORD_LENGTH
+    ? [{ path: 'password', message: `a password has at least ${MIN_PASSWORD_LENGTH} characters` }]
+    : [];
+}
+
+export type AddUserInput = {
+  username: string;
+  displayName?: string | undefined;
+  email?: string | null | undefined;
+  password?: string | undefined;
+  roles: string[];
+};
+
+export async function addUser(deps: ServiceDeps, actor: Actor, input: AddUserInput): Promise<UserView> {
+  requireAdmin(actor, 'user.create');
+  const roles = await normalizeRoles(deps, input.roles);
+  if (input.password !== undefined) {
+    const p = passwordProblems(input.password);
+    if (p.length > 0) throw new ValidationError('weak password', p);
+  }
+  const passwordHash = input.password === undefined ? null : await hashPassword(input.password);
+  return deps.database.transaction(async ({ db }) => {
+    if (await userByName(db, input.username)) throw new ConflictError(`user "${input.username}" already exists`);
+    const now = deps.clock().toISOString();
+    const row = {
+      id: randomUUID(),
+      username: input.username,
+      display_name: input.displayName ?? input.username,
+      email: input.email ?? null,
+      password_hash: passwordHash,
+      disabled: 0,
+      created_at: now,
+      updated_at: now,
+    };
+    await insertUser(db, row, roles);
+    const v = toUserView({ ...row, roles });
+    await appendAudit(db, { actor, at: deps.clock(), action: 'user.create', subjectType: 'user', subjectId: row.username, after: v });
+    return v;
+  });
+}
+
+async function loadUser(db: Trx, username: string): Promise<UserWithRoles> {
+  const u = await userByName(db, username);
+  if (!u) throw new NotFoundError('user', username);
+  return u;
+}
+
+export type UpdateUserInput = {
+  displayName?: string | undefined;
+  email?: string | null | undefined;
+  roles?: string[] | undefined;
+  disabled?: boolean | undefined;
+  password?: string | undefined;
+};
+
+export async function updateUser(deps: ServiceDeps, actor: Actor, username: string, input: UpdateUserInput): Promise<UserView> {
+  requireAdmin(actor, 'user.update');
+  const roles = input.roles === undefined ? undefined : await normalizeRoles(deps, input.roles);
+  if (input.password !== undefined) {
+    const p = passwordProblems(input.password);
+    if (p.length > 0) throw new ValidationError('weak password', p);
+  }
+  const passwordHash = input.password === undefined ? undefined : await hashPassword(input.password);
+  return deps.database.transaction(async ({ db }) => {
+    const u = await loadUser(db, username);
+    if (u.username === actor.username && (input.disabled === true || (roles !== undefined && !roles.includes('admin')))) {
+      throw new ConflictError('you cannot disable yourself or take away your own admin role', 'self-lockout');
+    }
+    const before = toUserView(u);
+    const patch: Parameters<typeof updateUserRow>[2] = { updated_at: deps.clock().toISOString() };
+    if (input.displayName !== undefined) patch.display_name = input.displayName;
+    if (input.email !== undefined) patch.email = input.email;
+    if (input.disabled !== undefined) patch.disabled = input.disabled ? 1 : 0;
+    if (passwordHash !== undefined) patch.password_hash = passwordHash;
+    await updateUserRow(db, u.id, patch);
+    if (roles !== undefined) await setUserRoles(db, u.id, roles);
+    if (input.disabled === true || passwordHash !== undefined) await deleteSessionsOfUser(db, u.id);
+    const after = toUserView(await loadUser(db, username));
+    // The audit records that the password changed, never the password or its hash.
+    await appendAudit(db, {
+      actor,
+      at: deps.clock(),
+      action: 'user.update',
+      subjectType: 'user',
+      subjectId: username,
+      before,
+      after: passwordHash === undefined ? after : { ...after, passwordChanged: true },
+    });
+    return after;
+  });
+}
+
+export async function changeOwnPassword(deps: ServiceDeps, actor: Actor, current: string, next: string): Promise<void> {
+  if (actor.userId === null) throw new UnauthenticatedError('only a signed-in user can change their own password');
+  const p = passwordProblems(next);
+  if (p.length > 0)
+    throw new ValidationError(
+      'weak password',
+      p.map((x) => ({ ...x, path: 'newPassword' })),
+    );
+  const user = await userByName(deps.database.kysely, actor.username);
+  if (!user || !(await verifyPassword(user.password_hash, current))) {
+    throw new ValidationError('the current password is wrong', [{ path: 'currentPassword', message: 'does not match' }]);
+  }
+  const hashed = await hashPassword(next);
+  await deps.database.transaction(async ({ db }) => {
+    await updateUserRow(db, user.id, { password_hash: hashed, updated_at: deps.clock().toISOString() });
+    await appendAudit(db, {
+      actor,
+      at: deps.clock(),
+      action: 'user.password',
+      subjectType: 'user',
+      subjectId: user.username,
+      after: { passwordChanged: true },
+    });
+  });
+}
+
+export async function listUserViews(deps: ServiceDeps): Promise<UserView[]> {
+  return (await listUsers(deps.database.kysely)).map(toUserView);
+}
+
+export async function getUserView(deps: ServiceDeps, username: string): Promise<UserView> {
+  const u = await userByName(deps.database.kysely, username);
+  if (!u) throw new NotFoundError('user', username);
+  return toUserView(u);
+}

@@ -1,0 +1,1 @@
+export const RELMAN_VERSION = '0.1.0';
