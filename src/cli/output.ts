@@ -1,8 +1,9 @@
 function render(v: unknown): string {
   if (v === null || v === undefined) return '-';
+  if (typeof v === 'string') return v;
+  if (typeof v === 'number' || typeof v === 'boolean' || typeof v === 'bigint') return String(v);
   if (Array.isArray(v)) return v.map(render).join(', ');
-  if (typeof v === 'object') return JSON.stringify(v);
-  return String(v);
+  return JSON.stringify(v) ?? '';
 }
 
 /** Human output: a plain aligned table; scripts use --json instead. */
