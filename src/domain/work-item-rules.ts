@@ -41,7 +41,7 @@ export function workItemFieldProblems(template: ProcessTemplate, f: WorkItemFiel
 /** The template's middle priority by order: a neutral default when none is given. */
 export function defaultPriority(template: ProcessTemplate): string {
   const sorted = [...template.priorities].sort((a, b) => a.order - b.order);
-  const mid = sorted[Math.floor((sorted.length - 1) / 2)];
+  const mid = sorted[Math.floor(sorted.length / 2)];
   if (!mid) throw new Error('the template declares no priorities');
   return mid.id;
 }
