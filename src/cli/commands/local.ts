@@ -7,6 +7,7 @@ import { localActor } from '../../services/actor.js';
 import { verifyAudit } from '../../services/audit.js';
 import { createToken } from '../../services/auth.js';
 import { bootstrap } from '../../services/bootstrap.js';
+import { printBootstrapReport } from '../bootstrap-report.js';
 import type { ServiceDeps } from '../../services/deps.js';
 import { addUser } from '../../services/users.js';
 import { CliError, EXIT } from '../errors.js';
@@ -26,7 +27,7 @@ async function withDatabase<T>(fn: (deps: ServiceDeps) => Promise<T>): Promise<T
 
 async function ready(deps: ServiceDeps): Promise<void> {
   const settings = loadSettings();
-  await bootstrap(deps, { templateFile: settings.templateFile, adminPassword: settings.adminPassword });
+  printBootstrapReport(await bootstrap(deps, { templateFile: settings.templateFile, adminPassword: settings.adminPassword }));
 }
 
 const actor = () => localActor(os.userInfo().username);

@@ -3,6 +3,7 @@ import { loadSettings } from '../../config/settings.js';
 import { buildApp } from '../../http/app.js';
 import { openFromSettings } from '../../runtime.js';
 import { bootstrap } from '../../services/bootstrap.js';
+import { printBootstrapReport } from '../bootstrap-report.js';
 
 export function registerServe(program: Command): void {
   program
@@ -12,16 +13,7 @@ export function registerServe(program: Command): void {
       const settings = loadSettings();
       const deps = openFromSettings(settings);
       const report = await bootstrap(deps, { templateFile: settings.templateFile, adminPassword: settings.adminPassword });
-      for (const m of report.migrations) process.stderr.write(`relman: ${m}\n`);
-      if (report.templatePublished) process.stderr.write(`relman: published process template ${report.templatePublished}\n`);
-      if (report.applicationCreated) process.stderr.write(`relman: created application ${report.applicationCreated}\n`);
-      if (report.admin) {
-        const pw = report.admin.generated ? report.admin.password : '(from RELMAN_ADMIN_PASSWORD)';
-        process.stderr.write(
-          `\nrelman: first administrator created — username: ${report.admin.username}  password: ${pw}\n` +
-            'relman: this password is shown once; change it after signing in (relman user passwd).\n\n',
-        );
-      }
+      printBootstrapReport(report);
       const app = await buildApp({
         deps,
         logLevel: settings.logLevel,
