@@ -4,12 +4,16 @@ import { actorFromSession, login, logout } from '../../services/auth.js';
 import { changeOwnPassword, getUserView } from '../../services/users.js';
 import type { RouteOptions } from '../app.js';
 import { actorOf, SESSION_COOKIE } from '../auth.js';
-import { errorResponses } from '../schemas/common.js';
+import { LoginThrottle } from '../login-throttle.js';
+import { problem, sendProblem } from '../problem.js';
+import { errorResponses, problemSchema } from '../schemas/common.js';
+import { UnauthenticatedError } from '../../domain/errors.js';
 import { userSchema } from '../schemas/views.js';
 
 const sessionSchema = z.object({ user: userSchema, csrfToken: z.string().nullable(), expiresAt: z.string().nullable() });
 
 export const sessionRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, { deps, cookieSecure, sessionTtlHours }) => {
+  const throttle = new LoginThrottle();
   app.post(
     '/session',
     {
@@ -18,11 +22,27 @@ export const sessionRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, { 
         tags: ['auth'],
         summary: 'Sign in with a password; sets the session cookie and returns the CSRF token for writes',
         body: z.object({ username: z.string().min(1).max(100), password: z.string().min(1).max(1000) }).strict(),
-        response: { 200: sessionSchema, ...errorResponses },
+        response: { 200: sessionSchema, 429: problemSchema, ...errorResponses },
       },
     },
     async (req, reply) => {
-      const s = await login(deps, req.body.username, req.body.password, sessionTtlHours, String(req.id));
+      const key = `${req.ip}\u0000${req.body.username.toLowerCase()}`;
+      const wait = throttle.retryAfter(key);
+      if (wait > 0) {
+        reply.header('retry-after', String(wait));
+        return sendProblem(
+          reply,
+          problem(429, 'too-many-attempts', `too many failed sign-ins; try again in ${wait} s`, { requestId: String(req.id) }),
+        );
+      }
+      let s: Awaited<ReturnType<typeof login>>;
+      try {
+        s = await login(deps, req.body.username, req.body.password, sessionTtlHours, String(req.id));
+      } catch (err) {
+        if (err instanceof UnauthenticatedError) throttle.fail(key);
+        throw err;
+      }
+      throttle.succeed(key);
       reply.setCookie(SESSION_COOKIE, s.sessionId, {
         httpOnly: true,
         sameSite: 'lax',
