@@ -6,6 +6,7 @@ import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTyp
 import { RELMAN_VERSION } from '../version.js';
 import type { ServiceDeps } from '../services/deps.js';
 import { registerAuth } from './auth.js';
+import { registerMetrics } from './metrics.js';
 import { problem, sendProblem, toProblem } from './problem.js';
 import { applicationRoutes } from './routes/applications.js';
 import { auditRoutes } from './routes/audit.js';
@@ -29,6 +30,27 @@ export type RouteOptions = Required<Pick<AppOptions, 'cookieSecure' | 'sessionTt
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
+/** Paths (`a.b[0]`) of the strings, or object keys, holding U+0000; iterative, so deep nesting cannot overflow the stack. */
+function nulPaths(root: unknown): string[] {
+  const out: string[] = [];
+  const stack: [unknown, string][] = [[root, '']];
+  for (let next = stack.pop(); next !== undefined && out.length < 20; next = stack.pop()) {
+    const [value, path] = next;
+    if (typeof value === 'string') {
+      if (value.includes('\u0000')) out.push(path === '' ? '(root)' : path);
+    } else if (Array.isArray(value)) {
+      value.forEach((v, i) => stack.push([v, `${path}[${i}]`]));
+    } else if (value !== null && typeof value === 'object') {
+      for (const [k, v] of Object.entries(value)) {
+        const at = path === '' ? k : `${path}.${k}`;
+        if (k.includes('\u0000')) out.push(at);
+        stack.push([v, at]);
+      }
+    }
+  }
+  return out;
+}
+
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const level = options.logLevel ?? 'info';
   const app = Fastify({
@@ -41,7 +63,18 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
     },
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
+    // Malformed URLs (bad %-escapes, over-long path parameters) are refused by
+    // the router before any route runs; answer them as problems too.
+    frameworkErrors: (err, req, reply) => {
+      // The onSend hook does not run for these early replies.
+      reply.headers({ 'x-request-id': req.id, 'x-content-type-options': 'nosniff', 'cache-control': 'no-store' });
+      void sendProblem(reply, toProblem(err, req));
+    },
   }).withTypeProvider<ZodTypeProvider>();
+
+  // The API speaks JSON only: a text/plain body is an unsupported media type (415),
+  // not a string for the schema to reject.
+  app.removeContentTypeParser('text/plain');
 
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
@@ -49,6 +82,21 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     reply.header('x-request-id', req.id);
     reply.header('x-content-type-options', 'nosniff');
     reply.header('cache-control', 'no-store');
+  });
+  // PostgreSQL text cannot hold U+0000 (SQLite can): refuse it in every input
+  // up front, so both dialects answer the same 400 instead of a database error.
+  app.addHook('preValidation', async (req, reply) => {
+    const errors = (['params', 'querystring', 'body'] as const).flatMap((where) =>
+      nulPaths(where === 'params' ? req.params : where === 'querystring' ? req.query : req.body).map((path) => ({
+        in: where,
+        path,
+        message: 'contains a NUL character (U+0000)',
+      })),
+    );
+    if (errors.length === 0) return;
+    const list = errors.map((e) => `${e.path}: ${e.message}`).join('; ');
+    const base = { instance: req.url.split('?')[0] ?? req.url, requestId: String(req.id) };
+    return sendProblem(reply, problem(400, 'validation', `the request is invalid: ${list}`, { ...base, errors }));
   });
   app.setErrorHandler((err, req, reply) => {
     const p = toProblem(err, req);
@@ -84,6 +132,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     transform: jsonSchemaTransform,
   });
   registerAuth(app, options.deps);
+  registerMetrics(app);
 
   const routeOptions: RouteOptions = {
     deps: options.deps,
