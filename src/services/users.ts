@@ -68,13 +68,22 @@ export type AddUserInput = {
   roles: string[];
 };
 
+const USERNAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
+const EMAIL = /^[^\s@]{1,64}@[^\s@]{1,255}$/;
+
 export async function addUser(deps: ServiceDeps, actor: Actor, input: AddUserInput): Promise<UserView> {
   requireAdmin(actor, 'user.create');
-  const roles = await normalizeRoles(deps, input.roles);
-  if (input.password !== undefined) {
-    const p = passwordProblems(input.password);
-    if (p.length > 0) throw new ValidationError('weak password', p);
+  const problems: FieldProblem[] = [];
+  if (!USERNAME.test(input.username)) {
+    problems.push({ path: 'username', message: '1-64 letters, digits, dot, dash or underscore, starting with a letter or digit' });
   }
+  if (input.email !== undefined && input.email !== null && !EMAIL.test(input.email)) {
+    problems.push({ path: 'email', message: `"${input.email}" is not an e-mail address` });
+  }
+  if (input.password !== undefined) problems.push(...passwordProblems(input.password));
+  if (input.roles.length === 0) problems.push({ path: 'roles', message: 'give the user at least one role' });
+  if (problems.length > 0) throw new ValidationError('the user cannot be created', problems);
+  const roles = await normalizeRoles(deps, input.roles);
   const passwordHash = input.password === undefined ? null : await hashPassword(input.password);
   return deps.database.transaction(async ({ db }) => {
     if (await userByName(db, input.username)) throw new ConflictError(`user "${input.username}" already exists`);
