@@ -51,7 +51,10 @@ export function registerAuth(app: FastifyInstance, deps: ServiceDeps): void {
   app.decorateRequest('sessionId', null);
   app.addHook('onRequest', async (req) => {
     await authenticate(deps, req);
-    if (req.actor === null && req.routeOptions.config.public !== true) {
+    // An unknown route is a 404 for everyone (the route list is public in the
+    // OpenAPI document anyway); only real, non-public routes ask for credentials.
+    const unmatched = req.routeOptions.url === undefined;
+    if (req.actor === null && req.routeOptions.config.public !== true && !unmatched) {
       throw new UnauthenticatedError('sign in or send an API token (Authorization: Bearer …)');
     }
   });

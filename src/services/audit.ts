@@ -82,6 +82,7 @@ export async function verifyAudit(db: Db, batchSize = 1000): Promise<AuditVerifi
   let prevHash = AUDIT_GENESIS_HASH;
   let expectedSeq = 1;
   let count = 0;
+  let lastId: string | null = null;
   for (;;) {
     const batch = await readAuditBatch(db, expectedSeq - 1, batchSize);
     for (const e of batch) {
@@ -95,6 +96,7 @@ export async function verifyAudit(db: Db, batchSize = 1000): Promise<AuditVerifi
       const { hash, ...rest } = e;
       if (auditHash(rest) !== hash) return fail('its content does not match its hash (the event was altered)');
       prevHash = hash;
+      lastId = e.id;
       expectedSeq++;
       count++;
     }
@@ -109,7 +111,17 @@ export async function verifyAudit(db: Db, batchSize = 1000): Promise<AuditVerifi
         events: count,
         seq: count + 1,
         eventId: null,
-        reason: `events ${count + 1}-${head.seq} are missing (deleted from the end)`,
+        reason: `${head.seq === count + 1 ? `event ${head.seq} is` : `events ${count + 1}-${head.seq} are`} missing (deleted from the end)`,
+      };
+    }
+    if (head.seq === count) {
+      // Same length, different tip: the last event was rewritten (hash recomputed).
+      return {
+        ok: false,
+        events: count,
+        seq: count,
+        eventId: lastId,
+        reason: 'the last event does not match the recorded head (the event was altered or replaced)',
       };
     }
     return {

@@ -21,6 +21,7 @@ export const sessionRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, { 
       schema: {
         tags: ['auth'],
         summary: 'Sign in with a password; sets the session cookie and returns the CSRF token for writes',
+        security: [],
         body: z.object({ username: z.string().min(1).max(100), password: z.string().min(1).max(1000) }).strict(),
         response: { 200: sessionSchema, 429: problemSchema, ...errorResponses },
       },
