@@ -7,6 +7,7 @@ import { RELMAN_VERSION } from '../version.js';
 import type { ServiceDeps } from '../services/deps.js';
 import { registerAuth } from './auth.js';
 import { registerMetrics } from './metrics.js';
+import { registerNulGuard } from './nul-guard.js';
 import { problem, sendProblem, toProblem } from './problem.js';
 import { applicationRoutes } from './routes/applications.js';
 import { auditRoutes } from './routes/audit.js';
@@ -29,27 +30,6 @@ export type AppOptions = {
 export type RouteOptions = Required<Pick<AppOptions, 'cookieSecure' | 'sessionTtlHours'>> & { deps: ServiceDeps };
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
-
-/** Paths (`a.b[0]`) of the strings, or object keys, holding U+0000; iterative, so deep nesting cannot overflow the stack. */
-function nulPaths(root: unknown): string[] {
-  const out: string[] = [];
-  const stack: [unknown, string][] = [[root, '']];
-  for (let next = stack.pop(); next !== undefined && out.length < 20; next = stack.pop()) {
-    const [value, path] = next;
-    if (typeof value === 'string') {
-      if (value.includes('\u0000')) out.push(path === '' ? '(root)' : path);
-    } else if (Array.isArray(value)) {
-      value.forEach((v, i) => stack.push([v, `${path}[${i}]`]));
-    } else if (value !== null && typeof value === 'object') {
-      for (const [k, v] of Object.entries(value)) {
-        const at = path === '' ? k : `${path}.${k}`;
-        if (k.includes('\u0000')) out.push(at);
-        stack.push([v, at]);
-      }
-    }
-  }
-  return out;
-}
 
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const level = options.logLevel ?? 'info';
@@ -83,21 +63,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     reply.header('x-content-type-options', 'nosniff');
     reply.header('cache-control', 'no-store');
   });
-  // PostgreSQL text cannot hold U+0000 (SQLite can): refuse it in every input
-  // up front, so both dialects answer the same 400 instead of a database error.
-  app.addHook('preValidation', async (req, reply) => {
-    const errors = (['params', 'querystring', 'body'] as const).flatMap((where) =>
-      nulPaths(where === 'params' ? req.params : where === 'querystring' ? req.query : req.body).map((path) => ({
-        in: where,
-        path,
-        message: 'contains a NUL character (U+0000)',
-      })),
-    );
-    if (errors.length === 0) return;
-    const list = errors.map((e) => `${e.path}: ${e.message}`).join('; ');
-    const base = { instance: req.url.split('?')[0] ?? req.url, requestId: String(req.id) };
-    return sendProblem(reply, problem(400, 'validation', `the request is invalid: ${list}`, { ...base, errors }));
-  });
+  registerNulGuard(app);
   app.setErrorHandler((err, req, reply) => {
     const p = toProblem(err, req);
     if (p.status >= 500) req.log.error({ err }, 'request failed');
