@@ -1,0 +1,39 @@
+import os from 'node:os';
+import { benchHttpGetRelease } from './http-get-release.js';
+import { benchReleaseCreate } from './release-create.js';
+
+/**
+ * `npm run bench [-- NAME…]`: runs every benchmark (or the named ones) and
+ * prints its results. Benchmarks report; they never pass or fail a build.
+ * BENCH_DURATION (seconds per HTTP run), BENCH_RELEASES (creations per mode),
+ * BENCH_PG_URL or RELMAN_TEST_PG_URL (PostgreSQL), BENCH_LOAD=inprocess.
+ */
+const benchmarks: Record<string, () => Promise<void>> = {
+  'http-get-release': benchHttpGetRelease,
+  'release-create': benchReleaseCreate,
+};
+
+const wanted = process.argv.slice(2);
+const unknown = wanted.filter((w) => !(w in benchmarks));
+if (unknown.length > 0) {
+  process.stderr.write(`unknown benchmark(s): ${unknown.join(', ')}; known: ${Object.keys(benchmarks).join(', ')}\n`);
+  process.exit(2);
+}
+
+process.stdout.write(
+  `relman benchmarks — node ${process.version}, ${os.availableParallelism()} CPUs, ${os.cpus()[0]?.model ?? 'unknown CPU'}\n`,
+);
+let failed = false;
+for (const [name, run] of Object.entries(benchmarks)) {
+  if (wanted.length > 0 && !wanted.includes(name)) continue;
+  process.stdout.write(`\n=== ${name} ===\n`);
+  const t0 = performance.now();
+  try {
+    await run();
+  } catch (err) {
+    failed = true;
+    process.stderr.write(`${name} failed: ${(err as Error).stack ?? String(err)}\n`);
+  }
+  process.stdout.write(`(${((performance.now() - t0) / 1000).toFixed(1)} s)\n`);
+}
+process.exitCode = failed ? 1 : 0;

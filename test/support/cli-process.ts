@@ -1,0 +1,116 @@
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import net from 'node:net';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** The repository root; `bin/relman.js` runs the built CLI from dist/. */
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+export const BIN = path.join(ROOT, 'bin', 'relman.js');
+
+/** A port nobody listens on right now: bind port 0, note the port, let it go. */
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.unref();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const addr = srv.address();
+      const port = typeof addr === 'object' && addr ? addr.port : 0;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+/** The caller's environment without any relman setting that could leak into a child. */
+export function cleanEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+  const base = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('RELMAN_') && k !== 'DATABASE_URL'));
+  return { ...base, TZ: 'UTC', ...extra };
+}
+
+export type CliResult = { code: number; stdout: string; stderr: string };
+
+/** Runs `node bin/relman.js …`; stdin gets `input` (or nothing) and is closed. */
+export function runCli(args: string[], env: NodeJS.ProcessEnv, input = ''): Promise<CliResult> {
+  return new Promise((resolve) => {
+    const child = execFile(process.execPath, [BIN, ...args], { cwd: ROOT, env, timeout: 30_000 }, (err, stdout, stderr) => {
+      const code = err ? (typeof err.code === 'number' ? err.code : -1) : 0;
+      resolve({ code, stdout, stderr });
+    });
+    child.stdin?.end(input);
+  });
+}
+
+export type RunningServer = {
+  url: string;
+  port: number;
+  /** Settings a local command (`user add`, `audit verify` …) needs to reach the same database. */
+  localEnv: NodeJS.ProcessEnv;
+  log(): string;
+  stop(): Promise<void>;
+};
+
+function exited(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => child.once('exit', () => resolve()));
+}
+
+async function waitReady(url: string, child: ChildProcess, log: () => string, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null || child.signalCode !== null) throw new Error(`relman serve exited early:\n${log()}`);
+    try {
+      const res = await fetch(`${url}/readyz`);
+      if (res.ok) return;
+    } catch {
+      // Not listening yet.
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`relman serve did not become ready within ${timeoutMs} ms:\n${log()}`);
+}
+
+export type ServerOptions = { dataDir: string; databaseUrl?: string | undefined; adminPassword: string };
+
+/**
+ * Starts `node bin/relman.js serve` on a free port and waits for /readyz. The
+ * port is picked before the server binds it, so a lost race is retried.
+ */
+export async function startServer(opts: ServerOptions): Promise<RunningServer> {
+  const localEnv = cleanEnv({
+    RELMAN_DATA_DIR: opts.dataDir,
+    RELMAN_ADMIN_PASSWORD: opts.adminPassword,
+    RELMAN_LOG_LEVEL: 'warn',
+    ...(opts.databaseUrl ? { DATABASE_URL: opts.databaseUrl } : {}),
+  });
+  let lastError: unknown;
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const port = await freePort();
+    const url = `http://127.0.0.1:${port}`;
+    const child = spawn(process.execPath, [BIN, 'serve'], {
+      cwd: ROOT,
+      env: { ...localEnv, RELMAN_HOST: '127.0.0.1', RELMAN_PORT: String(port) },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
+    child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
+    const log = () => output;
+    const stop = async () => {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      const done = exited(child);
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+      await done;
+      clearTimeout(timer);
+    };
+    try {
+      await waitReady(url, child, log, 30_000);
+      return { url, port, localEnv, log, stop };
+    } catch (err) {
+      lastError = err;
+      await stop();
+      if (!/EADDRINUSE/.test(output)) break;
+    }
+  }
+  throw lastError;
+}
