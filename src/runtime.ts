@@ -2,7 +2,8 @@ import { openDatabase, type Database, type DatabaseTarget } from './db/database.
 import { sqliteFile } from './db/dialect/sqlite.js';
 import type { Settings } from './config/settings.js';
 import { systemClock, type Clock } from './services/clock.js';
-import type { ServiceDeps } from './services/deps.js';
+import type { ReadCaches, ServiceDeps } from './services/deps.js';
+import { READ_CACHE_TTL_MS, TtlCache } from './services/read-cache.js';
 import { TemplateCache } from './services/template-cache.js';
 
 export function databaseTarget(settings: Pick<Settings, 'databaseUrl' | 'dataDir'>): DatabaseTarget {
@@ -14,7 +15,15 @@ export function databaseTarget(settings: Pick<Settings, 'databaseUrl' | 'dataDir
 }
 
 export function createDeps(database: Database, clock: Clock = systemClock): ServiceDeps {
-  return { database, clock, templates: new TemplateCache() };
+  const caches: ReadCaches = {
+    tokens: new TtlCache(READ_CACHE_TTL_MS),
+    apps: new TtlCache(READ_CACHE_TTL_MS),
+    releases: new TtlCache(READ_CACHE_TTL_MS),
+  };
+
+  // Any write of this process may change a release view (its items, their titles …).
+  database.onAnyCommit(() => caches.releases.clear());
+  return { database, clock, templates: new TemplateCache(), caches };
 }
 
 export function openFromSettings(settings: Pick<Settings, 'databaseUrl' | 'dataDir'>): ServiceDeps {

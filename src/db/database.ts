@@ -10,13 +10,15 @@ export type Trx = Transaction<Tables>;
 export interface TxContext {
   readonly db: Trx;
   /** Runs after the transaction commits; never for one that rolled back. */
-  onCommit(fn: () => void | Promise<void>): void;
+  readonly onCommit: (fn: () => void | Promise<void>) => void;
 }
 
 export interface Database {
   readonly kysely: Db;
   readonly dialect: DialectName;
   transaction<T>(fn: (tx: TxContext) => Promise<T>): Promise<T>;
+  /** Runs after every committed transaction of this process (to drop read caches). */
+  onAnyCommit(listener: () => void): void;
   ping(): Promise<void>;
   close(): Promise<void>;
 }
@@ -30,6 +32,7 @@ export function openDatabase(target: DatabaseTarget): Database {
     dialect: target.dialect === 'sqlite' ? createSqliteDialect(target.file) : createPostgresDialect(target.url, target.poolSize),
   });
   let closed = false;
+  const commitListeners: (() => void)[] = [];
   return {
     kysely,
     dialect: target.dialect,
@@ -38,6 +41,7 @@ export function openDatabase(target: DatabaseTarget): Database {
         const hooks: (() => void | Promise<void>)[] = [];
         try {
           const result = await kysely.transaction().execute((trx) => fn({ db: trx, onCommit: (h) => hooks.push(h) }));
+          for (const listener of commitListeners) listener();
           for (const hook of hooks) {
             try {
               await hook();
@@ -52,6 +56,9 @@ export function openDatabase(target: DatabaseTarget): Database {
           throw err;
         }
       }
+    },
+    onAnyCommit(listener) {
+      commitListeners.push(listener);
     },
     async ping() {
       await kysely.selectFrom('audit_head').select('seq').limit(1).execute();

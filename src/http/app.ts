@@ -2,12 +2,13 @@ import { randomUUID } from 'node:crypto';
 import fastifyCookie from '@fastify/cookie';
 import fastifySwagger from '@fastify/swagger';
 import Fastify, { type FastifyInstance } from 'fastify';
-import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import { jsonSchemaTransform, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { RELMAN_VERSION } from '../version.js';
 import type { ServiceDeps } from '../services/deps.js';
 import { registerAuth } from './auth.js';
 import { registerMetrics } from './metrics.js';
 import { registerNulGuard } from './nul-guard.js';
+import { responseSerializerCompiler } from './serializer.js';
 import { problem, sendProblem, toProblem } from './problem.js';
 import { applicationRoutes } from './routes/applications.js';
 import { auditRoutes } from './routes/audit.js';
@@ -25,6 +26,8 @@ export type AppOptions = {
   cookieSecure?: boolean | undefined;
   sessionTtlHours?: number | undefined;
   trustProxy?: boolean | undefined;
+  /** Check every response against its zod schema (slower; a mismatch is a 500). */
+  validateResponses?: boolean | undefined;
 };
 
 export type RouteOptions = Required<Pick<AppOptions, 'cookieSecure' | 'sessionTtlHours'>> & { deps: ServiceDeps };
@@ -57,7 +60,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   app.removeContentTypeParser('text/plain');
 
   app.setValidatorCompiler(validatorCompiler);
-  app.setSerializerCompiler(serializerCompiler);
+  app.setSerializerCompiler(responseSerializerCompiler(options.validateResponses ?? false));
   app.addHook('onSend', async (req, reply) => {
     reply.header('x-request-id', req.id);
     reply.header('x-content-type-options', 'nosniff');

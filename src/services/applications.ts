@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { applicationByKey, insertApplication, listApplications } from '../db/repositories/applications.js';
 import { createCounter } from '../db/repositories/counters.js';
-import { latestTemplateVersion } from '../db/repositories/templates.js';
+import { latestTemplateVersion, latestTemplateVersionRef, type TemplateVersionRef } from '../db/repositories/templates.js';
 import type { Db, Trx } from '../db/database.js';
-import type { ApplicationTable, TemplateVersionTable } from '../db/schema.js';
+import type { ApplicationTable } from '../db/schema.js';
 import { ConflictError, NotFoundError, ValidationError } from '../domain/errors.js';
 import { checkNaming, compileNaming } from '../domain/naming.js';
 import type { ProcessTemplate } from '../domain/template/schema.js';
@@ -25,7 +25,21 @@ export type ApplicationView = {
 export const releaseCounter = (appId: string): string => `release:${appId}`;
 export const itemCounter = (appId: string): string => `item:${appId}`;
 
-export type AppContext = { app: ApplicationTable; templateRow: TemplateVersionTable; template: ProcessTemplate };
+export type AppContext = { app: ApplicationTable; templateRow: TemplateVersionRef; template: ProcessTemplate };
+
+/**
+ * For reads: the same as resolveApplication, through a cache that may lag
+ * another process's new application or template version by a few seconds.
+ * Writes always resolve inside their own transaction.
+ */
+export async function resolveApplicationForRead(deps: ServiceDeps, key?: string): Promise<AppContext> {
+  const cacheKey = key ?? '';
+  const hit = deps.caches.apps.get(cacheKey);
+  if (hit) return hit;
+  const ctx = await resolveApplication(deps, deps.database.kysely, key);
+  deps.caches.apps.set(cacheKey, ctx);
+  return ctx;
+}
 
 /** The application a request is about, and the template version in force for it. */
 export async function resolveApplication(deps: ServiceDeps, db: Db | Trx, key?: string): Promise<AppContext> {
@@ -42,9 +56,9 @@ export async function resolveApplication(deps: ServiceDeps, db: Db | Trx, key?: 
       ]);
     }
   }
-  const templateRow = await latestTemplateVersion(db, app.template_key);
+  const templateRow = await latestTemplateVersionRef(db, app.template_key);
   if (!templateRow) throw new NotFoundError('template', app.template_key);
-  return { app, templateRow, template: deps.templates.fromRow(templateRow) };
+  return { app, templateRow, template: await deps.templates.byId(db, templateRow.id) };
 }
 
 function toView(ctx: AppContext): ApplicationView {
@@ -88,7 +102,7 @@ export type CreateApplicationInput = {
 
 export async function createApplication(deps: ServiceDeps, actor: Actor, input: CreateApplicationInput): Promise<ApplicationView> {
   requireAdmin(actor, 'application.create');
-  return deps.database.transaction(async ({ db }) => {
+  return deps.database.transaction(async ({ db, onCommit }) => {
     const templateRow = await latestTemplateVersion(db, input.templateKey);
     if (!templateRow) {
       throw new ValidationError('unknown template', [
@@ -119,6 +133,7 @@ export async function createApplication(deps: ServiceDeps, actor: Actor, input: 
       await db.updateTable('applications').set({ is_default: 0 }).where('is_default', '=', 1).execute();
     }
     await insertApplication(db, row);
+    onCommit(() => deps.caches.apps.clear());
     await createCounter(db, releaseCounter(row.id));
     await createCounter(db, itemCounter(row.id));
     const v = toView({ app: row, templateRow, template });

@@ -87,7 +87,7 @@ export async function listTokens(deps: ServiceDeps, actor: Actor, username?: str
 }
 
 export async function revokeToken(deps: ServiceDeps, actor: Actor, id: string): Promise<TokenView> {
-  return deps.database.transaction(async ({ db }) => {
+  return deps.database.transaction(async ({ db, onCommit }) => {
     const t = await tokenById(db, id);
     const owner = t ? await userById(db, t.user_id) : undefined;
     if (!t || !owner || (owner.username !== actor.username && !isAdmin(actor))) throw new NotFoundError('token', id);
@@ -95,6 +95,7 @@ export async function revokeToken(deps: ServiceDeps, actor: Actor, id: string): 
     const before = tokenView(t, owner.username);
     const revokedAt = deps.clock().toISOString();
     await updateToken(db, id, { revoked_at: revokedAt });
+    onCommit(() => deps.caches.tokens.clear());
     const after = { ...before, revokedAt };
     await appendAudit(db, { actor, at: deps.clock(), action: 'token.revoke', subjectType: 'token', subjectId: id, before, after });
     return after;
@@ -104,8 +105,11 @@ export async function revokeToken(deps: ServiceDeps, actor: Actor, id: string): 
 /** The actor behind a bearer token, or null when it is unknown, revoked, expired or its user disabled. */
 export async function actorFromToken(deps: ServiceDeps, token: string, requestId?: string): Promise<Actor | null> {
   if (!token.startsWith(TOKEN_PREFIX) || token.length > 200) return null;
+  const hash = sha256(token);
+  const hit = deps.caches.tokens.get(hash);
+  if (hit && (hit.expiresAt === null || hit.expiresAt > deps.clock().toISOString())) return { ...hit.actor, requestId };
   const db = deps.database.kysely;
-  const t = await tokenByHash(db, sha256(token));
+  const t = await tokenByHash(db, hash);
   if (!t || t.revoked_at !== null) return null;
   const now = deps.clock();
   if (t.expires_at !== null && t.expires_at <= now.toISOString()) return null;
@@ -114,7 +118,9 @@ export async function actorFromToken(deps: ServiceDeps, token: string, requestId
   if (t.last_used_at === null || now.getTime() - Date.parse(t.last_used_at) > LAST_USED_GRANULARITY_MS) {
     await updateToken(db, t.id, { last_used_at: now.toISOString() });
   }
-  return { userId: user.id, username: user.username, roles: user.roles, requestId };
+  const actor = { userId: user.id, username: user.username, roles: user.roles };
+  deps.caches.tokens.set(hash, { actor, expiresAt: t.expires_at });
+  return { ...actor, requestId };
 }
 
 export type SessionResult = { sessionId: string; csrfToken: string; expiresAt: string; actor: Actor };

@@ -14,7 +14,7 @@ import { ConflictError, NotFoundError, StaleVersionError, ValidationError } from
 import { compileNaming } from '../domain/naming.js';
 import { initialStateOf, isTerminalState, releaseFieldProblems } from '../domain/release-rules.js';
 import type { Actor } from './actor.js';
-import { resolveApplication, releaseCounter, type AppContext } from './applications.js';
+import { resolveApplication, resolveApplicationForRead, releaseCounter, type AppContext } from './applications.js';
 import { appendAudit } from './audit.js';
 import { requireAppAction } from './authorize.js';
 import type { ServiceDeps } from './deps.js';
@@ -118,12 +118,18 @@ export async function loadRelease(db: Db | Trx, ctx: AppContext, name: string): 
   return r;
 }
 
+/** Reads go through a short-lived cache; see read-cache.ts for the staleness another process may see. */
 export async function getRelease(deps: ServiceDeps, app: string | undefined, name: string): Promise<ReleaseDetailView> {
   const db = deps.database.kysely;
-  const ctx = await resolveApplication(deps, db, app);
+  const ctx = await resolveApplicationForRead(deps, app);
+  const key = `${ctx.app.key}\u0000${name}`;
+  const hit = deps.caches.releases.get(key);
+  if (hit) return hit;
   const r = await loadRelease(db, ctx, name);
   const items = await workItemsOfRelease(db, r.id);
-  return { ...(await toView(deps, db, ctx.app.key, r)), items: items.map((i) => toWorkItemView(ctx.app.key, i, r.name)) };
+  const view = { ...(await toView(deps, db, ctx.app.key, r)), items: items.map((i) => toWorkItemView(ctx.app.key, i, r.name)) };
+  deps.caches.releases.set(key, view);
+  return view;
 }
 
 export type ListReleasesInput = Omit<ReleaseFilter, 'applicationId'> & { app?: string | undefined };
@@ -133,7 +139,7 @@ export async function listReleases(
   input: ListReleasesInput,
 ): Promise<{ items: ReleaseView[]; total: number; limit: number; offset: number }> {
   const db = deps.database.kysely;
-  const ctx = await resolveApplication(deps, db, input.app);
+  const ctx = await resolveApplicationForRead(deps, input.app);
   const { rows, total } = await listReleaseRows(db, { ...input, applicationId: ctx.app.id });
   const items: ReleaseView[] = [];
   for (const r of rows) items.push(await toView(deps, db, ctx.app.key, r));

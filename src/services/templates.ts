@@ -118,9 +118,10 @@ export async function publishTemplate(deps: ServiceDeps, actor: Actor, input: Pu
 
   if (input.dryRun) return { ...summarize(await prepare(deps.database.kysely)), dryRun: true };
 
-  return deps.database.transaction(async ({ db }) => {
+  return deps.database.transaction(async ({ db, onCommit }) => {
     const row = await prepare(db);
     await insertTemplateVersion(db, row);
+    onCommit(() => deps.caches.apps.clear());
     await appendAudit(db, {
       actor,
       at: deps.clock(),

@@ -127,7 +127,9 @@ export async function updateUser(deps: ServiceDeps, actor: Actor, username: stri
     if (p.length > 0) throw new ValidationError('weak password', p);
   }
   const passwordHash = input.password === undefined ? undefined : await hashPassword(input.password);
-  return deps.database.transaction(async ({ db }) => {
+  return deps.database.transaction(async ({ db, onCommit }) => {
+    // Roles and the disabled flag are part of every cached token actor.
+    onCommit(() => deps.caches.tokens.clear());
     const u = await loadUser(db, username);
     if (u.username === actor.username && (input.disabled === true || (roles !== undefined && !roles.includes('admin')))) {
       throw new ConflictError('you cannot disable yourself or take away your own admin role', 'self-lockout');

@@ -15,7 +15,7 @@ import { ConflictError, NotFoundError, StaleVersionError, ValidationError, type 
 import { isTerminalState } from '../domain/release-rules.js';
 import { defaultPriority, parseItemKey, workItemFieldProblems, type ElementInput } from '../domain/work-item-rules.js';
 import type { Actor } from './actor.js';
-import { itemCounter, resolveApplication, type AppContext } from './applications.js';
+import { itemCounter, resolveApplication, resolveApplicationForRead, type AppContext } from './applications.js';
 import { appendAudit } from './audit.js';
 import { requireAppAction } from './authorize.js';
 import type { ServiceDeps } from './deps.js';
@@ -98,7 +98,7 @@ export async function createWorkItem(deps: ServiceDeps, actor: Actor, input: Cre
 
 export async function getWorkItem(deps: ServiceDeps, app: string | undefined, key: string): Promise<WorkItemView> {
   const db = deps.database.kysely;
-  const ctx = await resolveApplication(deps, db, app);
+  const ctx = await resolveApplicationForRead(deps, app);
   return view(db, ctx, await loadItem(db, ctx, key));
 }
 
@@ -113,7 +113,7 @@ export async function listWorkItemViews(
   input: ListWorkItemsInput,
 ): Promise<{ items: WorkItemView[]; total: number; limit: number; offset: number }> {
   const db = deps.database.kysely;
-  const ctx = await resolveApplication(deps, db, input.app);
+  const ctx = await resolveApplicationForRead(deps, input.app);
   let releaseId: string | null | undefined;
   if (input.release === 'none') releaseId = null;
   else if (input.release !== undefined) {

@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type { Db, Trx } from '../database.js';
 import type { ReleaseTable } from '../schema.js';
 
@@ -5,8 +6,11 @@ export async function insertRelease(db: Trx, row: ReleaseTable): Promise<void> {
   await db.insertInto('releases').values(row).execute();
 }
 
+// Hot read path (every GET of a release): a raw portable statement skips the
+// query builder's per-call AST construction and compilation.
 export async function releaseByName(db: Db | Trx, applicationId: string, name: string): Promise<ReleaseTable | undefined> {
-  return db.selectFrom('releases').selectAll().where('application_id', '=', applicationId).where('name', '=', name).executeTakeFirst();
+  const res = await sql<ReleaseTable>`select * from releases where application_id = ${applicationId} and name = ${name}`.execute(db);
+  return res.rows[0];
 }
 
 export async function releaseById(db: Db | Trx, id: string): Promise<ReleaseTable | undefined> {

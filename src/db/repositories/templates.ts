@@ -15,6 +15,19 @@ export async function latestTemplateVersion(db: Db | Trx, key: string): Promise<
     .executeTakeFirst();
 }
 
+export type TemplateVersionRef = Pick<TemplateVersionTable, 'id' | 'template_key' | 'version'>;
+
+/** The newest version's identity only: the content is read once per process through the cache. */
+export async function latestTemplateVersionRef(db: Db | Trx, key: string): Promise<TemplateVersionRef | undefined> {
+  return db
+    .selectFrom('template_versions')
+    .select(['id', 'template_key', 'version'])
+    .where('template_key', '=', key)
+    .orderBy('version', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+}
+
 export async function templateVersionById(db: Db | Trx, id: string): Promise<TemplateVersionTable | undefined> {
   return db.selectFrom('template_versions').selectAll().where('id', '=', id).executeTakeFirst();
 }

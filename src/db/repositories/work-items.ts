@@ -15,8 +15,10 @@ export async function workItemByNumber(db: Db | Trx, applicationId: string, numb
     .executeTakeFirst();
 }
 
+// Hot read path (every GET of a release), written as a raw portable statement like releaseByName.
 export async function workItemsOfRelease(db: Db | Trx, releaseId: string): Promise<WorkItemTable[]> {
-  return db.selectFrom('work_items').selectAll().where('release_id', '=', releaseId).orderBy('number').execute();
+  const res = await sql<WorkItemTable>`select * from work_items where release_id = ${releaseId} order by number`.execute(db);
+  return res.rows;
 }
 
 export type WorkItemFilter = {
