@@ -14,12 +14,10 @@ export function databaseTarget(settings: Pick<Settings, 'databaseUrl' | 'dataDir
   throw new Error(`DATABASE_URL must start with postgres:// or sqlite:, got "${url.split(':')[0] ?? ''}:…"`);
 }
 
-export function createDeps(database: Database, clock: Clock = systemClock): ServiceDeps {
-  const caches: ReadCaches = {
-    tokens: new TtlCache(READ_CACHE_TTL_MS),
-    apps: new TtlCache(READ_CACHE_TTL_MS),
-    releases: new TtlCache(READ_CACHE_TTL_MS),
-  };
+/** `readCacheTtlMs: 0` turns the read caches off (every read goes to the database). */
+export function createDeps(database: Database, clock: Clock = systemClock, options: { readCacheTtlMs?: number } = {}): ServiceDeps {
+  const ttl = options.readCacheTtlMs ?? READ_CACHE_TTL_MS;
+  const caches: ReadCaches = { tokens: new TtlCache(ttl), apps: new TtlCache(ttl), releases: new TtlCache(ttl) };
 
   // Any write of this process may change a release view (its items, their titles …).
   database.onAnyCommit(() => caches.releases.clear());
