@@ -43,6 +43,8 @@ export async function benchHttpGetRelease(): Promise<void> {
     }
     const { token } = await createToken(deps, SYSTEM_ACTOR, { user: 'admin', name: 'bench' });
     const headers = { authorization: `Bearer ${token}` };
+    const load = (base: string) =>
+      runLoad({ url: `${base}${PATH}`, connections: CONNECTIONS, duration, headers, warmup: { connections: CONNECTIONS, duration: 2 } });
 
     const app = await buildApp({ deps, logLevel: 'silent' });
     try {
@@ -50,16 +52,7 @@ export async function benchHttpGetRelease(): Promise<void> {
       const res = await fetch(`${base}${PATH}`, { headers });
       if (res.status !== 200) throw new Error(`GET ${PATH}: HTTP ${res.status} ${await res.text()}`);
       body = await res.json();
-      results.push([
-        'relman (default, read caches on)',
-        await runLoad({
-          url: `${base}${PATH}`,
-          connections: CONNECTIONS,
-          duration,
-          headers,
-          warmup: { connections: CONNECTIONS, duration: 2 },
-        }),
-      ]);
+      results.push(['relman (default, read caches on)', await load(base)]);
     } finally {
       await app.close();
     }
@@ -67,16 +60,7 @@ export async function benchHttpGetRelease(): Promise<void> {
     const uncached = await buildApp({ deps: createDeps(deps.database, undefined, { readCacheTtlMs: 0 }), logLevel: 'silent' });
     try {
       const base = await listen(uncached);
-      results.push([
-        'relman, read caches off',
-        await runLoad({
-          url: `${base}${PATH}`,
-          connections: CONNECTIONS,
-          duration,
-          headers,
-          warmup: { connections: CONNECTIONS, duration: 2 },
-        }),
-      ]);
+      results.push(['relman, read caches off', await load(base)]);
     } finally {
       await uncached.close();
     }

@@ -160,6 +160,25 @@ async function writeItem(
   return after;
 }
 
+/** Inside a write: the application, the caller's right to act, and the item at the version the caller read. */
+async function loadForWrite(
+  deps: ServiceDeps,
+  db: Trx,
+  actor: Actor,
+  action: 'item.update' | 'item.assign',
+  app: string | undefined,
+  key: string,
+  expectedVersion: number | undefined,
+): Promise<{ ctx: AppContext; row: WorkItemTable }> {
+  const ctx = await resolveApplication(deps, db, app);
+  requireAppAction(ctx.template, actor, action);
+  const row = await loadItem(db, ctx, key);
+  if (expectedVersion !== undefined && expectedVersion !== row.row_version) {
+    throw new StaleVersionError('work item', key, expectedVersion, row.row_version);
+  }
+  return { ctx, row };
+}
+
 export async function updateWorkItem(
   deps: ServiceDeps,
   actor: Actor,
@@ -168,12 +187,7 @@ export async function updateWorkItem(
   input: UpdateWorkItemInput,
 ): Promise<WorkItemView> {
   return deps.database.transaction(async ({ db }) => {
-    const ctx = await resolveApplication(deps, db, app);
-    requireAppAction(ctx.template, actor, 'item.update');
-    const row = await loadItem(db, ctx, key);
-    if (input.expectedVersion !== undefined && input.expectedVersion !== row.row_version) {
-      throw new StaleVersionError('work item', key, input.expectedVersion, row.row_version);
-    }
+    const { ctx, row } = await loadForWrite(deps, db, actor, 'item.update', app, key, input.expectedVersion);
     const problems = [...workItemFieldProblems(ctx.template, input), ...(await ownerProblems(db, input.owner))];
     if (problems.length > 0) throw new ValidationError('the work item does not fit the process template', problems);
     const patch: Partial<WorkItemTable> = {};
@@ -204,12 +218,7 @@ export async function assignWorkItem(
   input: AssignInput,
 ): Promise<WorkItemView> {
   return deps.database.transaction(async ({ db }) => {
-    const ctx = await resolveApplication(deps, db, app);
-    requireAppAction(ctx.template, actor, 'item.assign');
-    const row = await loadItem(db, ctx, key);
-    if (input.expectedVersion !== undefined && input.expectedVersion !== row.row_version) {
-      throw new StaleVersionError('work item', key, input.expectedVersion, row.row_version);
-    }
+    const { ctx, row } = await loadForWrite(deps, db, actor, 'item.assign', app, key, input.expectedVersion);
     const current = row.release_id === null ? undefined : await releaseById(db, row.release_id);
     if (current) {
       const t = await deps.templates.byId(db, current.template_version_id);
