@@ -68,6 +68,6 @@ export async function main(argv: string[]): Promise<number> {
 }
 
 const code = await main(process.argv);
-// `serve` keeps running; everything else exits with its code.
-if (!process.argv.includes('serve') || code !== EXIT.ok) process.exitCode = code;
+// A failure exits at once (an open pool must not keep it alive); `serve` keeps running on success.
+process.exitCode = code;
 if (code !== EXIT.ok) process.exit(code);

@@ -48,12 +48,14 @@ export function registerTemplates(program: Command): void {
 
   template
     .command('show [key]')
-    .description('show the template version in force (or --version N); --yaml prints its source')
-    .option('--version <n>', 'a specific version')
+    .description('show the template version in force, or KEY@N for version N (e.g. cms-net@2); --yaml prints its source')
     .option('--yaml', 'print the YAML source')
-    .action(async (key: string | undefined, opts: { version?: string; yaml?: boolean }, cmd: Command) => {
-      const k = await templateKeyOf(cmd, key);
-      const v = await client(cmd).request<Version>('GET', `/templates/${encodeURIComponent(k)}`, undefined, { version: opts.version });
+    .action(async (key: string | undefined, opts: { yaml?: boolean }, cmd: Command) => {
+      // `relman --version` belongs to the program, so a version is named as key@N.
+      const m = key === undefined ? null : /^(.*)@(\d+)$/.exec(key);
+      const k = await templateKeyOf(cmd, m ? m[1] || undefined : key);
+      const version = m ? m[2] : undefined;
+      const v = await client(cmd).request<Version>('GET', `/templates/${encodeURIComponent(k)}`, undefined, { version });
       if (opts.yaml) {
         process.stdout.write(v.yaml.endsWith('\n') ? v.yaml : `${v.yaml}\n`);
         return;
