@@ -127,6 +127,110 @@ export interface AuditHeadTable {
   hash: string;
 }
 
+export interface ReleasePackageTable {
+  id: string;
+  release_id: string;
+  channel: string;
+  version: number;
+  label: string;
+  created_by: string;
+  created_at: string;
+}
+
+export interface ApprovalRequestTable {
+  id: string;
+  release_id: string;
+  step: string;
+  requested_by: string;
+  requested_at: string;
+  comment: string;
+  voided_at: string | null;
+  void_reason: string | null;
+}
+
+export interface ApprovalTable {
+  id: string;
+  release_id: string;
+  step: string;
+  decision: string;
+  comment: string;
+  attestations: string;
+  decided_by: string;
+  decided_at: string;
+  voided_at: string | null;
+  void_reason: string | null;
+}
+
+export interface TestAttemptTable {
+  id: string;
+  release_id: string;
+  item_id: string;
+  environment: string;
+  result: string;
+  cause: string | null;
+  notes: string;
+  packages: string;
+  recorded_by: string;
+  recorded_at: string;
+}
+
+export interface ReleaseIssueTable {
+  id: string;
+  release_id: string;
+  number: number;
+  category: string;
+  title: string;
+  description: string;
+  status: string;
+  resolution: string | null;
+  raised_by: string;
+  raised_at: string;
+  resolved_by: string | null;
+  resolved_at: string | null;
+}
+
+export interface ReleaseNotificationTable {
+  id: string;
+  release_id: string;
+  system: string;
+  note: string;
+  recorded_by: string;
+  recorded_at: string;
+}
+
+export interface ReleaseReportTable {
+  id: string;
+  release_id: string;
+  report: string;
+  parts: string;
+  helpdesk_refs: string;
+  written_by: string;
+  written_at: string;
+}
+
+export interface StepRecordTable {
+  id: string;
+  release_id: string;
+  step: string;
+  channel: string;
+  package_version: number | null;
+  note: string;
+  recorded_by: string;
+  recorded_at: string;
+}
+
+export interface ReleaseTransitionTable {
+  id: string;
+  release_id: string;
+  transition: string;
+  from_state: string;
+  to_state: string;
+  comment: string;
+  evidence: string;
+  performed_by: string;
+  performed_at: string;
+}
+
 export interface Tables {
   template_versions: TemplateVersionTable;
   applications: ApplicationTable;
@@ -139,4 +243,13 @@ export interface Tables {
   sessions: SessionTable;
   audit_events: AuditEventTable;
   audit_head: AuditHeadTable;
+  release_packages: ReleasePackageTable;
+  approval_requests: ApprovalRequestTable;
+  approvals: ApprovalTable;
+  test_attempts: TestAttemptTable;
+  release_issues: ReleaseIssueTable;
+  release_notifications: ReleaseNotificationTable;
+  release_reports: ReleaseReportTable;
+  step_records: StepRecordTable;
+  release_transitions: ReleaseTransitionTable;
 }

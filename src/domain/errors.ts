@@ -81,3 +81,19 @@ export class TemplateInvalidError extends DomainError {
     super(`the process template has ${problems.length} problem${problems.length === 1 ? '' : 's'}`);
   }
 }
+
+/** A lifecycle transition whose state, comment rule or gates do not allow it now. */
+export class GatesNotSatisfiedError extends DomainError {
+  override readonly name = 'GatesNotSatisfiedError';
+  readonly code = 'gates-not-satisfied';
+  constructor(
+    readonly transition: string,
+    readonly transitionName: string,
+    /** Every unmet condition, in words a coordinator understands. */
+    readonly unmet: string[],
+    /** Each gate with its pass/fail, reasons and evidence. */
+    readonly gates: unknown[],
+  ) {
+    super(`"${transitionName}" is not possible yet: ${unmet.join('; ')}`);
+  }
+}

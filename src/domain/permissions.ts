@@ -1,7 +1,18 @@
 import type { ProcessTemplate } from './template/schema.js';
 
 /** Application-level actions whose allowed roles come from the process template. */
-export const APP_ACTIONS = ['release.create', 'release.update', 'item.create', 'item.update', 'item.assign'] as const;
+export const APP_ACTIONS = [
+  'release.create',
+  'release.update',
+  'item.create',
+  'item.update',
+  'item.assign',
+  'package.record',
+  'test.record',
+  'issue.raise',
+  'issue.resolve',
+  'notification.record',
+] as const;
 export type AppAction = (typeof APP_ACTIONS)[number];
 
 /**

@@ -4,6 +4,7 @@ import {
   ConflictError,
   DomainError,
   ForbiddenError,
+  GatesNotSatisfiedError,
   NotFoundError,
   StaleVersionError,
   TemplateInvalidError,
@@ -90,6 +91,9 @@ export function toProblem(err: unknown, req: FastifyRequest): Problem {
   if (err instanceof NotFoundError) return problem(404, err.code, err.message, { ...base, entity: err.entity, id: err.id });
   if (err instanceof StaleVersionError) {
     return problem(409, err.code, err.message, { ...base, expectedVersion: err.expected, currentVersion: err.actual });
+  }
+  if (err instanceof GatesNotSatisfiedError) {
+    return problem(409, err.code, err.message, { ...base, transition: err.transition, unmet: err.unmet, gates: err.gates });
   }
   if (err instanceof ConflictError) return problem(409, err.code, err.message, base);
   if (err instanceof SequenceExhaustedError) {

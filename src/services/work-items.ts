@@ -10,7 +10,9 @@ import {
   type WorkItemFilter,
 } from '../db/repositories/work-items.js';
 import type { Db, Trx } from '../db/database.js';
-import type { WorkItemTable } from '../db/schema.js';
+import type { ReleaseTable, WorkItemTable } from '../db/schema.js';
+import { lockRelease, voidApprovals } from '../db/repositories/lifecycle.js';
+import { stepsVoidedBy } from '../domain/lifecycle/approvals.js';
 import { ConflictError, NotFoundError, StaleVersionError, ValidationError, type FieldProblem } from '../domain/errors.js';
 import { isTerminalState } from '../domain/release-rules.js';
 import { defaultPriority, parseItemKey, workItemFieldProblems, type ElementInput } from '../domain/work-item-rules.js';
@@ -209,6 +211,25 @@ export type AssignInput = {
   expectedVersion?: number | undefined;
 };
 
+/**
+ * A release's item set changed: approvals the template voids on such a change
+ * no longer count, and clients holding the release's old version notice.
+ * Releases are locked in id order so two moves cannot deadlock.
+ */
+async function itemSetChanged(deps: ServiceDeps, db: Trx, releases: ReleaseTable[], reason: string): Promise<void> {
+  const at = deps.clock().toISOString();
+  for (const r of [...releases].sort((a, b) => (a.id < b.id ? -1 : 1))) {
+    await lockRelease(db, r.id);
+    const template = await deps.templates.byId(db, r.template_version_id);
+    await voidApprovals(db, r.id, stepsVoidedBy(template, 'items'), reason, at);
+    await db
+      .updateTable('releases')
+      .set((eb) => ({ row_version: eb('row_version', '+', 1), updated_at: at }))
+      .where('id', '=', r.id)
+      .execute();
+  }
+}
+
 /** Puts an item into a release, moves it between releases, or takes it out: an item is in at most one. */
 export async function assignWorkItem(
   deps: ServiceDeps,
@@ -228,6 +249,7 @@ export async function assignWorkItem(
     }
     if (input.release === null) {
       if (!current) throw new ConflictError(`${key} is not in any release`, 'not-assigned');
+      await itemSetChanged(deps, db, [current], `${key} taken out`);
       return writeItem(deps, db, ctx, actor, row, { release_id: null }, 'item.detach');
     }
     const target = await releaseByName(db, ctx.app.id, input.release);
@@ -243,6 +265,7 @@ export async function assignWorkItem(
         'already-assigned',
       );
     }
+    await itemSetChanged(deps, db, current ? [current, target] : [target], `${key} ${current ? 'moved' : 'added'}`);
     return writeItem(deps, db, ctx, actor, row, { release_id: target.id }, current ? 'item.move' : 'item.attach');
   });
 }

@@ -1,7 +1,9 @@
 import type { Migration } from 'kysely';
 import { initial } from './0001-initial.js';
+import { lifecycle } from './0002-lifecycle.js';
 
 /** Migrations in order; the key is the name recorded in the migration table. */
 export const migrations: Record<string, Migration> = {
   '0001-initial': initial,
+  '0002-lifecycle': lifecycle,
 };

@@ -1,5 +1,6 @@
 import { isScalar, LineCounter, parseDocument, visit, type Document } from 'yaml';
 import type { z } from 'zod';
+import { lifecycleProblems } from './lifecycle-refs.js';
 import { checkNaming } from '../naming.js';
 import { SYSTEM_ROLES } from '../permissions.js';
 import { namingSchema, processTemplateSchema, type ProcessTemplate } from './schema.js';
@@ -259,6 +260,7 @@ function crossReferenceProblems(root: Obj): Problem[] {
   problems.push(...channelProblems(root));
   problems.push(...roleProblems(root));
   problems.push(...namingProblems(root));
+  for (const p of lifecycleProblems(root)) problems.push({ segments: parsePath(p.path), message: p.message });
   return problems;
 }
 

@@ -1,5 +1,14 @@
 import { z } from 'zod';
 import { APP_ACTIONS } from '../permissions.js';
+import {
+  approvalStepSchema,
+  failureCauseSchema,
+  gateSchema,
+  issueCategorySchema,
+  reportSchema,
+  stepSchema,
+  workflowSchema,
+} from './lifecycle-schema.js';
 
 /**
  * The process template (P18): one document that describes a team's release
@@ -60,6 +69,8 @@ export const releaseTypeSchema = z.strictObject({
   name: nameSchema,
   description: textSchema.optional(),
   initialState: idSchema,
+  /** The workflow (transitions and their gates) releases of this type follow. */
+  workflow: idSchema,
 });
 
 export const workItemKindSchema = z.strictObject({
@@ -187,6 +198,13 @@ export const processTemplateSchema = z.strictObject({
   calendar: calendarSchema,
   checklist: list(checklistTaskSchema).default([]),
   contacts: contactsSchema.default({ resources: [], escalation: [] }),
+  workflows: list(workflowSchema, 1),
+  gates: list(gateSchema).default([]),
+  approvals: list(approvalStepSchema).default([]),
+  steps: list(stepSchema).default([]),
+  issueCategories: list(issueCategorySchema).default([]),
+  failureCauses: list(failureCauseSchema, 1),
+  reports: list(reportSchema).default([]),
 });
 
 export type ProcessTemplate = z.infer<typeof processTemplateSchema>;

@@ -1,0 +1,55 @@
+import type { ApprovalStep } from '../template/lifecycle-schema.js';
+import type { ProcessTemplate } from '../template/schema.js';
+import { activeApprovals, type ReleaseSnapshot } from './snapshot.js';
+
+export type ApprovalCheck =
+  | { kind: 'unknown'; message: string }
+  | { kind: 'forbidden'; step: ApprovalStep; allowedRoles: string[] }
+  | { kind: 'refused'; step: ApprovalStep; problems: string[] }
+  | { kind: 'ok'; step: ApprovalStep };
+
+/** Who asked for the approval: the latest open request, else whoever created the release. */
+export function requesterOf(s: ReleaseSnapshot, step: string): string {
+  let latest: { by: string; at: string } | null = null;
+  for (const r of s.approvalRequests) if (r.step === step && !r.voided && (latest === null || r.at >= latest.at)) latest = r;
+  return latest?.by ?? s.createdBy;
+}
+
+export type Decision = {
+  username: string;
+  roles: readonly string[];
+  decision: 'approved' | 'rejected';
+  comment: string;
+  attestations: readonly string[];
+};
+
+/** Whether this person may give this decision now; every problem is listed. */
+export function checkApprovalDecision(t: ProcessTemplate, s: ReleaseSnapshot, stepId: string, d: Decision): ApprovalCheck {
+  const step = t.approvals.find((a) => a.id === stepId);
+  if (!step) return { kind: 'unknown', message: `"${stepId}" is not an approval step; one of: ${t.approvals.map((a) => a.id).join(', ')}` };
+  if (!step.roles.some((r) => d.roles.includes(r))) return { kind: 'forbidden', step, allowedRoles: step.roles };
+  const problems: string[] = [];
+  const requester = requesterOf(s, stepId);
+  if (!step.allowRequester && requester === d.username) {
+    problems.push(`separation of duties: ${d.username} requested "${step.name}" and may not decide it`);
+  }
+  const given = activeApprovals(s, stepId);
+  if (given.some((a) => a.by === d.username)) problems.push(`${d.username} has already approved "${step.name}"`);
+  else if (d.decision === 'approved' && new Set(given.map((a) => a.by)).size >= step.required) {
+    problems.push(`"${step.name}" is already approved`);
+  }
+  if (d.decision === 'rejected' && d.comment.trim() === '') problems.push('a rejection needs a comment saying why');
+  if (d.decision === 'approved') {
+    for (const a of step.attestations) {
+      if (!d.attestations.includes(a.id)) problems.push(`confirm "${a.text}" (attestation ${a.id})`);
+    }
+  }
+  const unknown = d.attestations.filter((a) => !step.attestations.some((x) => x.id === a));
+  if (unknown.length > 0) problems.push(`unknown attestation(s): ${unknown.join(', ')}`);
+  return problems.length > 0 ? { kind: 'refused', step, problems } : { kind: 'ok', step };
+}
+
+/** Approval steps whose given approvals a change voids. */
+export function stepsVoidedBy(t: ProcessTemplate, change: 'package' | 'items'): string[] {
+  return t.approvals.filter((a) => a.voidOn.includes(change)).map((a) => a.id);
+}

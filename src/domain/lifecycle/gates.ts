@@ -1,0 +1,139 @@
+import type { ProcessTemplate } from '../template/schema.js';
+import type { Gate } from '../template/lifecycle-schema.js';
+import { activeApprovals, currentPackage, latestAttempt, type Evidence, type ReleaseSnapshot } from './snapshot.js';
+
+export type GateResult = {
+  id: string;
+  name: string;
+  pass: boolean;
+  /** Why it does not hold, in words a coordinator understands; empty when it passes. */
+  reasons: string[];
+  /** What satisfied it (or the part of it that is satisfied): who, when, what. */
+  evidence: Evidence[];
+  /** Process exceptions that were used to pass it (recorded with the transition). */
+  exceptions: string[];
+};
+
+const nameOf = (list: readonly { id: string; name: string }[], id: string): string => list.find((x) => x.id === id)?.name ?? id;
+
+function roleNames(t: ProcessTemplate, roles: readonly string[]): string {
+  const names = roles.map((r) => `the ${nameOf(t.roles, r)}`);
+  return names.length <= 1 ? (names[0] ?? 'nobody') : `${names.slice(0, -1).join(', ')} or ${names.at(-1) ?? ''}`;
+}
+
+function approvalGate(t: ProcessTemplate, s: ReleaseSnapshot, stepId: string, r: GateResult): void {
+  const step = t.approvals.find((a) => a.id === stepId);
+  if (!step) return void r.reasons.push(`approval step "${stepId}" is not defined`);
+  const given = activeApprovals(s, stepId);
+  const approvers = new Set(given.map((a) => a.by));
+  for (const a of given) r.evidence.push({ what: `${step.name}: approved${a.comment ? ` — ${a.comment}` : ''}`, by: a.by, at: a.at });
+  if (approvers.size >= step.required) return;
+  if (step.required === 1) r.reasons.push(`${step.name} by ${roleNames(t, step.roles)} is missing`);
+  else r.reasons.push(`${step.name} needs ${step.required} approvals by ${roleNames(t, step.roles)}; it has ${approvers.size}`);
+}
+
+function stepsGate(t: ProcessTemplate, s: ReleaseSnapshot, stepIds: readonly string[], r: GateResult): void {
+  for (const stepId of stepIds) {
+    const step = t.steps.find((x) => x.id === stepId);
+    if (!step) {
+      r.reasons.push(`step "${stepId}" is not defined`);
+      continue;
+    }
+    for (const channel of s.channels) {
+      if (!Object.hasOwn(step.roles, channel)) continue;
+      const channelName = nameOf(t.channels, channel);
+      let version: number | null = null;
+      if (step.scope === 'package') {
+        const pkg = currentPackage(s, channel);
+        if (!pkg) {
+          r.reasons.push(`${step.name}: no package has been recorded for the ${channelName} channel`);
+          continue;
+        }
+        version = pkg.version;
+      }
+      const rec = s.steps.find((x) => x.step === stepId && x.channel === channel && (version === null || x.packageVersion === version));
+      if (rec)
+        r.evidence.push({
+          what: `${step.name} (${channelName}${version === null ? '' : `, package v${version}`})`,
+          by: rec.by,
+          at: rec.at,
+        });
+      else r.reasons.push(`${step.name} is missing for the ${channelName} channel${version === null ? '' : ` (package v${version})`}`);
+    }
+  }
+}
+
+function itemsPassedGate(
+  t: ProcessTemplate,
+  s: ReleaseSnapshot,
+  check: { environments: string[]; singleEnvironmentKinds: string[] },
+  r: GateResult,
+): void {
+  if (s.items.length === 0) return void r.reasons.push('the release carries no work item to test');
+  const kinds = new Set(check.singleEnvironmentKinds);
+  const single = check.environments.length > 1 && kinds.size > 0 && s.items.every((i) => kinds.has(i.kind));
+  const envNames = check.environments.map((e) => nameOf(t.environments, e));
+  for (const item of s.items) {
+    const latest = check.environments.map((env) => ({ env, attempt: latestAttempt(s, item.id, env) }));
+    const passed = latest.filter((l) => l.attempt?.result === 'passed');
+    const ok = single ? passed.length > 0 : passed.length === latest.length;
+    for (const p of passed)
+      if (p.attempt)
+        r.evidence.push({ what: `${item.key} passed in ${nameOf(t.environments, p.env)}`, by: p.attempt.by, at: p.attempt.at });
+    if (ok) continue;
+    for (const { env, attempt } of latest) {
+      if (attempt?.result === 'passed' || single) continue;
+      const cause = attempt?.cause ? nameOf(t.failureCauses, attempt.cause).toLowerCase() : '';
+      const state = attempt ? `its latest attempt failed${cause ? ` (${cause})` : ''}` : 'it has not been tested';
+      r.reasons.push(`${item.key} has not passed testing in ${nameOf(t.environments, env)}: ${state}`);
+    }
+    if (single) r.reasons.push(`${item.key} has not passed testing in any of ${envNames.join(', ')}`);
+  }
+  if (single && r.reasons.length === 0) {
+    r.exceptions.push(`single-environment testing: every item is a ${[...kinds].join('/')}, so one of ${envNames.join(', ')} sufficed`);
+  }
+}
+
+function reportGate(t: ProcessTemplate, s: ReleaseSnapshot, reportId: string, r: GateResult): void {
+  const def = t.reports.find((x) => x.id === reportId);
+  if (!def) return void r.reasons.push(`report "${reportId}" is not defined`);
+  const rep = s.reports.find((x) => x.report === reportId);
+  if (!rep) return void r.reasons.push(`the ${def.name} has not been written`);
+  for (const part of def.parts) {
+    if ((rep.parts[part.id] ?? '').trim() === '') r.reasons.push(`${def.name}: "${part.name}" is missing`);
+  }
+  if (def.helpdeskRefs?.required && rep.helpdeskRefs.length === 0) {
+    const kinds = def.helpdeskRefs.kinds.join('/');
+    r.reasons.push(`${def.name}: no help-desk reference${kinds ? ` to ${kinds} records` : ''}`);
+  }
+  if (r.reasons.length === 0) r.evidence.push({ what: `${def.name} (${rep.helpdeskRefs.join(', ')})`, by: rep.by, at: rep.at });
+}
+
+/** Evaluates one gate from the recorded facts, collecting every reason it does not hold. */
+export function evaluateGate(t: ProcessTemplate, gate: Gate, s: ReleaseSnapshot): GateResult {
+  const r: GateResult = { id: gate.id, name: gate.name, pass: false, reasons: [], evidence: [], exceptions: [] };
+  const c = gate.check;
+  if ('hasItems' in c) {
+    if (s.items.length === 0) r.reasons.push('the release carries no work item');
+    else r.evidence.push({ what: `${s.items.length} work item(s): ${s.items.map((i) => i.key).join(', ')}`, by: '-', at: '-' });
+  } else if ('approval' in c) approvalGate(t, s, c.approval, r);
+  else if ('steps' in c) stepsGate(t, s, c.steps, r);
+  else if ('itemsPassed' in c) itemsPassedGate(t, s, c.itemsPassed, r);
+  else if ('noOpenIssues' in c) {
+    const category = nameOf(t.issueCategories, c.noOpenIssues);
+    const open = s.issues.filter((i) => i.category === c.noOpenIssues && i.status === 'open');
+    for (const i of open) r.reasons.push(`${category} #${i.number} "${i.title}" is unresolved`);
+  } else if ('externalSystemsNotified' in c) {
+    for (const sys of t.externalSystems) {
+      const n = s.notifications.find((x) => x.system === sys.id);
+      if (n) r.evidence.push({ what: `${sys.name} notified${n.note ? `: ${n.note}` : ''}`, by: n.by, at: n.at });
+      else r.reasons.push(`${sys.name} has not been notified of the release`);
+    }
+  } else reportGate(t, s, c.report, r);
+  r.pass = r.reasons.length === 0;
+  return r;
+}
+
+export function gateById(t: ProcessTemplate, id: string): Gate | undefined {
+  return t.gates.find((g) => g.id === id);
+}

@@ -1,0 +1,94 @@
+/**
+ * Everything recorded about one release that its lifecycle decisions depend
+ * on. Services load it from the database; the rules in this folder are pure
+ * functions over it, so they are tested without I/O.
+ */
+export type Evidence = { what: string; by: string; at: string };
+
+export type SnapshotItem = { id: string; key: string; kind: string };
+export type SnapshotPackage = { channel: string; version: number; label: string; by: string; at: string };
+export type SnapshotApprovalRequest = { step: string; by: string; at: string; voided: boolean };
+export type SnapshotApproval = {
+  id: string;
+  step: string;
+  decision: 'approved' | 'rejected';
+  by: string;
+  at: string;
+  comment: string;
+  attestations: string[];
+  voided: boolean;
+};
+export type SnapshotTest = {
+  itemId: string;
+  environment: string;
+  result: 'passed' | 'failed';
+  cause: string | null;
+  by: string;
+  at: string;
+  /** Package version per channel at the time of the attempt. */
+  packages: Record<string, number>;
+};
+export type SnapshotIssue = { number: number; category: string; title: string; status: 'open' | 'resolved' | 'wont-fix' };
+export type SnapshotNotification = { system: string; by: string; at: string; note: string };
+export type SnapshotReport = { report: string; parts: Record<string, string>; helpdeskRefs: string[]; by: string; at: string };
+export type SnapshotStep = { step: string; channel: string; packageVersion: number | null; by: string; at: string };
+
+export type ReleaseSnapshot = {
+  name: string;
+  type: string;
+  state: string;
+  channels: string[];
+  createdBy: string;
+  items: SnapshotItem[];
+  packages: SnapshotPackage[];
+  approvalRequests: SnapshotApprovalRequest[];
+  approvals: SnapshotApproval[];
+  tests: SnapshotTest[];
+  issues: SnapshotIssue[];
+  notifications: SnapshotNotification[];
+  reports: SnapshotReport[];
+  steps: SnapshotStep[];
+};
+
+export function emptySnapshot(fields: Pick<ReleaseSnapshot, 'name' | 'type' | 'state' | 'channels' | 'createdBy'>): ReleaseSnapshot {
+  return {
+    ...fields,
+    items: [],
+    packages: [],
+    approvalRequests: [],
+    approvals: [],
+    tests: [],
+    issues: [],
+    notifications: [],
+    reports: [],
+    steps: [],
+  };
+}
+
+/** The newest package of a channel, or null when none was recorded. */
+export function currentPackage(s: ReleaseSnapshot, channel: string): SnapshotPackage | null {
+  let best: SnapshotPackage | null = null;
+  for (const p of s.packages) if (p.channel === channel && (best === null || p.version > best.version)) best = p;
+  return best;
+}
+
+export function currentPackageVersions(s: ReleaseSnapshot): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const c of s.channels) {
+    const p = currentPackage(s, c);
+    if (p) out[c] = p.version;
+  }
+  return out;
+}
+
+/** Approvals of a step that still count. */
+export function activeApprovals(s: ReleaseSnapshot, step: string): SnapshotApproval[] {
+  return s.approvals.filter((a) => a.step === step && a.decision === 'approved' && !a.voided);
+}
+
+/** The latest attempt for an item in an environment. */
+export function latestAttempt(s: ReleaseSnapshot, itemId: string, environment: string): SnapshotTest | null {
+  let latest: SnapshotTest | null = null;
+  for (const t of s.tests) if (t.itemId === itemId && t.environment === environment && (latest === null || t.at >= latest.at)) latest = t;
+  return latest;
+}

@@ -1,0 +1,48 @@
+import { loadLifecycleRows } from '../../db/repositories/lifecycle.js';
+import { resolveApplicationForRead } from '../applications.js';
+import type { ServiceDeps } from '../deps.js';
+import { loadRelease } from '../releases.js';
+import { itemKey } from '../work-item-view.js';
+import {
+  issueView,
+  notificationView,
+  packageView,
+  reportView,
+  stepRecordView,
+  testAttemptView,
+  type IssueView,
+  type NotificationView,
+  type PackageView,
+  type ReportView,
+  type StepRecordView,
+  type TestAttemptView,
+} from './views.js';
+
+export type ReleaseEvidence = {
+  packages: PackageView[];
+  tests: TestAttemptView[];
+  issues: IssueView[];
+  notifications: NotificationView[];
+  reports: ReportView[];
+  steps: StepRecordView[];
+};
+
+/** Everything recorded on a release, oldest first, for the evidence lists. */
+export async function releaseEvidence(deps: ServiceDeps, app: string | undefined, name: string): Promise<ReleaseEvidence> {
+  const db = deps.database.kysely;
+  const ctx = await resolveApplicationForRead(deps, app);
+  const r = await loadRelease(db, ctx, name);
+  const rows = await loadLifecycleRows(db, r.id);
+  // Attempts may belong to items since moved out of the release: look their keys up too.
+  const ids = [...new Set(rows.tests.map((t) => t.item_id))];
+  const items = ids.length === 0 ? [] : await db.selectFrom('work_items').select(['id', 'kind', 'number']).where('id', 'in', ids).execute();
+  const keyOf = new Map(items.map((i) => [i.id, itemKey(i.kind, i.number)]));
+  return {
+    packages: rows.packages.map(packageView),
+    tests: rows.tests.map((t) => testAttemptView(t, keyOf.get(t.item_id) ?? t.item_id)),
+    issues: rows.issues.map(issueView),
+    notifications: rows.notifications.map(notificationView),
+    reports: rows.reports.map(reportView),
+    steps: rows.steps.map(stepRecordView),
+  };
+}

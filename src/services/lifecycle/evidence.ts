@@ -1,0 +1,319 @@
+import { randomUUID } from 'node:crypto';
+import { voidApprovals } from '../../db/repositories/lifecycle.js';
+import { workItemByNumber } from '../../db/repositories/work-items.js';
+import type { ReleaseIssueTable, ReleasePackageTable, StepRecordTable, TestAttemptTable } from '../../db/schema.js';
+import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../../domain/errors.js';
+import { stepsVoidedBy } from '../../domain/lifecycle/approvals.js';
+import { currentPackage, currentPackageVersions } from '../../domain/lifecycle/snapshot.js';
+import { testAttemptProblems } from '../../domain/lifecycle/testing.js';
+import { parseItemKey } from '../../domain/work-item-rules.js';
+import type { Actor } from '../actor.js';
+import { appendAudit } from '../audit.js';
+import { requireAppAction } from '../authorize.js';
+import type { ServiceDeps } from '../deps.js';
+import { itemKey } from '../work-item-view.js';
+import { withLockedRelease } from './release-lock.js';
+import { issueView, notificationView, packageView, reportView, stepRecordView, testAttemptView } from './views.js';
+import type { IssueView, NotificationView, PackageView, ReportView, StepRecordView, TestAttemptView } from './views.js';
+
+/**
+ * Records a new package version for a channel (the file itself is stored by
+ * the package store). Approvals that a new package voids are voided.
+ */
+export async function recordPackage(
+  deps: ServiceDeps,
+  actor: Actor,
+  app: string | undefined,
+  name: string,
+  input: { channel: string; label: string },
+): Promise<PackageView & { voidedApprovals: number }> {
+  return withLockedRelease(deps, app, name, {}, async (l) => {
+    requireAppAction(l.template, actor, 'package.record');
+    if (!l.snapshot.channels.includes(input.channel)) {
+      throw new ValidationError('the release does not carry that channel', [
+        { path: 'channel', message: `"${input.channel}" is not one of this release's channels: ${l.snapshot.channels.join(', ')}` },
+      ]);
+    }
+    const at = deps.clock().toISOString();
+    const row: ReleasePackageTable = {
+      id: randomUUID(),
+      release_id: l.release.id,
+      channel: input.channel,
+      version: (currentPackage(l.snapshot, input.channel)?.version ?? 0) + 1,
+      label: input.label,
+      created_by: actor.username,
+      created_at: at,
+    };
+    await l.db.insertInto('release_packages').values(row).execute();
+    const voided = await voidApprovals(
+      l.db,
+      l.release.id,
+      stepsVoidedBy(l.template, 'package'),
+      `new ${input.channel} package v${row.version}`,
+      at,
+    );
+    const view = { ...packageView(row), voidedApprovals: voided };
+    await appendAudit(l.db, {
+      actor,
+      at: deps.clock(),
+      action: 'package.record',
+      subjectType: 'release',
+      subjectId: l.subject,
+      after: view,
+    });
+    return view;
+  });
+}
+
+export type TestInput = {
+  item: string;
+  environment: string;
+  result: 'passed' | 'failed';
+  cause?: string | null | undefined;
+  notes?: string | undefined;
+};
+
+/** Records one test attempt of an item in an environment (P8); every attempt is kept. */
+export async function recordTestAttempt(
+  deps: ServiceDeps,
+  actor: Actor,
+  app: string | undefined,
+  name: string,
+  input: TestInput,
+): Promise<TestAttemptView> {
+  return withLockedRelease(deps, app, name, {}, async (l) => {
+    requireAppAction(l.template, actor, 'test.record');
+    const parsed = parseItemKey(input.item);
+    const item = parsed ? await workItemByNumber(l.db, l.ctx.app.id, parsed.number) : undefined;
+    if (!item || (parsed?.kind !== null && parsed?.kind !== item.kind)) throw new NotFoundError('work item', input.item);
+    const cause = input.cause ?? null;
+    const problems = testAttemptProblems(l.template, l.snapshot, {
+      itemId: item.id,
+      environment: input.environment,
+      result: input.result,
+      cause,
+    });
+    if (problems.length > 0) throw new ValidationError('the test attempt cannot be recorded', problems);
+    const row: TestAttemptTable = {
+      id: randomUUID(),
+      release_id: l.release.id,
+      item_id: item.id,
+      environment: input.environment,
+      result: input.result,
+      cause,
+      notes: input.notes ?? '',
+      packages: JSON.stringify(currentPackageVersions(l.snapshot)),
+      recorded_by: actor.username,
+      recorded_at: deps.clock().toISOString(),
+    };
+    await l.db.insertInto('test_attempts').values(row).execute();
+    const view = testAttemptView(row, itemKey(item.kind, item.number));
+    await appendAudit(l.db, { actor, at: deps.clock(), action: 'test.record', subjectType: 'release', subjectId: l.subject, after: view });
+    return view;
+  });
+}
+
+export async function raiseIssue(
+  deps: ServiceDeps,
+  actor: Actor,
+  app: string | undefined,
+  name: string,
+  input: { category: string; title: string; description?: string | undefined },
+): Promise<IssueView> {
+  return withLockedRelease(deps, app, name, {}, async (l) => {
+    requireAppAction(l.template, actor, 'issue.raise');
+    if (!l.template.issueCategories.some((c) => c.id === input.category)) {
+      const ids = l.template.issueCategories.map((c) => c.id).join(', ');
+      throw new ValidationError('unknown issue category', [{ path: 'category', message: `"${input.category}"; one of: ${ids}` }]);
+    }
+    const row: ReleaseIssueTable = {
+      id: randomUUID(),
+      release_id: l.release.id,
+      number: l.rows.issues.reduce((m, i) => Math.max(m, i.number), 0) + 1,
+      category: input.category,
+      title: input.title,
+      description: input.description ?? '',
+      status: 'open',
+      resolution: null,
+      raised_by: actor.username,
+      raised_at: deps.clock().toISOString(),
+      resolved_by: null,
+      resolved_at: null,
+    };
+    await l.db.insertInto('release_issues').values(row).execute();
+    const view = issueView(row);
+    await appendAudit(l.db, { actor, at: deps.clock(), action: 'issue.raise', subjectType: 'release', subjectId: l.subject, after: view });
+    return view;
+  });
+}
+
+/** Resolves an issue, or closes it as won't fix — which needs a reason. */
+export async function resolveIssue(
+  deps: ServiceDeps,
+  actor: Actor,
+  app: string | undefined,
+  name: string,
+  number: number,
+  input: { status: 'resolved' | 'wont-fix' | 'open'; resolution?: string | undefined },
+): Promise<IssueView> {
+  return withLockedRelease(deps, app, name, {}, async (l) => {
+    requireAppAction(l.template, actor, 'issue.resolve');
+    const row = l.rows.issues.find((i) => i.number === number);
+    if (!row) throw new NotFoundError('issue', `${name}#${number}`);
+    const resolution = (input.resolution ?? '').trim();
+    if (input.status === 'wont-fix' && resolution === '') {
+      throw new ValidationError('a reason is required', [{ path: 'resolution', message: "closing an issue as won't fix needs a reason" }]);
+    }
+    if (row.status === input.status) throw new ConflictError(`issue #${number} is already ${input.status}`, 'issue-unchanged');
+    const at = deps.clock().toISOString();
+    const reopened = input.status === 'open';
+    const patch = {
+      status: input.status,
+      resolution: reopened ? null : resolution || null,
+      resolved_by: reopened ? null : actor.username,
+      resolved_at: reopened ? null : at,
+    };
+    await l.db.updateTable('release_issues').set(patch).where('id', '=', row.id).execute();
+    const after = issueView({ ...row, ...patch });
+    await appendAudit(l.db, {
+      actor,
+      at: deps.clock(),
+      action: 'issue.resolve',
+      subjectType: 'release',
+      subjectId: l.subject,
+      before: issueView(row),
+      after,
+    });
+    return after;
+  });
+}
+
+export async function recordNotification(
+  deps: ServiceDeps,
+  actor: Actor,
+  app: string | undefined,
+  name: string,
+  input: { system: string; note?: string | undefined },
+): Promise<NotificationView> {
+  return withLockedRelease(deps, app, name, {}, async (l) => {
+    requireAppAction(l.template, actor, 'notification.record');
+    if (!l.template.externalSystems.some((s) => s.id === input.system)) {
+      const ids = l.template.externalSystems.map((s) => s.id).join(', ');
+      throw new ValidationError('unknown external system', [{ path: 'system', message: `"${input.system}"; one of: ${ids}` }]);
+    }
+    const row = {
+      id: randomUUID(),
+      release_id: l.release.id,
+      system: input.system,
+      note: input.note ?? '',
+      recorded_by: actor.username,
+      recorded_at: deps.clock().toISOString(),
+    };
+    await l.db.insertInto('release_notifications').values(row).execute();
+    const view = notificationView(row);
+    await appendAudit(l.db, {
+      actor,
+      at: deps.clock(),
+      action: 'notification.record',
+      subjectType: 'release',
+      subjectId: l.subject,
+      after: view,
+    });
+    return view;
+  });
+}
+
+/** Writes (or rewrites) a report such as the Emergency Release Report; the audit keeps every version. */
+export async function writeReport(
+  deps: ServiceDeps,
+  actor: Actor,
+  app: string | undefined,
+  name: string,
+  reportId: string,
+  input: { parts: Record<string, string>; helpdeskRefs?: string[] | undefined },
+): Promise<ReportView> {
+  return withLockedRelease(deps, app, name, {}, async (l) => {
+    const def = l.template.reports.find((r) => r.id === reportId);
+    if (!def) throw new NotFoundError('report', reportId);
+    if (!def.roles.some((r) => actor.roles.includes(r))) throw new ForbiddenError(`report ${reportId}`, def.roles);
+    const unknown = Object.keys(input.parts).filter((p) => !def.parts.some((x) => x.id === p));
+    if (unknown.length > 0) {
+      throw new ValidationError(
+        'unknown report parts',
+        unknown.map((p) => ({
+          path: `parts.${p}`,
+          message: `not a part of the ${def.name}; parts: ${def.parts.map((x) => x.id).join(', ')}`,
+        })),
+      );
+    }
+    const existing = l.rows.reports.find((r) => r.report === reportId);
+    const row = {
+      id: existing?.id ?? randomUUID(),
+      release_id: l.release.id,
+      report: reportId,
+      parts: JSON.stringify(input.parts),
+      helpdesk_refs: JSON.stringify(input.helpdeskRefs ?? []),
+      written_by: actor.username,
+      written_at: deps.clock().toISOString(),
+    };
+    if (existing) await l.db.updateTable('release_reports').set(row).where('id', '=', existing.id).execute();
+    else await l.db.insertInto('release_reports').values(row).execute();
+    const view = reportView(row);
+    await appendAudit(l.db, {
+      actor,
+      at: deps.clock(),
+      action: 'report.write',
+      subjectType: 'release',
+      subjectId: l.subject,
+      before: existing ? reportView(existing) : undefined,
+      after: view,
+    });
+    return view;
+  });
+}
+
+/** Records a per-channel step (P10); only the roles the template names for that channel may. */
+export async function recordStep(
+  deps: ServiceDeps,
+  actor: Actor,
+  app: string | undefined,
+  name: string,
+  input: { step: string; channel: string; note?: string | undefined },
+): Promise<StepRecordView> {
+  return withLockedRelease(deps, app, name, {}, async (l) => {
+    const step = l.template.steps.find((s) => s.id === input.step);
+    if (!step) throw new NotFoundError('step', input.step);
+    if (!l.snapshot.channels.includes(input.channel) || !Object.hasOwn(step.roles, input.channel)) {
+      throw new ValidationError('the step does not apply to that channel', [
+        {
+          path: 'channel',
+          message: `"${step.name}" is recorded per channel for: ${Object.keys(step.roles)
+            .filter((c) => l.snapshot.channels.includes(c))
+            .join(', ')}`,
+        },
+      ]);
+    }
+    const roles = step.roles[input.channel] ?? [];
+    if (!roles.some((r) => actor.roles.includes(r))) throw new ForbiddenError(`step ${step.id} (${input.channel})`, roles);
+    let version: number | null = null;
+    if (step.scope === 'package') {
+      const pkg = currentPackage(l.snapshot, input.channel);
+      if (!pkg) throw new ConflictError(`no ${input.channel} package has been recorded for ${name}`, 'no-package');
+      version = pkg.version;
+    }
+    const row: StepRecordTable = {
+      id: randomUUID(),
+      release_id: l.release.id,
+      step: step.id,
+      channel: input.channel,
+      package_version: version,
+      note: input.note ?? '',
+      recorded_by: actor.username,
+      recorded_at: deps.clock().toISOString(),
+    };
+    await l.db.insertInto('step_records').values(row).execute();
+    const view = stepRecordView(row);
+    await appendAudit(l.db, { actor, at: deps.clock(), action: 'step.record', subjectType: 'release', subjectId: l.subject, after: view });
+    return view;
+  });
+}

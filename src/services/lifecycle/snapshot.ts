@@ -1,0 +1,60 @@
+import type { LifecycleRows } from '../../db/repositories/lifecycle.js';
+import type { ReleaseTable } from '../../db/schema.js';
+import type { ReleaseSnapshot } from '../../domain/lifecycle/snapshot.js';
+import { itemKey } from '../work-item-view.js';
+
+const parse = <T>(json: string): T => JSON.parse(json) as T;
+
+/** The pure domain's view of a release, built from its rows. */
+export function toSnapshot(r: ReleaseTable, rows: LifecycleRows): ReleaseSnapshot {
+  return {
+    name: r.name,
+    type: r.type,
+    state: r.state,
+    channels: parse<string[]>(r.channels),
+    createdBy: r.created_by,
+    items: rows.items.map((i) => ({ id: i.id, key: itemKey(i.kind, i.number), kind: i.kind })),
+    packages: rows.packages.map((p) => ({ channel: p.channel, version: p.version, label: p.label, by: p.created_by, at: p.created_at })),
+    approvalRequests: rows.requests.map((q) => ({ step: q.step, by: q.requested_by, at: q.requested_at, voided: q.voided_at !== null })),
+    approvals: rows.approvals.map((a) => ({
+      id: a.id,
+      step: a.step,
+      decision: a.decision === 'rejected' ? 'rejected' : 'approved',
+      by: a.decided_by,
+      at: a.decided_at,
+      comment: a.comment,
+      attestations: parse<string[]>(a.attestations),
+      voided: a.voided_at !== null,
+    })),
+    tests: rows.tests.map((t) => ({
+      itemId: t.item_id,
+      environment: t.environment,
+      result: t.result === 'passed' ? 'passed' : 'failed',
+      cause: t.cause,
+      by: t.recorded_by,
+      at: t.recorded_at,
+      packages: parse<Record<string, number>>(t.packages),
+    })),
+    issues: rows.issues.map((i) => ({
+      number: i.number,
+      category: i.category,
+      title: i.title,
+      status: i.status === 'resolved' ? 'resolved' : i.status === 'wont-fix' ? 'wont-fix' : 'open',
+    })),
+    notifications: rows.notifications.map((n) => ({ system: n.system, by: n.recorded_by, at: n.recorded_at, note: n.note })),
+    reports: rows.reports.map((p) => ({
+      report: p.report,
+      parts: parse<Record<string, string>>(p.parts),
+      helpdeskRefs: parse<string[]>(p.helpdesk_refs),
+      by: p.written_by,
+      at: p.written_at,
+    })),
+    steps: rows.steps.map((s) => ({
+      step: s.step,
+      channel: s.channel,
+      packageVersion: s.package_version,
+      by: s.recorded_by,
+      at: s.recorded_at,
+    })),
+  };
+}
