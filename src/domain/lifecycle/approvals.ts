@@ -1,12 +1,22 @@
 import type { ApprovalStep } from '../template/lifecycle-schema.js';
 import type { ProcessTemplate } from '../template/schema.js';
 import { activeApprovals, type ReleaseSnapshot } from './snapshot.js';
+import { workflowOf } from './transitions.js';
 
 export type ApprovalCheck =
   | { kind: 'unknown'; message: string }
   | { kind: 'forbidden'; step: ApprovalStep; allowedRoles: string[] }
   | { kind: 'refused'; step: ApprovalStep; problems: string[] }
   | { kind: 'ok'; step: ApprovalStep };
+
+/** The approval steps a release of this type can use: those its workflow's gates ask for. */
+export function approvalStepsOf(t: ProcessTemplate, releaseType: string): ApprovalStep[] {
+  const gateIds = new Set(workflowOf(t, releaseType).transitions.flatMap((tr) => tr.gates));
+  const used = new Set(
+    t.gates.filter((g) => gateIds.has(g.id) && 'approval' in g.check).map((g) => ('approval' in g.check ? g.check.approval : '')),
+  );
+  return t.approvals.filter((a) => used.has(a.id));
+}
 
 /** Who asked for the approval: the latest open request, else whoever created the release. */
 export function requesterOf(s: ReleaseSnapshot, step: string): string {
@@ -25,8 +35,14 @@ export type Decision = {
 
 /** Whether this person may give this decision now; every problem is listed. */
 export function checkApprovalDecision(t: ProcessTemplate, s: ReleaseSnapshot, stepId: string, d: Decision): ApprovalCheck {
-  const step = t.approvals.find((a) => a.id === stepId);
-  if (!step) return { kind: 'unknown', message: `"${stepId}" is not an approval step; one of: ${t.approvals.map((a) => a.id).join(', ')}` };
+  const steps = approvalStepsOf(t, s.type);
+  const step = steps.find((a) => a.id === stepId);
+  if (!step) {
+    return {
+      kind: 'unknown',
+      message: `"${stepId}" is not an approval step of the ${workflowOf(t, s.type).id} workflow; one of: ${steps.map((a) => a.id).join(', ')}`,
+    };
+  }
   if (!step.roles.some((r) => d.roles.includes(r))) return { kind: 'forbidden', step, allowedRoles: step.roles };
   const problems: string[] = [];
   const requester = requesterOf(s, stepId);
