@@ -3,7 +3,14 @@ import { CliError, EXIT } from './errors.js';
 
 export type GlobalOptions = { url?: string; token?: string; json?: boolean; app?: string };
 
-type ProblemBody = { title?: string; detail?: string; status?: number; errors?: { path: string; message: string }[] };
+type ProblemBody = {
+  title?: string;
+  detail?: string;
+  status?: number;
+  errors?: { path: string; message: string }[];
+  /** A refused lifecycle transition: every unmet condition. */
+  unmet?: string[];
+};
 
 function exitFor(status: number): number {
   if (status === 401 || status === 403) return EXIT.auth;
@@ -56,11 +63,14 @@ export class ApiClient {
         p = { detail: text.slice(0, 500) };
       }
       const hint = res.status === 401 && !this.token ? ' (run `relman login`, or set RELMAN_TOKEN)' : '';
-      throw new CliError(
-        `${p.title ?? `HTTP ${res.status}`}: ${p.detail ?? ''}${hint}`,
-        exitFor(res.status),
-        (p.errors ?? []).map((e) => `${e.path}: ${e.message}`),
-      );
+      const unmet = Array.isArray(p.unmet) ? p.unmet.map(String) : [];
+      // A refused transition's detail ends with its unmet conditions; they are listed one a line below instead.
+      const joined = unmet.join('; ');
+      const detail = unmet.length > 0 && p.detail?.endsWith(joined) ? p.detail.slice(0, -joined.length).trimEnd() : (p.detail ?? '');
+      throw new CliError(`${p.title ?? `HTTP ${res.status}`}: ${detail}${hint}`, exitFor(res.status), [
+        ...(p.errors ?? []).map((e) => `${e.path}: ${e.message}`),
+        ...unmet,
+      ]);
     }
     if (res.status === 204 || text === '') return undefined as T;
     return JSON.parse(text) as T;

@@ -5,6 +5,8 @@ import { DomainError } from '../domain/errors.js';
 import { RELMAN_VERSION } from '../version.js';
 import { registerAdmin } from './commands/admin.js';
 import { registerItems } from './commands/items.js';
+import { registerLifecycleFacts } from './commands/lifecycle-facts.js';
+import { registerLifecycle } from './commands/lifecycle.js';
 import { registerLocal } from './commands/local.js';
 import { registerLogin } from './commands/login.js';
 import { registerReleases } from './commands/releases.js';
@@ -52,6 +54,8 @@ export async function main(argv: string[]): Promise<number> {
   registerServe(program);
   registerLogin(program);
   registerReleases(program);
+  registerLifecycle(program);
+  registerLifecycleFacts(program);
   registerItems(program);
   registerTemplates(program);
   registerLocal(program);

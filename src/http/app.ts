@@ -13,6 +13,7 @@ import { problem, sendProblem, toProblem } from './problem.js';
 import { applicationRoutes } from './routes/applications.js';
 import { auditRoutes } from './routes/audit.js';
 import { healthRoutes } from './routes/health.js';
+import { releaseLifecycleRoutes } from './routes/release-lifecycle.js';
 import { releaseRoutes } from './routes/releases.js';
 import { sessionRoutes } from './routes/session.js';
 import { templateRoutes } from './routes/templates.js';
@@ -118,6 +119,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       await api.register(applicationRoutes, routeOptions);
       await api.register(templateRoutes, routeOptions);
       await api.register(releaseRoutes, routeOptions);
+      await api.register(releaseLifecycleRoutes, routeOptions);
       await api.register(workItemRoutes, routeOptions);
       await api.register(auditRoutes, routeOptions);
     },

@@ -9,7 +9,7 @@ import { bootstrap } from '../../src/services/bootstrap.js';
 import { DEFAULT_TEMPLATE_FILE } from '../../src/config/settings.js';
 import { dialects, open, scratchDatabase, type ScratchDatabase } from '../support/databases.js';
 
-const RELMAN_TABLES = [
+const INITIAL_TABLES = [
   'api_tokens',
   'applications',
   'audit_events',
@@ -22,6 +22,20 @@ const RELMAN_TABLES = [
   'users',
   'work_items',
 ];
+const LIFECYCLE_TABLES = [
+  'approval_requests',
+  'approvals',
+  'release_issues',
+  'release_notifications',
+  'release_packages',
+  'release_reports',
+  'release_transitions',
+  'step_records',
+  'test_attempts',
+];
+const RELMAN_TABLES = [...INITIAL_TABLES, ...LIFECYCLE_TABLES].sort();
+const ALL_UP = ['applied 0001-initial', 'applied 0002-lifecycle'];
+const ALL_DOWN = ['reverted 0002-lifecycle', 'reverted 0001-initial'];
 const BOOKKEEPING = ['relman_migrations', 'relman_migrations_lock'];
 
 describe.each(dialects)('migrations ($name)', ({ name }) => {
@@ -52,7 +66,7 @@ describe.each(dialects)('migrations ($name)', ({ name }) => {
   it('goes up to the latest schema, down to nothing and up again', async () => {
     expect(await tables()).toEqual([]);
 
-    expect(await migrateToLatest(database.kysely)).toEqual(['applied 0001-initial']);
+    expect(await migrateToLatest(database.kysely)).toEqual(ALL_UP);
     expect(await tables()).toEqual([...RELMAN_TABLES, ...BOOKKEEPING].sort());
     expect(await headRow()).toEqual([{ id: 1, seq: 0, hash: AUDIT_GENESIS_HASH }]);
     const status = await migrationStatus(database.kysely);
@@ -62,13 +76,13 @@ describe.each(dialects)('migrations ($name)', ({ name }) => {
     // Already at the latest version: nothing to do.
     expect(await migrateToLatest(database.kysely)).toEqual([]);
 
-    expect(await migrateTo(database.kysely, '0')).toEqual(['reverted 0001-initial']);
+    expect(await migrateTo(database.kysely, '0')).toEqual(ALL_DOWN);
     const left = await tables();
     expect(left.filter((t) => RELMAN_TABLES.includes(t))).toEqual([]);
     expect(left).toEqual(BOOKKEEPING);
-    expect((await migrationStatus(database.kysely)).map((s) => s.executedAt)).toEqual([undefined]);
+    expect((await migrationStatus(database.kysely)).map((s) => s.executedAt)).toEqual([undefined, undefined]);
 
-    expect(await migrateToLatest(database.kysely)).toEqual(['applied 0001-initial']);
+    expect(await migrateToLatest(database.kysely)).toEqual(ALL_UP);
     expect(await tables()).toEqual([...RELMAN_TABLES, ...BOOKKEEPING].sort());
     expect(await headRow()).toEqual([{ id: 1, seq: 0, hash: AUDIT_GENESIS_HASH }]);
   });
@@ -76,7 +90,7 @@ describe.each(dialects)('migrations ($name)', ({ name }) => {
   it('going down discards the data, and the re-created schema works from scratch', async () => {
     const deps = createDeps(database);
     const first = await bootstrap(deps, { templateFile: DEFAULT_TEMPLATE_FILE, adminPassword: 'a-long-admin-password' });
-    expect(first.migrations).toEqual(['applied 0001-initial']);
+    expect(first.migrations).toEqual(ALL_UP);
     expect(first.templatePublished).toBe('cms-net@1');
     expect((await verifyAudit(database.kysely)).ok).toBe(true);
     const users = await database.kysely.selectFrom('users').select('username').execute();
@@ -101,8 +115,13 @@ describe.each(dialects)('migrations ($name)', ({ name }) => {
 
   it('migrating to a named migration applies exactly up to it', async () => {
     expect(await migrateTo(database.kysely, '0001-initial')).toEqual(['applied 0001-initial']);
-    expect((await tables()).filter((t) => RELMAN_TABLES.includes(t))).toEqual(RELMAN_TABLES);
+    expect((await tables()).filter((t) => RELMAN_TABLES.includes(t))).toEqual(INITIAL_TABLES);
     expect(await migrateTo(database.kysely, '0001-initial')).toEqual([]);
+    // Up one more, then back down one: only the lifecycle tables come and go.
+    expect(await migrateTo(database.kysely, '0002-lifecycle')).toEqual(['applied 0002-lifecycle']);
+    expect((await tables()).filter((t) => RELMAN_TABLES.includes(t))).toEqual(RELMAN_TABLES);
+    expect(await migrateTo(database.kysely, '0001-initial')).toEqual(['reverted 0002-lifecycle']);
+    expect((await tables()).filter((t) => RELMAN_TABLES.includes(t))).toEqual(INITIAL_TABLES);
   });
 
   it('refuses an unknown target and names the known ones', async () => {

@@ -72,6 +72,18 @@ const failing: Case[] = [
     ],
   },
   {
+    gate: 'items-passed-any-test',
+    build: () => {
+      // Expedited (P13): one test environment is enough for every item, but each item needs one.
+      const s = withItems(release('expedited', 'package-verified'), item(1, 'IR'), item(2, 'SMCR'));
+      attempt(s, 'item-1', 'development', 'passed');
+      attempt(s, 'item-2', 'development', 'failed', 'fix');
+      return s;
+    },
+    reasons: ['SMCR-2 has not passed testing in any of Development, Acceptance Test (AT)'],
+    evidence: ['IR-1 passed in Development'],
+  },
+  {
     gate: 'items-passed-test',
     build: () => {
       // One IR among the data repairs: no exception, every item needs every environment.
@@ -223,6 +235,18 @@ const passing: Case[] = [
     reasons: [],
     evidence: ['DR-1 passed in Development', 'DR-2 passed in Acceptance Test (AT)'],
     exceptions: ['single-environment testing: every item is a DR, so one of Development, Acceptance Test (AT) sufficed'],
+  },
+  {
+    gate: 'items-passed-any-test',
+    build: () => {
+      // No exception is recorded: passing in one environment is the rule here, not an exception.
+      const s = withItems(release('expedited', 'package-verified'), item(1, 'IR'), item(2, 'SMCR'));
+      attempt(s, 'item-1', 'development', 'passed');
+      attempt(s, 'item-2', 'acceptance-test', 'passed');
+      return s;
+    },
+    reasons: [],
+    evidence: ['IR-1 passed in Development', 'SMCR-2 passed in Acceptance Test (AT)'],
   },
   {
     gate: 'systems-notified',

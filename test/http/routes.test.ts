@@ -300,6 +300,6 @@ describe.each(dialects)('routes on $name', ({ name }) => {
         }
       }
     }
-    expect(operations).toBe(30);
+    expect(operations).toBe(44);
   });
 });

@@ -197,10 +197,11 @@ describe.each(dialects)('releases ($name)', ({ name }) => {
         { id: 'reports', name: 'Reports server' },
       ];
       doc['elementTypes'] = (doc['elementTypes'] as { channel: string }[]).filter((e) => e.channel !== 'web');
+      for (const step of doc['steps'] as { roles: Record<string, string[]> }[]) delete step.roles['web'];
     });
     const published = await publishTemplate(deps, SYSTEM_ACTOR, { yaml: v2, changes: 'Web channel retired; reports added' });
     expect(published.version).toBe(2);
-    expect(published.sectionsChanged).toEqual(['channels', 'elementTypes']);
+    expect(published.sectionsChanged).toEqual(['channels', 'elementTypes', 'steps']);
 
     const second = await create({ channels: ['reports'] });
     expect(second.template).toEqual({ key: 'cms-net', version: 2 });

@@ -66,12 +66,13 @@ function stepsGate(t: ProcessTemplate, s: ReleaseSnapshot, stepIds: readonly str
 function itemsPassedGate(
   t: ProcessTemplate,
   s: ReleaseSnapshot,
-  check: { environments: string[]; singleEnvironmentKinds: string[] },
+  check: { environments: string[]; singleEnvironmentKinds: string[]; anyEnvironment: boolean },
   r: GateResult,
 ): void {
   if (s.items.length === 0) return void r.reasons.push('the release carries no work item to test');
   const kinds = new Set(check.singleEnvironmentKinds);
-  const single = check.environments.length > 1 && kinds.size > 0 && s.items.every((i) => kinds.has(i.kind));
+  const exception = !check.anyEnvironment && check.environments.length > 1 && kinds.size > 0 && s.items.every((i) => kinds.has(i.kind));
+  const single = check.anyEnvironment || exception;
   const envNames = check.environments.map((e) => nameOf(t.environments, e));
   for (const item of s.items) {
     const latest = check.environments.map((env) => ({ env, attempt: latestAttempt(s, item.id, env) }));
@@ -89,7 +90,7 @@ function itemsPassedGate(
     }
     if (single) r.reasons.push(`${item.key} has not passed testing in any of ${envNames.join(', ')}`);
   }
-  if (single && r.reasons.length === 0) {
+  if (exception && r.reasons.length === 0) {
     r.exceptions.push(`single-environment testing: every item is a ${[...kinds].join('/')}, so one of ${envNames.join(', ')} sufficed`);
   }
 }
@@ -121,8 +122,13 @@ export function evaluateGate(t: ProcessTemplate, gate: Gate, s: ReleaseSnapshot)
   else if ('itemsPassed' in c) itemsPassedGate(t, s, c.itemsPassed, r);
   else if ('noOpenIssues' in c) {
     const category = nameOf(t.issueCategories, c.noOpenIssues);
-    const open = s.issues.filter((i) => i.category === c.noOpenIssues && i.status === 'open');
-    for (const i of open) r.reasons.push(`${category} #${i.number} "${i.title}" is unresolved`);
+    for (const i of s.issues.filter((x) => x.category === c.noOpenIssues)) {
+      if (i.status === 'open') r.reasons.push(`${category} #${i.number} "${i.title}" is unresolved`);
+      else if (i.resolvedBy && i.resolvedAt) {
+        const how = i.status === 'wont-fix' ? "closed as won't fix" : 'resolved';
+        r.evidence.push({ what: `${category} #${i.number} "${i.title}" ${how}`, by: i.resolvedBy, at: i.resolvedAt });
+      }
+    }
   } else if ('externalSystemsNotified' in c) {
     for (const sys of t.externalSystems) {
       const n = s.notifications.find((x) => x.system === sys.id);

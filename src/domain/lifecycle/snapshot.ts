@@ -28,7 +28,15 @@ export type SnapshotTest = {
   /** Package version per channel at the time of the attempt. */
   packages: Record<string, number>;
 };
-export type SnapshotIssue = { number: number; category: string; title: string; status: 'open' | 'resolved' | 'wont-fix' };
+export type SnapshotIssue = {
+  number: number;
+  category: string;
+  title: string;
+  status: 'open' | 'resolved' | 'wont-fix';
+  /** Who closed it and when (absent while it is open). */
+  resolvedBy?: string | null;
+  resolvedAt?: string | null;
+};
 export type SnapshotNotification = { system: string; by: string; at: string; note: string };
 export type SnapshotReport = { report: string; parts: Record<string, string>; helpdeskRefs: string[]; by: string; at: string };
 export type SnapshotStep = { step: string; channel: string; packageVersion: number | null; by: string; at: string };

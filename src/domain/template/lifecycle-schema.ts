@@ -29,6 +29,8 @@ export const gateCheckSchema = z.union(
         environments: list(id, 1),
         // Items all of these kinds may pass in any one of the environments (P12: data repairs).
         singleEnvironmentKinds: list(kindId).default([]),
+        // Passing in any one of the environments is enough for every item (no regression testing, P13).
+        anyEnvironment: z.boolean().default(false),
       }),
     }),
     z.strictObject({ noOpenIssues: id }),

@@ -1,12 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import { loadLifecycleRows, voidApprovals } from '../../db/repositories/lifecycle.js';
 import type { ApprovalTable } from '../../db/schema.js';
-import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../../domain/errors.js';
-import { checkApprovalDecision, requesterOf } from '../../domain/lifecycle/approvals.js';
+import { ConflictError, ForbiddenError, ValidationError } from '../../domain/errors.js';
+import { approvalStepsOf, checkApprovalDecision, requesterOf } from '../../domain/lifecycle/approvals.js';
 import { activeApprovals } from '../../domain/lifecycle/snapshot.js';
+import { workflowOf } from '../../domain/lifecycle/transitions.js';
+import type { ApprovalStep } from '../../domain/template/lifecycle-schema.js';
+import type { ProcessTemplate } from '../../domain/template/schema.js';
 import type { Actor } from '../actor.js';
 import { resolveApplicationForRead } from '../applications.js';
 import { appendAudit } from '../audit.js';
+import { requireAppAction } from '../authorize.js';
 import type { ServiceDeps } from '../deps.js';
 import { loadRelease } from '../releases.js';
 import { withLockedRelease } from './release-lock.js';
@@ -33,7 +37,7 @@ export async function listApprovals(deps: ServiceDeps, app: string | undefined, 
   const template = await deps.templates.byId(db, r.template_version_id);
   const rows = await loadLifecycleRows(db, r.id);
   const snap = toSnapshot(r, rows);
-  return template.approvals.map((step) => {
+  return approvalStepsOf(template, r.type).map((step) => {
     const approvedBy = [...new Set(activeApprovals(snap, step.id).map((a) => a.by))];
     return {
       step: step.id,
@@ -57,8 +61,15 @@ export async function requestApproval(
   input: { step: string; comment?: string | undefined },
 ): Promise<{ step: string; requestedBy: string; requestedAt: string }> {
   return withLockedRelease(deps, app, name, {}, async (l) => {
-    const step = l.template.approvals.find((a) => a.id === input.step);
-    if (!step) throw new NotFoundError('approval step', input.step);
+    // Whoever requests becomes the person who may not decide (separation of
+    // duties), so asking is reserved for the people who run the release.
+    requireAppAction(l.template, actor, 'release.update');
+    const steps = approvalStepsOf(l.template, l.release.type);
+    const step = steps.find((a) => a.id === input.step);
+    if (!step) {
+      const message = `"${input.step}" is not an approval step of a ${l.release.type} release; one of: ${steps.map((a) => a.id).join(', ')}`;
+      throw new ValidationError(message, [{ path: 'step', message }]);
+    }
     const at = deps.clock().toISOString();
     await l.db
       .insertInto('approval_requests')
@@ -77,6 +88,24 @@ export async function requestApproval(
     await appendAudit(l.db, { actor, at: deps.clock(), action: 'approval.request', subjectType: 'release', subjectId: l.subject, after });
     return after;
   });
+}
+
+/**
+ * Where a rejection sends the release: the step's onReject state, but only
+ * from a state around a transition that the step's approval guards (a
+ * rejection must not move a draft forward past gates, nor a deployed release
+ * back to packaging), and only to a state the release's own workflow leads on
+ * from (an expedited release has no in-at, and would be stranded there).
+ */
+function rejectionTarget(t: ProcessTemplate, releaseType: string, state: string, step: ApprovalStep): string | null {
+  const back = step.onReject?.to;
+  if (back === undefined || back === state) return null;
+  const workflow = workflowOf(t, releaseType);
+  const guards = new Set(t.gates.filter((g) => 'approval' in g.check && g.check.approval === step.id).map((g) => g.id));
+  const guarded = workflow.transitions.filter((tr) => tr.gates.some((g) => guards.has(g)));
+  const around = guarded.some((tr) => tr.from.includes(state) || tr.to === state);
+  const wayOut = workflow.transitions.some((tr) => tr.from.includes(back));
+  return around && wayOut ? back : null;
 }
 
 export type DecisionInput = {
@@ -136,10 +165,8 @@ export async function decideApproval(
       subjectId: l.subject,
       after: view,
     });
-    const back = check.step.onReject?.to;
-    if (decision === 'rejected' && back !== undefined && back !== l.release.state) {
-      await recordStateChange(deps, l, actor, `reject:${check.step.id}`, back, comment, { gates: [], exceptions: [] });
-    }
+    const back = decision === 'rejected' ? rejectionTarget(l.template, l.release.type, l.release.state, check.step) : null;
+    if (back !== null) await recordStateChange(deps, l, actor, `reject:${check.step.id}`, back, comment, { gates: [], exceptions: [] });
     return view;
   });
 }

@@ -40,6 +40,8 @@ export function toSnapshot(r: ReleaseTable, rows: LifecycleRows): ReleaseSnapsho
       category: i.category,
       title: i.title,
       status: i.status === 'resolved' ? 'resolved' : i.status === 'wont-fix' ? 'wont-fix' : 'open',
+      resolvedBy: i.resolved_by,
+      resolvedAt: i.resolved_at,
     })),
     notifications: rows.notifications.map((n) => ({ system: n.system, by: n.recorded_by, at: n.recorded_at, note: n.note })),
     reports: rows.reports.map((p) => ({

@@ -9,6 +9,8 @@ import type {
   TestAttemptTable,
 } from '../../db/schema.js';
 
+import type { GateResult } from '../../domain/lifecycle/gates.js';
+
 const parse = <T>(json: string): T => JSON.parse(json) as T;
 
 export const packageView = (p: ReleasePackageTable) => ({
@@ -89,7 +91,7 @@ export const transitionView = (t: ReleaseTransitionTable) => ({
   from: t.from_state,
   to: t.to_state,
   comment: t.comment,
-  evidence: parse<unknown>(t.evidence),
+  evidence: parse<{ gates: GateResult[]; exceptions: string[] }>(t.evidence),
   performedBy: t.performed_by,
   performedAt: t.performed_at,
 });

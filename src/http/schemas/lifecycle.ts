@@ -1,0 +1,144 @@
+import { z } from 'zod';
+
+/** What satisfied a gate (or the part of it that holds): what, who, when. */
+export const evidenceSchema = z.object({ what: z.string(), by: z.string(), at: z.string() });
+
+export const gateResultSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  pass: z.boolean(),
+  reasons: z.array(z.string()).describe('Why the gate does not hold; empty when it passes'),
+  evidence: z.array(evidenceSchema),
+  exceptions: z.array(z.string()).describe('Process exceptions used to pass it (e.g. single-environment testing of data repairs)'),
+});
+
+export const transitionOptionSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  to: z.string(),
+  roles: z.array(z.string()),
+  allowedForYou: z.boolean(),
+  requireComment: z.boolean(),
+  gates: z.array(gateResultSchema),
+  unmet: z.array(z.string()).describe('Every unmet gate condition; empty when it could be performed now'),
+});
+
+export const gatesViewSchema = z.object({
+  release: z.string(),
+  state: z.string(),
+  stateName: z.string(),
+  terminal: z.boolean(),
+  transitions: z.array(transitionOptionSchema).describe('The transitions out of the current state'),
+});
+
+export const transitionRecordSchema = z.object({
+  id: z.string(),
+  transition: z.string(),
+  from: z.string(),
+  to: z.string(),
+  comment: z.string(),
+  evidence: z.object({ gates: z.array(gateResultSchema), exceptions: z.array(z.string()) }),
+  performedBy: z.string(),
+  performedAt: z.string(),
+});
+
+export const approvalSchema = z.object({
+  id: z.string(),
+  step: z.string(),
+  decision: z.enum(['approved', 'rejected']),
+  comment: z.string(),
+  attestations: z.array(z.string()),
+  decidedBy: z.string(),
+  decidedAt: z.string(),
+  voided: z.boolean(),
+  voidedAt: z.string().nullable(),
+  voidReason: z.string().nullable(),
+});
+
+export const approvalStepSchema = z.object({
+  step: z.string(),
+  name: z.string(),
+  roles: z.array(z.string()),
+  required: z.number().int(),
+  approvedBy: z.array(z.string()),
+  satisfied: z.boolean(),
+  requester: z.string().describe('Who asked for it (the latest request, else the release’s creator); may not decide it'),
+  attestations: z.array(z.object({ id: z.string(), text: z.string() })),
+  decisions: z.array(approvalSchema),
+});
+
+export const approvalRequestSchema = z.object({ step: z.string(), requestedBy: z.string(), requestedAt: z.string() });
+
+export const packageSchema = z.object({
+  channel: z.string(),
+  version: z.number().int(),
+  label: z.string(),
+  createdBy: z.string(),
+  createdAt: z.string(),
+});
+
+export const packageRecordedSchema = packageSchema.extend({
+  voidedApprovals: z.number().int().describe('Approvals the new package version voided'),
+});
+
+export const testAttemptSchema = z.object({
+  id: z.string(),
+  item: z.string(),
+  environment: z.string(),
+  result: z.enum(['passed', 'failed']),
+  cause: z.string().nullable(),
+  notes: z.string(),
+  packages: z.record(z.string(), z.number().int()).describe('Package version per channel at the time of the attempt'),
+  recordedBy: z.string(),
+  recordedAt: z.string(),
+});
+
+export const issueSchema = z.object({
+  number: z.number().int(),
+  category: z.string(),
+  title: z.string(),
+  description: z.string(),
+  status: z.enum(['open', 'resolved', 'wont-fix']),
+  resolution: z.string().nullable(),
+  raisedBy: z.string(),
+  raisedAt: z.string(),
+  resolvedBy: z.string().nullable(),
+  resolvedAt: z.string().nullable(),
+});
+
+export const notificationSchema = z.object({
+  id: z.string(),
+  system: z.string(),
+  note: z.string(),
+  recordedBy: z.string(),
+  recordedAt: z.string(),
+});
+
+export const reportSchema = z.object({
+  report: z.string(),
+  parts: z.record(z.string(), z.string()),
+  helpdeskRefs: z.array(z.string()),
+  writtenBy: z.string(),
+  writtenAt: z.string(),
+});
+
+export const stepRecordSchema = z.object({
+  id: z.string(),
+  step: z.string(),
+  channel: z.string(),
+  packageVersion: z.number().int().nullable(),
+  note: z.string(),
+  recordedBy: z.string(),
+  recordedAt: z.string(),
+});
+
+export const releaseEvidenceSchema = z.object({
+  packages: z.array(packageSchema),
+  tests: z.array(testAttemptSchema),
+  issues: z.array(issueSchema),
+  notifications: z.array(notificationSchema),
+  reports: z.array(reportSchema),
+  steps: z.array(stepRecordSchema),
+});
+
+export type TransitionRecord = z.infer<typeof transitionRecordSchema>;

@@ -1,0 +1,198 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ForbiddenError, GatesNotSatisfiedError, ValidationError } from '../../src/domain/errors.js';
+import type { ServiceDeps } from '../../src/services/deps.js';
+import { listApprovals } from '../../src/services/lifecycle/approvals.js';
+import { resolveIssue } from '../../src/services/lifecycle/evidence.js';
+import { performTransition, releaseGates, releaseHistory } from '../../src/services/lifecycle/transitions.js';
+import { getRelease } from '../../src/services/releases.js';
+import { assignWorkItem } from '../../src/services/work-items.js';
+import { dialects } from '../support/databases.js';
+import { harness, type Harness } from '../support/harness.js';
+import { DB, MSG, WEB, makeCrew, startFlow, type Crew, type Flow } from '../support/lifecycle-flow.js';
+import { lastAuditSeq, manualClock, rejectsWith, type ManualClock } from '../support/service-fixtures.js';
+
+describe.each(dialects)('lifecycle refusals ($name)', ({ name }) => {
+  let h: Harness;
+  let deps: ServiceDeps;
+  let clock: ManualClock;
+  let crew: Crew;
+
+  beforeEach(async () => {
+    clock = manualClock();
+    h = await harness(name, clock.clock);
+    deps = h.deps;
+    crew = await makeCrew(deps);
+  });
+  afterEach(async () => h.close());
+
+  /** The transition is refused, nothing is written, and the refusal names every unmet condition. */
+  async function refusedWith(f: Flow, transition: string, actor = crew.cmc, comment?: string): Promise<string[]> {
+    const seq = await lastAuditSeq(deps);
+    const before = await getRelease(deps, undefined, f.name);
+    const err = await rejectsWith(performTransition(deps, actor, undefined, f.name, { transition, comment }), GatesNotSatisfiedError);
+    expect(err.transition).toBe(transition);
+    expect(await lastAuditSeq(deps)).toBe(seq);
+    const after = await getRelease(deps, undefined, f.name);
+    expect([after.state, after.version]).toEqual([before.state, before.version]);
+    return err.unmet;
+  }
+
+  describe('every unmet condition is listed', () => {
+    it('approve-for-production with nothing recorded', async () => {
+      const f = await startFlow(deps, clock, crew);
+      const err = await rejectsWith(
+        performTransition(deps, crew.cmc, undefined, f.name, { transition: 'approve-for-production' }),
+        GatesNotSatisfiedError,
+      );
+      expect(err.transitionName).toBe('Approve for production');
+      expect(err.unmet).toEqual([
+        'the release is Draft; "Approve for production" starts from Acceptance test signed off',
+        MSG.atSignoffMissing,
+        MSG.notNotified('CATS'),
+        MSG.notNotified('MEDS'),
+        MSG.notNotified('Fiscal intermediary'),
+        MSG.noPackage(DB),
+        MSG.noPackage(WEB),
+        MSG.productionApprovalMissing,
+      ]);
+      expect(err.message).toBe(`"Approve for production" is not possible yet: ${err.unmet.join('; ')}`);
+      // Each gate comes with its own result, failing or not.
+      const gates = err.gates as { id: string; pass: boolean; reasons: string[] }[];
+      expect(gates.map((g) => [g.id, g.pass, g.reasons.length])).toEqual([
+        ['at-signed-off', false, 1],
+        ['systems-notified', false, 3],
+        ['package-verified', false, 2],
+        ['no-open-at-issues', true, 0],
+        ['no-pending-project-issues', true, 0],
+        ['production-approved', false, 1],
+      ]);
+    });
+
+    it('wrong state and a missing comment, for cancel and back-to-packaging', async () => {
+      const f = await startFlow(deps, clock, crew);
+      expect(await refusedWith(f, 'back-to-packaging', crew.lead)).toEqual([
+        'the release is Draft; "Back to packaging (corrective action)" starts from Package verified or In acceptance test or Acceptance test signed off',
+        '"Back to packaging (corrective action)" needs a comment saying why',
+      ]);
+      // A comment of blanks is no comment.
+      expect(await refusedWith(f, 'cancel', crew.lead, '   ')).toEqual(['"Cancel" needs a comment saying why']);
+      await f.readyForProduction();
+      await f.transition(crew.cmc, 'approve-for-production');
+      await f.transition(crew.deployer, 'start-deployment');
+      expect(await refusedWith(f, 'cancel', crew.cmc)).toEqual([
+        'the release is Deploying; "Cancel" starts from Draft or Packaging or Package verified or In acceptance test or Acceptance test signed off or Approved for production',
+        '"Cancel" needs a comment saying why',
+      ]);
+      // With the comment the state is the one thing left; roll-back is how a deployment is undone.
+      expect(await refusedWith(f, 'cancel', crew.cmc, 'wrong week')).toHaveLength(1);
+      await f.transition(crew.cmc, 'roll-back', 'claims page fails');
+      const history = await releaseHistory(deps, undefined, f.name);
+      expect(history.at(-1)).toMatchObject({ transition: 'roll-back', from: 'deploying', to: 'rolled-back', comment: 'claims page fails' });
+    });
+
+    it('a role the transition does not name: ForbiddenError with the allowed roles', async () => {
+      const f = await startFlow(deps, clock, crew);
+      const err = await rejectsWith(
+        performTransition(deps, crew.cmc, undefined, f.name, { transition: 'start-packaging' }),
+        ForbiddenError,
+      );
+      expect(err.allowedRoles).toEqual(['technical-lead', 'developer']);
+      const viewer = await rejectsWith(
+        performTransition(deps, crew.viewer, undefined, f.name, { transition: 'cancel', comment: 'x' }),
+        ForbiddenError,
+      );
+      expect(viewer.allowedRoles).toEqual(['cmc', 'technical-lead']);
+      // The deployment team may not approve for production, even with every gate holding.
+      await f.readyForProduction();
+      const dep = await rejectsWith(
+        performTransition(deps, crew.deployer, undefined, f.name, { transition: 'approve-for-production' }),
+        ForbiddenError,
+      );
+      expect(dep.allowedRoles).toEqual(['cmc']);
+      expect((await getRelease(deps, undefined, f.name)).state).toBe('at-signed-off');
+    });
+
+    it('an unknown transition: ValidationError naming the ones possible from here', async () => {
+      const f = await startFlow(deps, clock, crew);
+      const err = await rejectsWith(performTransition(deps, crew.lead, undefined, f.name, { transition: 'ship-it' }), ValidationError);
+      expect(err.message).toBe('"ship-it" is not a transition of the Scheduled change cycle workflow; from Draft: start-packaging, cancel');
+      expect(err.problems).toEqual([{ path: 'transition', message: err.message }]);
+    });
+  });
+
+  describe('P11: each production gate on its own blocks approve-for-production', () => {
+    let f: Flow;
+    beforeEach(async () => {
+      f = await startFlow(deps, clock, crew);
+      await f.readyForProduction();
+      const gates = await releaseGates(deps, crew.cmc, undefined, f.name);
+      expect(gates.transitions.find((t) => t.id === 'approve-for-production')).toMatchObject({ allowedForYou: true, unmet: [] });
+    });
+
+    /** Refused with exactly these reasons, then allowed once the fact is put right. */
+    async function blockedBy(reasons: string[], putRight: () => Promise<unknown>): Promise<void> {
+      expect(await refusedWith(f, 'approve-for-production')).toEqual(reasons);
+      const listed = (await releaseGates(deps, crew.cmc, undefined, f.name)).transitions.find((t) => t.id === 'approve-for-production');
+      expect(listed?.unmet).toEqual(reasons);
+      await putRight();
+      await f.transition(crew.cmc, 'approve-for-production');
+      expect((await getRelease(deps, undefined, f.name)).state).toBe('approved-for-production');
+    }
+
+    it('gate 4: an open issue reported during AT', async () => {
+      await f.raise('at-issue', 'Totals wrong');
+      await blockedBy([MSG.openAtIssue(1, 'Totals wrong')], () => f.resolve(1));
+    });
+
+    it("gate 5: a pending project issue (closing it as won't fix needs a reason, and then counts)", async () => {
+      await f.raise('project-issue', 'Budget not approved', crew.lead);
+      await f.raise('at-issue', 'Typo', crew.analyst);
+      await f.resolve(2);
+      const noReason = await rejectsWith(
+        resolveIssue(deps, crew.cmc, undefined, f.name, 1, { status: 'wont-fix', resolution: ' ' }),
+        ValidationError,
+      );
+      expect(noReason.problems).toEqual([{ path: 'resolution', message: "closing an issue as won't fix needs a reason" }]);
+      await blockedBy([MSG.openProjectIssue(1, 'Budget not approved')], () => f.resolve(1, crew.cmc, 'wont-fix', 'funded next year'));
+    });
+
+    it('gate 2: one external system not notified', async () => {
+      // As if MEDS had never been told.
+      await deps.database.kysely.deleteFrom('release_notifications').where('system', '=', 'meds').execute();
+      await blockedBy([MSG.notNotified('MEDS')], () => f.notify('meds'));
+    });
+
+    it('gate 3: a newer package version voids the verification (and the approvals that say so)', async () => {
+      const pkg = await f.pkg('database');
+      expect(pkg).toMatchObject({ channel: 'database', version: 2, createdBy: 'dana' });
+      // at-go-ahead, at-signoff and production-approval were given; all three are void now.
+      expect(pkg.voidedApprovals).toBe(3);
+      expect(await refusedWith(f, 'approve-for-production')).toEqual([
+        MSG.atSignoffMissing,
+        MSG.notVerified(DB, 2),
+        MSG.productionApprovalMissing,
+      ]);
+      const approvals = await listApprovals(deps, undefined, f.name);
+      const signoff = approvals.find((a) => a.step === 'at-signoff');
+      expect(signoff).toMatchObject({ approvedBy: [], satisfied: false });
+      expect(signoff?.decisions).toEqual([
+        expect.objectContaining({ decidedBy: 'carol', voided: true, voidReason: 'new database package v2', voidedAt: pkg.createdAt }),
+      ]);
+      await f.approve('at-signoff');
+      await f.approve('production-approval');
+      await blockedBy([MSG.notVerified(DB, 2)], () => f.step('verify-package', 'database', crew.dev));
+    });
+
+    it.each(['attach', 'detach'] as const)('gate 1: an item %s voids the AT sign-off', async (change) => {
+      if (change === 'attach') await f.addItem('SMCR', 'A late addition');
+      else await assignWorkItem(deps, crew.lead, undefined, 'SMCR-2', { release: null });
+      const approvals = await listApprovals(deps, undefined, f.name);
+      const voided = approvals.filter((a) => a.decisions.some((d) => d.voided)).map((a) => a.step);
+      expect(voided).toEqual(['at-go-ahead', 'at-signoff', 'production-approval']);
+      const reason = approvals.find((a) => a.step === 'at-signoff')?.decisions[0]?.voidReason;
+      expect(reason).toBe(change === 'attach' ? 'SMCR-3 added' : 'SMCR-2 taken out');
+      await f.approve('production-approval');
+      await blockedBy([MSG.atSignoffMissing], () => f.approve('at-signoff'));
+    });
+  });
+});
