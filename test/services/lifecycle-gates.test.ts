@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ForbiddenError, GatesNotSatisfiedError, ValidationError } from '../../src/domain/errors.js';
+import { ConflictError, ForbiddenError, GatesNotSatisfiedError, ValidationError } from '../../src/domain/errors.js';
 import type { ServiceDeps } from '../../src/services/deps.js';
 import { listApprovals } from '../../src/services/lifecycle/approvals.js';
 import { resolveIssue } from '../../src/services/lifecycle/evidence.js';
@@ -181,6 +181,15 @@ describe.each(dialects)('lifecycle refusals ($name)', ({ name }) => {
       await f.approve('at-signoff');
       await f.approve('production-approval');
       await blockedBy([MSG.notVerified(DB, 2)], () => f.step('verify-package', 'database', crew.dev));
+    });
+
+    it('once approved for production, packages are frozen until the release goes back to packaging', async () => {
+      await f.transition(crew.cmc, 'approve-for-production');
+      const err = await rejectsWith(f.pkg('database'), ConflictError);
+      expect(err.code).toBe('packages-locked');
+      expect(err.message).toContain('is Approved for production: its packages are frozen');
+      await f.transition(crew.lead, 'start-deployment');
+      expect((await rejectsWith(f.pkg('web'), ConflictError)).code).toBe('packages-locked');
     });
 
     it.each(['attach', 'detach'] as const)('gate 1: an item %s voids the AT sign-off', async (change) => {

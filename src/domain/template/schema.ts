@@ -62,6 +62,8 @@ export const stateSchema = z.strictObject({
   name: nameSchema,
   description: textSchema.optional(),
   terminal: z.boolean().default(false),
+  /** No new package version may be recorded while a release is in this state (what was approved is what is deployed). */
+  locksPackages: z.boolean().default(false),
 });
 
 export const releaseTypeSchema = z.strictObject({

@@ -29,6 +29,13 @@ export async function recordPackage(
 ): Promise<PackageView & { voidedApprovals: number }> {
   return withLockedRelease(deps, app, name, {}, async (l) => {
     requireAppAction(l.template, actor, 'package.record');
+    const state = l.template.states.find((s) => s.id === l.release.state);
+    if (state?.locksPackages) {
+      throw new ConflictError(
+        `release ${name} is ${state.name}: its packages are frozen; take it back to packaging first to record a new version`,
+        'packages-locked',
+      );
+    }
     if (!l.snapshot.channels.includes(input.channel)) {
       throw new ValidationError('the release does not carry that channel', [
         { path: 'channel', message: `"${input.channel}" is not one of this release's channels: ${l.snapshot.channels.join(', ')}` },
