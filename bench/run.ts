@@ -1,16 +1,22 @@
 import os from 'node:os';
 import { benchHttpGetRelease } from './http-get-release.js';
+import { benchManifest } from './manifest.js';
 import { benchReleaseCreate } from './release-create.js';
+import { benchUpload } from './upload.js';
 
 /**
  * `npm run bench [-- NAME…]`: runs every benchmark (or the named ones) and
  * prints its results. Benchmarks report; they never pass or fail a build.
  * BENCH_DURATION (seconds per HTTP run), BENCH_RELEASES (creations per mode),
- * BENCH_PG_URL or RELMAN_TEST_PG_URL (PostgreSQL), BENCH_LOAD=inprocess.
+ * BENCH_PG_URL or RELMAN_TEST_PG_URL (PostgreSQL), BENCH_LOAD=inprocess,
+ * BENCH_UPLOAD_MB (upload file size, default 1024), BENCH_UPLOAD_RUNS (default 3),
+ * BENCH_MANIFEST_MB (export size, default 100).
  */
 const benchmarks: Record<string, () => Promise<void>> = {
   'http-get-release': benchHttpGetRelease,
   'release-create': benchReleaseCreate,
+  upload: benchUpload,
+  manifest: benchManifest,
 };
 
 const wanted = process.argv.slice(2);

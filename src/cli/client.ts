@@ -3,6 +3,8 @@ import { CliError, EXIT } from './errors.js';
 
 export type GlobalOptions = { url?: string; token?: string; json?: boolean; app?: string };
 
+type Query = Record<string, string | number | boolean | undefined>;
+
 type ProblemBody = {
   title?: string;
   detail?: string;
@@ -33,20 +35,32 @@ export class ApiClient {
     return new ApiClient(url.replace(/\/+$/, ''), token);
   }
 
-  async request<T>(
-    method: string,
-    path: string,
-    body?: unknown,
-    query?: Record<string, string | number | boolean | undefined>,
-  ): Promise<T> {
+  private url(path: string, query?: Query): URL {
     const url = new URL(`${this.baseUrl}/api/v1${path}`);
     for (const [k, v] of Object.entries(query ?? {})) if (v !== undefined) url.searchParams.set(k, String(v));
-    const headers: Record<string, string> = { accept: 'application/json' };
+    return url;
+  }
+
+  /**
+   * Sends a request and returns the response when it is a success; a failure
+   * becomes a CliError with the problem's title, detail and errors, and the
+   * exit code its status maps to.
+   */
+  async fetchOk(
+    method: string,
+    path: string,
+    init: { query?: Query; headers?: Record<string, string>; body?: RequestInit['body']; duplex?: 'half' } = {},
+  ): Promise<Response> {
+    const headers: Record<string, string> = { accept: 'application/json', ...init.headers };
     if (this.token) headers.authorization = `Bearer ${this.token}`;
-    if (body !== undefined) headers['content-type'] = 'application/json';
     let res: Response;
     try {
-      res = await fetch(url, { method, headers, body: body === undefined ? null : JSON.stringify(body) });
+      res = await fetch(this.url(path, init.query), {
+        method,
+        headers,
+        body: init.body ?? null,
+        ...(init.duplex ? { duplex: init.duplex } : {}),
+      });
     } catch (err) {
       const cause = (err as { cause?: { code?: string; message?: string } }).cause;
       throw new CliError(
@@ -54,25 +68,52 @@ export class ApiClient {
         EXIT.unreachable,
       );
     }
-    const text = await res.text();
-    if (!res.ok) {
-      let p: ProblemBody;
-      try {
-        p = JSON.parse(text) as ProblemBody;
-      } catch {
-        p = { detail: text.slice(0, 500) };
-      }
-      const hint = res.status === 401 && !this.token ? ' (run `relman login`, or set RELMAN_TOKEN)' : '';
-      const unmet = Array.isArray(p.unmet) ? p.unmet.map(String) : [];
-      // A refused transition's detail ends with its unmet conditions; they are listed one a line below instead.
-      const joined = unmet.join('; ');
-      const detail = unmet.length > 0 && p.detail?.endsWith(joined) ? p.detail.slice(0, -joined.length).trimEnd() : (p.detail ?? '');
-      throw new CliError(`${p.title ?? `HTTP ${res.status}`}: ${detail}${hint}`, exitFor(res.status), [
-        ...(p.errors ?? []).map((e) => `${e.path}: ${e.message}`),
-        ...unmet,
-      ]);
+    if (!res.ok) throw this.problem(res.status, await res.text().catch(() => ''));
+    return res;
+  }
+
+  private problem(status: number, text: string): CliError {
+    let p: ProblemBody;
+    try {
+      p = JSON.parse(text) as ProblemBody;
+    } catch {
+      p = { detail: text.slice(0, 500) };
     }
+    const hint = status === 401 && !this.token ? ' (run `relman login`, or set RELMAN_TOKEN)' : '';
+    const unmet = Array.isArray(p.unmet) ? p.unmet.map(String) : [];
+    // A refused transition's detail ends with its unmet conditions; they are listed one a line below instead.
+    const joined = unmet.join('; ');
+    const detail = unmet.length > 0 && p.detail?.endsWith(joined) ? p.detail.slice(0, -joined.length).trimEnd() : (p.detail ?? '');
+    return new CliError(`${p.title ?? `HTTP ${status}`}: ${detail}${hint}`, exitFor(status), [
+      ...(p.errors ?? []).map((e) => `${e.path}: ${e.message}`),
+      ...unmet,
+    ]);
+  }
+
+  async request<T>(method: string, path: string, body?: unknown, query?: Query): Promise<T> {
+    const res = await this.fetchOk(method, path, {
+      query,
+      headers: body === undefined ? {} : { 'content-type': 'application/json' },
+      body: body === undefined ? null : JSON.stringify(body),
+    });
+    const text = await res.text();
     if (res.status === 204 || text === '') return undefined as T;
     return JSON.parse(text) as T;
+  }
+
+  /**
+   * Sends `body` as the raw request body (application/octet-stream), streamed
+   * as it is read, never held in memory; the JSON answer is returned.
+   */
+  async requestStream<T>(method: string, path: string, body: AsyncIterable<Uint8Array>, size: number, query?: Query): Promise<T> {
+    const res = await this.fetchOk(method, path, {
+      query,
+      headers: { 'content-type': 'application/octet-stream', 'content-length': String(size) },
+      // Node's fetch sends an async iterable chunk by chunk; `duplex: 'half'` is required for a streamed body.
+      body,
+      duplex: 'half',
+    });
+    const text = await res.text();
+    return (text === '' ? undefined : JSON.parse(text)) as T;
   }
 }

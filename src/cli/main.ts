@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { Command, CommanderError } from 'commander';
+import { Command, CommanderError, Option } from 'commander';
 import { SettingsError } from '../config/settings.js';
 import { DomainError } from '../domain/errors.js';
 import { RELMAN_VERSION } from '../version.js';
@@ -9,6 +9,7 @@ import { registerLifecycleFacts } from './commands/lifecycle-facts.js';
 import { registerLifecycle } from './commands/lifecycle.js';
 import { registerLocal } from './commands/local.js';
 import { registerLogin } from './commands/login.js';
+import { registerPackages } from './commands/packages.js';
 import { registerReleases } from './commands/releases.js';
 import { registerServe } from './commands/serve.js';
 import { registerTemplates } from './commands/templates.js';
@@ -41,9 +42,30 @@ function reportError(err: unknown): number {
   return EXIT.failure;
 }
 
+/**
+ * `relman --version` prints relman's version. Commander reads the program's
+ * options anywhere on the line, so `relman package show R --version 2` would
+ * print it too; the option therefore takes an optional value: with a value it
+ * is the package version of the commands that declare `--version <n>`.
+ */
+function addVersionOption(program: Command): void {
+  program
+    .addOption(new Option('-V, --version [n]', 'print relman’s version; after `package show|coverage|download`: the package version'))
+    .on('option:version', (value: string | null | undefined) => {
+      if (value !== null && value !== undefined) return;
+      process.stdout.write(`${RELMAN_VERSION}\n`);
+      throw new CommanderError(0, 'commander.version', RELMAN_VERSION);
+    })
+    .hook('preAction', (_root, action) => {
+      const v = program.opts<{ version?: string | boolean }>().version;
+      if (typeof v === 'string' && !action.options.some((o) => o.long === '--version')) {
+        throw new CliError(`"${action.name()}" takes no --version; \`relman --version\` alone prints relman’s version`, EXIT.usage);
+      }
+    });
+}
+
 export async function main(argv: string[]): Promise<number> {
   const program = new Command('relman')
-    .version(RELMAN_VERSION)
     .description('release and change management')
     .option('--json', 'machine-readable output')
     .option('--app <key>', 'application (system) to work on; default: the only or the default one')
@@ -51,11 +73,13 @@ export async function main(argv: string[]): Promise<number> {
     .option('--token <token>', 'API token (default: RELMAN_TOKEN, then `relman login`)')
     .showHelpAfterError()
     .exitOverride();
+  addVersionOption(program);
   registerServe(program);
   registerLogin(program);
   registerReleases(program);
   registerLifecycle(program);
   registerLifecycleFacts(program);
+  registerPackages(program);
   registerItems(program);
   registerTemplates(program);
   registerLocal(program);

@@ -23,6 +23,7 @@ const fileSchema = z
     adminPassword: z.string().min(12),
     templateFile: z.string().min(1),
     trustProxy: z.boolean(),
+    maxUploadBytes: z.number().int().positive(),
   })
   .partial()
   .strict();
@@ -41,6 +42,8 @@ export type Settings = {
   /** The default process template loaded on first start. */
   templateFile: string;
   trustProxy: boolean;
+  /** Largest package file accepted, in bytes. */
+  maxUploadBytes: number;
 };
 
 export class SettingsError extends Error {
@@ -115,6 +118,10 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env, cwd = process
     sessionTtlHours,
     adminPassword,
     templateFile: templateFile ? path.resolve(cwd, templateFile) : DEFAULT_TEMPLATE_FILE,
+    maxUploadBytes:
+      env.RELMAN_MAX_UPLOAD_BYTES !== undefined
+        ? parseNumber('RELMAN_MAX_UPLOAD_BYTES', env.RELMAN_MAX_UPLOAD_BYTES)
+        : (file.maxUploadBytes ?? 8 * 1024 ** 3),
     trustProxy: env.RELMAN_TRUST_PROXY !== undefined ? parseBool('RELMAN_TRUST_PROXY', env.RELMAN_TRUST_PROXY) : (file.trustProxy ?? false),
   };
 }

@@ -135,6 +135,15 @@ export interface ReleasePackageTable {
   label: string;
   created_by: string;
   created_at: string;
+  /** Set when the version carries a stored file. */
+  file_name: string | null;
+  kind: string | null;
+  size: number | string | null;
+  sha256: string | null;
+  /** JSON manifest (elements of a release file, entries of an archive); large, so read only when needed. */
+  manifest: string | null;
+  /** SHA-256 of the release's sorted item keys when the file was uploaded ("same release file reused", P5). */
+  item_set: string | null;
 }
 
 export interface ApprovalRequestTable {

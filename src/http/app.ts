@@ -1,10 +1,14 @@
 import { randomUUID } from 'node:crypto';
+import os from 'node:os';
+import path from 'node:path';
 import fastifyCookie from '@fastify/cookie';
 import fastifySwagger from '@fastify/swagger';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { jsonSchemaTransform, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { RELMAN_VERSION } from '../version.js';
 import type { ServiceDeps } from '../services/deps.js';
+import { FileArtifactStore, type ArtifactStore } from '../integrations/storage/artifact-store.js';
+import { packageRoutes } from './routes/packages.js';
 import { registerAuth } from './auth.js';
 import { registerMetrics } from './metrics.js';
 import { registerNulGuard } from './nul-guard.js';
@@ -29,9 +33,20 @@ export type AppOptions = {
   trustProxy?: boolean | undefined;
   /** Check every response against its zod schema (slower; a mismatch is a 500). */
   validateResponses?: boolean | undefined;
+  /** Where package files are stored; a temporary folder when absent (tests). */
+  artifacts?: ArtifactStore | undefined;
+  /** Largest package file accepted, in bytes. */
+  maxUploadBytes?: number | undefined;
 };
 
-export type RouteOptions = Required<Pick<AppOptions, 'cookieSecure' | 'sessionTtlHours'>> & { deps: ServiceDeps };
+export type RouteOptions = Required<Pick<AppOptions, 'cookieSecure' | 'sessionTtlHours'>> & {
+  deps: ServiceDeps;
+  artifacts: ArtifactStore;
+  maxUploadBytes: number;
+};
+
+/** 8 GiB: a release file or WAR far beyond what a release carries. */
+export const DEFAULT_MAX_UPLOAD_BYTES = 8 * 1024 ** 3;
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
@@ -108,6 +123,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     deps: options.deps,
     cookieSecure: options.cookieSecure ?? false,
     sessionTtlHours: options.sessionTtlHours ?? 12,
+    artifacts: options.artifacts ?? new FileArtifactStore(path.join(os.tmpdir(), `relman-artifacts-${process.pid}`)),
+    maxUploadBytes: options.maxUploadBytes ?? DEFAULT_MAX_UPLOAD_BYTES,
   };
   await app.register(healthRoutes, routeOptions);
   await app.register(
@@ -120,6 +137,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       await api.register(templateRoutes, routeOptions);
       await api.register(releaseRoutes, routeOptions);
       await api.register(releaseLifecycleRoutes, routeOptions);
+      await api.register(packageRoutes, routeOptions);
       await api.register(workItemRoutes, routeOptions);
       await api.register(auditRoutes, routeOptions);
     },

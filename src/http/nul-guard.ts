@@ -1,6 +1,12 @@
 import type { FastifyInstance } from 'fastify';
 import { problem, sendProblem } from './problem.js';
 
+/** Parsed JSON only: a streamed upload body is not walked (its bytes are checked by their reader). */
+function isPlain(value: object): boolean {
+  const proto: unknown = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
+}
+
 /** Paths (`a.b[0]`) of the strings, or object keys, holding U+0000; iterative, so deep nesting cannot overflow the stack. */
 function nulPaths(root: unknown): string[] {
   const out: string[] = [];
@@ -11,7 +17,7 @@ function nulPaths(root: unknown): string[] {
       if (value.includes('\u0000')) out.push(path === '' ? '(root)' : path);
     } else if (Array.isArray(value)) {
       value.forEach((v, i) => stack.push([v, `${path}[${i}]`]));
-    } else if (value !== null && typeof value === 'object') {
+    } else if (value !== null && typeof value === 'object' && isPlain(value)) {
       for (const [k, v] of Object.entries(value)) {
         const at = path === '' ? k : `${path}.${k}`;
         if (k.includes('\u0000')) out.push(at);

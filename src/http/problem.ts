@@ -12,6 +12,8 @@ import {
   ValidationError,
 } from '../domain/errors.js';
 import { SequenceExhaustedError } from '../domain/naming.js';
+import { ArtifactTooLargeError } from '../integrations/storage/artifact-store.js';
+import { CorruptArtifactError } from '../services/packages/read.js';
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
 
@@ -106,6 +108,8 @@ export function toProblem(err: unknown, req: FastifyRequest): Problem {
   if (err instanceof ForbiddenError)
     return problem(403, err.code, err.message, { ...base, action: err.action, allowedRoles: err.allowedRoles });
   if (err instanceof DomainError) return problem(400, err.code, err.message, base);
+  if (err instanceof ArtifactTooLargeError) return problem(413, 'too-large', err.message, { ...base, maxBytes: err.maxBytes });
+  if (err instanceof CorruptArtifactError) return problem(500, 'artifact-corrupt', `${err.message}; it was not sent`, base);
   if (isUniqueViolation(err)) return problem(409, 'conflict', 'a concurrent change created the same record; try again', base);
   if (isResponseSerializationError(err)) return problem(500, 'internal', 'the server produced an invalid response', base);
   const fe = err as Partial<FastifyError>;

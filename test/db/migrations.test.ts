@@ -34,8 +34,8 @@ const LIFECYCLE_TABLES = [
   'test_attempts',
 ];
 const RELMAN_TABLES = [...INITIAL_TABLES, ...LIFECYCLE_TABLES].sort();
-const ALL_UP = ['applied 0001-initial', 'applied 0002-lifecycle'];
-const ALL_DOWN = ['reverted 0002-lifecycle', 'reverted 0001-initial'];
+const ALL_UP = ['applied 0001-initial', 'applied 0002-lifecycle', 'applied 0003-package-files'];
+const ALL_DOWN = ['reverted 0003-package-files', 'reverted 0002-lifecycle', 'reverted 0001-initial'];
 const BOOKKEEPING = ['relman_migrations', 'relman_migrations_lock'];
 
 describe.each(dialects)('migrations ($name)', ({ name }) => {
@@ -80,7 +80,7 @@ describe.each(dialects)('migrations ($name)', ({ name }) => {
     const left = await tables();
     expect(left.filter((t) => RELMAN_TABLES.includes(t))).toEqual([]);
     expect(left).toEqual(BOOKKEEPING);
-    expect((await migrationStatus(database.kysely)).map((s) => s.executedAt)).toEqual([undefined, undefined]);
+    expect((await migrationStatus(database.kysely)).map((s) => s.executedAt)).toEqual([undefined, undefined, undefined]);
 
     expect(await migrateToLatest(database.kysely)).toEqual(ALL_UP);
     expect(await tables()).toEqual([...RELMAN_TABLES, ...BOOKKEEPING].sort());

@@ -72,6 +72,27 @@ const failing: Case[] = [
     ],
   },
   {
+    gate: 'package-covers-items',
+    build: () => {
+      // P5: the release file lacks an element an item declares; the web file is complete.
+      const s = withItems(release('scheduled', 'packaging'), {
+        ...item(1),
+        elements: [
+          { type: 'class', name: 'CMS.Patient' },
+          { type: 'routine', name: 'CMSUTIL.MAC' },
+          { type: 'web-file', name: 'js/app.js' },
+        ],
+      });
+      s.contents = {
+        database: { version: 2, keys: ['class:CMS.Patient', 'class:CMS.Visit'] },
+        web: { version: 1, keys: ['web-file:js/app.js'] },
+      };
+      return s;
+    },
+    reasons: ['IR-1 declares routine CMSUTIL.MAC, which is not in the Database (Cache/IRIS) package v2'],
+    evidence: ['Web (WebSphere) package v1 holds every declared element'],
+  },
+  {
     gate: 'items-passed-any-test',
     build: () => {
       // Expedited (P13): one test environment is enough for every item, but each item needs one.

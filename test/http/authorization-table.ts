@@ -29,7 +29,7 @@ export type Access =
   | `step:${string}:${string}`
   | `report:${string}`;
 export type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
-type Req = { url?: string; payload?: unknown };
+type Req = { url?: string; payload?: unknown; headers?: Record<string, string> };
 export type Route = {
   method: Method;
   url: string;
@@ -63,6 +63,11 @@ const freshRelease = async (fx: Fixtures) =>
   (await createRelease(fx.h.deps, SYSTEM_ACTOR, { type: 'scheduled', plannedDate: '2026-03-21', channels: ['web'] })).name;
 const freshIssue = async (fx: Fixtures) =>
   (await raiseIssue(fx.h.deps, SYSTEM_ACTOR, undefined, fx.lifecycle, { category: 'at-issue', title: 'to resolve' })).number;
+/** The smallest valid ZIP: one stored entry `index.html` holding `hi` (built once with yazl, kept as bytes). */
+const TINY_ZIP = Buffer.from(
+  'UEsDBBQAAAgAAAAAISisKpPYAgAAAAIAAAAKAAAAaW5kZXguaHRtbGhpUEsBAj8DFAAACAAAAAAhKKwqk9gCAAAAAgAAAAoACQAAAAAAAAAAALSBAAAAAGluZGV4Lmh0bWxVVAUAA4BDbThQSwUGAAAAAAEAAQBBAAAAKgAAAAAA',
+  'base64',
+);
 const lc = (fx: Fixtures, rest = '') => `${V}/releases/${fx.lifecycle}${rest}`;
 const freshTokenId = async (fx: Fixtures, who: string) => {
   const u = fx.users.get(who);
@@ -208,6 +213,47 @@ export const ROUTES: Route[] = [
     access: 'package.record',
     ok: 201,
     req: (fx, who) => ({ url: lc(fx, '/packages'), payload: { channel: 'web', label: `built by ${who}` } }),
+  },
+  {
+    method: 'PUT',
+    url: `${V}/releases/:name/packages/:channel/files/:fileName`,
+    access: 'package.record',
+    ok: 201,
+    // A release of its own per caller: each upload is a first version there.
+    req: async (fx) => ({
+      url: `${V}/releases/${await freshRelease(fx)}/packages/web/files/static.zip`,
+      headers: { 'content-type': 'application/octet-stream' },
+      payload: TINY_ZIP,
+    }),
+  },
+  { method: 'GET', url: `${V}/releases/:name/packages`, access: 'read', ok: 200, req: (fx) => ({ url: lc(fx, '/packages') }) },
+  {
+    method: 'GET',
+    url: `${V}/releases/:name/packages/:channel/diff`,
+    access: 'read',
+    ok: 200,
+    req: (fx) => ({ url: lc(fx, '/packages/database/diff') }),
+  },
+  {
+    method: 'GET',
+    url: `${V}/releases/:name/packages/:channel/:version`,
+    access: 'read',
+    ok: 200,
+    req: (fx) => ({ url: lc(fx, '/packages/database/latest') }),
+  },
+  {
+    method: 'GET',
+    url: `${V}/releases/:name/packages/:channel/:version/coverage`,
+    access: 'read',
+    ok: 200,
+    req: (fx) => ({ url: lc(fx, '/packages/database/1/coverage') }),
+  },
+  {
+    method: 'GET',
+    url: `${V}/releases/:name/packages/:channel/:version/file`,
+    access: 'read',
+    ok: 200,
+    req: (fx) => ({ url: lc(fx, '/packages/database/1/file') }),
   },
   {
     method: 'POST',

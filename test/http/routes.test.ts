@@ -275,31 +275,41 @@ describe.each(dialects)('routes on $name', ({ name }) => {
         const where = `${method.toUpperCase()} ${path}`;
         const success = Object.keys(op.responses).filter((c) => /^2\d\d$/.test(c));
         expect(success, where).not.toHaveLength(0);
+        // Package files travel as raw bytes both ways; everything else is JSON.
+        const binary = path.includes('/packages/{channel}/');
         for (const code of success) {
           if (code === '204') expect(op.responses[code].content, where).toBeUndefined();
+          else if (binary && path.endsWith('/file'))
+            expect(op.responses[code].content?.['application/octet-stream']?.schema, `${where} ${code}`).toMatchObject({
+              type: 'string',
+              format: 'binary',
+            });
           else
             expect(op.responses[code].content?.['application/json']?.schema, `${where} ${code}`).toMatchObject({
               type: expect.any(String),
             });
         }
         if (['post', 'put', 'patch'].includes(method)) {
-          expect(op.requestBody?.content?.['application/json']?.schema, where).toMatchObject({
-            type: 'object',
-            additionalProperties: false,
-          });
+          if (binary) expect(op.requestBody?.content?.['application/octet-stream'], where).toBeDefined();
+          else
+            expect(op.requestBody?.content?.['application/json']?.schema, where).toMatchObject({
+              type: 'object',
+              additionalProperties: false,
+            });
         }
         const pathParams = [...path.matchAll(/\{(\w+)\}/g)].map((m) => m[1]);
         const declared = (op.parameters ?? []).filter((p: { in: string }) => p.in === 'path').map((p: { name: string }) => p.name);
         expect(declared.sort(), where).toEqual(pathParams.sort());
         if (path.startsWith(V)) {
           for (const code of ['400', '401', '403', '404', '409', '422']) {
-            expect(op.responses[code]?.content?.['application/json']?.schema?.required, `${where} ${code}`).toEqual(
+            const content = op.responses[code]?.content;
+            expect((content?.['application/json'] ?? content?.['application/problem+json'])?.schema?.required, `${where} ${code}`).toEqual(
               expect.arrayContaining(['type', 'title', 'status', 'detail']),
             );
           }
         }
       }
     }
-    expect(operations).toBe(44);
+    expect(operations).toBe(50);
   });
 });

@@ -43,6 +43,10 @@ export function runCli(args: string[], env: NodeJS.ProcessEnv, input = ''): Prom
 export type RunningServer = {
   url: string;
   port: number;
+  /** The server process, for tests that kill it the hard way. */
+  pid: number;
+  /** Resolves once the process has exited, however it ended. */
+  exited(): Promise<void>;
   /** Settings a local command (`user add`, `audit verify` …) needs to reach the same database. */
   localEnv: NodeJS.ProcessEnv;
   log(): string;
@@ -105,7 +109,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     };
     try {
       await waitReady(url, child, log, 30_000);
-      return { url, port, localEnv, log, stop };
+      return { url, port, pid: child.pid ?? 0, exited: () => exited(child), localEnv, log, stop };
     } catch (err) {
       lastError = err;
       await stop();

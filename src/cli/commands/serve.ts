@@ -1,6 +1,8 @@
 import type { Command } from 'commander';
 import { loadSettings } from '../../config/settings.js';
+import path from 'node:path';
 import { buildApp } from '../../http/app.js';
+import { FileArtifactStore } from '../../integrations/storage/artifact-store.js';
 import { openFromSettings } from '../../runtime.js';
 import { bootstrap } from '../../services/bootstrap.js';
 import { printBootstrapReport } from '../bootstrap-report.js';
@@ -14,7 +16,12 @@ export function registerServe(program: Command): void {
       const deps = openFromSettings(settings);
       const report = await bootstrap(deps, { templateFile: settings.templateFile, adminPassword: settings.adminPassword });
       printBootstrapReport(report);
+      const artifacts = new FileArtifactStore(path.join(settings.dataDir, 'artifacts'));
+      const leftovers = await artifacts.cleanTemp();
+      if (leftovers > 0) process.stderr.write(`relman: removed ${leftovers} unfinished upload(s)\n`);
       const app = await buildApp({
+        artifacts,
+        maxUploadBytes: settings.maxUploadBytes,
         deps,
         logLevel: settings.logLevel,
         cookieSecure: settings.cookieSecure,

@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type { Db, Trx } from '../database.js';
 import type {
   ApprovalRequestTable,
@@ -40,7 +41,28 @@ export type LifecycleRows = {
 export async function loadLifecycleRows(db: Db | Trx, releaseId: string): Promise<LifecycleRows> {
   const [items, packages, requests, approvals, tests, issues, notifications, reports, steps] = await Promise.all([
     db.selectFrom('work_items').selectAll().where('release_id', '=', releaseId).orderBy('number').execute(),
-    db.selectFrom('release_packages').selectAll().where('release_id', '=', releaseId).orderBy('channel').orderBy('version').execute(),
+    db
+      .selectFrom('release_packages')
+      // Manifests can be large; the lifecycle only needs to know which versions exist.
+      .select([
+        'id',
+        'release_id',
+        'channel',
+        'version',
+        'label',
+        'created_by',
+        'created_at',
+        'file_name',
+        'kind',
+        'size',
+        'sha256',
+        'item_set',
+      ])
+      .select(sql<string | null>`null`.as('manifest'))
+      .where('release_id', '=', releaseId)
+      .orderBy('channel')
+      .orderBy('version')
+      .execute(),
     db.selectFrom('approval_requests').selectAll().where('release_id', '=', releaseId).orderBy('requested_at').execute(),
     db.selectFrom('approvals').selectAll().where('release_id', '=', releaseId).orderBy('decided_at').execute(),
     db.selectFrom('test_attempts').selectAll().where('release_id', '=', releaseId).orderBy('recorded_at').execute(),

@@ -1,3 +1,4 @@
+import { packageCoverage } from '../packages-coverage.js';
 import type { ProcessTemplate } from '../template/schema.js';
 import type { Gate } from '../template/lifecycle-schema.js';
 import { activeApprovals, currentPackage, latestAttempt, type Evidence, type ReleaseSnapshot } from './snapshot.js';
@@ -110,6 +111,28 @@ function reportGate(t: ProcessTemplate, s: ReleaseSnapshot, reportId: string, r:
   if (r.reasons.length === 0) r.evidence.push({ what: `${def.name} (${rep.helpdeskRefs.join(', ')})`, by: rep.by, at: rep.at });
 }
 
+function coverageGate(t: ProcessTemplate, s: ReleaseSnapshot, r: GateResult): void {
+  for (const channel of s.channels) {
+    const contents = s.contents?.[channel];
+    // A package recorded without a file (managed outside relman) cannot be checked.
+    if (!contents) continue;
+    const cov = packageCoverage(t, channel, s.items, contents.keys);
+    for (const item of cov.items) {
+      for (const e of item.missing) {
+        r.reasons.push(
+          `${item.item} declares ${e.type} ${e.name}, which is not in the ${nameOf(t.channels, channel)} package v${contents.version}`,
+        );
+      }
+    }
+    if (cov.complete)
+      r.evidence.push({
+        what: `${nameOf(t.channels, channel)} package v${contents.version} holds every declared element`,
+        by: '-',
+        at: '-',
+      });
+  }
+}
+
 /** Evaluates one gate from the recorded facts, collecting every reason it does not hold. */
 export function evaluateGate(t: ProcessTemplate, gate: Gate, s: ReleaseSnapshot): GateResult {
   const r: GateResult = { id: gate.id, name: gate.name, pass: false, reasons: [], evidence: [], exceptions: [] };
@@ -135,7 +158,8 @@ export function evaluateGate(t: ProcessTemplate, gate: Gate, s: ReleaseSnapshot)
       if (n) r.evidence.push({ what: `${sys.name} notified${n.note ? `: ${n.note}` : ''}`, by: n.by, at: n.at });
       else r.reasons.push(`${sys.name} has not been notified of the release`);
     }
-  } else reportGate(t, s, c.report, r);
+  } else if ('report' in c) reportGate(t, s, c.report, r);
+  else coverageGate(t, s, r);
   r.pass = r.reasons.length === 0;
   return r;
 }

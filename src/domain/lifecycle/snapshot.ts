@@ -5,7 +5,7 @@
  */
 export type Evidence = { what: string; by: string; at: string };
 
-export type SnapshotItem = { id: string; key: string; kind: string };
+export type SnapshotItem = { id: string; key: string; kind: string; elements?: { type: string; name: string }[] };
 export type SnapshotPackage = { channel: string; version: number; label: string; by: string; at: string };
 export type SnapshotApprovalRequest = { step: string; by: string; at: string; voided: boolean };
 export type SnapshotApproval = {
@@ -56,6 +56,12 @@ export type ReleaseSnapshot = {
   notifications: SnapshotNotification[];
   reports: SnapshotReport[];
   steps: SnapshotStep[];
+  /**
+   * Per channel, what its current package files contain (`type:name` keys such as
+   * `class:CMS.Patient` or `web-file:js/app.js`), with the version they come from.
+   * Absent for a channel whose current package has no stored file.
+   */
+  contents?: Record<string, { version: number; keys: string[] }>;
 };
 
 export function emptySnapshot(fields: Pick<ReleaseSnapshot, 'name' | 'type' | 'state' | 'channels' | 'createdBy'>): ReleaseSnapshot {

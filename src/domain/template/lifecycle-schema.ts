@@ -36,11 +36,12 @@ export const gateCheckSchema = z.union(
     z.strictObject({ noOpenIssues: id }),
     z.strictObject({ externalSystemsNotified: z.literal(true) }),
     z.strictObject({ report: id }),
+    z.strictObject({ packagesCoverItems: z.literal(true) }),
   ],
   {
     error:
       'check is one of { hasItems: true }, { approval: <id> }, { steps: [<id>] }, { itemsPassed: { environments: [<id>] } }, ' +
-      '{ noOpenIssues: <category> }, { externalSystemsNotified: true }, { report: <id> }',
+      '{ noOpenIssues: <category> }, { externalSystemsNotified: true }, { report: <id> }, { packagesCoverItems: true }',
   },
 );
 

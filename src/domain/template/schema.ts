@@ -43,10 +43,14 @@ export const roleSchema = z.strictObject({
 // an unknown action key (a typo) is reported rather than ignored.
 export const permissionsSchema = z.record(z.enum(APP_ACTIONS), list(idSchema));
 
+export const PACKAGE_KINDS = ['cache-xml', 'zip', 'war'] as const;
+
 export const channelSchema = z.strictObject({
   id: idSchema,
   name: nameSchema,
   description: textSchema.optional(),
+  /** The kinds of file a package of this channel may be; any when absent. */
+  packageKinds: z.array(z.enum(PACKAGE_KINDS)).min(1).max(3).optional(),
 });
 
 export const environmentSchema = z.strictObject({
@@ -64,6 +68,8 @@ export const stateSchema = z.strictObject({
   terminal: z.boolean().default(false),
   /** No new package version may be recorded while a release is in this state (what was approved is what is deployed). */
   locksPackages: z.boolean().default(false),
+  /** A release that reached this state is in production: its packages are the baseline for the next release's diff (P17). */
+  inProduction: z.boolean().default(false),
 });
 
 export const releaseTypeSchema = z.strictObject({

@@ -69,12 +69,20 @@ export const approvalStepSchema = z.object({
 
 export const approvalRequestSchema = z.object({ step: z.string(), requestedBy: z.string(), requestedAt: z.string() });
 
+export const packageFileSchema = z.object({
+  name: z.string(),
+  kind: z.string().describe('cache-xml, zip, war or other'),
+  size: z.number().int(),
+  sha256: z.string(),
+});
+
 export const packageSchema = z.object({
   channel: z.string(),
   version: z.number().int(),
   label: z.string(),
   createdBy: z.string(),
   createdAt: z.string(),
+  file: packageFileSchema.nullable().describe('The stored file, when the version was uploaded'),
 });
 
 export const packageRecordedSchema = packageSchema.extend({

@@ -50,6 +50,12 @@ export async function recordPackage(
       label: input.label,
       created_by: actor.username,
       created_at: at,
+      file_name: null,
+      kind: null,
+      size: null,
+      sha256: null,
+      manifest: null,
+      item_set: null,
     };
     await l.db.insertInto('release_packages').values(row).execute();
     const voided = await voidApprovals(

@@ -6,14 +6,19 @@ import { itemKey } from '../work-item-view.js';
 const parse = <T>(json: string): T => JSON.parse(json) as T;
 
 /** The pure domain's view of a release, built from its rows. */
-export function toSnapshot(r: ReleaseTable, rows: LifecycleRows): ReleaseSnapshot {
+export function toSnapshot(r: ReleaseTable, rows: LifecycleRows, contents?: ReleaseSnapshot['contents']): ReleaseSnapshot {
   return {
     name: r.name,
     type: r.type,
     state: r.state,
     channels: parse<string[]>(r.channels),
     createdBy: r.created_by,
-    items: rows.items.map((i) => ({ id: i.id, key: itemKey(i.kind, i.number), kind: i.kind })),
+    items: rows.items.map((i) => ({
+      id: i.id,
+      key: itemKey(i.kind, i.number),
+      kind: i.kind,
+      elements: parse<{ type: string; name: string }[]>(i.elements),
+    })),
     packages: rows.packages.map((p) => ({ channel: p.channel, version: p.version, label: p.label, by: p.created_by, at: p.created_at })),
     approvalRequests: rows.requests.map((q) => ({ step: q.step, by: q.requested_by, at: q.requested_at, voided: q.voided_at !== null })),
     approvals: rows.approvals.map((a) => ({
@@ -58,5 +63,6 @@ export function toSnapshot(r: ReleaseTable, rows: LifecycleRows): ReleaseSnapsho
       by: s.recorded_by,
       at: s.recorded_at,
     })),
+    ...(contents ? { contents } : {}),
   };
 }

@@ -19,6 +19,7 @@ export const packageView = (p: ReleasePackageTable) => ({
   label: p.label,
   createdBy: p.created_by,
   createdAt: p.created_at,
+  file: p.sha256 === null ? null : { name: p.file_name ?? '', kind: p.kind ?? 'other', size: Number(p.size ?? 0), sha256: p.sha256 },
 });
 
 export const approvalView = (a: ApprovalTable) => ({

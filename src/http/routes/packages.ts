@@ -1,0 +1,174 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import type { Readable } from 'node:stream';
+import { z } from 'zod';
+import { diffPackages, listPackages, openPackageFile, showCoverage, showPackage } from '../../services/packages/read.js';
+import { uploadPackage } from '../../services/packages/upload.js';
+import type { RouteOptions } from '../app.js';
+import { actorOf } from '../auth.js';
+import { appQuery, errorResponses, identifier } from '../schemas/common.js';
+import { packageSchema } from '../schemas/lifecycle.js';
+
+const nameParam = z.string().min(1).max(64);
+const versionParam = z.union([z.literal('latest'), z.coerce.number().int().min(1).max(1_000_000)]).describe('A version number, or latest');
+const asVersion = (v: 'latest' | number): number | undefined => (v === 'latest' ? undefined : v);
+const appOnly = z.object({ app: appQuery }).strict();
+
+const elementRef = z.object({ type: z.string(), name: z.string() });
+const coverageSchema = z.object({
+  version: z.number().int(),
+  complete: z.boolean(),
+  items: z.array(z.object({ item: z.string(), missing: z.array(elementRef) })),
+  undeclared: z.array(elementRef),
+});
+const uploadedSchema = packageSchema.extend({
+  reused: z.boolean().describe('The same bytes for the same items were already the current file: no new version (P5)'),
+  voidedApprovals: z.number().int(),
+  coverage: coverageSchema.omit({ version: true }).nullable(),
+});
+const diffSchema = z.object({
+  from: z.object({ release: z.string(), version: z.number().int(), fileName: z.string().nullable() }),
+  to: z.object({ release: z.string(), version: z.number().int(), fileName: z.string().nullable() }),
+  kind: z.string(),
+  added: z.array(z.unknown()),
+  removed: z.array(z.unknown()),
+  changed: z.array(z.unknown()),
+  unchanged: z.number().int(),
+});
+
+/** Package files: streaming upload, versions, manifests, coverage, diffs, download (P5, P6, P17). */
+export const packageRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, { deps, artifacts, maxUploadBytes }) => {
+  // The raw body is handed over as a stream: a package is never buffered in memory.
+  app.addContentTypeParser('application/octet-stream', (_req, payload, done) => done(null, payload));
+
+  app.put(
+    '/releases/:name/packages/:channel/files/:fileName',
+    {
+      bodyLimit: Number.MAX_SAFE_INTEGER,
+      schema: {
+        tags: ['packages'],
+        summary: 'Upload a package file (raw bytes, Content-Type application/octet-stream) as the channel’s next version',
+        consumes: ['application/octet-stream'],
+        body: z.unknown().describe('The file’s bytes, streamed'),
+        params: z.object({ name: nameParam, channel: identifier, fileName: z.string().min(1).max(255) }),
+        querystring: appOnly,
+        response: { 200: uploadedSchema, 201: uploadedSchema, ...errorResponses },
+      },
+    },
+    async (req, reply) => {
+      const body = req.body as Readable | undefined;
+      if (!body || typeof (body as { pipe?: unknown }).pipe !== 'function') {
+        return reply
+          .code(415)
+          .type('application/problem+json')
+          .send({
+            type: 'urn:relman:problem:unsupported-media-type',
+            title: 'Unsupported media type',
+            status: 415,
+            detail: 'send the file as the raw body with Content-Type: application/octet-stream',
+            requestId: String(req.id),
+          });
+      }
+      const result = await uploadPackage(deps, artifacts, actorOf(req), req.query.app, req.params.name, {
+        channel: req.params.channel,
+        fileName: req.params.fileName,
+        body,
+        maxBytes: maxUploadBytes,
+      });
+      return reply.code(result.reused ? 200 : 201).send(result);
+    },
+  );
+
+  app.get(
+    '/releases/:name/packages',
+    {
+      schema: {
+        tags: ['packages'],
+        summary: 'Every package version of a release, per channel',
+        params: z.object({ name: nameParam }),
+        querystring: appOnly,
+        response: { 200: z.object({ items: z.array(packageSchema) }), ...errorResponses },
+      },
+    },
+    async (req) => ({ items: await listPackages(deps, req.query.app, req.params.name) }),
+  );
+
+  app.get(
+    '/releases/:name/packages/:channel/diff',
+    {
+      schema: {
+        tags: ['packages'],
+        summary:
+          'Added, removed and changed elements between two versions (default: the latest and the one before), or against the previous production release',
+        params: z.object({ name: nameParam, channel: identifier }),
+        querystring: z
+          .object({
+            app: appQuery,
+            from: z.coerce.number().int().min(1).optional(),
+            to: z.coerce.number().int().min(1).optional(),
+            against: z.literal('production').optional(),
+          })
+          .strict(),
+        response: { 200: diffSchema, ...errorResponses },
+      },
+    },
+    async (req) =>
+      diffPackages(deps, req.query.app, req.params.name, req.params.channel, {
+        from: req.query.from,
+        to: req.query.to,
+        againstProduction: req.query.against === 'production',
+      }),
+  );
+
+  app.get(
+    '/releases/:name/packages/:channel/:version',
+    {
+      schema: {
+        tags: ['packages'],
+        summary: 'A package version with its manifest (elements of a release file, entries of an archive)',
+        params: z.object({ name: nameParam, channel: identifier, version: versionParam }),
+        querystring: appOnly,
+        response: { 200: packageSchema.extend({ manifest: z.unknown() }), ...errorResponses },
+      },
+    },
+    async (req) => showPackage(deps, req.query.app, req.params.name, req.params.channel, asVersion(req.params.version)),
+  );
+
+  app.get(
+    '/releases/:name/packages/:channel/:version/coverage',
+    {
+      schema: {
+        tags: ['packages'],
+        summary: 'Per work item, the declared elements missing from the file; and the file’s elements no item declares',
+        params: z.object({ name: nameParam, channel: identifier, version: versionParam }),
+        querystring: appOnly,
+        response: { 200: coverageSchema, ...errorResponses },
+      },
+    },
+    async (req) => showCoverage(deps, req.query.app, req.params.name, req.params.channel, asVersion(req.params.version)),
+  );
+
+  app.get(
+    '/releases/:name/packages/:channel/:version/file',
+    {
+      schema: {
+        tags: ['packages'],
+        summary: 'Download the file; its checksum is verified first and sent as X-Checksum-SHA256',
+        produces: ['application/octet-stream', 'application/problem+json'],
+        params: z.object({ name: nameParam, channel: identifier, version: versionParam }),
+        querystring: appOnly,
+        response: { 200: z.string().meta({ format: 'binary' }).describe('The file’s bytes'), ...errorResponses },
+      },
+    },
+    async (req, reply) => {
+      const f = await openPackageFile(deps, artifacts, req.query.app, req.params.name, req.params.channel, asVersion(req.params.version));
+      const safeName = f.fileName.replace(/[^A-Za-z0-9._-]/g, '_');
+      reply
+        .type('application/octet-stream')
+        .header('content-length', String(f.size))
+        .header('x-checksum-sha256', f.sha256)
+        .header('content-disposition', `attachment; filename="${safeName}"`);
+      // A stream is piped as is; the 200 schema only documents the bytes.
+      return reply.send(f.stream as unknown as string);
+    },
+  );
+};

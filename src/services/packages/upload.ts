@@ -1,0 +1,181 @@
+import { createHash, randomUUID } from 'node:crypto';
+import type { ReleasePackageTable } from '../../db/schema.js';
+import { ConflictError, ValidationError } from '../../domain/errors.js';
+import { stepsVoidedBy } from '../../domain/lifecycle/approvals.js';
+import { currentPackage } from '../../domain/lifecycle/snapshot.js';
+import { packageCoverage, type Coverage } from '../../domain/packages-coverage.js';
+import { isTerminalState } from '../../domain/release-rules.js';
+import type { ArtifactStore } from '../../integrations/storage/artifact-store.js';
+import { voidApprovals } from '../../db/repositories/lifecycle.js';
+import type { Actor } from '../actor.js';
+import { resolveApplication } from '../applications.js';
+import { appendAudit } from '../audit.js';
+import { requireAppAction } from '../authorize.js';
+import type { ServiceDeps } from '../deps.js';
+import { withLockedRelease } from '../lifecycle/release-lock.js';
+import { packageView, type PackageView } from '../lifecycle/views.js';
+import { loadRelease } from '../releases.js';
+import { itemKey } from '../work-item-view.js';
+import { analyzePackage, kindFromName, type PackageKind } from './analyze.js';
+import { manifestKeys } from './contents.js';
+
+export type UploadResult = PackageView & { reused: boolean; voidedApprovals: number; coverage: Coverage | null };
+
+const FILE_NAME = /^[^/\\\u0000-\u001f]{1,255}$/;
+
+/** Everything that can be refused before a single byte is read. */
+async function precheck(
+  deps: ServiceDeps,
+  actor: Actor,
+  app: string | undefined,
+  name: string,
+  channel: string,
+  fileName: string,
+): Promise<PackageKind> {
+  const db = deps.database.kysely;
+  const ctx = await resolveApplication(deps, db, app);
+  const r = await loadRelease(db, ctx, name);
+  const t = await deps.templates.byId(db, r.template_version_id);
+  requireAppAction(t, actor, 'package.record');
+  const problems: { path: string; message: string }[] = [];
+  const channels = JSON.parse(r.channels) as string[];
+  const def = t.channels.find((c) => c.id === channel);
+  if (!def || !channels.includes(channel))
+    problems.push({ path: 'channel', message: `release ${name} carries ${channels.join(', ')}, not "${channel}"` });
+  if (!FILE_NAME.test(fileName) || fileName === '.' || fileName === '..')
+    problems.push({ path: 'fileName', message: 'a plain file name, 1-255 characters, no path' });
+  const kind = kindFromName(fileName);
+  if (kind === null)
+    problems.push({ path: 'fileName', message: 'the file must be a Caché/IRIS export (.xml), a ZIP (.zip) or a WAR (.war)' });
+  else if (def?.packageKinds && !def.packageKinds.includes(kind)) {
+    problems.push({
+      path: 'fileName',
+      message: `a ${def.name} package is one of: ${def.packageKinds.join(', ')}; "${fileName}" is ${kind}`,
+    });
+  }
+  if (problems.length > 0 || kind === null) throw new ValidationError('the package cannot be uploaded', problems);
+  if (isTerminalState(t, r.state)) throw new ConflictError(`release ${name} is ${r.state} and can no longer be changed`, 'release-closed');
+  const state = t.states.find((s) => s.id === r.state);
+  if (state?.locksPackages) {
+    throw new ConflictError(
+      `release ${name} is ${state.name}: its packages are frozen; take it back to packaging first to record a new version`,
+      'packages-locked',
+    );
+  }
+  return kind;
+}
+
+const itemSetHash = (keys: string[]): string =>
+  createHash('sha256')
+    .update([...keys].sort().join('\n'))
+    .digest('hex');
+
+/**
+ * Stores an uploaded package file and records it as the channel's next package
+ * version. The bytes are streamed into the store (never held in memory),
+ * understood (manifest), and only then recorded, in one transaction with its
+ * audit event. The same bytes for the same item set are recognised as the
+ * same release file (P5) and do not make a new version.
+ */
+export async function uploadPackage(
+  deps: ServiceDeps,
+  store: ArtifactStore,
+  actor: Actor,
+  app: string | undefined,
+  name: string,
+  input: { channel: string; fileName: string; body: AsyncIterable<Uint8Array>; maxBytes: number },
+): Promise<UploadResult> {
+  const kind = await precheck(deps, actor, app, name, input.channel, input.fileName);
+  const stored = await store.put(input.body, { maxBytes: input.maxBytes });
+  let manifest: unknown;
+  try {
+    if (stored.size === 0) throw new ValidationError('the file is empty', [{ path: 'file', message: 'empty: 0 bytes' }]);
+    manifest = await analyzePackage(store, stored.sha256, kind);
+  } catch (err) {
+    // Refused content is refused for every upload of the same bytes as this kind: nothing may keep it,
+    // unless a version holds the same bytes as another kind (a valid .zip sent again named .xml).
+    const used = await deps.database.kysely
+      .selectFrom('release_packages')
+      .select('id')
+      .where('sha256', '=', stored.sha256)
+      .executeTakeFirst();
+    if (!used) await store.remove(stored.sha256);
+    throw err;
+  }
+  const manifestJson = JSON.stringify(manifest);
+  try {
+    return await record(deps, actor, app, name, input, kind, stored, manifestJson);
+  } catch (err) {
+    // Not recorded: drop the file unless a package version already holds the same bytes.
+    const used = await deps.database.kysely
+      .selectFrom('release_packages')
+      .select('id')
+      .where('sha256', '=', stored.sha256)
+      .executeTakeFirst();
+    if (!used) await store.remove(stored.sha256);
+    throw err;
+  }
+}
+
+async function record(
+  deps: ServiceDeps,
+  actor: Actor,
+  app: string | undefined,
+  name: string,
+  input: { channel: string; fileName: string },
+  kind: PackageKind,
+  stored: { sha256: string; size: number },
+  manifestJson: string,
+): Promise<UploadResult> {
+  return withLockedRelease(deps, app, name, {}, async (l) => {
+    const state = l.template.states.find((s) => s.id === l.release.state);
+    if (state?.locksPackages) throw new ConflictError(`release ${name} is ${state.name}: its packages are frozen`, 'packages-locked');
+    const itemSet = itemSetHash(l.rows.items.map((i) => itemKey(i.kind, i.number)));
+    const sameKind = l.rows.packages.filter((p) => p.channel === input.channel && p.kind === kind && p.sha256 !== null);
+    const latest = sameKind.reduce<ReleasePackageTable | undefined>((a, p) => (a && a.version > p.version ? a : p), undefined);
+    const coverageOf = (keys: string[]) =>
+      packageCoverage(
+        l.template,
+        input.channel,
+        l.rows.items.map((i) => ({ key: itemKey(i.kind, i.number), elements: JSON.parse(i.elements) as { type: string; name: string }[] })),
+        keys,
+      );
+    if (latest && latest.sha256 === stored.sha256 && latest.item_set === itemSet) {
+      return { ...packageView(latest), reused: true, voidedApprovals: 0, coverage: coverageOf(manifestKeys(kind, manifestJson)) };
+    }
+    const at = deps.clock().toISOString();
+    const row: ReleasePackageTable = {
+      id: randomUUID(),
+      release_id: l.release.id,
+      channel: input.channel,
+      version: (currentPackage(l.snapshot, input.channel)?.version ?? 0) + 1,
+      label: input.fileName,
+      created_by: actor.username,
+      created_at: at,
+      file_name: input.fileName,
+      kind,
+      size: stored.size,
+      sha256: stored.sha256,
+      manifest: manifestJson,
+      item_set: itemSet,
+    };
+    await l.db.insertInto('release_packages').values(row).execute();
+    const voided = await voidApprovals(
+      l.db,
+      l.release.id,
+      stepsVoidedBy(l.template, 'package'),
+      `new ${input.channel} package v${row.version}`,
+      at,
+    );
+    const view = { ...packageView(row), reused: false, voidedApprovals: voided, coverage: coverageOf(manifestKeys(kind, manifestJson)) };
+    await appendAudit(l.db, {
+      actor,
+      at: deps.clock(),
+      action: 'package.upload',
+      subjectType: 'release',
+      subjectId: l.subject,
+      after: { ...packageView(row), voidedApprovals: voided },
+    });
+    return view;
+  });
+}

@@ -1,0 +1,157 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { dialects } from '../support/databases.js';
+import { harness, type Harness } from '../support/harness.js';
+import { expectJson } from '../support/http.js';
+import {
+  approve,
+  makeCrew,
+  move,
+  recordPackage,
+  recordStep,
+  recordTest,
+  refused,
+  rel,
+  tickingClock,
+  V,
+  type Crew,
+} from '../support/lifecycle-http.js';
+import { fixture, packagesApp, upload, type PackagesApp } from '../support/packages.js';
+
+const DB = 'Database (Cache/IRIS)';
+const VERIFY = 'Rollout package verified and tested by the development team';
+const V1 = fixture('CFIS001-v1.xml');
+const V2 = fixture('CFIS001-v2.xml');
+
+type El = { type: string; name: string };
+const ELEMENTS: El[] = [
+  { type: 'class', name: '%ZCMS.Util' },
+  { type: 'routine', name: 'CMSUTIL.MAC' },
+  { type: 'class', name: 'CMS.Claims.Split' },
+];
+const notIn = (item: string, e: El, version: number) =>
+  `${item} declares ${e.type} ${e.name}, which is not in the ${DB} package v${version}`;
+
+describe.each(dialects)('the package-covers-items gate ($name)', ({ name: dialect }) => {
+  let h: Harness;
+  let pa: PackagesApp;
+  let crew: Crew;
+
+  beforeAll(async () => {
+    h = await harness(dialect, tickingClock());
+    pa = await packagesApp(h.deps);
+    crew = await makeCrew(pa.app, h.deps);
+  });
+  afterAll(async () => {
+    await pa?.close();
+    await h?.close();
+  });
+
+  /** A scheduled database release in packaging, with one IR declaring `elements`. */
+  async function packagingRelease(elements: El[]): Promise<{ name: string; item: string }> {
+    const r = expectJson(
+      await crew.lead('POST', `${V}/releases`, { type: 'scheduled', plannedDate: '2030-02-02', channels: ['database'] }),
+      201,
+    );
+    const it = expectJson(
+      await crew.dev('POST', `${V}/items`, { kind: 'IR', helpdeskRef: 'HD-7', title: 'Split payments', elements }),
+      201,
+    );
+    expectJson(await crew.lead('PUT', `${V}/items/${it.key}/release`, { release: r.name }), 200);
+    await move(crew.dev, r.name as string, 'start-packaging');
+    return { name: r.name as string, item: it.key as string };
+  }
+
+  const gatesOf = async (name: string, transitionId: string) => {
+    const view = expectJson(await crew.viewer('GET', rel(name, '/gates')), 200);
+    const option = view.transitions.find((t: { id: string }) => t.id === transitionId);
+    expect(option, `${transitionId} from ${view.state}`).toBeDefined();
+    return option as { unmet: string[]; gates: { id: string; pass: boolean; reasons: string[]; evidence: { what: string }[] }[] };
+  };
+  const coverageGate = async (name: string, transitionId: string) =>
+    (await gatesOf(name, transitionId)).gates.find((g) => g.id === 'package-covers-items');
+
+  it('refuses mark-package-verified naming the item and the element its release file lacks; passes once a new file has it', async () => {
+    const { name, item } = await packagingRelease(ELEMENTS);
+    expect(expectJson(await upload(crew.dev, name, 'database', 'CFIS-v1.xml', V1), 201)).toMatchObject({
+      version: 1,
+      coverage: { complete: false },
+    });
+    expectJson(await recordStep(crew.dev, name, 'verify-package', 'database'), 201);
+
+    const missing = notIn(item, { type: 'class', name: 'CMS.Claims.Split' }, 1);
+    const p = await refused(crew.dev, name, 'mark-package-verified');
+    expect(p.unmet).toEqual([missing]);
+    expect(p.gates.find((g) => g.id === 'package-covers-items')).toMatchObject({ pass: false, reasons: [missing] });
+    expect(p.gates.find((g) => g.id === 'package-verified')).toMatchObject({ pass: true });
+    expect((await gatesOf(name, 'mark-package-verified')).unmet).toEqual([missing]);
+
+    // The next export has the class; as a new version it must be verified again.
+    expect(expectJson(await upload(crew.dev, name, 'database', 'CFIS-v2.xml', V2), 201)).toMatchObject({
+      version: 2,
+      coverage: { complete: true },
+    });
+    expect((await refused(crew.dev, name, 'mark-package-verified')).unmet).toEqual([
+      `${VERIFY} is missing for the ${DB} channel (package v2)`,
+    ]);
+    expect(await coverageGate(name, 'mark-package-verified')).toMatchObject({
+      pass: true,
+      reasons: [],
+      evidence: [{ what: `${DB} package v2 holds every declared element` }],
+    });
+    expectJson(await recordStep(crew.dev, name, 'verify-package', 'database'), 201);
+    expect(await move(crew.dev, name, 'mark-package-verified')).toMatchObject({ from: 'packaging', to: 'package-verified' });
+  });
+
+  it('checks every item: one item covered does not hide another’s missing element', async () => {
+    const { name, item } = await packagingRelease([{ type: 'class', name: '%ZCMS.Util' }]);
+    const other = expectJson(
+      await crew.dev('POST', `${V}/items`, {
+        kind: 'SMCR',
+        helpdeskRef: 'HD-8',
+        title: 'Log purge',
+        elements: [
+          { type: 'routine', name: '%ZCMSLOG.MAC' },
+          { type: 'global', name: '^CMSLOG' },
+        ],
+      }),
+      201,
+    );
+    expectJson(await crew.lead('PUT', `${V}/items/${other.key}/release`, { release: name }), 200);
+    expectJson(await upload(crew.dev, name, 'database', 'CFIS-v2.xml', V2), 201);
+    expectJson(await recordStep(crew.dev, name, 'verify-package', 'database'), 201);
+    const p = await refused(crew.dev, name, 'mark-package-verified');
+    expect(p.unmet).toEqual([notIn(other.key as string, { type: 'global', name: '^CMSLOG' }, 1)]);
+    expect(p.unmet.join()).not.toContain(item);
+  });
+
+  it('does not check a label-only package: there is no file to look into', async () => {
+    const { name } = await packagingRelease(ELEMENTS);
+    expectJson(await recordPackage(crew.dev, name, 'database', 'CFIS-release.xml (built outside relman)'), 201);
+    expectJson(await recordStep(crew.dev, name, 'verify-package', 'database'), 201);
+    expect(await coverageGate(name, 'mark-package-verified')).toMatchObject({ pass: true, reasons: [], evidence: [] });
+    await move(crew.dev, name, 'mark-package-verified');
+  });
+
+  it('is required again for the production approval: an element declared after verification stops it', async () => {
+    const { name, item } = await packagingRelease(ELEMENTS);
+    expectJson(await upload(crew.dev, name, 'database', 'CFIS-v2.xml', V2), 201);
+    expectJson(await recordStep(crew.dev, name, 'verify-package', 'database'), 201);
+    await move(crew.dev, name, 'mark-package-verified');
+    expectJson(await approve(crew.cmcA, name, 'at-go-ahead'), 201);
+    await move(crew.lead, name, 'install-in-at');
+    expectJson(await recordTest(crew.analyst, name, { item, environment: 'acceptance-test', result: 'passed' }), 201);
+    expectJson(await approve(crew.cmcB, name, 'at-signoff'), 201);
+    await move(crew.cmcB, name, 'complete-at');
+    for (const system of ['cats', 'meds', 'fiscal-intermediary'])
+      expectJson(await crew.lead('POST', rel(name, '/notifications'), { system }), 201);
+    expectJson(await approve(crew.cmcB, name, 'production-approval'), 201);
+    expect((await gatesOf(name, 'approve-for-production')).unmet).toEqual([]);
+
+    // The item now also changes a class the verified file does not carry.
+    const current = expectJson(await crew.dev('GET', `${V}/items/${item}`), 200);
+    const late = { type: 'class', name: 'CMS.Claims.Audit' };
+    expectJson(await crew.dev('PATCH', `${V}/items/${item}`, { elements: [...ELEMENTS, late], version: current.version }), 200);
+    const p = await refused(crew.cmcA, name, 'approve-for-production');
+    expect(p.unmet).toEqual([notIn(item, late, 1)]);
+  });
+});
