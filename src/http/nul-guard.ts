@@ -1,10 +1,9 @@
 import type { FastifyInstance } from 'fastify';
 import { problem, sendProblem } from './problem.js';
 
-/** Parsed JSON only: a streamed upload body is not walked (its bytes are checked by their reader). */
+/** Parsed input only: a streamed upload body (or raw bytes) is not walked; its reader checks its bytes. */
 function isPlain(value: object): boolean {
-  const proto: unknown = Object.getPrototypeOf(value);
-  return proto === Object.prototype || proto === null;
+  return typeof (value as { pipe?: unknown }).pipe !== 'function' && !ArrayBuffer.isView(value);
 }
 
 /** Paths (`a.b[0]`) of the strings, or object keys, holding U+0000; iterative, so deep nesting cannot overflow the stack. */

@@ -108,6 +108,7 @@ describe.each(dialects)('the scheduled release lifecycle over HTTP on $name', ({
       createdBy: 'db-dan',
       createdAt: expect.stringMatching(ISO),
       voidedApprovals: 0,
+      file: null,
     });
     expectJson(await recordPackage(crew.webLead, name, 'web', 'cms-static.zip + cms.war'), 201);
     expectProblem(await recordStep(crew.deployer, name, 'verify-package', 'web'), 403, 'forbidden');
@@ -258,6 +259,7 @@ describe.each(dialects)('the scheduled release lifecycle over HTTP on $name', ({
       ['at-signed-off', true],
       ['systems-notified', true],
       ['package-verified', true],
+      ['package-covers-items', true],
       ['no-open-at-issues', true],
       ['no-pending-project-issues', true],
       ['production-approved', true],

@@ -15,14 +15,13 @@ import {
   V,
   type Crew,
 } from '../support/lifecycle-http.js';
-import { fixture, packagesApp, upload, type PackagesApp } from '../support/packages.js';
+import { fixture, packagesApp, upload, type El, type PackagesApp } from '../support/packages.js';
 
 const DB = 'Database (Cache/IRIS)';
 const VERIFY = 'Rollout package verified and tested by the development team';
 const V1 = fixture('CFIS001-v1.xml');
 const V2 = fixture('CFIS001-v2.xml');
 
-type El = { type: string; name: string };
 const ELEMENTS: El[] = [
   { type: 'class', name: '%ZCMS.Util' },
   { type: 'routine', name: 'CMSUTIL.MAC' },

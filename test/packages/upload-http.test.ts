@@ -1,5 +1,4 @@
-import { readFileSync, writeFileSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { uploadPackage } from '../../src/services/packages/upload.js';
@@ -10,9 +9,11 @@ import { makeCrew, MINUTE, startFlow, type Crew, type Flow } from '../support/li
 import { tickingClock, V } from '../support/lifecycle-http.js';
 import {
   blobPath,
+  el,
   fileVersions,
   fixture,
   httpGet,
+  keysOf,
   packagesApp,
   packagesUrl,
   sha256,
@@ -24,6 +25,7 @@ import {
   uploadEvents,
   uploadUrl,
   war,
+  type El,
   type PackagesApp,
 } from '../support/packages.js';
 import { manualClock } from '../support/service-fixtures.js';
@@ -51,10 +53,6 @@ const PROJECT_ITEMS = [
   { name: 'CMSUTIL.MAC', type: 'MAC' },
   { name: 'csp/cms/login.csp', type: 'CSP' },
 ];
-
-type El = { type: string; name: string };
-const el = (type: string, name: string): El => ({ type, name });
-const keysOf = (elements: El[]) => elements.map((e) => `${e.type}:${e.name}`);
 
 describe.each(dialects)('package files over HTTP ($name)', ({ name: dialect }) => {
   let h: Harness;
@@ -235,7 +233,7 @@ describe.each(dialects)('package files over HTTP ($name)', ({ name: dialect }) =
     }
   });
 
-  it('refuses to send a stored file whose bytes no longer match their checksum', async () => {
+  it('refuses to send a damaged or missing stored file, and is repaired by uploading the same bytes again', async () => {
     const file = pa.store.localPath(sha256(V2));
     const tampered = Buffer.from(V2);
     tampered[tampered.indexOf('tTotal')] = 0x78;
@@ -248,10 +246,22 @@ describe.each(dialects)('package files over HTTP ($name)', ({ name: dialect }) =
       expect(res.body).not.toContain('tTotal');
       // Versions 1 and 2 are other bytes: still served.
       expect((await dev('GET', packagesUrl(release, '/database/1/file'))).rawPayload.equals(V1)).toBe(true);
+
+      // The same release file again: no new version, and the good bytes replace the damaged copy.
+      expect(expectJson(await upload(dev, release, 'database', 'CFIS001-v2.xml', V2), 200)).toMatchObject({ version: 3, reused: true });
+      expect(readFileSync(file).equals(V2)).toBe(true);
+      expect((await dev('GET', packagesUrl(release, '/database/3/file'))).rawPayload.equals(V2)).toBe(true);
+
+      rmSync(pa.store.localPath(sha256(V1)));
+      expect(expectProblem(await dev('GET', packagesUrl(release, '/database/2/file')), 500, 'artifact-corrupt').detail).toContain(
+        'missing',
+      );
     } finally {
+      writeFileSync(pa.store.localPath(sha256(V1)), V1);
       writeFileSync(file, V2);
     }
-    expect((await dev('GET', packagesUrl(release, '/database/3/file'))).statusCode).toBe(200);
+    expect((await dev('GET', packagesUrl(release, '/database/2/file'))).statusCode).toBe(200);
+    expect(storeFiles(pa.root).tmp).toEqual([]);
   });
 
   it('takes a static ZIP and a WAR on the web channel, with the WAR’s deployment information, and diffs two WARs', async () => {
@@ -285,6 +295,13 @@ describe.each(dialects)('package files over HTTP ($name)', ({ name: dialect }) =
     expect(diff.removed.map((e: { name: string }) => e.name)).toEqual(['index.jsp']);
     expect(diff.changed.map((c: { after: { name: string } }) => c.after.name)).toEqual(['WEB-INF/classes/gov/cms/ClaimServlet.class']);
     expect(diff.unchanged).toBe(4);
+    // By default the previous file of the same kind, even with the other kind in between.
+    const zip2 = await staticZip('window.cms = { version: 2 };\n');
+    expect(expectJson(await upload(dev, release, 'web', 'cms-static.zip', zip2), 201)).toMatchObject({ version: 4, file: { kind: 'zip' } });
+    const zipDiff = await get('/web/diff');
+    expect(zipDiff).toMatchObject({ from: { version: 1 }, to: { version: 4 }, kind: 'zip', added: [], removed: [], unchanged: 4 });
+    expect(zipDiff.changed.map((c: { after: { name: string } }) => c.after.name)).toEqual(['static/js/app.js']);
+    expect(await get('/web/diff?to=3')).toEqual(diff);
     // A ZIP and a WAR are not two versions of one file.
     expectProblem(await dev('GET', packagesUrl(release, '/web/diff?from=1&to=3')), 422, 'validation');
 
@@ -302,7 +319,6 @@ describe.each(dialects)('package files over HTTP ($name)', ({ name: dialect }) =
       201,
     );
     const address = await pa.app.listen({ host: '127.0.0.1', port: 0 });
-    expect((pa.app.server.address() as AddressInfo).port).toBeGreaterThan(0);
     const up = streamUpload(address, uploadUrl(r.name as string, 'database', 'CFIS002.xml'), devToken);
     await streamAll(up, V2);
     const outcome = await up.outcome;
@@ -324,13 +340,10 @@ describe.each(dialects)('a package diffed against the previous production releas
   let crew: Crew;
   const clock = manualClock();
 
-  const uploadAs = (f: Flow, fileName: string, bytes: Buffer) =>
-    uploadPackage(h.deps, pa.store, crew.dev, undefined, f.name, {
-      channel: 'database',
-      fileName,
-      body: Readable.from([bytes]),
-      maxBytes: 1 << 30,
-    });
+  const uploadAs = (f: Flow, fileName: string, bytes: Buffer) => {
+    const input = { channel: 'database', fileName, body: Readable.from([bytes]), maxBytes: 1 << 30 };
+    return uploadPackage(h.deps, pa.store, crew.dev, undefined, f.name, input);
+  };
 
   beforeAll(async () => {
     h = await harness(dialect, clock.clock);
@@ -377,7 +390,7 @@ describe.each(dialects)('a package diffed against the previous production releas
     });
     expect(keysOf(diff.added)).toEqual(['class:CMS.Claims.Split']);
     expect(keysOf(diff.removed)).toEqual(['class:%ZCMS.Legacy']);
-    expect(diff.changed.map((c: { after: El }) => `${c.after.type}:${c.after.name}`)).toEqual(['class:CMS.Claims.Totals']);
+    expect(keysOf(diff.changed.map((c: { after: El }) => c.after))).toEqual(['class:CMS.Claims.Totals']);
     // Without a release in production before it there is nothing to compare with.
     expectProblem(await dev('GET', packagesUrl(prod.name, '/database/diff?against=production')), 404, 'not-found');
   });

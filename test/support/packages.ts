@@ -27,6 +27,11 @@ export const sha256 = (bytes: Buffer | string): string => createHash('sha256').u
 export const OCTET = { 'content-type': 'application/octet-stream' };
 export const MTIME = new Date('2030-01-10T09:00:00Z');
 
+/** A Caché element or web file as work items declare it and manifests list it. */
+export type El = { type: string; name: string };
+export const el = (type: string, name: string): El => ({ type, name });
+export const keysOf = (elements: El[]): string[] => elements.map((e) => `${e.type}:${e.name}`);
+
 // ---------------------------------------------------------------- archives
 
 export type ZipSpec = { name: string; data?: Buffer | string; dir?: boolean; compress?: boolean };

@@ -59,7 +59,7 @@ async function upload(name: string, file: string, opts: { channel: string; progr
   try {
     result = await client(cmd).requestStream<Uploaded>(
       'PUT',
-      channelPath(name, opts.channel, `/${encodeURIComponent(fileName)}`),
+      channelPath(name, opts.channel, `/files/${encodeURIComponent(fileName)}`),
       body,
       size,
       {

@@ -1,8 +1,9 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { createReadStream } from 'node:fs';
+import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdir, open, readdir, rename, rm, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
-import type { Readable } from 'node:stream';
+import { Transform, type Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 
 export type StoredArtifact = { sha256: string; size: number };
 
@@ -47,29 +48,27 @@ export class FileArtifactStore implements ArtifactStore {
     const tmp = path.join(tmpDir, `${randomUUID()}.part`);
     const hash = createHash('sha256');
     let size = 0;
-    const fh = await open(tmp, 'wx', 0o640);
-    try {
-      for await (const chunk of source) {
+    // Hash as the bytes pass; a write stream with a large buffer batches writes
+    // (writev) and keeps receiving while the disk catches up. `flush` fsyncs
+    // the file before the stream closes, so a completed put is durable.
+    const counter = new Transform({
+      transform(chunk: Buffer, _enc, done) {
         size += chunk.byteLength;
-        if (size > opts.maxBytes) throw new ArtifactTooLargeError(opts.maxBytes);
+        if (size > opts.maxBytes) return done(new ArtifactTooLargeError(opts.maxBytes));
         hash.update(chunk);
-        let off = 0;
-        while (off < chunk.byteLength) off += (await fh.write(chunk, off, chunk.byteLength - off)).bytesWritten;
-      }
-      await fh.sync();
+        done(null, chunk);
+      },
+    });
+    try {
+      await pipeline(source, counter, createWriteStream(tmp, { flags: 'wx', mode: 0o640, highWaterMark: 4 * 1024 * 1024, flush: true }));
     } catch (err) {
-      await fh.close().catch(() => undefined);
       await unlink(tmp).catch(() => undefined);
       throw err;
     }
-    await fh.close();
     const sha256 = hash.digest('hex');
     const final = this.localPath(sha256);
-    if (await this.has(sha256)) {
-      // Same bytes already stored: keep the one copy.
-      await unlink(tmp);
-      return { sha256, size };
-    }
+    // Same bytes may already be stored: the fresh copy, just hashed, atomically replaces it, so one copy is
+    // kept and a damaged one is repaired rather than trusted (and read for the manifest) by its name alone.
     await mkdir(path.dirname(final), { recursive: true });
     await rename(tmp, final);
     await fsyncDir(path.dirname(final));

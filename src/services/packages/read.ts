@@ -120,6 +120,7 @@ async function previousProduction(
       .where('release_id', '=', r.id)
       .where('channel', '=', pkg.channel)
       .where('kind', '=', pkg.kind)
+      .where('sha256', 'is not', null)
       .orderBy('version', 'desc')
       .limit(1)
       .executeTakeFirst();
@@ -153,10 +154,27 @@ export async function diffPackages(
     from = await previousProduction(deps, deps.database.kysely, to.ctx, to.release, to.pkg);
     if (!from) throw new NotFoundError('production package', `${channel} (${to.pkg.kind ?? 'file'}) of an earlier release`);
   } else {
-    const fromVersion = opts.from ?? to.pkg.version - 1;
-    if (fromVersion < 1)
-      throw new ValidationError('nothing to compare with', [{ path: 'from', message: `v${to.pkg.version} is the first version` }]);
-    from = await loadVersion(deps, app, name, channel, fromVersion);
+    if (opts.from !== undefined) from = await loadVersion(deps, app, name, channel, opts.from);
+    else {
+      // The previous file of the same kind: a web channel alternates ZIPs and WARs.
+      const prev = await deps.database.kysely
+        .selectFrom('release_packages')
+        .selectAll()
+        .where('release_id', '=', to.release.id)
+        .where('channel', '=', channel)
+        .where('kind', '=', to.pkg.kind)
+        .where('sha256', 'is not', null)
+        .where('version', '<', to.pkg.version)
+        .orderBy('version', 'desc')
+        .limit(1)
+        .executeTakeFirst();
+      if (!prev) {
+        throw new ValidationError('nothing to compare with', [
+          { path: 'from', message: `v${to.pkg.version} is the first ${to.pkg.kind ?? ''} file of ${channel}` },
+        ]);
+      }
+      from = { ctx: to.ctx, release: to.release, pkg: prev };
+    }
   }
   requireFile(from.pkg);
   if (from.pkg.kind !== to.pkg.kind) {

@@ -21,7 +21,9 @@ import { manifestKeys } from './contents.js';
 
 export type UploadResult = PackageView & { reused: boolean; voidedApprovals: number; coverage: Coverage | null };
 
-const FILE_NAME = /^[^/\\\u0000-\u001f]{1,255}$/;
+/** A plain file name: no path separators, no control characters. */
+const isFileName = (n: string): boolean =>
+  n.length >= 1 && n.length <= 255 && !/[/\\]/.test(n) && ![...n].some((c) => c.charCodeAt(0) < 32) && n !== '.' && n !== '..';
 
 /** Everything that can be refused before a single byte is read. */
 async function precheck(
@@ -42,8 +44,7 @@ async function precheck(
   const def = t.channels.find((c) => c.id === channel);
   if (!def || !channels.includes(channel))
     problems.push({ path: 'channel', message: `release ${name} carries ${channels.join(', ')}, not "${channel}"` });
-  if (!FILE_NAME.test(fileName) || fileName === '.' || fileName === '..')
-    problems.push({ path: 'fileName', message: 'a plain file name, 1-255 characters, no path' });
+  if (!isFileName(fileName)) problems.push({ path: 'fileName', message: 'a plain file name, 1-255 characters, no path' });
   const kind = kindFromName(fileName);
   if (kind === null)
     problems.push({ path: 'fileName', message: 'the file must be a Caché/IRIS export (.xml), a ZIP (.zip) or a WAR (.war)' });
