@@ -131,6 +131,16 @@ describe.each(dialects)('the package-covers-items gate ($name)', ({ name: dialec
     await move(crew.dev, name, 'mark-package-verified');
   });
 
+  it('a label-only version recorded after a file does not hide the file from the check', async () => {
+    const { name, item } = await packagingRelease(ELEMENTS);
+    expectJson(await upload(crew.dev, name, 'database', 'CFIS-v1.xml', V1), 201);
+    expectJson(await recordPackage(crew.dev, name, 'database', 'relabelled outside relman'), 201);
+    expectJson(await recordStep(crew.dev, name, 'verify-package', 'database'), 201);
+    expect((await refused(crew.dev, name, 'mark-package-verified')).unmet).toEqual([
+      notIn(item, { type: 'class', name: 'CMS.Claims.Split' }, 1),
+    ]);
+  });
+
   it('is required again for the production approval: an element declared after verification stops it', async () => {
     const { name, item } = await packagingRelease(ELEMENTS);
     expectJson(await upload(crew.dev, name, 'database', 'CFIS-v2.xml', V2), 201);

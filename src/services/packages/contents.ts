@@ -33,9 +33,9 @@ export async function channelContents(
 ): Promise<Record<string, { version: number; keys: string[] }>> {
   const out: Record<string, { version: number; keys: string[] }> = {};
   for (const [channel, files] of currentFiles(packages)) {
-    // A later label-only version supersedes the files: nothing checkable is current then.
-    const newest = Math.max(...packages.filter((p) => p.channel === channel).map((p) => p.version));
-    if (Math.max(...files.map((f) => f.version)) !== newest) continue;
+    // A label-only version recorded after the files does not hide them: the
+    // newest files are still what is checked, so the gate cannot be sidestepped.
+    const newest = Math.max(...files.map((f) => f.version));
     const rows = await db
       .selectFrom('release_packages')
       .select(['kind', 'manifest'])
