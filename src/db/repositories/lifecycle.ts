@@ -26,6 +26,31 @@ export async function lockRelease(db: Trx, releaseId: string): Promise<void> {
     .execute();
 }
 
+/** Every package column but the manifest, which can be large and is read only when shown. */
+export const PACKAGE_COLUMNS_BUT_MANIFEST = [
+  'id',
+  'release_id',
+  'channel',
+  'version',
+  'label',
+  'created_by',
+  'created_at',
+  'file_name',
+  'kind',
+  'size',
+  'sha256',
+  'item_set',
+] as const;
+
+/**
+ * Inserts a package version and voids the approvals a new package voids; both
+ * the label-only record and the file upload go through here.
+ */
+export async function insertPackageVersion(db: Trx, row: ReleasePackageTable, voidSteps: string[]): Promise<number> {
+  await db.insertInto('release_packages').values(row).execute();
+  return voidApprovals(db, row.release_id, voidSteps, `new ${row.channel} package v${row.version}`, row.created_at);
+}
+
 export type LifecycleRows = {
   items: WorkItemTable[];
   packages: ReleasePackageTable[];
@@ -44,20 +69,7 @@ export async function loadLifecycleRows(db: Db | Trx, releaseId: string): Promis
     db
       .selectFrom('release_packages')
       // Manifests can be large; the lifecycle only needs to know which versions exist.
-      .select([
-        'id',
-        'release_id',
-        'channel',
-        'version',
-        'label',
-        'created_by',
-        'created_at',
-        'file_name',
-        'kind',
-        'size',
-        'sha256',
-        'item_set',
-      ])
+      .select(PACKAGE_COLUMNS_BUT_MANIFEST)
       .select(sql<string | null>`null`.as('manifest'))
       .where('release_id', '=', releaseId)
       .orderBy('channel')

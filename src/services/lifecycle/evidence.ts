@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { voidApprovals } from '../../db/repositories/lifecycle.js';
+import { insertPackageVersion } from '../../db/repositories/lifecycle.js';
 import { workItemByNumber } from '../../db/repositories/work-items.js';
 import type { ReleaseIssueTable, ReleasePackageTable, StepRecordTable, TestAttemptTable } from '../../db/schema.js';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../../domain/errors.js';
@@ -57,14 +57,7 @@ export async function recordPackage(
       manifest: null,
       item_set: null,
     };
-    await l.db.insertInto('release_packages').values(row).execute();
-    const voided = await voidApprovals(
-      l.db,
-      l.release.id,
-      stepsVoidedBy(l.template, 'package'),
-      `new ${input.channel} package v${row.version}`,
-      at,
-    );
+    const voided = await insertPackageVersion(l.db, row, stepsVoidedBy(l.template, 'package'));
     const view = { ...packageView(row), voidedApprovals: voided };
     await appendAudit(l.db, {
       actor,

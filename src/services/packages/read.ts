@@ -1,5 +1,6 @@
 import type { Readable } from 'node:stream';
 import type { Db } from '../../db/database.js';
+import { PACKAGE_COLUMNS_BUT_MANIFEST } from '../../db/repositories/lifecycle.js';
 import type { ReleasePackageTable, ReleaseTable } from '../../db/schema.js';
 import { ConflictError, NotFoundError, ValidationError } from '../../domain/errors.js';
 import { packageCoverage, type Coverage } from '../../domain/packages-coverage.js';
@@ -38,20 +39,7 @@ export async function listPackages(deps: ServiceDeps, app: string | undefined, n
   const r = await loadRelease(db, ctx, name);
   const rows = await db
     .selectFrom('release_packages')
-    .select([
-      'id',
-      'release_id',
-      'channel',
-      'version',
-      'label',
-      'created_by',
-      'created_at',
-      'file_name',
-      'kind',
-      'size',
-      'sha256',
-      'item_set',
-    ])
+    .select(PACKAGE_COLUMNS_BUT_MANIFEST)
     .where('release_id', '=', r.id)
     .orderBy('channel')
     .orderBy('version')

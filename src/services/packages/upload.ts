@@ -6,7 +6,7 @@ import { currentPackage } from '../../domain/lifecycle/snapshot.js';
 import { packageCoverage, type Coverage } from '../../domain/packages-coverage.js';
 import { isTerminalState } from '../../domain/release-rules.js';
 import type { ArtifactStore } from '../../integrations/storage/artifact-store.js';
-import { voidApprovals } from '../../db/repositories/lifecycle.js';
+import { insertPackageVersion } from '../../db/repositories/lifecycle.js';
 import type { Actor } from '../actor.js';
 import { resolveApplication } from '../applications.js';
 import { appendAudit } from '../audit.js';
@@ -160,14 +160,7 @@ async function record(
       manifest: manifestJson,
       item_set: itemSet,
     };
-    await l.db.insertInto('release_packages').values(row).execute();
-    const voided = await voidApprovals(
-      l.db,
-      l.release.id,
-      stepsVoidedBy(l.template, 'package'),
-      `new ${input.channel} package v${row.version}`,
-      at,
-    );
+    const voided = await insertPackageVersion(l.db, row, stepsVoidedBy(l.template, 'package'));
     const view = { ...packageView(row), reused: false, voidedApprovals: voided, coverage: coverageOf(manifestKeys(kind, manifestJson)) };
     await appendAudit(l.db, {
       actor,
