@@ -66,6 +66,12 @@ async function precheck(
   return kind;
 }
 
+/** Removes a stored file that no package version records (a refused or unrecorded upload). */
+async function dropUnlessRecorded(deps: ServiceDeps, store: ArtifactStore, sha256: string): Promise<void> {
+  const used = await deps.database.kysely.selectFrom('release_packages').select('id').where('sha256', '=', sha256).executeTakeFirst();
+  if (!used) await store.remove(sha256);
+}
+
 const itemSetHash = (keys: string[]): string =>
   createHash('sha256')
     .update([...keys].sort().join('\n'))
@@ -95,12 +101,7 @@ export async function uploadPackage(
   } catch (err) {
     // Refused content is refused for every upload of the same bytes as this kind: nothing may keep it,
     // unless a version holds the same bytes as another kind (a valid .zip sent again named .xml).
-    const used = await deps.database.kysely
-      .selectFrom('release_packages')
-      .select('id')
-      .where('sha256', '=', stored.sha256)
-      .executeTakeFirst();
-    if (!used) await store.remove(stored.sha256);
+    await dropUnlessRecorded(deps, store, stored.sha256);
     throw err;
   }
   const manifestJson = JSON.stringify(manifest);
@@ -108,12 +109,7 @@ export async function uploadPackage(
     return await record(deps, actor, app, name, input, kind, stored, manifestJson);
   } catch (err) {
     // Not recorded: drop the file unless a package version already holds the same bytes.
-    const used = await deps.database.kysely
-      .selectFrom('release_packages')
-      .select('id')
-      .where('sha256', '=', stored.sha256)
-      .executeTakeFirst();
-    if (!used) await store.remove(stored.sha256);
+    await dropUnlessRecorded(deps, store, stored.sha256);
     throw err;
   }
 }
