@@ -1,5 +1,5 @@
 import { CacheExportError, readCacheExport } from '../../integrations/xml/cache-export.js';
-import type { ArtifactStore } from '../../integrations/storage/artifact-store.js';
+import { createReadStream } from 'node:fs';
 import { ArchiveError, readArchive } from '../../integrations/zip/archive.js';
 import { ValidationError } from '../../domain/errors.js';
 
@@ -14,11 +14,11 @@ export function kindFromName(fileName: string): PackageKind | null {
   return null;
 }
 
-/** Reads a stored file's manifest; hostile or malformed content becomes a 422 with the reason. */
-export async function analyzePackage(store: ArtifactStore, sha256: string, kind: PackageKind): Promise<unknown> {
+/** Reads a file's manifest; hostile or malformed content becomes a 422 with the reason. */
+export async function analyzePackage(file: string, kind: PackageKind): Promise<unknown> {
   try {
-    if (kind === 'cache-xml') return await readCacheExport(store.open(sha256));
-    return await readArchive(store.localPath(sha256), { kindHint: kind });
+    if (kind === 'cache-xml') return await readCacheExport(createReadStream(file));
+    return await readArchive(file, { kindHint: kind });
   } catch (err) {
     if (err instanceof CacheExportError || err instanceof ArchiveError) {
       throw new ValidationError(`the file is refused: ${err.message}`, [{ path: 'file', message: `${err.reason}: ${err.message}` }]);

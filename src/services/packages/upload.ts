@@ -66,12 +66,6 @@ async function precheck(
   return kind;
 }
 
-/** Removes a stored file that no package version records (a refused or unrecorded upload). */
-async function dropUnlessRecorded(deps: ServiceDeps, store: ArtifactStore, sha256: string): Promise<void> {
-  const used = await deps.database.kysely.selectFrom('release_packages').select('id').where('sha256', '=', sha256).executeTakeFirst();
-  if (!used) await store.remove(sha256);
-}
-
 const itemSetHash = (keys: string[]): string =>
   createHash('sha256')
     .update([...keys].sort().join('\n'))
@@ -93,24 +87,18 @@ export async function uploadPackage(
   input: { channel: string; fileName: string; body: AsyncIterable<Uint8Array>; maxBytes: number },
 ): Promise<UploadResult> {
   const kind = await precheck(deps, actor, app, name, input.channel, input.fileName);
-  const stored = await store.put(input.body, { maxBytes: input.maxBytes });
-  let manifest: unknown;
+  const staged = await store.stage(input.body, { maxBytes: input.maxBytes });
   try {
-    if (stored.size === 0) throw new ValidationError('the file is empty', [{ path: 'file', message: 'empty: 0 bytes' }]);
-    manifest = await analyzePackage(store, stored.sha256, kind);
-  } catch (err) {
-    // Refused content is refused for every upload of the same bytes as this kind: nothing may keep it,
-    // unless a version holds the same bytes as another kind (a valid .zip sent again named .xml).
-    await dropUnlessRecorded(deps, store, stored.sha256);
-    throw err;
-  }
-  const manifestJson = JSON.stringify(manifest);
-  try {
-    return await record(deps, actor, app, name, input, kind, stored, manifestJson);
-  } catch (err) {
-    // Not recorded: drop the file unless a package version already holds the same bytes.
-    await dropUnlessRecorded(deps, store, stored.sha256);
-    throw err;
+    if (staged.size === 0) throw new ValidationError('the file is empty', [{ path: 'file', message: 'empty: 0 bytes' }]);
+    const manifestJson = JSON.stringify(await analyzePackage(staged.localPath, kind));
+    // The staged file becomes visible under its hash inside the recording transaction, and only there:
+    // a refused or failed upload never touches a stored file another version may hold.
+    let promoted: Promise<void> | undefined;
+    const promote = () => (promoted ??= store.promote(staged)); // once, even if the transaction is retried
+    return await record(deps, actor, app, name, input, kind, staged, manifestJson, promote);
+  } finally {
+    // After a promotion the staging file is gone already; otherwise nothing keeps it.
+    await store.discard(staged);
   }
 }
 
@@ -123,6 +111,7 @@ async function record(
   kind: PackageKind,
   stored: { sha256: string; size: number },
   manifestJson: string,
+  promote: () => Promise<void>,
 ): Promise<UploadResult> {
   return withLockedRelease(deps, app, name, {}, async (l) => {
     const state = l.template.states.find((s) => s.id === l.release.state);
@@ -137,6 +126,8 @@ async function record(
         l.rows.items.map((i) => ({ key: itemKey(i.kind, i.number), elements: JSON.parse(i.elements) as { type: string; name: string }[] })),
         keys,
       );
+    // Renamed into place before the commit: a crash in between leaves an unrecorded copy, never a row without its file.
+    await promote();
     if (latest && latest.sha256 === stored.sha256 && latest.item_set === itemSet) {
       return { ...packageView(latest), reused: true, voidedApprovals: 0, coverage: coverageOf(manifestKeys(kind, manifestJson)) };
     }
