@@ -13,6 +13,10 @@ import { registerPackages } from './commands/packages.js';
 import { registerReleases } from './commands/releases.js';
 import { registerServe } from './commands/serve.js';
 import { registerTemplates } from './commands/templates.js';
+import { registerCalendar } from './commands/calendar.js';
+import { registerChecklist } from './commands/checklist.js';
+import { registerContacts } from './commands/contacts.js';
+import { registerMail } from './commands/mail.js';
 import { CliError, EXIT } from './errors.js';
 
 function reportError(err: unknown): number {
@@ -82,6 +86,10 @@ export async function main(argv: string[]): Promise<number> {
   registerPackages(program);
   registerItems(program);
   registerTemplates(program);
+  registerCalendar(program);
+  registerChecklist(program);
+  registerContacts(program);
+  registerMail(program);
   registerLocal(program);
   registerAdmin(program);
   try {

@@ -51,6 +51,10 @@ export interface ReleaseTable {
   created_at: string;
   updated_at: string;
   row_version: number;
+  /** The change cycle the release is booked into, if any. */
+  cycle_id: string | null;
+  /** JSON `{reason, by, at}` when a blackout was overridden for this release. */
+  blackout_override: string | null;
 }
 
 export interface WorkItemTable {
@@ -240,6 +244,144 @@ export interface ReleaseTransitionTable {
   performed_at: string;
 }
 
+export interface ChangeCycleTable {
+  id: string;
+  application_id: string;
+  cycle_date: string;
+  /** planned | cancelled */
+  status: string;
+  title: string;
+  note: string;
+  created_by: string;
+  created_at: string;
+  updated_at: string;
+  row_version: number;
+}
+
+export interface BlackoutTable {
+  id: string;
+  application_id: string;
+  starts_on: string;
+  ends_on: string;
+  channel: string | null;
+  environment: string | null;
+  reason: string;
+  created_by: string;
+  created_at: string;
+}
+
+export interface ReleaseMilestoneTable {
+  release_id: string;
+  milestone: string;
+  planned_date: string;
+  set_by: string;
+  set_at: string;
+}
+
+export interface ChecklistTaskTable {
+  id: string;
+  release_id: string;
+  /** The task's id in the template version the release runs under. */
+  task_id: string;
+  position: number;
+  title: string;
+  /** JSON array of role ids. */
+  responsible: string;
+  /** JSON of the template's `due` rule. */
+  due_rule: string;
+  /** `YYYY-MM-DD`, or null while it depends on a milestone with no date. */
+  due_date: string | null;
+  remarks: string;
+  /** open | done | skipped */
+  status: string;
+  note: string | null;
+  /** JSON: `{link?, mailId?, sha256?, fileName?}`. */
+  evidence: string | null;
+  completed_by: string | null;
+  completed_at: string | null;
+  reminded_at: string | null;
+  /** 0: not escalated; n: escalated to the n-th level of the escalation list. */
+  escalation_level: number;
+  escalated_at: string | null;
+  row_version: number;
+}
+
+export interface ContactTable {
+  id: string;
+  application_id: string;
+  /** resource | escalation | external */
+  kind: string;
+  role: string | null;
+  /** For external contacts: the template's external system id. */
+  system: string | null;
+  person: string;
+  phone: string | null;
+  email: string | null;
+  /** Escalation order (1 first); list order for the others. */
+  position: number;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface DistributionGroupTable {
+  id: string;
+  application_id: string;
+  key: string;
+  name: string;
+  email: string;
+  description: string;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface MailOutboxTable {
+  id: string;
+  application_id: string | null;
+  release_id: string | null;
+  /** The mail template's id. */
+  template: string;
+  /** What caused it, e.g. `release.mail`, `checklist.reminder`, `approval.signoff`. */
+  cause: string;
+  /** JSON array of addresses. */
+  recipients: string;
+  cc: string;
+  subject: string;
+  body: string;
+  created_by: string;
+  created_at: string;
+  /** pending | sent | failed (gave up after the last retry; can be retried by hand) */
+  status: string;
+  attempts: number;
+  next_attempt_at: string;
+  lease_owner: string | null;
+  lease_until: string | null;
+  last_error: string | null;
+  sent_at: string | null;
+  /** smtp | maildir */
+  transport: string | null;
+  /** The RFC 5322 Message-ID, fixed when the mail is queued, so a resend is recognisable. */
+  message_id: string;
+}
+
+export interface JobTable {
+  name: string;
+  lease_owner: string | null;
+  lease_until: string | null;
+  last_started_at: string | null;
+  last_finished_at: string | null;
+  last_error: string | null;
+  runs: number;
+}
+
+export interface CalendarTokenTable {
+  id: string;
+  user_id: string;
+  token_hash: string;
+  created_at: string;
+  revoked_at: string | null;
+  last_used_at: string | null;
+}
+
 export interface Tables {
   template_versions: TemplateVersionTable;
   applications: ApplicationTable;
@@ -261,4 +403,13 @@ export interface Tables {
   release_reports: ReleaseReportTable;
   step_records: StepRecordTable;
   release_transitions: ReleaseTransitionTable;
+  change_cycles: ChangeCycleTable;
+  blackouts: BlackoutTable;
+  release_milestones: ReleaseMilestoneTable;
+  checklist_tasks: ChecklistTaskTable;
+  contacts: ContactTable;
+  distribution_groups: DistributionGroupTable;
+  mail_outbox: MailOutboxTable;
+  jobs: JobTable;
+  calendar_tokens: CalendarTokenTable;
 }

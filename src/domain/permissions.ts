@@ -12,6 +12,11 @@ export const APP_ACTIONS = [
   'issue.raise',
   'issue.resolve',
   'notification.record',
+  'calendar.manage',
+  'blackout.override',
+  'checklist.complete',
+  'contacts.manage',
+  'mail.send',
 ] as const;
 export type AppAction = (typeof APP_ACTIONS)[number];
 

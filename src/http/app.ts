@@ -24,6 +24,10 @@ import { templateRoutes } from './routes/templates.js';
 import { tokenRoutes } from './routes/tokens.js';
 import { userRoutes } from './routes/users.js';
 import { workItemRoutes } from './routes/work-items.js';
+import { calendarRoutes } from './routes/calendar.js';
+import { checklistRoutes } from './routes/checklist.js';
+import { contactsRoutes } from './routes/contacts.js';
+import { mailRoutes } from './routes/mail.js';
 
 export type AppOptions = {
   deps: ServiceDeps;
@@ -140,6 +144,10 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       await api.register(packageRoutes, routeOptions);
       await api.register(workItemRoutes, routeOptions);
       await api.register(auditRoutes, routeOptions);
+      await api.register(calendarRoutes, routeOptions);
+      await api.register(checklistRoutes, routeOptions);
+      await api.register(contactsRoutes, routeOptions);
+      await api.register(mailRoutes, routeOptions);
     },
     { prefix: '/api/v1' },
   );

@@ -18,6 +18,8 @@ import { resolveApplication, resolveApplicationForRead, releaseCounter, type App
 import { appendAudit } from './audit.js';
 import { requireAppAction } from './authorize.js';
 import type { ServiceDeps } from './deps.js';
+import { checkReleaseSchedule, type ScheduleInput } from './calendar/schedule.js';
+import { syncChecklist } from './checklist/sync.js';
 import { toWorkItemView, type WorkItemView } from './work-item-view.js';
 
 export type ReleaseView = {
@@ -64,7 +66,7 @@ export type CreateReleaseInput = {
   channels: string[];
   title?: string | undefined;
   description?: string | undefined;
-};
+} & ScheduleInput;
 
 /**
  * Creates a release under the template version in force. Its name comes from
@@ -97,8 +99,12 @@ export async function createRelease(deps: ServiceDeps, actor: Actor, input: Crea
       created_at: now,
       updated_at: now,
       row_version: 1,
+      cycle_id: null,
+      blackout_override: null,
     };
+    Object.assign(row, await checkReleaseSchedule(db, deps, actor, ctx.template, row, input));
     await insertRelease(db, row);
+    await syncChecklist(db, deps, ctx.template, row);
     const v = await toView(deps, db, ctx.app.key, row);
     await appendAudit(db, {
       actor,
@@ -153,7 +159,7 @@ export type UpdateReleaseInput = {
   channels?: string[] | undefined;
   /** The version the caller read; the update is refused if it is no longer current. */
   expectedVersion?: number | undefined;
-};
+} & ScheduleInput;
 
 export async function updateRelease(
   deps: ServiceDeps,
@@ -180,11 +186,15 @@ export async function updateRelease(
     if (input.description !== undefined) patch.description = input.description;
     if (input.plannedDate !== undefined) patch.planned_date = input.plannedDate;
     if (input.channels !== undefined) patch.channels = JSON.stringify(input.channels);
+    const rescheduled = input.plannedDate !== undefined || input.cycle !== undefined || input.channels !== undefined;
+    if (rescheduled) Object.assign(patch, await checkReleaseSchedule(db, deps, actor, template, { ...r, ...patch }, input));
     if (!(await updateReleaseVersioned(db, r.id, r.row_version, patch))) {
       const now = await loadRelease(db, ctx, name);
       throw new StaleVersionError('release', name, r.row_version, now.row_version);
     }
-    const after = await toView(deps, db, ctx.app.key, await loadRelease(db, ctx, name));
+    const updated = await loadRelease(db, ctx, name);
+    if (rescheduled) await syncChecklist(db, deps, template, updated);
+    const after = await toView(deps, db, ctx.app.key, updated);
     await appendAudit(db, {
       actor,
       at: deps.clock(),

@@ -60,12 +60,20 @@ describe('default template (templates/cms-net.yaml)', () => {
     expect(template.workItemKinds.map((k) => k.id)).toEqual(['IR', 'SMCR', 'DR']);
     expect(template.priorities.map((p) => p.id)).toEqual(['critical', 'high', 'medium', 'low']);
     expect(template.externalSystems.map((s) => s.id)).toEqual(['cats', 'meds', 'fiscal-intermediary']);
-    expect(template.calendar).toEqual({ changeCycleDays: ['saturday'], timeZone: 'America/New_York' });
+    expect(template.calendar).toEqual({
+      changeCycleDays: ['saturday'],
+      timeZone: 'America/New_York',
+      reminderTime: '08:00',
+      blackoutOverride: { releaseTypes: ['emergency'] },
+    });
+    expect(template.checklist.map((t) => [t.id, t.mail])).toContainEqual(['inform-deployment-team', 'deployment-notice']);
+    expect(template.approvals.find((a) => a.id === 'final-signoff')?.notify).toEqual(['signoff-confirmation']);
     const states = new Map(template.states.map((s) => [s.id, s.terminal]));
     expect(states.get('draft')).toBe(false);
     expect(states.get('cancelled')).toBe(true);
     expect(states.get('closed')).toBe(true);
-    expect(template.contacts).toEqual({ resources: [], escalation: [] });
+    expect(template.contacts).toMatchObject({ resources: [], escalation: [], escalationDelayHours: 24 });
+    expect(template.contacts.groups.map((g) => g.id)).toEqual(['deployment-team']);
   });
 
   it('has the five reconciliation tasks of P14', () => {

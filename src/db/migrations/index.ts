@@ -2,10 +2,12 @@ import type { Migration } from 'kysely';
 import { initial } from './0001-initial.js';
 import { lifecycle } from './0002-lifecycle.js';
 import { packageFiles } from './0003-package-files.js';
+import { coordination } from './0004-coordination.js';
 
 /** Migrations in order; the key is the name recorded in the migration table. */
 export const migrations: Record<string, Migration> = {
   '0001-initial': initial,
   '0002-lifecycle': lifecycle,
   '0003-package-files': packageFiles,
+  '0004-coordination': coordination,
 };

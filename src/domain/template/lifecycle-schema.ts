@@ -64,6 +64,8 @@ export const approvalStepSchema = z.strictObject({
   attestations: list(z.strictObject({ id, text: name })).default([]),
   /** Where a rejection sends the release. */
   onReject: z.strictObject({ to: id }).optional(),
+  /** Mail templates sent when the step is approved (e.g. the CMC's sign-off confirmation, P15). */
+  notify: list(id).default([]),
 });
 
 export const stepSchema = z.strictObject({

@@ -1,3 +1,4 @@
+import { unknownPlaceholders } from '../mail-template.js';
 import { isScalar, LineCounter, parseDocument, visit, type Document } from 'yaml';
 import type { z } from 'zod';
 import { lifecycleProblems } from './lifecycle-refs.js';
@@ -103,7 +104,7 @@ function idSet(value: unknown): Set<string> | null {
 // prettier-ignore
 const LISTS_WITH_IDS = [
   'roles', 'channels', 'environments', 'states', 'releaseTypes', 'workItemKinds', 'priorities',
-  'elementTypes', 'externalSystems', 'checklist',
+  'elementTypes', 'externalSystems', 'checklist', 'milestones', 'mailTemplates',
 ] as const;
 
 function uniqueValues(base: Segment[], list: Entry[] | null, field: string, what: string): Problem[] {
@@ -229,6 +230,63 @@ function roleProblems(root: Obj): Problem[] {
   return problems;
 }
 
+function ref(segments: Segment[], value: unknown, known: Set<string> | null, what: string): Problem[] {
+  if (typeof value !== 'string' || known === null || known.has(value)) return [];
+  return [{ segments, message: `unknown ${what} "${value}"` }];
+}
+
+/** References of the calendar, checklist, contacts and mail sections to the rest of the template. */
+function coordinationProblems(root: Obj): Problem[] {
+  const problems: Problem[] = [];
+  const milestones = idSet(root['milestones']) ?? new Set<string>();
+  const mails = idSet(root['mailTemplates']) ?? new Set<string>();
+  const roles = idSet(root['roles']);
+  const systems = idSet(root['externalSystems']) ?? new Set<string>();
+  const contacts = root['contacts'];
+  const groups = isObj(contacts) ? (idSet(contacts['groups']) ?? new Set<string>()) : new Set<string>();
+  for (const { index, item } of entries(root['checklist']) ?? []) {
+    const due = item['due'];
+    if (isObj(due)) problems.push(...ref(['checklist', index, 'due', 'milestone'], due['milestone'], milestones, 'milestone'));
+    problems.push(...ref(['checklist', index, 'mail'], item['mail'], mails, 'mail template'));
+  }
+  for (const { index, item } of entries(root['approvals']) ?? []) {
+    const notify = item['notify'];
+    if (!Array.isArray(notify)) continue;
+    notify.forEach((m: unknown, j) => problems.push(...ref(['approvals', index, 'notify', j], m, mails, 'mail template')));
+  }
+  const calendar = root['calendar'];
+  const override = isObj(calendar) ? calendar['blackoutOverride'] : undefined;
+  if (isObj(override) && Array.isArray(override['releaseTypes'])) {
+    const types = idSet(root['releaseTypes']);
+    override['releaseTypes'].forEach((t: unknown, j) =>
+      problems.push(...ref(['calendar', 'blackoutOverride', 'releaseTypes', j], t, types, 'release type')),
+    );
+  }
+  for (const { index, item } of entries(root['mailTemplates']) ?? []) {
+    for (const field of ['subject', 'body'] as const) {
+      const text = item[field];
+      if (typeof text !== 'string') continue;
+      for (const name of unknownPlaceholders(text)) {
+        problems.push({ segments: ['mailTemplates', index, field], message: `unknown placeholder {{${name}}}` });
+      }
+    }
+    for (const field of ['to', 'cc'] as const) {
+      const list = item[field];
+      if (!Array.isArray(list)) continue;
+      list.forEach((r: unknown, j) => {
+        if (typeof r !== 'string') return;
+        const at: Segment[] = ['mailTemplates', index, field, j];
+        const [kind, id] = r.split(':', 2);
+        if (kind === 'role') problems.push(...roleRef(at, id, roles));
+        else if (kind === 'group') problems.push(...ref(at, id, groups, 'distribution group'));
+        else if (kind === 'system') problems.push(...ref(at, id, systems, 'external system'));
+      });
+    }
+  }
+  if (isObj(contacts)) problems.push(...uniqueValues(['contacts', 'groups'], entries(contacts['groups']), 'id', 'id'));
+  return problems;
+}
+
 function namingProblems(root: Obj): Problem[] {
   const problems: Problem[] = [];
   const naming = root['naming'];
@@ -260,6 +318,7 @@ function crossReferenceProblems(root: Obj): Problem[] {
   problems.push(...channelProblems(root));
   problems.push(...roleProblems(root));
   problems.push(...namingProblems(root));
+  problems.push(...coordinationProblems(root));
   for (const p of lifecycleProblems(root)) problems.push({ segments: parsePath(p.path), message: p.message });
   return problems;
 }

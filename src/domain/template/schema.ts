@@ -125,6 +125,8 @@ export const externalSystemSchema = z.strictObject({
   name: nameSchema,
   direction: z.enum(['upstream', 'downstream', 'both']),
   description: textSchema.optional(),
+  /** Where notices to this system go; contacts managed in relman add to it. */
+  email: z.email().max(320).optional(),
 });
 
 export const WEEKDAYS = ['monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday'] as const;
@@ -142,6 +144,22 @@ function isTimeZone(value: string): boolean {
 export const calendarSchema = z.strictObject({
   changeCycleDays: z.array(z.enum(WEEKDAYS)).max(7),
   timeZone: z.string().max(100).refine(isTimeZone, 'must be an IANA time zone name'),
+  /** Local time (in timeZone) at which reminders and escalations of the day go out. */
+  reminderTime: z
+    .string()
+    .regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'a local time HH:MM')
+    .default('08:00'),
+  /** Release types that may be scheduled on a blackout, with a recorded reason, by a role holding `blackout.override`. */
+  blackoutOverride: z.strictObject({ releaseTypes: list(idSchema, 1) }).optional(),
+});
+
+/** A named date in a release's plan, by default some days from release day; the checklist can be due relative to it. */
+export const milestoneSchema = z.strictObject({
+  id: idSchema,
+  name: nameSchema,
+  /** Its planned date, relative to release day, until set on the release. */
+  offsetDays: z.int().min(-366).max(366),
+  description: textSchema.optional(),
 });
 
 const offsetDaysSchema = z.int().min(-366).max(366);
@@ -157,6 +175,8 @@ export const checklistTaskSchema = z.strictObject({
   due: checklistDueSchema,
   responsible: list(idSchema, 1),
   remarks: textSchema.optional(),
+  /** A mail template whose sending completes this task, the sent mail being its evidence. */
+  mail: idSchema.optional(),
 });
 
 const contactFields = {
@@ -169,9 +189,52 @@ const contactFields = {
 export const resourceContactSchema = z.strictObject(contactFields);
 export const escalationContactSchema = z.strictObject({ order: z.int(), ...contactFields });
 
+export const distributionGroupSchema = z.strictObject({
+  id: idSchema,
+  name: nameSchema,
+  email: z.email().max(320),
+  description: textSchema.optional(),
+});
+
+/**
+ * The initial resource list, escalation list and distribution groups of an
+ * application created from this template (managed in relman afterwards), and
+ * how overdue checklist tasks escalate: a reminder to the responsible people,
+ * then every `escalationDelayHours` the next level of the escalation list.
+ */
 export const contactsSchema = z.strictObject({
   resources: list(resourceContactSchema).default([]),
   escalation: list(escalationContactSchema).default([]),
+  groups: list(distributionGroupSchema).default([]),
+  escalationDelayHours: z
+    .int()
+    .min(1)
+    .max(24 * 30)
+    .default(24),
+});
+
+/**
+ * Who a mail goes to: `role:<id>` (people holding the role), `group:<id>` (a
+ * distribution group), `system:<id>` (an external system's contacts),
+ * `owner` (whoever created the release), `responsible` (a checklist task's
+ * people), or a literal e-mail address.
+ */
+export const recipientSchema = z
+  .string()
+  .trim()
+  .max(320)
+  .regex(/^(role:[a-z0-9][a-z0-9-]*|group:[a-z0-9][a-z0-9-]*|system:[a-z0-9][a-z0-9-]*|owner|responsible|[^@\s]+@[^@\s]+)$/, {
+    message: 'role:<id>, group:<id>, system:<id>, owner, responsible or an e-mail address',
+  });
+
+/** A mail template: `{{name}}` placeholders are replaced by the values listed in docs/process-template.md. */
+export const mailTemplateSchema = z.strictObject({
+  id: idSchema,
+  name: nameSchema,
+  subject: z.string().trim().min(1).max(300),
+  body: z.string().min(1).max(20_000),
+  to: list(recipientSchema).default([]),
+  cc: list(recipientSchema).default([]),
 });
 
 export const revisionSchema = z.strictObject({
@@ -204,8 +267,10 @@ export const processTemplateSchema = z.strictObject({
   naming: namingSchema,
   externalSystems: list(externalSystemSchema).default([]),
   calendar: calendarSchema,
+  milestones: list(milestoneSchema).default([]),
   checklist: list(checklistTaskSchema).default([]),
-  contacts: contactsSchema.default({ resources: [], escalation: [] }),
+  contacts: contactsSchema.default({ resources: [], escalation: [], groups: [], escalationDelayHours: 24 }),
+  mailTemplates: list(mailTemplateSchema).default([]),
   workflows: list(workflowSchema, 1),
   gates: list(gateSchema).default([]),
   approvals: list(approvalStepSchema).default([]),
@@ -235,4 +300,8 @@ export type ChecklistTask = z.infer<typeof checklistTaskSchema>;
 export type ResourceContact = z.infer<typeof resourceContactSchema>;
 export type EscalationContact = z.infer<typeof escalationContactSchema>;
 export type Contacts = z.infer<typeof contactsSchema>;
+export type Milestone = z.infer<typeof milestoneSchema>;
+export type DistributionGroup = z.infer<typeof distributionGroupSchema>;
+export type MailTemplate = z.infer<typeof mailTemplateSchema>;
+export type Recipient = z.infer<typeof recipientSchema>;
 export type Revision = z.infer<typeof revisionSchema>;

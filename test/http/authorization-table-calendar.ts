@@ -1,0 +1,4 @@
+/** The calendar routes of the authorization table (see authorization-table.ts for the meaning of each access). */
+import type { Route } from './authorization-table.js';
+
+export const CALENDAR_ROUTES: Route[] = [];
