@@ -515,26 +515,34 @@ describe('hostile and broken input', () => {
     await expectReason(read(exportOf(`<Project name="P"><Items>${items}</Items></Project>`), { maxElements: 4 }), 'too-large');
   });
 
-  it('refuses a text block or entity reference that never ends instead of buffering the rest of the file', () => {
-    const reader = (): ExportReader => new ExportReader({ maxElements: 100, maxDepth: 10, maxNodeChars: 1000 });
+  it('refuses a text block, tag or entity reference that never ends instead of buffering the rest of the file', () => {
+    const reader = (): ExportReader => new ExportReader({ maxElements: 100, maxDepth: 10, maxNodeBytes: 1000 });
     const thrown = (head: string): unknown => {
       const r = reader();
       try {
-        r.push(head);
-        for (let i = 0; i < 20; i++) r.push('x'.repeat(100));
+        r.push(Buffer.from(head));
+        for (let i = 0; i < 20; i++) r.push(Buffer.from('x'.repeat(100)));
       } catch (err) {
         return err;
       }
       return null;
     };
-    for (const head of ['<Export><Class name="A"><![CDATA[', '<Export><Class name="A">AT&T ', '<Export><Class name="A">']) {
-      expect(thrown(head)).toMatchObject({ name: 'CacheExportError', reason: 'too-large' });
-    }
+    const heads = [
+      '<Export><Class name="A"><![CDATA[',
+      '<Export><Class name="A">AT&T',
+      '<Export><Class name="A">',
+      '<Export><Class name="A"><!--',
+      '<Export><Class name="A"><?pi ',
+      '<Export><Class name="A',
+    ];
+    for (const head of heads) expect(thrown(head)).toMatchObject({ name: 'CacheExportError', reason: 'too-large' });
+    // A stray "&" that cannot be an entity reference is refused where it stands.
+    expect(thrown('<Export><Class name="A">AT&T ')).toMatchObject({ name: 'CacheExportError', reason: 'not-xml' });
     // The cap is about one node, not the file.
     const r = reader();
-    r.push('<Export>');
-    for (let i = 0; i < 50; i++) r.push(`<Class name="C${i}"><![CDATA[${'y'.repeat(900)}]]></Class>`);
-    r.push('</Export>');
+    r.push(Buffer.from('<Export>'));
+    for (let i = 0; i < 50; i++) r.push(Buffer.from(`<Class name="C${i}"><![CDATA[${'y'.repeat(900)}]]></Class>`));
+    r.push(Buffer.from('</Export>'));
     expect(r.finish().elements).toHaveLength(50);
   });
 

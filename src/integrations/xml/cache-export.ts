@@ -40,7 +40,7 @@ export async function readCacheExport(source: AsyncIterable<Uint8Array | string>
     maxElements: limit(limits?.maxElements, DEFAULT_LIMITS.maxElements, 'maxElements'),
     maxDepth: limit(limits?.maxDepth, DEFAULT_LIMITS.maxDepth, 'maxDepth'),
   });
-  const decoder = new ChunkDecoder();
+  const decoder = new ChunkDecoder((bytes) => reader.push(bytes));
   // Only the parsing steps are guarded: a failure to read the source is not a property of the file's content.
   const parse = <T>(step: () => T): T => {
     try {
@@ -53,21 +53,19 @@ export async function readCacheExport(source: AsyncIterable<Uint8Array | string>
     // A chunk of another kind is a programming error in the caller, not a property of the file.
     if (typeof chunk !== 'string' && !(chunk instanceof Uint8Array))
       throw new TypeError('release file chunks must be strings or Uint8Arrays');
-    parse(() => {
-      for (const text of decoder.push(chunk)) reader.push(text);
-    });
+    parse(() => decoder.push(chunk));
   }
   return parse(() => {
-    for (const text of decoder.end()) reader.push(text);
+    decoder.end();
     return reader.finish();
   });
 }
 
 /**
  * The reader throws CacheExportError for everything it recognises; anything
- * else escaping the parser still came from the content, so it is reported as
- * such rather than as a crash. A string too long for V8 can only come from a
- * single gigantic text node.
+ * else escaping it still came from the content, so it is reported as such
+ * rather than as a crash. A string too long for V8 can only come from a
+ * single gigantic node.
  */
 function asExportError(err: unknown): unknown {
   if (err instanceof CacheExportError) return err;

@@ -1,4 +1,3 @@
-import { Buffer } from 'node:buffer';
 import type { CacheElementType } from './cache-export-types.js';
 
 /**
@@ -65,15 +64,4 @@ export function identify(tag: string, attributes: Record<string, string>): { typ
       // The tag alone would make two <Package name=…> elements collide in a diff, so a name, when present, is kept.
       return { type: 'other', name: name === undefined ? tag : `${tag}:${name}` };
   }
-}
-
-/**
- * A copy that does not share memory with the chunk it came from. Saxes hands
- * out attribute values as slices of the 64 KiB chunk being parsed, and V8
- * keeps the whole chunk alive as long as the slice lives: kept in the
- * manifest, every element name would pin a chunk, and memory would grow with
- * the file after all. A UTF-16 round trip copies every code unit exactly.
- */
-export function detach(s: string): string {
-  return Buffer.from(s, 'utf16le').toString('utf16le');
 }
