@@ -44,6 +44,28 @@ export type Settings = {
   trustProxy: boolean;
   /** Largest package file accepted, in bytes. */
   maxUploadBytes: number;
+  /** The SMTP server mail goes through; absent: mail is written to `<dataDir>/maildir`. */
+  smtp: SmtpSettings | undefined;
+  /** The From of every mail relman sends, e.g. `relman <relman@example.org>`. */
+  mailFrom: string;
+  /** Base URL of this server as people reach it, for links in mails (no trailing slash). */
+  publicUrl: string;
+  /** Whether this process runs the background jobs (outbox delivery, checklist reminders). */
+  jobs: boolean;
+  /** How often the background jobs are tried, in milliseconds. */
+  jobsIntervalMs: number;
+};
+
+export type SmtpSettings = {
+  host: string;
+  port: number;
+  /** Implicit TLS from the first byte (usually port 465). */
+  secure: boolean;
+  /** Refuse to send unless the server upgrades the connection with STARTTLS. */
+  requireStartTls: boolean;
+  auth: { user: string; password: string } | undefined;
+  /** Check the server's certificate (turn off only for a test server with a self-signed one). */
+  tlsRejectUnauthorized: boolean;
 };
 
 export class SettingsError extends Error {
@@ -64,6 +86,76 @@ function parseNumber(name: string, value: string): number {
     throw new SettingsError(`${name} must be a number, got "${value}"`);
   }
   return n;
+}
+
+function parseInteger(name: string, value: string, min: number, max: number): number {
+  const n = parseNumber(name, value);
+  if (!Number.isInteger(n) || n < min || n > max) throw new SettingsError(`${name} must be a whole number ${min}-${max}, got "${value}"`);
+  return n;
+}
+
+/** `Name <address>` or a bare address. */
+const MAIL_FROM = /^(?:[^<>\r\n]*<[^<>@\s]+@[^<>@\s]+>|[^<>@\s]+@[^<>@\s]+)$/;
+
+function mailSettings(
+  env: NodeJS.ProcessEnv,
+  host: string,
+  port: number,
+): Pick<Settings, 'smtp' | 'mailFrom' | 'publicUrl' | 'jobs' | 'jobsIntervalMs'> {
+  const flag = (name: string, fallback: boolean) => {
+    const v = env[name];
+    return v !== undefined ? parseBool(name, v) : fallback;
+  };
+  let smtp: SmtpSettings | undefined;
+  const smtpHost = env.RELMAN_SMTP_HOST?.trim();
+  if (smtpHost) {
+    const secure = flag('RELMAN_SMTP_SECURE', false);
+    const requireStartTls = flag('RELMAN_SMTP_STARTTLS', false);
+    if (secure && requireStartTls) {
+      throw new SettingsError('RELMAN_SMTP_SECURE (implicit TLS) and RELMAN_SMTP_STARTTLS (upgrade a plain connection) exclude each other');
+    }
+    const user = env.RELMAN_SMTP_USER;
+    const password = env.RELMAN_SMTP_PASSWORD;
+    if ((user === undefined || user === '') !== (password === undefined || password === '')) {
+      throw new SettingsError('RELMAN_SMTP_USER and RELMAN_SMTP_PASSWORD go together: set both or neither');
+    }
+    smtp = {
+      host: smtpHost,
+      port: env.RELMAN_SMTP_PORT !== undefined ? parseInteger('RELMAN_SMTP_PORT', env.RELMAN_SMTP_PORT, 1, 65535) : 587,
+      secure,
+      requireStartTls,
+      auth: user && password ? { user, password } : undefined,
+      tlsRejectUnauthorized: flag('RELMAN_SMTP_TLS_REJECT_UNAUTHORIZED', true),
+    };
+  } else {
+    const stray = ['RELMAN_SMTP_PORT', 'RELMAN_SMTP_USER', 'RELMAN_SMTP_PASSWORD'].filter((k) => env[k] !== undefined && env[k] !== '');
+    if (stray.length > 0) throw new SettingsError(`${stray.join(', ')} set without RELMAN_SMTP_HOST`);
+  }
+  const mailFrom = (env.RELMAN_MAIL_FROM ?? 'relman <relman@localhost>').trim();
+  if (!MAIL_FROM.test(mailFrom)) {
+    throw new SettingsError(`RELMAN_MAIL_FROM must be an address or "Name <address>", got "${mailFrom}"`);
+  }
+  const urlHost = host.includes(':') ? `[${host}]` : host;
+  const publicUrl = (env.RELMAN_PUBLIC_URL ?? `http://${urlHost}:${port}`).trim().replace(/\/+$/, '');
+  let parsed: URL | undefined;
+  try {
+    parsed = new URL(publicUrl);
+  } catch {
+    parsed = undefined;
+  }
+  if (!parsed || (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') || parsed.search !== '' || parsed.hash !== '') {
+    throw new SettingsError(`RELMAN_PUBLIC_URL must be an http(s) URL without query or fragment, got "${publicUrl}"`);
+  }
+  return {
+    smtp,
+    mailFrom,
+    publicUrl,
+    jobs: flag('RELMAN_JOBS', true),
+    jobsIntervalMs:
+      env.RELMAN_JOBS_INTERVAL_MS !== undefined
+        ? parseInteger('RELMAN_JOBS_INTERVAL_MS', env.RELMAN_JOBS_INTERVAL_MS, 50, 3_600_000)
+        : 5000,
+  };
 }
 
 function readConfigFile(file: string): z.infer<typeof fileSchema> {
@@ -107,8 +199,9 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env, cwd = process
     throw new SettingsError('RELMAN_ADMIN_PASSWORD must be at least 12 characters');
   }
   const templateFile = env.RELMAN_TEMPLATE_FILE ?? file.templateFile;
+  const host = env.RELMAN_HOST ?? file.host ?? '127.0.0.1';
   return {
-    host: env.RELMAN_HOST ?? file.host ?? '127.0.0.1',
+    host,
     port,
     dataDir,
     databaseUrl: env.DATABASE_URL || file.databaseUrl || undefined,
@@ -123,5 +216,6 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env, cwd = process
         ? parseNumber('RELMAN_MAX_UPLOAD_BYTES', env.RELMAN_MAX_UPLOAD_BYTES)
         : (file.maxUploadBytes ?? 8 * 1024 ** 3),
     trustProxy: env.RELMAN_TRUST_PROXY !== undefined ? parseBool('RELMAN_TRUST_PROXY', env.RELMAN_TRUST_PROXY) : (file.trustProxy ?? false),
+    ...mailSettings(env, host, port),
   };
 }

@@ -11,6 +11,7 @@ import type { Actor } from './actor.js';
 import { appendAudit } from './audit.js';
 import { requireAdmin } from './authorize.js';
 import type { ServiceDeps } from './deps.js';
+import { seedContacts } from './contacts/seed.js';
 
 export type ApplicationView = {
   key: string;
@@ -136,6 +137,7 @@ export async function createApplication(deps: ServiceDeps, actor: Actor, input: 
     onCommit(() => deps.caches.apps.clear());
     await createCounter(db, releaseCounter(row.id));
     await createCounter(db, itemCounter(row.id));
+    await seedContacts(db, deps, row.id, template);
     const v = toView({ app: row, templateRow, template });
     await appendAudit(db, {
       actor,

@@ -22,4 +22,6 @@ export interface ServiceDeps {
   readonly clock: Clock;
   readonly templates: TemplateCache;
   readonly caches: ReadCaches;
+  /** Base URL of the server as people reach it, for links in mails; http://127.0.0.1:8080 when absent. */
+  readonly publicUrl?: string | undefined;
 }

@@ -16,7 +16,9 @@ import { ADMIN_PASSWORD, type Harness } from '../support/harness.js';
  * the process template in force grants that action. The lifecycle's
  * transitions, approval steps, per-channel steps and reports carry their own
  * role lists in the template: `transition:ID` (of the scheduled workflow),
- * `approval:ID`, `step:ID:CHANNEL`, `report:ID` mean exactly those roles.
+ * `approval:ID`, `step:ID:CHANNEL`, `report:ID` mean exactly those roles;
+ * `checklist:TASK`: the roles granted `checklist.complete` plus the task's
+ * responsible roles.
  */
 export type Access =
   | 'public'
@@ -27,7 +29,8 @@ export type Access =
   | `transition:${string}`
   | `approval:${string}`
   | `step:${string}:${string}`
-  | `report:${string}`;
+  | `report:${string}`
+  | `checklist:${string}`;
 export type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 type Req = { url?: string; payload?: unknown; headers?: Record<string, string> };
 export type Route = {

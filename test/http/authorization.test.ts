@@ -67,6 +67,10 @@ describe.each(dialects)('authorization on $name', ({ name }) => {
       if (kind === 'transition') return byId(scheduled.transitions, id).roles;
       if (kind === 'approval') return byId<Named>(tpl.template.approvals, id).roles;
       if (kind === 'report') return byId<Named>(tpl.template.reports, id).roles;
+      if (kind === 'checklist') {
+        const task = byId<{ id: string; responsible: string[] }>(tpl.template.checklist, id);
+        return [...(grants['checklist.complete'] ?? []), ...task.responsible];
+      }
       if (kind === 'step') return byId<{ id: string; roles: Record<string, string[]> }>(tpl.template.steps, id).roles[channel ?? ''] ?? [];
       return grants[access] ?? [];
     };
@@ -157,7 +161,7 @@ describe.each(dialects)('authorization on $name', ({ name }) => {
     // Every action the template can grant is exercised by some route in the table,
     // and so is every kind of role list the lifecycle carries.
     expect(new Set(ROUTES.map((r) => r.access.split(':')[0]))).toEqual(
-      new Set(['public', 'read', 'self', 'admin', 'transition', 'approval', 'step', 'report', ...APP_ACTIONS]),
+      new Set(['public', 'read', 'self', 'admin', 'transition', 'approval', 'step', 'report', 'checklist', ...APP_ACTIONS]),
     );
     // The role lists the table expects are the template's own, e.g. web deployments by the deployment team only.
     expect(rolesOf('step:deploy:web')).toEqual(['deployment']);

@@ -275,11 +275,15 @@ describe.each(dialects)('routes on $name', ({ name }) => {
         const where = `${method.toUpperCase()} ${path}`;
         const success = Object.keys(op.responses).filter((c) => /^2\d\d$/.test(c));
         expect(success, where).not.toHaveLength(0);
-        // Package files travel as raw bytes both ways; everything else is JSON.
-        const binary = path.includes('/packages/{channel}/');
+        // Package files and checklist evidence files travel as raw bytes both ways; everything else is JSON.
+        const evidenceFile = path.endsWith('/evidence/{fileName}');
+        const binary = path.includes('/packages/{channel}/') || evidenceFile;
         for (const code of success) {
           if (code === '204') expect(op.responses[code].content, where).toBeUndefined();
-          else if (binary && path.endsWith('/file'))
+          // The calendar feed is iCalendar text for calendar programs.
+          else if (path.endsWith('/calendar.ics'))
+            expect(op.responses[code].content?.['text/calendar']?.schema, `${where} ${code}`).toMatchObject({ type: 'string' });
+          else if (binary && (path.endsWith('/file') || (evidenceFile && method === 'get')))
             expect(op.responses[code].content?.['application/octet-stream']?.schema, `${where} ${code}`).toMatchObject({
               type: 'string',
               format: 'binary',

@@ -73,7 +73,13 @@ async function waitReady(url: string, child: ChildProcess, log: () => string, ti
   throw new Error(`relman serve did not become ready within ${timeoutMs} ms:\n${log()}`);
 }
 
-export type ServerOptions = { dataDir: string; databaseUrl?: string | undefined; adminPassword: string };
+export type ServerOptions = {
+  dataDir: string;
+  databaseUrl?: string | undefined;
+  adminPassword: string;
+  /** More settings for the server process (e.g. RELMAN_SMTP_HOST). */
+  env?: NodeJS.ProcessEnv | undefined;
+};
 
 /**
  * Starts `node bin/relman.js serve` on a free port and waits for /readyz. The
@@ -85,6 +91,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     RELMAN_ADMIN_PASSWORD: opts.adminPassword,
     RELMAN_LOG_LEVEL: 'warn',
     ...(opts.databaseUrl ? { DATABASE_URL: opts.databaseUrl } : {}),
+    ...(opts.env ?? {}),
   });
   let lastError: unknown;
   for (let attempt = 0; attempt < 3; attempt++) {

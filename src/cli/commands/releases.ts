@@ -18,17 +18,34 @@ export function registerReleases(program: Command): void {
     .requiredOption('--channels <list>', 'comma-separated channels, e.g. database,web', list)
     .option('--title <title>', 'short title')
     .option('--description <text>', 'description')
-    .action(async (opts: { type: string; date: string; channels: string[]; title?: string; description?: string }, cmd: Command) => {
-      const r = await client(cmd).request<Release>('POST', '/releases', {
-        app: globals(cmd).app,
-        type: opts.type,
-        plannedDate: opts.date,
-        channels: opts.channels,
-        title: opts.title,
-        description: opts.description,
-      });
-      show(cmd, r, () => `created release ${r.name}\n${keyValues(r, COLUMNS)}`);
-    });
+    .option('--cycle <YYYY-MM-DD>', 'book into the change cycle of this date (the planned date becomes the cycle’s)')
+    .option('--blackout-override-reason <text>', 'plan on a blackout anyway (emergency releases, CMC only)')
+    .action(
+      async (
+        opts: {
+          type: string;
+          date: string;
+          channels: string[];
+          title?: string;
+          description?: string;
+          cycle?: string;
+          blackoutOverrideReason?: string;
+        },
+        cmd: Command,
+      ) => {
+        const r = await client(cmd).request<Release>('POST', '/releases', {
+          app: globals(cmd).app,
+          type: opts.type,
+          plannedDate: opts.date,
+          channels: opts.channels,
+          title: opts.title,
+          description: opts.description,
+          cycle: opts.cycle,
+          blackoutOverrideReason: opts.blackoutOverrideReason,
+        });
+        show(cmd, r, () => `created release ${r.name}\n${keyValues(r, COLUMNS)}`);
+      },
+    );
 
   release
     .command('list')
@@ -79,11 +96,21 @@ export function registerReleases(program: Command): void {
     .option('--channels <list>', 'comma-separated channels', list)
     .option('--title <title>', 'short title')
     .option('--description <text>', 'description')
+    .option('--cycle <YYYY-MM-DD>', 'book into the change cycle of this date')
+    .option('--blackout-override-reason <text>', 'plan on a blackout anyway (emergency releases, CMC only)')
     .option('--expect-version <n>', 'refuse if the release changed since this version', int('--expect-version'))
     .action(
       async (
         name: string,
-        opts: { date?: string; channels?: string[]; title?: string; description?: string; expectVersion?: number },
+        opts: {
+          date?: string;
+          channels?: string[];
+          title?: string;
+          description?: string;
+          cycle?: string;
+          blackoutOverrideReason?: string;
+          expectVersion?: number;
+        },
         cmd: Command,
       ) => {
         const r = await client(cmd).request<Release>(
@@ -94,6 +121,8 @@ export function registerReleases(program: Command): void {
             channels: opts.channels,
             title: opts.title,
             description: opts.description,
+            cycle: opts.cycle,
+            blackoutOverrideReason: opts.blackoutOverrideReason,
             version: opts.expectVersion,
           },
           { app: globals(cmd).app },

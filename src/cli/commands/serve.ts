@@ -3,6 +3,10 @@ import { loadSettings } from '../../config/settings.js';
 import path from 'node:path';
 import { buildApp } from '../../http/app.js';
 import { FileArtifactStore } from '../../integrations/storage/artifact-store.js';
+import { mailTransportFrom } from '../../integrations/mail/from-settings.js';
+import { checklistSweepJob } from '../../jobs/checklist-sweep.js';
+import { outboxDeliveryJob } from '../../jobs/outbox-delivery.js';
+import { JobRunner } from '../../jobs/runner.js';
 import { openFromSettings } from '../../runtime.js';
 import { bootstrap } from '../../services/bootstrap.js';
 import { printBootstrapReport } from '../bootstrap-report.js';
@@ -13,7 +17,7 @@ export function registerServe(program: Command): void {
     .description('start the relman server (migrates and bootstraps the database first)')
     .action(async () => {
       const settings = loadSettings();
-      const deps = openFromSettings(settings);
+      const deps = { ...openFromSettings(settings), publicUrl: settings.publicUrl };
       const report = await bootstrap(deps, { templateFile: settings.templateFile, adminPassword: settings.adminPassword });
       printBootstrapReport(report);
       const artifacts = new FileArtifactStore(path.join(settings.dataDir, 'artifacts'));
@@ -28,13 +32,21 @@ export function registerServe(program: Command): void {
         sessionTtlHours: settings.sessionTtlHours,
         trustProxy: settings.trustProxy,
       });
+      const transport = mailTransportFrom(settings);
+      const runner = new JobRunner(
+        deps,
+        [outboxDeliveryJob({ transport, from: settings.mailFrom, intervalMs: settings.jobsIntervalMs }), checklistSweepJob],
+        { tickMs: settings.jobsIntervalMs, onError: (job, err) => app.log.warn({ err, job }, 'background job failed') },
+      );
       let closing = false;
       const shutdown = (signal: string) => {
         if (closing) return;
         closing = true;
         app.log.info({ signal }, 'shutting down');
-        void app
-          .close()
+        void runner
+          .stop()
+          .then(() => app.close())
+          .then(() => transport.close())
           .then(() => deps.database.close())
           .finally(() => process.exit(0));
       };
@@ -42,5 +54,8 @@ export function registerServe(program: Command): void {
       process.on('SIGTERM', () => shutdown('SIGTERM'));
       const address = await app.listen({ host: settings.host, port: settings.port });
       process.stderr.write(`relman: listening on ${address} (${deps.database.dialect})\n`);
+      if (settings.jobs) runner.start();
+      const mailTo = settings.smtp ? `SMTP ${settings.smtp.host}:${settings.smtp.port}` : `the maildir in ${settings.dataDir}`;
+      process.stderr.write(`relman: mail goes to ${mailTo}; background jobs ${settings.jobs ? 'on' : 'off'}\n`);
     });
 }

@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import type { Db, Trx } from '../database.js';
 import type {
   ApprovalRequestTable,
+  ChecklistTaskTable,
   ApprovalTable,
   ReleaseIssueTable,
   ReleaseNotificationTable,
@@ -61,10 +62,11 @@ export type LifecycleRows = {
   notifications: ReleaseNotificationTable[];
   reports: ReleaseReportTable[];
   steps: StepRecordTable[];
+  checklist: ChecklistTaskTable[];
 };
 
 export async function loadLifecycleRows(db: Db | Trx, releaseId: string): Promise<LifecycleRows> {
-  const [items, packages, requests, approvals, tests, issues, notifications, reports, steps] = await Promise.all([
+  const [items, packages, requests, approvals, tests, issues, notifications, reports, steps, checklist] = await Promise.all([
     db.selectFrom('work_items').selectAll().where('release_id', '=', releaseId).orderBy('number').execute(),
     db
       .selectFrom('release_packages')
@@ -82,8 +84,9 @@ export async function loadLifecycleRows(db: Db | Trx, releaseId: string): Promis
     db.selectFrom('release_notifications').selectAll().where('release_id', '=', releaseId).orderBy('recorded_at').execute(),
     db.selectFrom('release_reports').selectAll().where('release_id', '=', releaseId).orderBy('report').execute(),
     db.selectFrom('step_records').selectAll().where('release_id', '=', releaseId).orderBy('recorded_at').execute(),
+    db.selectFrom('checklist_tasks').selectAll().where('release_id', '=', releaseId).orderBy('position').execute(),
   ]);
-  return { items, packages, requests, approvals, tests, issues, notifications, reports, steps };
+  return { items, packages, requests, approvals, tests, issues, notifications, reports, steps, checklist };
 }
 
 export async function transitionsOf(db: Db | Trx, releaseId: string): Promise<ReleaseTransitionTable[]> {

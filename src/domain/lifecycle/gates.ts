@@ -133,6 +133,14 @@ function coverageGate(t: ProcessTemplate, s: ReleaseSnapshot, r: GateResult): vo
   }
 }
 
+function checklistGate(t: ProcessTemplate, s: ReleaseSnapshot, taskId: string, r: GateResult): void {
+  const task = s.checklist?.find((x) => x.task === taskId);
+  const title = task?.title ?? t.checklist.find((x) => x.id === taskId)?.title ?? taskId;
+  if (!task || task.status === 'open') return void r.reasons.push(`Checklist task '${title}' is not done`);
+  const what = task.status === 'done' ? `Checklist task '${title}' done` : `Checklist task '${title}' marked not applicable`;
+  r.evidence.push({ what: task.note ? `${what}: ${task.note}` : what, by: task.by ?? '-', at: task.at ?? '-' });
+}
+
 /** Evaluates one gate from the recorded facts, collecting every reason it does not hold. */
 export function evaluateGate(t: ProcessTemplate, gate: Gate, s: ReleaseSnapshot): GateResult {
   const r: GateResult = { id: gate.id, name: gate.name, pass: false, reasons: [], evidence: [], exceptions: [] };
@@ -159,6 +167,7 @@ export function evaluateGate(t: ProcessTemplate, gate: Gate, s: ReleaseSnapshot)
       else r.reasons.push(`${sys.name} has not been notified of the release`);
     }
   } else if ('report' in c) reportGate(t, s, c.report, r);
+  else if ('checklistDone' in c) checklistGate(t, s, c.checklistDone, r);
   else coverageGate(t, s, r);
   r.pass = r.reasons.length === 0;
   return r;

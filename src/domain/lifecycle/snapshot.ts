@@ -40,6 +40,15 @@ export type SnapshotIssue = {
 export type SnapshotNotification = { system: string; by: string; at: string; note: string };
 export type SnapshotReport = { report: string; parts: Record<string, string>; helpdeskRefs: string[]; by: string; at: string };
 export type SnapshotStep = { step: string; channel: string; packageVersion: number | null; by: string; at: string };
+/** A reconciliation checklist task (P14); `by`/`at` say who completed or skipped it and when. */
+export type SnapshotChecklistTask = {
+  task: string;
+  title: string;
+  status: 'open' | 'done' | 'skipped';
+  note: string | null;
+  by: string | null;
+  at: string | null;
+};
 
 export type ReleaseSnapshot = {
   name: string;
@@ -56,6 +65,8 @@ export type ReleaseSnapshot = {
   notifications: SnapshotNotification[];
   reports: SnapshotReport[];
   steps: SnapshotStep[];
+  /** The release's checklist tasks; absent where nothing loaded them (counts as no task done). */
+  checklist?: SnapshotChecklistTask[];
   /**
    * Per channel, what its current package files contain (`type:name` keys such as
    * `class:CMS.Patient` or `web-file:js/app.js`), with the version they come from.

@@ -62,6 +62,7 @@ type Known = {
   categories: Set<string>;
   reports: Set<string>;
   gates: Set<string>;
+  checklist: Set<string>;
 };
 
 function checkGateCheck(path: string, check: GateCheck, k: Known, out: RefProblem[]): void {
@@ -79,6 +80,8 @@ function checkGateCheck(path: string, check: GateCheck, k: Known, out: RefProble
   if ('noOpenIssues' in check && !k.categories.has(check.noOpenIssues))
     bad('noOpenIssues', `unknown issue category "${check.noOpenIssues}"`);
   if ('report' in check && !k.reports.has(check.report)) bad('report', `unknown report "${check.report}"`);
+  if ('checklistDone' in check && !k.checklist.has(check.checklistDone))
+    bad('checklistDone', `unknown checklist task "${check.checklistDone}"`);
 }
 
 function checkWorkflows(root: Obj, k: Known, out: RefProblem[]): void {
@@ -115,6 +118,7 @@ export function lifecycleProblems(root: Obj): RefProblem[] {
     categories: ids(root, 'issueCategories'),
     reports: ids(root, 'reports'),
     gates: ids(root, 'gates'),
+    checklist: ids(root, 'checklist'),
   };
   const gates = section(root, 'gates', gateSchema);
   uniqueIds('gates', gates, out);

@@ -37,11 +37,14 @@ export const gateCheckSchema = z.union(
     z.strictObject({ externalSystemsNotified: z.literal(true) }),
     z.strictObject({ report: id }),
     z.strictObject({ packagesCoverItems: z.literal(true) }),
+    // A reconciliation checklist task (P14) is done or marked not applicable.
+    z.strictObject({ checklistDone: id }),
   ],
   {
     error:
       'check is one of { hasItems: true }, { approval: <id> }, { steps: [<id>] }, { itemsPassed: { environments: [<id>] } }, ' +
-      '{ noOpenIssues: <category> }, { externalSystemsNotified: true }, { report: <id> }, { packagesCoverItems: true }',
+      '{ noOpenIssues: <category> }, { externalSystemsNotified: true }, { report: <id> }, { packagesCoverItems: true }, ' +
+      '{ checklistDone: <task id> }',
   },
 );
 

@@ -1,6 +1,255 @@
-import type { FastifyPluginAsync } from 'fastify';
+import type { Readable } from 'node:stream';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { attachEvidenceFile, openEvidenceFile } from '../../services/checklist/evidence-file.js';
+import { completeTask, openChecklistTasks, releaseChecklist, reopenTask, setMilestone, skipTask } from '../../services/checklist/tasks.js';
 import type { RouteOptions } from '../app.js';
+import { actorOf } from '../auth.js';
+import { appQuery, calendarDate, errorResponses, identifier } from '../schemas/common.js';
 
-export const checklistRoutes: FastifyPluginAsync<RouteOptions> = async () => {
-  // routes of this resource are registered here
+const releaseNameParam = z.object({ name: z.string().min(1).max(64) });
+const taskParams = releaseNameParam.extend({ task: identifier });
+const appOnlyQuery = z.object({ app: appQuery }).strict();
+const reason = z.string().trim().min(1, 'say why').max(4000);
+const taskVersion = z.number().int().min(1).optional().describe('The task version you read; refused with 409 if someone changed it since');
+const flag = z.enum(['true', 'false']).transform((v) => v === 'true');
+
+const evidenceSchema = z.object({
+  link: z.string().optional(),
+  mailId: z.string().optional(),
+  mailSubject: z.string().optional(),
+  fileName: z.string().optional(),
+  sha256: z.string().optional(),
+  size: z.number().int().optional(),
+});
+
+export const checklistTaskSchema = z.object({
+  release: z.string(),
+  task: z.string(),
+  position: z.number().int(),
+  title: z.string(),
+  due: z.string().nullable().describe('YYYY-MM-DD; null while it depends on a milestone with no date'),
+  dueRule: z.string().describe('The template’s rule in words, e.g. "14 days before release day"'),
+  overdue: z.boolean().describe('Open, and its due day is over in the template’s time zone'),
+  responsible: z.array(
+    z.object({ role: z.string(), name: z.string(), people: z.array(z.object({ name: z.string(), email: z.string().nullable() })) }),
+  ),
+  remarks: z.string(),
+  status: z.enum(['open', 'done', 'skipped']),
+  note: z.string().nullable(),
+  evidence: evidenceSchema.nullable(),
+  completedBy: z.string().nullable(),
+  completedAt: z.string().nullable(),
+  reminderDueAt: z.string().nullable().describe('When the reminder of an overdue task goes out'),
+  remindedAt: z.string().nullable(),
+  escalationLevel: z.number().int(),
+  escalatedAt: z.string().nullable(),
+  version: z.number().int(),
+});
+
+export const checklistSchema = z.object({
+  release: z.string(),
+  state: z.string(),
+  plannedDate: z.string(),
+  timeZone: z.string(),
+  reminderTime: z.string(),
+  escalationDelayHours: z.number().int(),
+  milestones: z.array(
+    z.object({
+      id: z.string(),
+      name: z.string(),
+      date: z.string(),
+      set: z.boolean().describe('Set on the release; otherwise the template’s offset from release day'),
+      setBy: z.string().nullable(),
+      setAt: z.string().nullable(),
+    }),
+  ),
+  tasks: z.array(checklistTaskSchema),
+});
+
+/** The reconciliation checklist of a release and its milestones (P14). */
+export const checklistRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, { deps, artifacts, maxUploadBytes }) => {
+  // An evidence file's raw body is handed over as a stream, never buffered.
+  if (!app.hasContentTypeParser('application/octet-stream')) {
+    app.addContentTypeParser('application/octet-stream', (_req, payload, done) => done(null, payload));
+  }
+
+  app.get(
+    '/releases/:name/checklist',
+    {
+      schema: {
+        tags: ['checklist'],
+        summary: 'The release’s checklist: each task with its due date, overdue flag, responsible people, status and evidence',
+        params: releaseNameParam,
+        querystring: appOnlyQuery,
+        response: { 200: checklistSchema, ...errorResponses },
+      },
+    },
+    async (req) => releaseChecklist(deps, req.query.app, req.params.name),
+  );
+
+  app.post(
+    '/releases/:name/checklist/:task/complete',
+    {
+      schema: {
+        tags: ['checklist'],
+        summary:
+          'Complete a task with a note and optional evidence (a link, or a mail of this release); by checklist.complete or the task’s roles',
+        params: taskParams,
+        querystring: appOnlyQuery,
+        body: z
+          .object({
+            note: z.string().trim().min(1, 'say what was done').max(4000),
+            link: z
+              .url({ protocol: /^https?$/, error: 'an http(s) URL' })
+              .max(2000)
+              .optional(),
+            mailId: z.uuid().optional().describe('A mail of this release in the outbox'),
+            version: taskVersion,
+          })
+          .strict(),
+        response: { 200: checklistTaskSchema, ...errorResponses },
+      },
+    },
+    async (req) => {
+      const { version, ...input } = req.body;
+      return completeTask(deps, actorOf(req), req.query.app, req.params.name, req.params.task, { ...input, expectedVersion: version });
+    },
+  );
+
+  app.post(
+    '/releases/:name/checklist/:task/reopen',
+    {
+      schema: {
+        tags: ['checklist'],
+        summary: 'Open a done or skipped task again, saying why',
+        params: taskParams,
+        querystring: appOnlyQuery,
+        body: z.object({ reason, version: taskVersion }).strict(),
+        response: { 200: checklistTaskSchema, ...errorResponses },
+      },
+    },
+    async (req) =>
+      reopenTask(deps, actorOf(req), req.query.app, req.params.name, req.params.task, {
+        reason: req.body.reason,
+        expectedVersion: req.body.version,
+      }),
+  );
+
+  app.post(
+    '/releases/:name/checklist/:task/skip',
+    {
+      schema: {
+        tags: ['checklist'],
+        summary: 'Mark a task not applicable to this release, saying why',
+        params: taskParams,
+        querystring: appOnlyQuery,
+        body: z.object({ reason, version: taskVersion }).strict(),
+        response: { 200: checklistTaskSchema, ...errorResponses },
+      },
+    },
+    async (req) =>
+      skipTask(deps, actorOf(req), req.query.app, req.params.name, req.params.task, {
+        reason: req.body.reason,
+        expectedVersion: req.body.version,
+      }),
+  );
+
+  app.put(
+    '/releases/:name/milestones/:milestone',
+    {
+      schema: {
+        tags: ['checklist'],
+        summary: 'Set the date of a milestone of the release (release.update); the open tasks due relative to it move with it',
+        params: releaseNameParam.extend({ milestone: identifier }),
+        querystring: appOnlyQuery,
+        body: z.object({ date: calendarDate }).strict(),
+        response: { 200: checklistSchema, ...errorResponses },
+      },
+    },
+    async (req) => setMilestone(deps, actorOf(req), req.query.app, req.params.name, req.params.milestone, req.body),
+  );
+
+  app.get(
+    '/checklist',
+    {
+      schema: {
+        tags: ['checklist'],
+        summary: 'Open checklist tasks of releases still going on, earliest due first; mine: of roles you hold; overdue: overdue only',
+        querystring: z
+          .object({
+            app: appQuery,
+            mine: flag.optional(),
+            overdue: flag.optional(),
+            release: z.string().min(1).max(64).optional(),
+          })
+          .strict(),
+        response: { 200: z.array(checklistTaskSchema), ...errorResponses },
+      },
+    },
+    async (req) => openChecklistTasks(deps, actorOf(req), req.query),
+  );
+
+  const evidenceParams = taskParams.extend({ fileName: z.string().min(1).max(255) });
+
+  app.put(
+    '/releases/:name/checklist/:task/evidence/:fileName',
+    {
+      bodyLimit: Number.MAX_SAFE_INTEGER,
+      schema: {
+        tags: ['checklist'],
+        summary: 'Attach a file (raw bytes, Content-Type application/octet-stream) as the task’s evidence; a later file replaces it',
+        consumes: ['application/octet-stream'],
+        body: z.unknown().describe('The file’s bytes, streamed'),
+        params: evidenceParams,
+        querystring: appOnlyQuery,
+        response: { 200: checklistTaskSchema, ...errorResponses },
+      },
+    },
+    async (req, reply) => {
+      const body = req.body as Readable | undefined;
+      if (!body || typeof (body as { pipe?: unknown }).pipe !== 'function') {
+        return reply
+          .code(415)
+          .type('application/problem+json')
+          .send({
+            type: 'urn:relman:problem:unsupported-media-type',
+            title: 'Unsupported media type',
+            status: 415,
+            detail: 'send the file as the raw body with Content-Type: application/octet-stream',
+            requestId: String(req.id),
+          });
+      }
+      return attachEvidenceFile(deps, artifacts, actorOf(req), req.query.app, req.params.name, req.params.task, {
+        fileName: req.params.fileName,
+        body,
+        maxBytes: maxUploadBytes,
+      });
+    },
+  );
+
+  app.get(
+    '/releases/:name/checklist/:task/evidence/:fileName',
+    {
+      schema: {
+        tags: ['checklist'],
+        summary: 'Download a task’s evidence file; its checksum is verified first and sent as X-Checksum-SHA256',
+        produces: ['application/octet-stream', 'application/problem+json'],
+        params: evidenceParams,
+        querystring: appOnlyQuery,
+        response: { 200: z.string().meta({ format: 'binary' }).describe('The file’s bytes'), ...errorResponses },
+      },
+    },
+    async (req, reply) => {
+      const f = await openEvidenceFile(deps, artifacts, req.query.app, req.params.name, req.params.task, req.params.fileName);
+      const safeName = f.fileName.replace(/[^A-Za-z0-9._-]/g, '_');
+      reply
+        .type('application/octet-stream')
+        .header('content-length', String(f.size))
+        .header('x-checksum-sha256', f.sha256)
+        .header('content-disposition', `attachment; filename="${safeName}"`);
+      // A stream is piped as is; the 200 schema only documents the bytes.
+      return reply.send(f.stream as unknown as string);
+    },
+  );
 };

@@ -1,6 +1,111 @@
-import type { FastifyPluginAsync } from 'fastify';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { recipientSchema } from '../../domain/template/schema.js';
+import { getMail, listMail, MAIL_STATUSES, retryMail } from '../../services/mail/read.js';
+import { sendReleaseMail } from '../../services/mail/send.js';
 import type { RouteOptions } from '../app.js';
+import { actorOf } from '../auth.js';
+import { appQuery, errorResponses, identifier, pageOf, pageQuery, text } from '../schemas/common.js';
+import { notificationSchema } from '../schemas/lifecycle.js';
 
-export const mailRoutes: FastifyPluginAsync<RouteOptions> = async () => {
-  // routes of this resource are registered here
+export const mailSchema = z.object({
+  id: z.string(),
+  template: z.string().describe('The mail template of the process template'),
+  cause: z.string().describe('What queued it: release.mail, approval.<step>, checklist.reminder …'),
+  release: z.string().nullable(),
+  to: z.array(z.string()),
+  cc: z.array(z.string()),
+  subject: z.string(),
+  status: z.string().describe('pending (queued or waiting for a retry), sent, failed (gave up; retry by hand)'),
+  attempts: z.number().int(),
+  nextAttemptAt: z.string(),
+  lastError: z.string().nullable(),
+  sentAt: z.string().nullable(),
+  transport: z.string().nullable().describe('smtp or maildir'),
+  messageId: z.string(),
+  createdBy: z.string(),
+  createdAt: z.string(),
+});
+
+const sentMailSchema = mailSchema.extend({
+  completedTasks: z.array(z.string()).describe('Checklist tasks this mail completed'),
+  notifications: z.array(notificationSchema).describe('Systems recorded as notified (gate 2), for the notice to other systems'),
+});
+
+const appOnly = z.object({ app: appQuery }).strict();
+const mailId = z.object({ id: z.string().min(1).max(64) });
+
+/** The outbox (P14, P15): sending the template's mails about a release, and what became of every mail. */
+export const mailRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, { deps }) => {
+  app.post(
+    '/releases/:name/mail',
+    {
+      schema: {
+        tags: ['mail'],
+        summary:
+          'Send a mail template about the release (queued, delivered in the background); completes the checklist tasks it stands for, and the notice to other systems records them as notified',
+        params: z.object({ name: z.string().min(1).max(64) }),
+        querystring: appOnly,
+        body: z
+          .object({
+            template: identifier.describe('A mail template of the release’s process template, e.g. deployment-notice'),
+            note: text(4000).optional().describe('Text for the {{note}} placeholder'),
+            to: z.array(recipientSchema).max(50).optional().describe('Extra recipients: role:<id>, group:<id>, system:<id> or addresses'),
+            systems: z.array(identifier).max(50).optional().describe('External systems the mail goes to (their contacts and address)'),
+          })
+          .strict(),
+        response: { 201: sentMailSchema, ...errorResponses },
+      },
+    },
+    async (req, reply) => reply.code(201).send(await sendReleaseMail(deps, actorOf(req), req.query.app, req.params.name, req.body)),
+  );
+
+  app.get(
+    '/mail',
+    {
+      schema: {
+        tags: ['mail'],
+        summary: 'The outbox, newest first: queued, sent, waiting for a retry or failed mails, by release and status',
+        querystring: z
+          .object({
+            app: appQuery,
+            release: z.string().min(1).max(64).optional(),
+            status: z.enum(MAIL_STATUSES).optional(),
+            ...pageQuery,
+          })
+          .strict(),
+        response: { 200: pageOf(mailSchema), ...errorResponses },
+      },
+    },
+    async (req) => listMail(deps, req.query),
+  );
+
+  app.get(
+    '/mail/:id',
+    {
+      schema: {
+        tags: ['mail'],
+        summary: 'One mail of the outbox with its body',
+        params: mailId,
+        querystring: appOnly,
+        response: { 200: mailSchema.extend({ body: z.string() }), ...errorResponses },
+      },
+    },
+    async (req) => getMail(deps, req.query.app, req.params.id),
+  );
+
+  app.post(
+    '/mail/:id/retry',
+    {
+      schema: {
+        tags: ['mail'],
+        summary: 'Make a failed (or waiting) mail due now; the next delivery run sends it',
+        params: mailId,
+        querystring: appOnly,
+        body: z.object({ comment: text(2000).optional().describe('Why, for the audit trail') }).strict(),
+        response: { 200: mailSchema, ...errorResponses },
+      },
+    },
+    async (req) => retryMail(deps, actorOf(req), req.query.app, req.params.id, req.body.comment),
+  );
 };

@@ -8,6 +8,17 @@ import { releaseDetailSchema, releaseSchema } from '../schemas/views.js';
 
 const channels = z.array(identifier).min(1).max(20);
 const nameParam = z.object({ name: z.string().min(1).max(64) });
+/** Booking into a change cycle and overriding a blackout (see services/calendar/schedule.ts). */
+const scheduleFields = {
+  cycle: calendarDate.optional().describe('Book into the planned change cycle of this date; the planned date becomes the cycle’s'),
+  blackoutOverrideReason: z
+    .string()
+    .trim()
+    .min(1)
+    .max(2000)
+    .optional()
+    .describe('Plan on a blackout anyway: the reason (blackout.override; only the release types the template allows)'),
+};
 
 export const releaseRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, { deps }) => {
   app.get(
@@ -46,6 +57,7 @@ export const releaseRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, { 
             channels,
             title: text(200).optional(),
             description: text(20_000).optional(),
+            ...scheduleFields,
           })
           .strict(),
         response: { 201: releaseSchema, ...errorResponses },
@@ -82,6 +94,7 @@ export const releaseRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, { 
             description: text(20_000).optional(),
             plannedDate: calendarDate.optional(),
             channels: channels.optional(),
+            ...scheduleFields,
             version: versionField,
           })
           .strict(),

@@ -1,14 +1,61 @@
+import { randomUUID } from 'node:crypto';
+import { checklistOf, milestonesOf } from '../../db/repositories/checklist.js';
 import type { Trx } from '../../db/database.js';
-import type { ReleaseTable } from '../../db/schema.js';
-import type { ProcessTemplate } from '../../domain/template/schema.js';
+import type { ChecklistTaskTable, ReleaseTable } from '../../db/schema.js';
+import { milestoneDates, taskDueDate } from '../../domain/checklist.js';
+import type { ChecklistDue, ProcessTemplate } from '../../domain/template/schema.js';
 import type { ServiceDeps } from '../deps.js';
+
+/** The dates of the release's milestones: set on the release, else the template's offset from release day. */
+export async function releaseMilestoneDates(db: Trx, template: ProcessTemplate, release: ReleaseTable): Promise<Record<string, string>> {
+  const set = Object.fromEntries((await milestonesOf(db, release.id)).map((m) => [m.milestone, m.planned_date]));
+  return milestoneDates(template.milestones, release.planned_date, set);
+}
 
 /**
  * Makes a release's checklist match its template version and dates: creates
  * the tasks it does not have yet and recomputes the due dates of open ones
  * (after a release or milestone date moved). Runs inside the caller's
- * transaction.
+ * transaction. A task whose due date moves starts its reminders afresh; done
+ * and skipped tasks keep the date they had.
  */
-export async function syncChecklist(_db: Trx, _deps: ServiceDeps, _template: ProcessTemplate, _release: ReleaseTable): Promise<void> {
-  // generated in checklist/generate
+export async function syncChecklist(db: Trx, _deps: ServiceDeps, template: ProcessTemplate, release: ReleaseTable): Promise<void> {
+  if (template.checklist.length === 0) return;
+  const existing = new Map((await checklistOf(db, release.id)).map((t) => [t.task_id, t]));
+  const dates = await releaseMilestoneDates(db, template, release);
+  let position = 0;
+  for (const def of template.checklist) {
+    position++;
+    const due = taskDueDate(def.due, release.planned_date, dates);
+    const have = existing.get(def.id);
+    if (!have) {
+      const row: ChecklistTaskTable = {
+        id: randomUUID(),
+        release_id: release.id,
+        task_id: def.id,
+        position,
+        title: def.title,
+        responsible: JSON.stringify(def.responsible),
+        due_rule: JSON.stringify(def.due satisfies ChecklistDue),
+        due_date: due,
+        remarks: def.remarks ?? '',
+        status: 'open',
+        note: null,
+        evidence: null,
+        completed_by: null,
+        completed_at: null,
+        reminded_at: null,
+        escalation_level: 0,
+        escalated_at: null,
+        row_version: 1,
+      };
+      await db.insertInto('checklist_tasks').values(row).execute();
+    } else if (have.status === 'open' && have.due_date !== due) {
+      await db
+        .updateTable('checklist_tasks')
+        .set({ due_date: due, reminded_at: null, escalation_level: 0, escalated_at: null, row_version: have.row_version + 1 })
+        .where('id', '=', have.id)
+        .execute();
+    }
+  }
 }

@@ -13,6 +13,7 @@ import { appendAudit } from '../audit.js';
 import { requireAppAction } from '../authorize.js';
 import type { ServiceDeps } from '../deps.js';
 import { loadRelease } from '../releases.js';
+import { displayNameOf, queueFollowUpMail, type FollowUpMail } from '../mail/release-mail.js';
 import { withLockedRelease } from './release-lock.js';
 import { toSnapshot } from './snapshot.js';
 import { recordStateChange } from './transitions.js';
@@ -157,13 +158,31 @@ export async function decideApproval(
     };
     await l.db.insertInto('approvals').values(row).execute();
     const view = approvalView(row);
+    // P15: the mails the step sends once approved (e.g. the CMC's sign-off confirmation), in this transaction.
+    const mails: FollowUpMail[] = [];
+    if (decision === 'approved') {
+      const attested = check.step.attestations.filter((a) => attestations.includes(a.id)).map((a) => `- ${a.text}`);
+      for (const template of check.step.notify) {
+        mails.push(
+          await queueFollowUpMail(deps, l, actor, {
+            template,
+            cause: `approval.${check.step.id}`,
+            values: {
+              'approval.by': await displayNameOf(l, actor.username),
+              'approval.comment': comment,
+              'approval.attestations': attested.join('\n'),
+            },
+          }),
+        );
+      }
+    }
     await appendAudit(l.db, {
       actor,
       at: deps.clock(),
       action: decision === 'approved' ? 'approval.approve' : 'approval.reject',
       subjectType: 'release',
       subjectId: l.subject,
-      after: view,
+      after: mails.length > 0 ? { ...view, mails } : view,
     });
     const back = decision === 'rejected' ? rejectionTarget(l.template, l.release.type, l.release.state, check.step) : null;
     if (back !== null) await recordStateChange(deps, l, actor, `reject:${check.step.id}`, back, comment, { gates: [], exceptions: [] });

@@ -63,6 +63,14 @@ export function toSnapshot(r: ReleaseTable, rows: LifecycleRows, contents?: Rele
       by: s.recorded_by,
       at: s.recorded_at,
     })),
+    checklist: rows.checklist.map((c) => ({
+      task: c.task_id,
+      title: c.title,
+      status: c.status === 'done' ? 'done' : c.status === 'skipped' ? 'skipped' : 'open',
+      note: c.note,
+      by: c.completed_by,
+      at: c.completed_at,
+    })),
     ...(contents ? { contents } : {}),
   };
 }

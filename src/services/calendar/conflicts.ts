@@ -1,0 +1,61 @@
+import { addDays, findConflicts, type Conflict } from '../../domain/calendar.js';
+import { ValidationError } from '../../domain/errors.js';
+import type { ElementInput } from '../../domain/work-item-rules.js';
+import { resolveApplicationForRead } from '../applications.js';
+import type { ServiceDeps } from '../deps.js';
+import { itemKey } from '../work-item-view.js';
+import { blackoutsOf, cyclesOf, toScheduled, toWindow, today } from './common.js';
+
+/** How far ahead the conflict list looks when no end is given. */
+export const CONFLICT_HORIZON_DAYS = 180;
+
+/**
+ * Scheduling conflicts of open releases (not in a terminal state) planned in
+ * the range, and of planned cycles in it: see findConflicts. The range
+ * defaults to today (template time zone) and the next 180 days.
+ */
+export async function listConflicts(
+  deps: ServiceDeps,
+  input: { app?: string | undefined; from?: string | undefined; to?: string | undefined },
+): Promise<{ from: string; to: string; items: Conflict[] }> {
+  const ctx = await resolveApplicationForRead(deps, input.app);
+  const db = deps.database.kysely;
+  const from = input.from ?? today(deps, ctx.template);
+  const to = input.to ?? addDays(from, CONFLICT_HORIZON_DAYS);
+  if (to < from) throw new ValidationError('the range is empty', [{ path: 'to', message: `is before from (${from})` }]);
+  const releases = await db
+    .selectFrom('releases')
+    .selectAll()
+    .where('application_id', '=', ctx.app.id)
+    .where('planned_date', '>=', from)
+    .where('planned_date', '<=', to)
+    .execute();
+  const open = [];
+  for (const r of releases) {
+    const t = await deps.templates.byId(db, r.template_version_id);
+    if (!t.states.some((s) => s.id === r.state && s.terminal)) open.push(r);
+  }
+  const items =
+    open.length === 0
+      ? []
+      : await db
+          .selectFrom('work_items')
+          .select(['kind', 'number', 'release_id', 'elements'])
+          .where(
+            'release_id',
+            'in',
+            open.map((r) => r.id),
+          )
+          .execute();
+  const conflicts = findConflicts(ctx.template, {
+    cycles: (await cyclesOf(db, ctx.app.id, from, to)).map((c) => ({ id: c.id, date: c.cycle_date, status: c.status })),
+    releases: open.map(toScheduled),
+    items: items.map((i) => ({
+      key: itemKey(i.kind, i.number),
+      releaseId: i.release_id ?? '',
+      elements: JSON.parse(i.elements) as ElementInput[],
+    })),
+    blackouts: (await blackoutsOf(db, ctx.app.id, from, to)).map(toWindow),
+  });
+  return { from, to, items: conflicts };
+}

@@ -1,0 +1,251 @@
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import ical, { ICalEventStatus } from 'ical-generator';
+import type { CalendarTokenTable } from '../../db/schema.js';
+import { addDays, describeBlackout, todayIn } from '../../domain/calendar.js';
+import { NotFoundError, ValidationError } from '../../domain/errors.js';
+import type { ProcessTemplate } from '../../domain/template/schema.js';
+import type { Actor } from '../actor.js';
+import { resolveApplication } from '../applications.js';
+import { appendAudit } from '../audit.js';
+import type { ServiceDeps } from '../deps.js';
+import { toWindow } from './common.js';
+
+/** Calendar feed secrets: `rmc_` + 256 random bits; only the SHA-256 is stored, as for API tokens. */
+export const FEED_TOKEN_PREFIX = 'rmc_';
+/** last_used_at is bookkeeping: written at most this often per token. */
+const LAST_USED_GRANULARITY_MS = 60_000;
+/** Past entries kept in the feed. */
+const FEED_HISTORY_DAYS = 366;
+
+const sha256 = (s: string): string => createHash('sha256').update(s).digest('hex');
+
+export type FeedTokenView = { token: string; createdAt: string; path: string };
+
+export const feedPath = (token: string): string => `/api/v1/calendar.ics?token=${encodeURIComponent(token)}`;
+
+function requireUser(actor: Actor): string {
+  if (actor.userId === null) {
+    throw new ValidationError('a calendar feed belongs to a user', [{ path: 'user', message: 'sign in as a user to get a calendar feed' }]);
+  }
+  return actor.userId;
+}
+
+/**
+ * Creates the caller's calendar feed secret, revoking any earlier one (a
+ * user has one feed URL at a time). The secret is returned once.
+ */
+export async function createFeedToken(deps: ServiceDeps, actor: Actor): Promise<FeedTokenView> {
+  const userId = requireUser(actor);
+  return deps.database.transaction(async ({ db }) => {
+    const now = deps.clock().toISOString();
+    const revoked = await db
+      .updateTable('calendar_tokens')
+      .set({ revoked_at: now })
+      .where('user_id', '=', userId)
+      .where('revoked_at', 'is', null)
+      .executeTakeFirst();
+    const token = `${FEED_TOKEN_PREFIX}${randomBytes(32).toString('base64url')}`;
+    const row: CalendarTokenTable = {
+      id: randomUUID(),
+      user_id: userId,
+      token_hash: sha256(token),
+      created_at: now,
+      revoked_at: null,
+      last_used_at: null,
+    };
+    await db.insertInto('calendar_tokens').values(row).execute();
+    await appendAudit(db, {
+      actor,
+      at: deps.clock(),
+      action: 'calendar-feed.create',
+      subjectType: 'calendar-feed',
+      subjectId: row.id,
+      after: { user: actor.username, createdAt: now, replaced: Number(revoked.numUpdatedRows) },
+    });
+    return { token, createdAt: now, path: feedPath(token) };
+  });
+}
+
+/** Revokes the caller's feed URL; calendars subscribed to it get 404 from then on. Revoking when there is none does nothing. */
+export async function revokeFeedToken(deps: ServiceDeps, actor: Actor): Promise<void> {
+  const userId = requireUser(actor);
+  await deps.database.transaction(async ({ db }) => {
+    const now = deps.clock().toISOString();
+    const active = await db
+      .selectFrom('calendar_tokens')
+      .select('id')
+      .where('user_id', '=', userId)
+      .where('revoked_at', 'is', null)
+      .execute();
+    if (active.length === 0) return;
+    await db
+      .updateTable('calendar_tokens')
+      .set({ revoked_at: now })
+      .where('user_id', '=', userId)
+      .where('revoked_at', 'is', null)
+      .execute();
+    await appendAudit(db, {
+      actor,
+      at: deps.clock(),
+      action: 'calendar-feed.revoke',
+      subjectType: 'calendar-feed',
+      subjectId: active.map((t) => t.id).join(','),
+      after: { user: actor.username, revokedAt: now },
+    });
+  });
+}
+
+const day = (date: string): Date => new Date(`${date}T00:00:00Z`);
+const stamp = (iso: string): Date => new Date(iso);
+
+/**
+ * The iCalendar feed of the token's user, for every application: change
+ * cycles (cancelled ones as STATUS:CANCELLED), blackout windows, releases and
+ * the open checklist tasks of roles the user holds. Every entry is all-day
+ * (DATE values, no time zone needed), has a stable UID, and a SEQUENCE and
+ * LAST-MODIFIED taken from its row, so a client refreshing the subscription
+ * replaces the old entry. Unknown and revoked tokens look the same (404).
+ */
+export async function calendarFeed(deps: ServiceDeps, token: string): Promise<string> {
+  const db = deps.database.kysely;
+  const notFound = new NotFoundError('calendar feed', 'token');
+  if (!token.startsWith(FEED_TOKEN_PREFIX) || token.length > 200) throw notFound;
+  const t = await db.selectFrom('calendar_tokens').selectAll().where('token_hash', '=', sha256(token)).executeTakeFirst();
+  if (!t || t.revoked_at !== null) throw notFound;
+  const user = await db.selectFrom('users').selectAll().where('id', '=', t.user_id).executeTakeFirst();
+  if (!user || user.disabled === 1) throw notFound;
+  const roles = (await db.selectFrom('user_roles').select('role').where('user_id', '=', user.id).execute()).map((r) => r.role);
+  const now = deps.clock();
+  if (t.last_used_at === null || now.getTime() - Date.parse(t.last_used_at) >= LAST_USED_GRANULARITY_MS) {
+    await db.updateTable('calendar_tokens').set({ last_used_at: now.toISOString() }).where('id', '=', t.id).execute();
+  }
+
+  const apps = await db.selectFrom('applications').selectAll().orderBy('key').execute();
+  const several = apps.length > 1;
+  const cal = ical({
+    name: `relman: ${user.display_name || user.username}`,
+    prodId: { company: 'relman', product: 'relman', language: 'EN' },
+    ttl: 15 * 60,
+  });
+  for (const app of apps) {
+    const ctx = await resolveApplication(deps, db, app.key);
+    const template: ProcessTemplate = ctx.template;
+    const since = addDays(todayIn(template.calendar.timeZone, now), -FEED_HISTORY_DAYS);
+    const prefix = several ? `${app.name}: ` : '';
+
+    const releases = await db
+      .selectFrom('releases')
+      .selectAll()
+      .where('application_id', '=', app.id)
+      .where('planned_date', '>=', since)
+      .orderBy('planned_date')
+      .orderBy('name')
+      .execute();
+    const cycles = await db
+      .selectFrom('change_cycles')
+      .selectAll()
+      .where('application_id', '=', app.id)
+      .where('cycle_date', '>=', since)
+      .orderBy('cycle_date')
+      .execute();
+    for (const c of cycles) {
+      const booked = releases.filter((r) => r.cycle_id === c.id);
+      const lines = [
+        c.status === 'cancelled' ? `Cancelled: ${c.note}` : c.note,
+        ...booked.map((r) => `${r.name} ${r.title} (${r.state})`),
+      ].filter((l) => l.trim() !== '');
+      cal.createEvent({
+        id: `cycle-${c.id}@relman`,
+        start: day(c.cycle_date),
+        end: day(addDays(c.cycle_date, 1)),
+        allDay: true,
+        summary: `${prefix}${c.title}${booked.length > 0 ? ` (${booked.map((r) => r.name).join(', ')})` : ''}`,
+        description: lines.join('\n'),
+        status: c.status === 'cancelled' ? ICalEventStatus.CANCELLED : ICalEventStatus.CONFIRMED,
+        sequence: c.row_version - 1,
+        stamp: stamp(c.updated_at),
+        lastModified: stamp(c.updated_at),
+        created: stamp(c.created_at),
+      });
+    }
+
+    const blackouts = await db
+      .selectFrom('blackouts')
+      .selectAll()
+      .where('application_id', '=', app.id)
+      .where('ends_on', '>=', since)
+      .orderBy('starts_on')
+      .execute();
+    for (const b of blackouts) {
+      cal.createEvent({
+        id: `blackout-${b.id}@relman`,
+        start: day(b.starts_on),
+        end: day(addDays(b.ends_on, 1)),
+        allDay: true,
+        summary: `${prefix}Blackout: ${b.reason}`,
+        description: describeBlackout(toWindow(b)),
+        sequence: 0,
+        stamp: stamp(b.created_at),
+        lastModified: stamp(b.created_at),
+        created: stamp(b.created_at),
+      });
+    }
+
+    for (const r of releases) {
+      cal.createEvent({
+        id: `release-${r.id}@relman`,
+        start: day(r.planned_date),
+        end: day(addDays(r.planned_date, 1)),
+        allDay: true,
+        summary: `${prefix}${r.name} ${r.title} (${r.state})`.replace(/\s+/g, ' '),
+        description: [`Type: ${r.type}`, `Channels: ${(JSON.parse(r.channels) as string[]).join(', ')}`, r.description]
+          .filter((l) => l !== '')
+          .join('\n'),
+        sequence: r.row_version - 1,
+        stamp: stamp(r.updated_at),
+        lastModified: stamp(r.updated_at),
+        created: stamp(r.created_at),
+      });
+    }
+
+    if (roles.length === 0) continue;
+    const tasks = await db
+      .selectFrom('checklist_tasks')
+      .innerJoin('releases', 'releases.id', 'checklist_tasks.release_id')
+      .select([
+        'checklist_tasks.id',
+        'checklist_tasks.title',
+        'checklist_tasks.responsible',
+        'checklist_tasks.due_date',
+        'checklist_tasks.remarks',
+        'checklist_tasks.row_version',
+        'releases.name as release_name',
+        'releases.updated_at as release_updated_at',
+        'releases.row_version as release_version',
+      ])
+      .where('releases.application_id', '=', app.id)
+      .where('checklist_tasks.status', '=', 'open')
+      .where('checklist_tasks.due_date', 'is not', null)
+      .where('checklist_tasks.due_date', '>=', since)
+      .orderBy('checklist_tasks.due_date')
+      .orderBy('checklist_tasks.id')
+      .execute();
+    for (const task of tasks) {
+      const responsible = JSON.parse(task.responsible) as string[];
+      if (!responsible.some((r) => roles.includes(r)) || task.due_date === null) continue;
+      cal.createEvent({
+        id: `task-${task.id}@relman`,
+        start: day(task.due_date),
+        end: day(addDays(task.due_date, 1)),
+        allDay: true,
+        summary: `${prefix}${task.release_name}: ${task.title}`,
+        description: [`Responsible: ${responsible.join(', ')}`, task.remarks].filter((l) => l !== '').join('\n'),
+        // Both versions only grow, so their sum does too: a moved release or an edited task replaces the entry.
+        sequence: task.row_version + task.release_version - 2,
+        stamp: stamp(task.release_updated_at),
+        lastModified: stamp(task.release_updated_at),
+      });
+    }
+  }
+  return cal.toString();
+}

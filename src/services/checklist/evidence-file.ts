@@ -1,0 +1,117 @@
+import type { Readable } from 'node:stream';
+import { checklistOf, updateTaskVersioned } from '../../db/repositories/checklist.js';
+import { ConflictError, NotFoundError, StaleVersionError, ValidationError } from '../../domain/errors.js';
+import { isTerminalState } from '../../domain/release-rules.js';
+import { hashArtifact, type ArtifactStore } from '../../integrations/storage/artifact-store.js';
+import type { Actor } from '../actor.js';
+import { resolveApplication, resolveApplicationForRead } from '../applications.js';
+import { appendAudit } from '../audit.js';
+import type { ServiceDeps } from '../deps.js';
+import { withLockedRelease } from '../lifecycle/release-lock.js';
+import { CorruptArtifactError } from '../packages/read.js';
+import { loadRelease } from '../releases.js';
+import { requireTaskRights } from './tasks.js';
+import { taskViews, type ChecklistEvidence, type ChecklistTaskView } from './view.js';
+
+/** 100 MiB: a screenshot, a PDF, a log; not a package. */
+export const MAX_EVIDENCE_BYTES = 100 * 1024 ** 2;
+
+/** A plain file name: no path separators, no control characters. */
+const isFileName = (n: string): boolean =>
+  n.length >= 1 && n.length <= 255 && !/[/\\]/.test(n) && ![...n].some((c) => c.charCodeAt(0) < 32) && n !== '.' && n !== '..';
+
+/**
+ * Stores a file as a task's evidence (a screenshot, a signed form …): the
+ * bytes are staged in the artifact store, then made visible under their hash
+ * inside the transaction that records `{fileName, sha256, size}` on the task.
+ * A later file replaces the earlier one on the task; the audit keeps both.
+ */
+export async function attachEvidenceFile(
+  deps: ServiceDeps,
+  store: ArtifactStore,
+  actor: Actor,
+  app: string | undefined,
+  name: string,
+  task: string,
+  input: { fileName: string; body: AsyncIterable<Uint8Array>; maxBytes?: number | undefined },
+): Promise<ChecklistTaskView> {
+  // Everything that can be refused before a byte is read.
+  const db = deps.database.kysely;
+  const ctx = await resolveApplication(deps, db, app);
+  const r = await loadRelease(db, ctx, name);
+  const t = await deps.templates.byId(db, r.template_version_id);
+  const row = (await checklistOf(db, r.id)).find((x) => x.task_id === task);
+  if (!row) throw new NotFoundError('checklist task', `${name}/${task}`);
+  requireTaskRights(t, actor, row);
+  if (!isFileName(input.fileName))
+    throw new ValidationError('the file cannot be attached', [
+      { path: 'fileName', message: 'a plain file name, 1-255 characters, no path' },
+    ]);
+  if (isTerminalState(t, r.state)) throw new ConflictError(`release ${name} is ${r.state} and can no longer be changed`, 'release-closed');
+
+  const staged = await store.stage(input.body, { maxBytes: Math.min(input.maxBytes ?? MAX_EVIDENCE_BYTES, MAX_EVIDENCE_BYTES) });
+  try {
+    if (staged.size === 0) throw new ValidationError('the file is empty', [{ path: 'file', message: 'empty: 0 bytes' }]);
+    let promoted: Promise<void> | undefined;
+    const promote = () => (promoted ??= store.promote(staged)); // once, even if the transaction is retried
+    return await withLockedRelease(deps, app, name, {}, async (l) => {
+      const current = (await checklistOf(l.db, l.release.id)).find((x) => x.task_id === task);
+      if (!current) throw new NotFoundError('checklist task', `${name}/${task}`);
+      requireTaskRights(l.template, actor, current);
+      const before: ChecklistEvidence = current.evidence === null ? {} : (JSON.parse(current.evidence) as ChecklistEvidence);
+      const evidence: ChecklistEvidence = { ...before, fileName: input.fileName, sha256: staged.sha256, size: staged.size };
+      // Renamed into place before the commit: a crash in between leaves an unrecorded copy, never a record without its file.
+      await promote();
+      if (!(await updateTaskVersioned(l.db, current.id, current.row_version, { evidence: JSON.stringify(evidence) }))) {
+        throw new StaleVersionError('checklist task', `${name}/${task}`, current.row_version, current.row_version + 1);
+      }
+      const now = deps.clock();
+      const [view] = await taskViews(
+        l.db,
+        l.template,
+        l.ctx.app.id,
+        name,
+        [{ ...current, evidence: JSON.stringify(evidence), row_version: current.row_version + 1 }],
+        now,
+      );
+      if (!view) throw new Error('unreachable: a task view is missing');
+      await appendAudit(l.db, {
+        actor,
+        at: now,
+        action: 'checklist.evidence',
+        subjectType: 'release',
+        subjectId: l.subject,
+        before: { task, evidence: current.evidence === null ? null : before },
+        after: { task, evidence },
+      });
+      return view;
+    });
+  } finally {
+    // After a promotion the staging file is gone already; otherwise nothing keeps it.
+    await store.discard(staged);
+  }
+}
+
+/** Opens a task's evidence file for download, after checking it still has the checksum it was stored with. */
+export async function openEvidenceFile(
+  deps: ServiceDeps,
+  store: ArtifactStore,
+  app: string | undefined,
+  name: string,
+  task: string,
+  fileName: string,
+): Promise<{ stream: Readable; sha256: string; size: number; fileName: string }> {
+  const db = deps.database.kysely;
+  const ctx = await resolveApplicationForRead(deps, app);
+  const r = await loadRelease(db, ctx, name);
+  const row = (await checklistOf(db, r.id)).find((x) => x.task_id === task);
+  if (!row) throw new NotFoundError('checklist task', `${name}/${task}`);
+  const evidence = row.evidence === null ? {} : (JSON.parse(row.evidence) as ChecklistEvidence);
+  if (evidence.sha256 === undefined || evidence.fileName !== fileName)
+    throw new NotFoundError('evidence file', `${name}/${task}/${fileName}`);
+  const actual = await hashArtifact(store, evidence.sha256).catch(() => 'missing');
+  if (actual !== evidence.sha256) {
+    throw new CorruptArtifactError(`the evidence file ${fileName} of ${name}/${task} is ${actual === 'missing' ? 'missing' : 'corrupt'}`);
+  }
+  return { stream: store.open(evidence.sha256), sha256: evidence.sha256, size: evidence.size ?? 0, fileName };
+}

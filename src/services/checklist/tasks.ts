@@ -1,0 +1,290 @@
+import { checklistOf, milestonesOf, updateTaskVersioned } from '../../db/repositories/checklist.js';
+import type { ChecklistTaskTable } from '../../db/schema.js';
+import { milestoneDates, taskDueDate } from '../../domain/checklist.js';
+import { isCalendarDate } from '../../domain/dates.js';
+import { ConflictError, ForbiddenError, NotFoundError, StaleVersionError, ValidationError } from '../../domain/errors.js';
+import { canPerform, rolesAllowed } from '../../domain/permissions.js';
+import { isTerminalState } from '../../domain/release-rules.js';
+import type { ProcessTemplate } from '../../domain/template/schema.js';
+import type { Actor } from '../actor.js';
+import { resolveApplicationForRead } from '../applications.js';
+import { appendAudit } from '../audit.js';
+import { requireAppAction } from '../authorize.js';
+import type { ServiceDeps } from '../deps.js';
+import { withLockedRelease, type LockedRelease } from '../lifecycle/release-lock.js';
+import { loadRelease } from '../releases.js';
+import { releaseMilestoneDates, syncChecklist } from './sync.js';
+import { taskViews, type ChecklistEvidence, type ChecklistTaskView } from './view.js';
+
+export type MilestoneView = { id: string; name: string; date: string; set: boolean; setBy: string | null; setAt: string | null };
+
+export type ChecklistView = {
+  release: string;
+  state: string;
+  plannedDate: string;
+  timeZone: string;
+  reminderTime: string;
+  escalationDelayHours: number;
+  milestones: MilestoneView[];
+  tasks: ChecklistTaskView[];
+};
+
+/** A release's checklist: its milestones and every task with its due date, people and state. */
+export async function releaseChecklist(deps: ServiceDeps, app: string | undefined, name: string): Promise<ChecklistView> {
+  const db = deps.database.kysely;
+  const ctx = await resolveApplicationForRead(deps, app);
+  const r = await loadRelease(db, ctx, name);
+  const template = await deps.templates.byId(db, r.template_version_id);
+  const [rows, set] = await Promise.all([checklistOf(db, r.id), milestonesOf(db, r.id)]);
+  const dates = milestoneDates(template.milestones, r.planned_date, Object.fromEntries(set.map((m) => [m.milestone, m.planned_date])));
+  return {
+    release: r.name,
+    state: r.state,
+    plannedDate: r.planned_date,
+    timeZone: template.calendar.timeZone,
+    reminderTime: template.calendar.reminderTime,
+    escalationDelayHours: template.contacts.escalationDelayHours,
+    milestones: template.milestones.map((m) => {
+      const row = set.find((x) => x.milestone === m.id);
+      return {
+        id: m.id,
+        name: m.name,
+        date: dates[m.id] ?? '',
+        set: row !== undefined,
+        setBy: row?.set_by ?? null,
+        setAt: row?.set_at ?? null,
+      };
+    }),
+    tasks: await taskViews(db, template, ctx.app.id, r.name, rows, deps.clock()),
+  };
+}
+
+export type MyChecklistInput = {
+  app?: string | undefined;
+  /** Only tasks whose responsible roles the caller holds. */
+  mine?: boolean | undefined;
+  overdue?: boolean | undefined;
+  release?: string | undefined;
+};
+
+/**
+ * Open tasks across the application's releases that are still going on,
+ * earliest due first (tasks without a date last).
+ */
+export async function openChecklistTasks(deps: ServiceDeps, actor: Actor, input: MyChecklistInput): Promise<ChecklistTaskView[]> {
+  const db = deps.database.kysely;
+  const ctx = await resolveApplicationForRead(deps, input.app);
+  let q = db
+    .selectFrom('checklist_tasks')
+    .innerJoin('releases', 'releases.id', 'checklist_tasks.release_id')
+    .selectAll('checklist_tasks')
+    .select(['releases.name as release_name', 'releases.state as release_state', 'releases.template_version_id as template_id'])
+    .where('releases.application_id', '=', ctx.app.id)
+    .where('checklist_tasks.status', '=', 'open');
+  if (input.release !== undefined) q = q.where('releases.name', '=', input.release);
+  const rows = await q.orderBy('checklist_tasks.due_date').orderBy('releases.name').orderBy('checklist_tasks.position').execute();
+  const now = deps.clock();
+  const byTemplate = new Map<string, typeof rows>();
+  for (const r of rows) byTemplate.set(r.template_id, [...(byTemplate.get(r.template_id) ?? []), r]);
+  const out: ChecklistTaskView[] = [];
+  for (const [templateId, group] of byTemplate) {
+    const template = await deps.templates.byId(db, templateId);
+    const wanted = group.filter(
+      (r) =>
+        !isTerminalState(template, r.release_state) &&
+        (!input.mine || (JSON.parse(r.responsible) as string[]).some((role) => actor.roles.includes(role))),
+    );
+    const views = await taskViews(db, template, ctx.app.id, '', wanted, now);
+    out.push(...views.filter((v) => !input.overdue || v.overdue));
+  }
+  return out.sort(
+    (a, b) => (a.due ?? '9999').localeCompare(b.due ?? '9999') || a.release.localeCompare(b.release) || a.position - b.position,
+  );
+}
+
+function findTask(l: LockedRelease, rows: ChecklistTaskTable[], task: string): ChecklistTaskTable {
+  const row = rows.find((t) => t.task_id === task);
+  if (!row) throw new NotFoundError('checklist task', `${l.release.name}/${task}`);
+  return row;
+}
+
+/** `checklist.complete` roles, or any of the task's responsible roles. */
+export function requireTaskRights(template: ProcessTemplate, actor: Actor, row: ChecklistTaskTable): void {
+  const responsible = JSON.parse(row.responsible) as string[];
+  if (canPerform(template, actor.roles, 'checklist.complete')) return;
+  if (responsible.some((r) => actor.roles.includes(r))) return;
+  throw new ForbiddenError(`checklist.complete (${row.task_id})`, [
+    ...new Set([...rolesAllowed(template, 'checklist.complete'), ...responsible]),
+  ]);
+}
+
+type TaskChange = { expectedVersion?: number | undefined };
+
+async function changeTask(
+  deps: ServiceDeps,
+  actor: Actor,
+  app: string | undefined,
+  name: string,
+  task: string,
+  input: TaskChange,
+  action: string,
+  decide: (l: LockedRelease, row: ChecklistTaskTable, at: string) => Promise<Partial<ChecklistTaskTable>>,
+): Promise<ChecklistTaskView> {
+  return withLockedRelease(deps, app, name, {}, async (l) => {
+    const rows = await checklistOf(l.db, l.release.id);
+    const row = findTask(l, rows, task);
+    requireTaskRights(l.template, actor, row);
+    if (input.expectedVersion !== undefined && input.expectedVersion !== row.row_version) {
+      throw new StaleVersionError('checklist task', `${name}/${task}`, input.expectedVersion, row.row_version);
+    }
+    const at = deps.clock().toISOString();
+    const patch = await decide(l, row, at);
+    // The release lock serialises writers; the version guard also keeps a concurrent sweep from being overwritten.
+    if (!(await updateTaskVersioned(l.db, row.id, row.row_version, patch))) {
+      throw new StaleVersionError('checklist task', `${name}/${task}`, row.row_version, row.row_version + 1);
+    }
+    const now = deps.clock();
+    const [before] = await taskViews(l.db, l.template, l.ctx.app.id, name, [row], now);
+    const [after] = await taskViews(l.db, l.template, l.ctx.app.id, name, [{ ...row, ...patch, row_version: row.row_version + 1 }], now);
+    if (!after) throw new Error('unreachable: a task view is missing');
+    const brief = (v: ChecklistTaskView | undefined) =>
+      v && { task: v.task, status: v.status, note: v.note, evidence: v.evidence, due: v.due, completedBy: v.completedBy };
+    await appendAudit(l.db, {
+      actor,
+      at: now,
+      action,
+      subjectType: 'release',
+      subjectId: l.subject,
+      before: brief(before),
+      after: brief(after),
+    });
+    return after;
+  });
+}
+
+const HTTP_URL = /^https?:\/\/[^\s/$.?#][^\s]*$/i;
+
+export type CompleteInput = TaskChange & { note: string; link?: string | undefined; mailId?: string | undefined };
+
+/** Marks a task done with a note and, optionally, evidence: a link or a mail of this release. */
+export async function completeTask(
+  deps: ServiceDeps,
+  actor: Actor,
+  app: string | undefined,
+  name: string,
+  task: string,
+  input: CompleteInput,
+): Promise<ChecklistTaskView> {
+  return changeTask(deps, actor, app, name, task, input, 'checklist.complete', async (l, row, at) => {
+    const note = input.note.trim();
+    const problems = [];
+    if (note === '') problems.push({ path: 'note', message: 'say what was done' });
+    if (input.link !== undefined && !HTTP_URL.test(input.link)) problems.push({ path: 'link', message: 'an http(s) URL' });
+    const evidence: ChecklistEvidence = row.evidence === null ? {} : (JSON.parse(row.evidence) as ChecklistEvidence);
+    if (input.link !== undefined) evidence.link = input.link;
+    if (input.mailId !== undefined) {
+      const mail = await l.db
+        .selectFrom('mail_outbox')
+        .select(['id', 'subject', 'status', 'release_id'])
+        .where('id', '=', input.mailId)
+        .executeTakeFirst();
+      if (!mail || mail.release_id !== l.release.id)
+        problems.push({ path: 'mailId', message: `no mail "${input.mailId}" of release ${name}` });
+      else if (mail.status === 'failed') problems.push({ path: 'mailId', message: `the mail "${mail.subject}" could not be delivered` });
+      else {
+        evidence.mailId = mail.id;
+        evidence.mailSubject = mail.subject;
+      }
+    }
+    if (problems.length > 0) throw new ValidationError('the task cannot be completed', problems);
+    if (row.status !== 'open') throw new ConflictError(`task ${task} is already ${row.status}; reopen it first`, 'task-not-open');
+    return {
+      status: 'done',
+      note,
+      evidence: Object.keys(evidence).length > 0 ? JSON.stringify(evidence) : null,
+      completed_by: actor.username,
+      completed_at: at,
+    };
+  });
+}
+
+/** Marks a task not applicable to this release, with the reason. */
+export async function skipTask(
+  deps: ServiceDeps,
+  actor: Actor,
+  app: string | undefined,
+  name: string,
+  task: string,
+  input: TaskChange & { reason: string },
+): Promise<ChecklistTaskView> {
+  return changeTask(deps, actor, app, name, task, input, 'checklist.skip', (_l, row, at) => {
+    const reason = input.reason.trim();
+    if (reason === '') throw new ValidationError('a reason is required', [{ path: 'reason', message: 'say why the task does not apply' }]);
+    if (row.status !== 'open') throw new ConflictError(`task ${task} is already ${row.status}; reopen it first`, 'task-not-open');
+    return Promise.resolve({ status: 'skipped', note: reason, completed_by: actor.username, completed_at: at });
+  });
+}
+
+/** Opens a done or skipped task again; the note says why, and its due date follows the release's dates again. */
+export async function reopenTask(
+  deps: ServiceDeps,
+  actor: Actor,
+  app: string | undefined,
+  name: string,
+  task: string,
+  input: TaskChange & { reason: string },
+): Promise<ChecklistTaskView> {
+  return changeTask(deps, actor, app, name, task, input, 'checklist.reopen', async (l, row) => {
+    const reason = input.reason.trim();
+    if (reason === '') throw new ValidationError('a reason is required', [{ path: 'reason', message: 'say why the task is open again' }]);
+    if (row.status === 'open') throw new ConflictError(`task ${task} is open already`, 'task-open');
+    const def = l.template.checklist.find((t) => t.id === row.task_id);
+    const due = def ? taskDueDate(def.due, l.release.planned_date, await releaseMilestoneDates(l.db, l.template, l.release)) : row.due_date;
+    const moved = due !== row.due_date ? { due_date: due, reminded_at: null, escalation_level: 0, escalated_at: null } : {};
+    return { status: 'open', note: reason, completed_by: null, completed_at: null, ...moved };
+  });
+}
+
+/** Sets a milestone's date on a release; the due dates of open tasks follow. */
+export async function setMilestone(
+  deps: ServiceDeps,
+  actor: Actor,
+  app: string | undefined,
+  name: string,
+  milestone: string,
+  input: { date: string },
+): Promise<ChecklistView> {
+  await withLockedRelease(deps, app, name, {}, async (l) => {
+    requireAppAction(l.template, actor, 'release.update');
+    const def = l.template.milestones.find((m) => m.id === milestone);
+    if (!def) throw new NotFoundError('milestone', milestone);
+    if (!isCalendarDate(input.date)) throw new ValidationError('not a date', [{ path: 'date', message: 'a calendar date as YYYY-MM-DD' }]);
+    const existing = (await milestonesOf(l.db, l.release.id)).find((m) => m.milestone === milestone);
+    const row = {
+      release_id: l.release.id,
+      milestone,
+      planned_date: input.date,
+      set_by: actor.username,
+      set_at: deps.clock().toISOString(),
+    };
+    if (existing) {
+      await l.db
+        .updateTable('release_milestones')
+        .set({ planned_date: row.planned_date, set_by: row.set_by, set_at: row.set_at })
+        .where('release_id', '=', l.release.id)
+        .where('milestone', '=', milestone)
+        .execute();
+    } else await l.db.insertInto('release_milestones').values(row).execute();
+    await syncChecklist(l.db, deps, l.template, l.release);
+    await appendAudit(l.db, {
+      actor,
+      at: deps.clock(),
+      action: 'milestone.set',
+      subjectType: 'release',
+      subjectId: l.subject,
+      before: existing ? { milestone, date: existing.planned_date } : undefined,
+      after: { milestone, name: def.name, date: input.date },
+    });
+  });
+  return releaseChecklist(deps, app, name);
+}

@@ -1,0 +1,97 @@
+import type { Db, Trx } from '../../db/database.js';
+import { peopleOfRoles } from '../../db/repositories/checklist.js';
+import type { ChecklistTaskTable } from '../../db/schema.js';
+import { describeDue, isOverdue, reminderAt, type ReminderRule } from '../../domain/checklist.js';
+import type { ChecklistDue, ProcessTemplate } from '../../domain/template/schema.js';
+
+export type ChecklistEvidence = {
+  link?: string;
+  mailId?: string;
+  mailSubject?: string;
+  fileName?: string;
+  sha256?: string;
+  size?: number;
+};
+
+export type ResponsibleView = {
+  role: string;
+  name: string;
+  people: { name: string; email: string | null }[];
+};
+
+export type ChecklistTaskView = {
+  release: string;
+  task: string;
+  position: number;
+  title: string;
+  /** `YYYY-MM-DD`, or null while it depends on a milestone with no date. */
+  due: string | null;
+  /** The template's rule in words: "14 days before release day". */
+  dueRule: string;
+  overdue: boolean;
+  responsible: ResponsibleView[];
+  remarks: string;
+  status: 'open' | 'done' | 'skipped';
+  note: string | null;
+  evidence: ChecklistEvidence | null;
+  completedBy: string | null;
+  completedAt: string | null;
+  /** When the reminder is (or was) due to go out; null without a due date. */
+  reminderDueAt: string | null;
+  remindedAt: string | null;
+  escalationLevel: number;
+  escalatedAt: string | null;
+  version: number;
+};
+
+export const reminderRuleOf = (t: ProcessTemplate): ReminderRule => ({
+  timeZone: t.calendar.timeZone,
+  reminderTime: t.calendar.reminderTime,
+  escalationDelayHours: t.contacts.escalationDelayHours,
+});
+
+const statusOf = (s: string): ChecklistTaskView['status'] => (s === 'done' ? 'done' : s === 'skipped' ? 'skipped' : 'open');
+
+/** Views of tasks (of one release, or each naming its own), with the people each responsible role resolves to. */
+export async function taskViews(
+  db: Db | Trx,
+  template: ProcessTemplate,
+  applicationId: string,
+  releaseName: string,
+  rows: (ChecklistTaskTable & { release_name?: string })[],
+  now: Date,
+): Promise<ChecklistTaskView[]> {
+  const roles = [...new Set(rows.flatMap((r) => JSON.parse(r.responsible) as string[]))];
+  const people = await peopleOfRoles(db, applicationId, roles);
+  const rule = reminderRuleOf(template);
+  const milestoneName = (id: string) => template.milestones.find((m) => m.id === id)?.name ?? id;
+  return rows.map((r) => {
+    const status = statusOf(r.status);
+    const responsible = (JSON.parse(r.responsible) as string[]).map((role) => ({
+      role,
+      name: template.roles.find((x) => x.id === role)?.name ?? role,
+      people: people.filter((p) => p.role === role).map((p) => ({ name: p.username, email: p.email })),
+    }));
+    return {
+      release: r.release_name ?? releaseName,
+      task: r.task_id,
+      position: r.position,
+      title: r.title,
+      due: r.due_date,
+      dueRule: describeDue(JSON.parse(r.due_rule) as ChecklistDue, milestoneName),
+      overdue: status === 'open' && isOverdue(r.due_date, now, rule.timeZone),
+      responsible,
+      remarks: r.remarks,
+      status,
+      note: r.note,
+      evidence: r.evidence === null ? null : (JSON.parse(r.evidence) as ChecklistEvidence),
+      completedBy: r.completed_by,
+      completedAt: r.completed_at,
+      reminderDueAt: r.due_date === null ? null : reminderAt(r.due_date, rule).toISOString(),
+      remindedAt: r.reminded_at,
+      escalationLevel: r.escalation_level,
+      escalatedAt: r.escalated_at,
+      version: r.row_version,
+    };
+  });
+}

@@ -1,0 +1,132 @@
+import { createHash } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { addDays } from '../../src/domain/checklist.js';
+import { cleanEnv, runCli, startServer, type CliResult, type RunningServer } from '../support/cli-process.js';
+import { dialects, scratchDatabase, type ScratchDatabase } from '../support/databases.js';
+
+const ADMIN_PASSWORD = 'admin-password-for-checklist-cli';
+
+function ok(r: CliResult): string {
+  expect(r.stderr).toBe('');
+  expect(r.code).toBe(0);
+  return r.stdout;
+}
+const json = <T = any>(r: CliResult): T => JSON.parse(ok(r)) as T;
+
+/** A Saturday (the default template's change-cycle day) 8 to 14 days from today: its first task is overdue, the rest are not. */
+function plannedSaturday(): string {
+  const today = new Date().toISOString().slice(0, 10);
+  for (let d = 8; d < 15; d++) {
+    const date = addDays(today, d);
+    if (new Date(`${date}T12:00:00Z`).getUTCDay() === 6) return date;
+  }
+  throw new Error('unreachable');
+}
+
+describe.each(dialects)('relman checklist commands against a running server ($name)', ({ name: dialect }) => {
+  let scratch: ScratchDatabase;
+  let server: RunningServer;
+  let tmp: string;
+  const tokens = new Map<string, string>();
+  const as = (user: string, args: string[]) =>
+    runCli(args, cleanEnv({ XDG_CONFIG_HOME: path.join(tmp, 'config'), RELMAN_URL: server.url, RELMAN_TOKEN: tokens.get(user) }));
+
+  beforeAll(async () => {
+    scratch = await scratchDatabase(dialect);
+    tmp = mkdtempSync(path.join(os.tmpdir(), 'relman-checklist-cli-'));
+    server = await startServer({ dataDir: scratch.dataDir, databaseUrl: scratch.url, adminPassword: ADMIN_PASSWORD });
+    for (const [user, role] of [
+      ['lead1', 'technical-lead'],
+      ['dev1', 'developer'],
+      ['view1', 'viewer'],
+    ] as const) {
+      ok(await runCli(['user', 'add', user, '--role', role, '--no-password'], server.localEnv));
+      tokens.set(user, ok(await runCli(['token', 'create', '--user', user], server.localEnv)).trim());
+    }
+  });
+  afterAll(async () => {
+    await server?.stop();
+    await scratch?.drop();
+    if (tmp) rmSync(tmp, { recursive: true, force: true });
+  });
+
+  it('shows, completes, skips and reopens tasks, lists mine and sets a milestone', async () => {
+    const planned = plannedSaturday();
+    const release = json(
+      await as('lead1', ['release', 'create', '--type', 'scheduled', '--date', planned, '--channels', 'database', '--json']),
+    );
+    const name = String(release.name);
+
+    const human = ok(await as('view1', ['checklist', 'show', name]));
+    const lines = human.trimEnd().split('\n');
+    expect(lines[0]).toBe(`${name}: release day ${planned} (America/New_York)`);
+    expect(lines[1]).toBe('milestones:');
+    expect(lines[2]).toBe(`  uat-start  ${addDays(planned, -7)} (from the template)  User acceptance testing starts`);
+    expect(lines[4]).toMatch(/^TASK\s+DUE\s+OVERDUE\s+RESPONSIBLE\s+STATUS\s+REMINDERS\s+TITLE$/);
+    expect(lines[5]).toMatch(
+      new RegExp(`^inform-deployment-team\\s+${addDays(planned, -14)}\\s+OVERDUE\\s+technical-lead \\(lead1\\)\\s+open\\s+Inform`),
+    );
+    expect(lines[6]).toMatch(new RegExp(`^prepare-release-notes\\s+${addDays(planned, -7)}\\s+developer \\(dev1\\)\\s+open`));
+    expect(lines[8]).toMatch(/^transfer-web-packages\s+\S+\s+web-lead \(nobody\)\s+open/);
+
+    const shown = json(await as('view1', ['checklist', 'show', name, '--json']));
+    expect(shown.tasks.map((t: { task: string; overdue: boolean }) => [t.task, t.overdue])).toEqual([
+      ['inform-deployment-team', true],
+      ['prepare-release-notes', false],
+      ['send-release-notes', false],
+      ['transfer-web-packages', false],
+      ['back-up-databases', false],
+    ]);
+
+    expect(
+      ok(
+        await as('dev1', [
+          'checklist',
+          'complete',
+          name,
+          'prepare-release-notes',
+          '--note',
+          'on the wiki',
+          '--link',
+          'https://wiki.example.org/n',
+        ]),
+      ),
+    ).toBe(`${name}: task prepare-release-notes "Prepare release notes" done — on the wiki\n`);
+    expect(ok(await as('lead1', ['checklist', 'skip', name, 'transfer-web-packages', '--reason', 'no web channel']))).toBe(
+      `${name}: task transfer-web-packages "Transfer web packages to the production drop location" marked not applicable — no web channel\n`,
+    );
+    expect(ok(await as('dev1', ['checklist', 'reopen', name, 'prepare-release-notes', '--reason', 'notes changed']))).toBe(
+      `${name}: task prepare-release-notes "Prepare release notes" is open again — notes changed\n`,
+    );
+
+    const log = path.join(tmp, 'backup.log');
+    writeFileSync(log, 'pg_dump finished\n');
+    const sha = createHash('sha256').update('pg_dump finished\n').digest('hex');
+    expect(ok(await as('lead1', ['checklist', 'evidence', name, 'back-up-databases', log]))).toBe(
+      `${name}: task back-up-databases has backup.log (17 bytes, sha256 ${sha}) as evidence\n`,
+    );
+
+    const refused = await as('dev1', ['checklist', 'complete', name, 'send-release-notes', '--note', 'x']);
+    expect(refused.code).toBe(4);
+    expect((await as('dev1', ['checklist', 'complete', name, 'nope', '--note', 'x'])).code).toBe(5);
+    expect((await as('dev1', ['checklist', 'complete', name, 'prepare-release-notes', '--note', ''])).code).toBe(7);
+    expect((await as('lead1', ['checklist', 'reopen', name, 'send-release-notes', '--reason', 'x'])).code).toBe(6);
+    expect((await as('lead1', ['milestone', 'set', name, 'uat-start', 'tomorrow'])).code).toBe(2);
+
+    const mine = json(await as('lead1', ['checklist', 'mine', '--json']));
+    expect(mine.map((t: { task: string }) => t.task)).toEqual(['inform-deployment-team', 'send-release-notes']);
+    const overdue = ok(await as('lead1', ['checklist', 'mine', '--overdue']));
+    expect(overdue.split('\n')[0]).toMatch(/^RELEASE\s+TASK\s+DUE/);
+    expect(overdue.trimEnd().split('\n').slice(1)).toHaveLength(1);
+    expect(overdue).toContain('inform-deployment-team');
+    expect(ok(await as('view1', ['checklist', 'mine']))).toBe('(none)\n');
+
+    const moved = ok(await as('lead1', ['milestone', 'set', name, 'uat-start', addDays(planned, -3)]));
+    expect(moved).toBe(
+      `${name}: User acceptance testing starts on ${addDays(planned, -3)}\n  prepare-release-notes now due ${addDays(planned, -3)}\n`,
+    );
+  });
+});
