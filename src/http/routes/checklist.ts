@@ -1,9 +1,9 @@
-import type { Readable } from 'node:stream';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { attachEvidenceFile, openEvidenceFile } from '../../services/checklist/evidence-file.js';
 import { completeTask, openChecklistTasks, releaseChecklist, reopenTask, setMilestone, skipTask } from '../../services/checklist/tasks.js';
 import type { RouteOptions } from '../app.js';
+import { acceptRawBodies, rawBody } from '../raw-body.js';
 import { actorOf } from '../auth.js';
 import { appQuery, calendarDate, errorResponses, identifier } from '../schemas/common.js';
 
@@ -69,10 +69,7 @@ export const checklistSchema = z.object({
 
 /** The reconciliation checklist of a release and its milestones (P14). */
 export const checklistRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, { deps, artifacts, maxUploadBytes }) => {
-  // An evidence file's raw body is handed over as a stream, never buffered.
-  if (!app.hasContentTypeParser('application/octet-stream')) {
-    app.addContentTypeParser('application/octet-stream', (_req, payload, done) => done(null, payload));
-  }
+  acceptRawBodies(app);
 
   app.get(
     '/releases/:name/checklist',
@@ -207,19 +204,8 @@ export const checklistRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, 
       },
     },
     async (req, reply) => {
-      const body = req.body as Readable | undefined;
-      if (!body || typeof (body as { pipe?: unknown }).pipe !== 'function') {
-        return reply
-          .code(415)
-          .type('application/problem+json')
-          .send({
-            type: 'urn:relman:problem:unsupported-media-type',
-            title: 'Unsupported media type',
-            status: 415,
-            detail: 'send the file as the raw body with Content-Type: application/octet-stream',
-            requestId: String(req.id),
-          });
-      }
+      const body = rawBody(req, reply);
+      if (!body) return reply;
       return attachEvidenceFile(deps, artifacts, actorOf(req), req.query.app, req.params.name, req.params.task, {
         fileName: req.params.fileName,
         body,

@@ -1,9 +1,9 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import type { Readable } from 'node:stream';
 import { z } from 'zod';
 import { diffPackages, listPackages, openPackageFile, showCoverage, showPackage } from '../../services/packages/read.js';
 import { uploadPackage } from '../../services/packages/upload.js';
 import type { RouteOptions } from '../app.js';
+import { acceptRawBodies, rawBody } from '../raw-body.js';
 import { actorOf } from '../auth.js';
 import { appQuery, errorResponses, identifier } from '../schemas/common.js';
 import { packageSchema } from '../schemas/lifecycle.js';
@@ -37,8 +37,7 @@ const diffSchema = z.object({
 
 /** Package files: streaming upload, versions, manifests, coverage, diffs, download (P5, P6, P17). */
 export const packageRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, { deps, artifacts, maxUploadBytes }) => {
-  // The raw body is handed over as a stream: a package is never buffered in memory.
-  app.addContentTypeParser('application/octet-stream', (_req, payload, done) => done(null, payload));
+  acceptRawBodies(app);
 
   app.put(
     '/releases/:name/packages/:channel/files/:fileName',
@@ -55,19 +54,8 @@ export const packageRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, { 
       },
     },
     async (req, reply) => {
-      const body = req.body as Readable | undefined;
-      if (!body || typeof (body as { pipe?: unknown }).pipe !== 'function') {
-        return reply
-          .code(415)
-          .type('application/problem+json')
-          .send({
-            type: 'urn:relman:problem:unsupported-media-type',
-            title: 'Unsupported media type',
-            status: 415,
-            detail: 'send the file as the raw body with Content-Type: application/octet-stream',
-            requestId: String(req.id),
-          });
-      }
+      const body = rawBody(req, reply);
+      if (!body) return reply;
       const result = await uploadPackage(deps, artifacts, actorOf(req), req.query.app, req.params.name, {
         channel: req.params.channel,
         fileName: req.params.fileName,
