@@ -1,4 +1,5 @@
-import { isCalendarDate } from './dates.js';
+import { localDate } from './checklist.js';
+import { dayNumber, fromDayNumber } from './dates.js';
 import { WEEKDAYS, type Calendar, type ProcessTemplate, type Weekday } from './template/schema.js';
 
 /**
@@ -8,28 +9,6 @@ import { WEEKDAYS, type Calendar, type ProcessTemplate, type Weekday } from './t
  * shift a date by one.
  */
 
-const DAY_MS = 86_400_000;
-
-function dayNumber(date: string): number {
-  if (!isCalendarDate(date)) throw new RangeError(`not a calendar date: "${date}"`);
-  const [y, m, d] = date.split('-').map(Number) as [number, number, number];
-  return Math.round(Date.UTC(y, m - 1, d) / DAY_MS);
-}
-
-function fromDayNumber(n: number): string {
-  return new Date(n * DAY_MS).toISOString().slice(0, 10);
-}
-
-/** The date `days` days after (or before, if negative) `date`. */
-export function addDays(date: string, days: number): string {
-  return fromDayNumber(dayNumber(date) + days);
-}
-
-/** Whole days from `from` to `to` (negative when `to` is earlier). */
-export function daysBetween(from: string, to: string): number {
-  return dayNumber(to) - dayNumber(from);
-}
-
 /** The weekday of a calendar date. 1970-01-01 (day 0) was a Thursday. */
 export function weekdayOf(date: string): Weekday {
   const monday0 = (((dayNumber(date) + 3) % 7) + 7) % 7;
@@ -38,9 +17,7 @@ export function weekdayOf(date: string): Weekday {
 
 /** Today's date in a time zone: what a coordinator there sees on the wall calendar. */
 export function todayIn(timeZone: string, now: Date): string {
-  const parts = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).formatToParts(now);
-  const get = (t: string) => parts.find((p) => p.type === t)?.value ?? '';
-  return `${get('year')}-${get('month')}-${get('day')}`;
+  return localDate(now, timeZone);
 }
 
 /** Whether the template designates this date's weekday for change cycles. */

@@ -1,3 +1,4 @@
+import { addDays } from './dates.js';
 import type { ChecklistDue, Milestone } from './template/schema.js';
 
 /**
@@ -38,19 +39,6 @@ const pad = (n: number, width = 2): string => String(n).padStart(width, '0');
 function formatUtcDate(ms: number): string {
   const d = new Date(ms);
   return `${pad(d.getUTCFullYear(), 4)}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())}`;
-}
-
-/** A calendar date moved by whole days (negative: earlier); month, year and leap-day boundaries included. */
-export function addDays(date: string, days: number): string {
-  const [y, m, d] = dateParts(date);
-  return formatUtcDate(Date.UTC(y, m - 1, d) + days * DAY_MS);
-}
-
-/** Whole days from `from` to `to` (negative when `to` is earlier). */
-export function daysBetween(from: string, to: string): number {
-  const [y1, m1, d1] = dateParts(from);
-  const [y2, m2, d2] = dateParts(to);
-  return Math.round((Date.UTC(y2, m2 - 1, d2) - Date.UTC(y1, m1 - 1, d1)) / DAY_MS);
 }
 
 /**

@@ -3,7 +3,8 @@ import os from 'node:os';
 import path from 'node:path';
 import ICAL from 'ical.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addDays, todayIn } from '../../src/domain/calendar.js';
+import { todayIn } from '../../src/domain/calendar.js';
+import { addDays } from '../../src/domain/dates.js';
 import { cleanEnv, runCli, startServer, type CliResult, type RunningServer } from '../support/cli-process.js';
 import { dialects, scratchDatabase, type ScratchDatabase } from '../support/databases.js';
 

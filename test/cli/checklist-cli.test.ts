@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addDays } from '../../src/domain/checklist.js';
+import { addDays } from '../../src/domain/dates.js';
 import { cleanEnv, runCli, startServer, type CliResult, type RunningServer } from '../support/cli-process.js';
 import { dialects, scratchDatabase, type ScratchDatabase } from '../support/databases.js';
 

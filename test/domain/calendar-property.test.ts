@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { addDays, blackoutEffect, cycleDaysBetween, daysBetween, isCycleDay, weekdayOf } from '../../src/domain/calendar.js';
+import { blackoutEffect, cycleDaysBetween, isCycleDay, weekdayOf } from '../../src/domain/calendar.js';
+import { addDays, daysBetween } from '../../src/domain/dates.js';
 import { WEEKDAYS } from '../../src/domain/template/schema.js';
 
 /** Any calendar date from 1900 to 2199, leap days included. */

@@ -1,10 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import {
-  addDays,
   blackoutEffect,
   blockingBlackouts,
   cycleDaysBetween,
-  daysBetween,
   describeBlackout,
   findConflicts,
   isCycleDay,
@@ -13,6 +11,7 @@ import {
   type BlackoutWindow,
   type ScheduledRelease,
 } from '../../src/domain/calendar.js';
+import { addDays, daysBetween } from '../../src/domain/dates.js';
 
 const saturdays = { changeCycleDays: ['saturday' as const] };
 const template = {

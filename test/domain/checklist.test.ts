@@ -1,8 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
-  addDays,
-  daysBetween,
   describeDue,
   dueStep,
   escalationAt,
@@ -18,6 +16,7 @@ import {
   zoneOffsetMs,
   type ReminderRule,
 } from '../../src/domain/checklist.js';
+import { addDays, daysBetween } from '../../src/domain/dates.js';
 import { isCalendarDate } from '../../src/domain/dates.js';
 
 const NY = 'America/New_York';

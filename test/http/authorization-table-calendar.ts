@@ -1,5 +1,5 @@
 /** The calendar routes of the authorization table (see authorization-table.ts for the meaning of each access). */
-import { addDays } from '../../src/domain/calendar.js';
+import { addDays } from '../../src/domain/dates.js';
 import { SYSTEM_ACTOR } from '../../src/services/actor.js';
 import { addBlackout } from '../../src/services/calendar/blackouts.js';
 import { createCycle } from '../../src/services/calendar/cycles.js';

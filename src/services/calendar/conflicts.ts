@@ -1,4 +1,5 @@
-import { addDays, findConflicts, type Conflict } from '../../domain/calendar.js';
+import { findConflicts, type Conflict } from '../../domain/calendar.js';
+import { addDays } from '../../domain/dates.js';
 import { ValidationError } from '../../domain/errors.js';
 import type { ElementInput } from '../../domain/work-item-rules.js';
 import { resolveApplicationForRead } from '../applications.js';

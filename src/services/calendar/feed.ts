@@ -1,7 +1,8 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import ical, { ICalEventStatus } from 'ical-generator';
 import type { CalendarTokenTable } from '../../db/schema.js';
-import { addDays, describeBlackout, todayIn } from '../../domain/calendar.js';
+import { describeBlackout, todayIn } from '../../domain/calendar.js';
+import { addDays } from '../../domain/dates.js';
 import { NotFoundError, ValidationError } from '../../domain/errors.js';
 import type { ProcessTemplate } from '../../domain/template/schema.js';
 import type { Actor } from '../actor.js';
