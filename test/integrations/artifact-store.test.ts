@@ -43,6 +43,18 @@ describe('file artifact store', () => {
     expect(readdirSync(path.join(root, 'tmp'))).toEqual([]);
   });
 
+  it('a second copy of stored bytes replaces the first, and the replaced one is freed', async () => {
+    const bytes = Buffer.alloc(3 * 1024 * 1024 + 1, 9);
+    const first = await store.stage(chunks(bytes, 65_536), { maxBytes: bytes.length });
+    await store.promote(first);
+    const second = await store.stage(chunks(bytes, 65_536), { maxBytes: bytes.length });
+    await store.promote(second);
+    expect(sha(readFileSync(store.localPath(second.sha256)))).toBe(sha(bytes));
+    // The replaced copy is removed in the background.
+    for (let i = 0; i < 100 && readdirSync(path.join(root, 'tmp')).length > 0; i++) await new Promise((r) => setTimeout(r, 20));
+    expect(readdirSync(path.join(root, 'tmp'))).toEqual([]);
+  });
+
   it('refuses a file over the limit and leaves no staging file', async () => {
     await expect(store.stage(chunks(Buffer.alloc(5000), 1000), { maxBytes: 4096 })).rejects.toBeInstanceOf(ArtifactTooLargeError);
     expect(readdirSync(path.join(root, 'tmp'))).toEqual([]);

@@ -1,21 +1,16 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { mkdir, open, readdir, rename, rm, stat, unlink, type FileHandle } from 'node:fs/promises';
+import { link, mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { Transform, Writable, type Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
+import type { Readable } from 'node:stream';
+import { ArtifactTooLargeError, stageFile } from './staging-writer.js';
 
 export type StoredArtifact = { sha256: string; size: number };
 
 /** Bytes received, hashed and durable on disk, not yet visible under their hash. */
 export type StagedArtifact = StoredArtifact & { readonly localPath: string };
 
-export class ArtifactTooLargeError extends Error {
-  override readonly name = 'ArtifactTooLargeError';
-  constructor(readonly maxBytes: number) {
-    super(`the file is larger than the limit of ${maxBytes} bytes`);
-  }
-}
+export { ArtifactTooLargeError };
 
 /**
  * Where package files live. Content-addressed: the key is the SHA-256 of the
@@ -62,39 +57,10 @@ export class FileArtifactStore implements ArtifactStore {
   }
 
   async stage(source: AsyncIterable<Uint8Array>, opts: { maxBytes: number }): Promise<StagedArtifact> {
-    const tmpDir = path.join(this.root, 'tmp');
-    await mkdir(tmpDir, { recursive: true });
-    // The process id in the name tells a later start which leftovers belong to no running process.
-    const tmp = path.join(tmpDir, `${process.pid}-${randomUUID()}.part`);
-    const hash = createHash('sha256');
-    const fh = await open(tmp, 'wx', 0o640);
-    const syncer = new BackgroundSync(fh);
-    let size = 0;
-    // Hash as the bytes pass; the sink batches buffered chunks into one writev
-    // and keeps receiving while the disk catches up. Every SYNC_EVERY bytes a
-    // data sync starts in the background, so the disk writes while the upload
-    // is still arriving and the final fsync has little left to do.
-    const counter = new Transform({
-      transform(chunk: Buffer, _enc, done) {
-        size += chunk.byteLength;
-        if (size > opts.maxBytes) return done(new ArtifactTooLargeError(opts.maxBytes));
-        hash.update(chunk);
-        syncer.wrote(chunk.byteLength);
-        done(null, chunk);
-      },
-    });
-    try {
-      await pipeline(source, counter, fileSink(fh));
-      await syncer.idle();
-      await fh.sync();
-    } catch (err) {
-      await syncer.idle().catch(() => undefined);
-      await fh.close().catch(() => undefined);
-      await unlink(tmp).catch(() => undefined);
-      throw err;
-    }
-    await fh.close();
-    return { sha256: hash.digest('hex'), size, localPath: tmp };
+    await mkdir(path.join(this.root, 'tmp'), { recursive: true });
+    const tmp = this.tempName();
+    const { sha256, size } = await stageFile(tmp, source, { maxBytes: opts.maxBytes });
+    return { sha256, size, localPath: tmp };
   }
 
   async promote(staged: StagedArtifact): Promise<void> {
@@ -102,8 +68,24 @@ export class FileArtifactStore implements ArtifactStore {
     // Same bytes may already be stored: the fresh copy, just hashed, atomically replaces it, so one copy is
     // kept and a damaged one is repaired; a reader of the old copy keeps reading identical bytes.
     await mkdir(path.dirname(final), { recursive: true });
+    // The replaced copy keeps a second name until the rename is done, so the rename does not wait for
+    // its blocks to be freed (a second for large files); they are freed afterwards, in the background.
+    const old = this.tempName();
+    const kept = await link(final, old).then(
+      () => true,
+      (err: NodeJS.ErrnoException) => {
+        if (err.code === 'ENOENT') return false;
+        throw err;
+      },
+    );
     await rename(staged.localPath, final);
     await fsyncDir(path.dirname(final));
+    if (kept) void rm(old, { force: true }).catch(() => undefined); // what is left, cleanTemp removes
+  }
+
+  /** A new name in the staging folder; the process id in it tells a later start which leftovers belong to no running process. */
+  private tempName(): string {
+    return path.join(this.root, 'tmp', `${process.pid}-${randomUUID()}.part`);
   }
 
   async discard(staged: StagedArtifact): Promise<void> {
@@ -139,70 +121,6 @@ export class FileArtifactStore implements ArtifactStore {
       removed++;
     }
     return removed;
-  }
-}
-
-/**
- * A writable over an open file that batches buffered chunks into one writev
- * and leaves the file open, so the caller can sync and close it.
- */
-function fileSink(fh: FileHandle): Writable {
-  return new Writable({
-    highWaterMark: 4 * 1024 * 1024,
-    writev(chunks, done) {
-      void writeAll(
-        fh,
-        chunks.map((c) => c.chunk as Buffer),
-      ).then(() => done(), done);
-    },
-  });
-}
-
-async function writeAll(fh: FileHandle, buffers: Buffer[]): Promise<void> {
-  let rest = buffers;
-  while (rest.length > 0) {
-    let { bytesWritten } = await fh.writev(rest);
-    // A short write: skip what was written and go on with the remainder.
-    while (rest.length > 0 && bytesWritten >= rest[0]!.byteLength) {
-      bytesWritten -= rest[0]!.byteLength;
-      rest = rest.slice(1);
-    }
-    if (rest.length > 0 && bytesWritten > 0) rest = [rest[0]!.subarray(bytesWritten), ...rest.slice(1)];
-  }
-}
-
-/** Bytes written between two background data syncs of an upload. */
-const SYNC_EVERY = 32 * 1024 * 1024;
-
-/**
- * Starts an fdatasync whenever SYNC_EVERY more bytes have been written and no
- * sync is running, without waiting for it: the page cache is flushed while
- * the rest of the file arrives instead of all at once at the end.
- */
-class BackgroundSync {
-  private pending = 0;
-  private running: Promise<void> | null = null;
-  private failure: Error | null = null;
-
-  constructor(private readonly fh: FileHandle) {}
-
-  wrote(bytes: number): void {
-    this.pending += bytes;
-    if (this.pending < SYNC_EVERY || this.running) return;
-    this.pending = 0;
-    this.running = this.fh
-      .datasync()
-      .catch((err: unknown) => {
-        this.failure = err instanceof Error ? err : new Error(String(err));
-      })
-      .finally(() => {
-        this.running = null;
-      });
-  }
-
-  async idle(): Promise<void> {
-    await this.running;
-    if (this.failure) throw this.failure;
   }
 }
 
