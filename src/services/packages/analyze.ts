@@ -1,5 +1,4 @@
-import { CacheExportError, readCacheExport } from '../../integrations/xml/cache-export.js';
-import { createReadStream } from 'node:fs';
+import { CacheExportError, readCacheExportFile } from '../../integrations/xml/cache-export.js';
 import { ArchiveError, readArchive } from '../../integrations/zip/archive.js';
 import { ValidationError } from '../../domain/errors.js';
 
@@ -17,7 +16,7 @@ export function kindFromName(fileName: string): PackageKind | null {
 /** Reads a file's manifest; hostile or malformed content becomes a 422 with the reason. */
 export async function analyzePackage(file: string, kind: PackageKind): Promise<unknown> {
   try {
-    if (kind === 'cache-xml') return await readCacheExport(createReadStream(file));
+    if (kind === 'cache-xml') return await readCacheExportFile(file);
     return await readArchive(file, { kindHint: kind });
   } catch (err) {
     if (err instanceof CacheExportError || err instanceof ArchiveError) {
