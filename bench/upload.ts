@@ -92,7 +92,7 @@ async function createRelease(server: ServerProcess, token: string): Promise<stri
  */
 export async function benchUpload(): Promise<void> {
   const wantedMb = Number(process.env.BENCH_UPLOAD_MB ?? 1024);
-  const runs = Math.max(1, Number(process.env.BENCH_UPLOAD_RUNS ?? 3));
+  const runs = Math.max(1, Number(process.env.BENCH_UPLOAD_RUNS ?? 5));
   const dir = mkdtempSync(path.join(os.tmpdir(), 'relman-bench-upload-'));
   let server: ServerProcess | undefined;
   try {
