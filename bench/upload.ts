@@ -1,5 +1,5 @@
 import { createWriteStream, mkdtempSync, rmSync, statSync } from 'node:fs';
-import { execFile } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { open } from 'node:fs/promises';
 import os from 'node:os';
@@ -46,20 +46,62 @@ async function writeStoredZip(file: string, bytes: number): Promise<number> {
 
 type Uploaded = { version: number; file: { sha256: string; size: number } };
 
-async function put(
-  server: ServerProcess,
-  token: string,
-  release: string,
-  file: string,
-  name: string,
-): Promise<{ ms: number; sentMs: number; result: Uploaded }> {
-  const url = `${server.url}/api/v1/releases/${release}/packages/web/files/${name}`;
-  const out = await new Promise<string>((resolve, reject) =>
-    execFile(process.execPath, ['--import', 'tsx', CLIENT, url, token, file], { maxBuffer: 1024 * 1024 }, (err, stdout) =>
+type Client = 'curl' | 'node';
+type Put = { ms: number; sentMs: number | null; result: Uploaded };
+
+/**
+ * The client that uploads: curl by default (where installed), the plainest
+ * and cheapest HTTP client, so that on a machine whose CPUs the client and the
+ * server share the figure is the server's; BENCH_UPLOAD_CLIENT=node uses a
+ * node:http client instead (bench/upload-client.ts), which costs about twice
+ * the CPU of curl for the same bytes.
+ */
+function chooseClient(): Client {
+  const wanted = process.env.BENCH_UPLOAD_CLIENT;
+  if (wanted === 'node' || wanted === 'curl') return wanted;
+  if (wanted) throw new Error(`BENCH_UPLOAD_CLIENT must be curl or node, not "${wanted}"`);
+  return spawnSync('curl', ['--version'], { stdio: 'ignore' }).status === 0 ? 'curl' : 'node';
+}
+
+function run(cmd: string, args: string[]): Promise<string> {
+  return new Promise((resolve, reject) =>
+    execFile(cmd, args, { maxBuffer: 1024 * 1024 }, (err, stdout) =>
       err ? reject(new Error(`the upload client failed: ${err.message}`)) : resolve(stdout),
     ),
   );
-  const { status, text, ms, sentMs } = JSON.parse(out) as { status: number; text: string; ms: number; sentMs: number };
+}
+
+async function put(client: Client, server: ServerProcess, token: string, release: string, file: string, name: string): Promise<Put> {
+  const url = `${server.url}/api/v1/releases/${release}/packages/web/files/${name}`;
+  let status: number;
+  let text: string;
+  let ms: number;
+  let sentMs: number | null = null;
+  if (client === 'curl') {
+    // Timed by curl itself, from before connecting to the end of the answer; no "Expect: 100-continue" round trip.
+    const out = await run('curl', [
+      '-sS',
+      '-X',
+      'PUT',
+      '-H',
+      `authorization: Bearer ${token}`,
+      '-H',
+      'content-type: application/octet-stream',
+      '-H',
+      'expect:',
+      '--upload-file',
+      file,
+      '-w',
+      '\n%{http_code} %{time_total}',
+      url,
+    ]);
+    const cut = out.lastIndexOf('\n');
+    const [code, total] = out.slice(cut + 1).split(' ');
+    [status, text, ms] = [Number(code), out.slice(0, cut), Number(total) * 1000];
+  } else {
+    const out = await run(process.execPath, ['--import', 'tsx', CLIENT, url, token, file]);
+    ({ status, text, ms, sentMs } = JSON.parse(out) as { status: number; text: string; ms: number; sentMs: number });
+  }
   if (status < 200 || status >= 300) throw new Error(`upload of ${name}: HTTP ${status} ${text}`);
   return { ms, sentMs, result: JSON.parse(text) as Uploaded };
 }
@@ -113,14 +155,15 @@ export async function benchUpload(): Promise<void> {
     const release = () => createRelease(srv, token);
 
     // One small upload first, so the server's upload path is loaded and warm before RSS is measured.
-    await put(server, token, await release(), warm, 'warmup.zip');
+    const client = chooseClient();
+    await put(client, server, token, await release(), warm, 'warmup.zip');
     const rssBefore = rssOf(server.pid);
     const sampler = sampleRss(server.pid);
-    const ups: Awaited<ReturnType<typeof put>>[] = [];
+    const ups: Put[] = [];
     // Each run goes to a new release: the same bytes, so the store keeps one copy (the last step is an unlink instead of a rename).
     for (let i = 0; i < runs; i++) {
       if (i > 0) await new Promise((r) => setTimeout(r, 1000)); // the previous run's replaced copy is freed in the background
-      ups.push(await put(server, token, await release(), file, 'bench.zip'));
+      ups.push(await put(client, server, token, await release(), file, 'bench.zip'));
     }
     const rssPeak = sampler.stop();
     for (const u of ups) if (u.result.file.size !== size) throw new Error(`the server stored ${u.result.file.size} bytes of ${size}`);
@@ -149,7 +192,7 @@ export async function benchUpload(): Promise<void> {
     process.stdout.write(
       `\nUpload over HTTP (loopback) into the store: streamed, SHA-256, written, fsynced, renamed (a repeat run's duplicate is dropped instead), then the ZIP's central directory read and the version recorded.\n` +
         `The file is a stored ZIP: its check reads only the central directory, so the figure is transfer + hash + write + fsync (a Caché export would add its XML reading; see the manifest benchmark).\n` +
-        `Client (node:http in a process of its own, the file piped in 4 MiB reads, timed from its first byte) and server (node bin/relman.js serve, SQLite) share ${os.availableParallelism()} CPUs.\n\n`,
+        `Client (${client === 'curl' ? 'curl --upload-file' : 'node:http, the file piped in 4 MiB reads'}, in a process of its own, timed from before it connects to the end of the answer; BENCH_UPLOAD_CLIENT=curl|node) and server (node bin/relman.js serve, SQLite) share ${os.availableParallelism()} CPUs.\n\n`,
     );
     printTable(
       ['target', 'seconds', 'MB/s', 'ratio relman/it'],
@@ -164,7 +207,9 @@ export async function benchUpload(): Promise<void> {
     const vsSum = relman / mbps(size, sha256sum);
     const growth = rssPeak - rssBefore;
     process.stdout.write(
-      `\nall bytes handed to the socket after ${fmt(up.sentMs / 1000, 2)} s (${fmt(mbps(size, up.sentMs), 1)} MB/s); the answer came ${fmt((up.ms - up.sentMs) / 1000, 2)} s later (fsync, rename, central directory, record)\n` +
+      (up.sentMs === null
+        ? '\n'
+        : `\nall bytes handed to the socket after ${fmt(up.sentMs / 1000, 2)} s (${fmt(mbps(size, up.sentMs), 1)} MB/s); the answer came ${fmt((up.ms - up.sentMs) / 1000, 2)} s later (fsync, rename, central directory, record)\n`) +
         `relman / openssl:   ${vsOpenssl.toFixed(2)}× (goal ≥ 0.50×) — ${goal(vsOpenssl >= 0.5)}\n` +
         `relman / sha256sum: ${vsSum.toFixed(2)}× (goal > 1×) — ${goal(vsSum > 1)}\n` +
         `server peak RSS growth during the upload: ${fmt(growth / MiB, 1)} MiB (from ${fmt(rssBefore / MiB, 1)} to ${fmt(rssPeak / MiB, 1)} MiB; goal < 64 MiB whatever the file size) — ${goal(growth < 64 * MiB)}\n`,
