@@ -1,5 +1,6 @@
 import { readCliConfig } from './config-file.js';
 import { CliError, EXIT } from './errors.js';
+import { NoAnswerError, sendStream } from './stream-upload.js';
 
 export type GlobalOptions = { url?: string; token?: string; json?: boolean; app?: string };
 
@@ -49,7 +50,7 @@ export class ApiClient {
   async fetchOk(
     method: string,
     path: string,
-    init: { query?: Query; headers?: Record<string, string>; body?: RequestInit['body']; duplex?: 'half' } = {},
+    init: { query?: Query; headers?: Record<string, string>; body?: RequestInit['body'] } = {},
   ): Promise<Response> {
     const headers: Record<string, string> = { accept: 'application/json', ...init.headers };
     if (this.token) headers.authorization = `Bearer ${this.token}`;
@@ -59,7 +60,6 @@ export class ApiClient {
         method,
         headers,
         body: init.body ?? null,
-        ...(init.duplex ? { duplex: init.duplex } : {}),
       });
     } catch (err) {
       const cause = (err as { cause?: { code?: string; message?: string } }).cause;
@@ -103,17 +103,24 @@ export class ApiClient {
 
   /**
    * Sends `body` as the raw request body (application/octet-stream), streamed
-   * as it is read, never held in memory; the JSON answer is returned.
+   * as it is read, never held in memory, with node:http(s) rather than fetch
+   * (see stream-upload.ts); the JSON answer is returned.
    */
   async requestStream<T>(method: string, path: string, body: AsyncIterable<Uint8Array>, size: number, query?: Query): Promise<T> {
-    const res = await this.fetchOk(method, path, {
-      query,
-      headers: { 'content-type': 'application/octet-stream', 'content-length': String(size) },
-      // Node's fetch sends an async iterable chunk by chunk; `duplex: 'half'` is required for a streamed body.
-      body,
-      duplex: 'half',
-    });
-    const text = await res.text();
-    return (text === '' ? undefined : JSON.parse(text)) as T;
+    const headers: Record<string, string> = {
+      accept: 'application/json',
+      'content-type': 'application/octet-stream',
+      'content-length': String(size),
+    };
+    if (this.token) headers.authorization = `Bearer ${this.token}`;
+    let answer: { status: number; text: string };
+    try {
+      answer = await sendStream(this.url(path, query), method, headers, body);
+    } catch (err) {
+      if (err instanceof NoAnswerError) throw new CliError(`cannot reach relman at ${this.baseUrl}: ${err.code}`, EXIT.unreachable);
+      throw err;
+    }
+    if (answer.status < 200 || answer.status >= 300) throw this.problem(answer.status, answer.text);
+    return (answer.text === '' ? undefined : JSON.parse(answer.text)) as T;
   }
 }
