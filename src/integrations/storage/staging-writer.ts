@@ -51,6 +51,9 @@ export async function stageFile(
   }
 }
 
+/** How file systems say they do not do direct I/O (at open, or at the first write). */
+const refusesDirect = (err: unknown): boolean => ['EINVAL', 'EOPNOTSUPP', 'ENOTSUP'].includes((err as NodeJS.ErrnoException).code ?? '');
+
 /** Opens a new file for direct writes when the file system takes them, buffered otherwise. */
 async function openForWriting(file: string, tryDirect: boolean): Promise<{ fh: FileHandle; direct: boolean }> {
   const flags = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL;
@@ -60,7 +63,7 @@ async function openForWriting(file: string, tryDirect: boolean): Promise<{ fh: F
   try {
     fh = await open(file, flags | O_DIRECT, 0o640);
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'EINVAL') throw err;
+    if (!refusesDirect(err)) throw err;
     return { fh: await open(file, flags, 0o640), direct: false };
   }
   // Some file systems accept the flag and refuse the writes: one aligned block tells.
@@ -71,7 +74,7 @@ async function openForWriting(file: string, tryDirect: boolean): Promise<{ fh: F
     return { fh, direct: true };
   } catch (err) {
     await fh.close();
-    if ((err as NodeJS.ErrnoException).code !== 'EINVAL') throw err;
+    if (!refusesDirect(err)) throw err;
     return { fh: await open(file, constants.O_WRONLY | constants.O_TRUNC), direct: false };
   } finally {
     returnSlabSet(probe);
