@@ -1,21 +1,11 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import ICAL from 'ical.js';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { todayIn } from '../../src/domain/calendar.js';
 import { addDays } from '../../src/domain/dates.js';
-import { cleanEnv, runCli, startServer, type CliResult, type RunningServer } from '../support/cli-process.js';
-import { dialects, scratchDatabase, type ScratchDatabase } from '../support/databases.js';
+import { cliCrew, json, ok } from '../support/cli-crew.js';
+import { dialects } from '../support/databases.js';
 
 const ADMIN_PASSWORD = 'admin-password-for-calendar-cli';
-
-function ok(r: CliResult): string {
-  expect(r.stderr).toBe('');
-  expect(r.code).toBe(0);
-  return r.stdout;
-}
-const json = <T = any>(r: CliResult): T => JSON.parse(ok(r)) as T;
 
 /** The first Saturday at least `weeks` weeks after today in New York (the server runs on the real clock). */
 function saturdayIn(weeks: number): string {
@@ -25,30 +15,16 @@ function saturdayIn(weeks: number): string {
 }
 
 describe.each(dialects)('relman calendar commands against a running server ($name)', ({ name: dialect }) => {
-  let scratch: ScratchDatabase;
-  let server: RunningServer;
-  let tmp: string;
-  const tokens = new Map<string, string>();
-  const as = (user: string, args: string[]) =>
-    runCli(args, cleanEnv({ XDG_CONFIG_HOME: path.join(tmp, 'config'), RELMAN_URL: server.url, RELMAN_TOKEN: tokens.get(user) }));
-
-  beforeAll(async () => {
-    scratch = await scratchDatabase(dialect);
-    tmp = mkdtempSync(path.join(os.tmpdir(), 'relman-calendar-cli-'));
-    server = await startServer({ dataDir: scratch.dataDir, databaseUrl: scratch.url, adminPassword: ADMIN_PASSWORD });
-    for (const [user, role] of [
+  const crew = cliCrew({
+    dialect,
+    name: 'calendar-cli',
+    adminPassword: ADMIN_PASSWORD,
+    users: [
       ['cmc1', 'cmc'],
       ['lead1', 'technical-lead'],
-    ] as const) {
-      ok(await runCli(['user', 'add', user, '--role', role, '--no-password'], server.localEnv));
-      tokens.set(user, ok(await runCli(['token', 'create', '--user', user], server.localEnv)).trim());
-    }
+    ],
   });
-  afterAll(async () => {
-    await server?.stop();
-    await scratch?.drop();
-    if (tmp) rmSync(tmp, { recursive: true, force: true });
-  });
+  const as = crew.as;
 
   it('plans, books, moves and cancels cycles; blackouts refuse releases; the feed URL works until revoked', async () => {
     const sat = saturdayIn(30);
@@ -96,7 +72,7 @@ describe.each(dialects)('relman calendar commands against a running server ($nam
     expect(ok(await as('lead1', ['calendar', 'conflicts', '--from', sat, '--to', addDays(from, 30)]))).toContain('1 conflict(s)');
 
     const url = ok(await as('lead1', ['calendar', 'feed'])).trim();
-    expect(url).toMatch(new RegExp(`^${server.url.replace(/\./g, '\\.')}/api/v1/calendar\\.ics\\?token=rmc_`));
+    expect(url).toMatch(new RegExp(`^${crew.server.url.replace(/\./g, '\\.')}/api/v1/calendar\\.ics\\?token=rmc_`));
     const res = await fetch(url);
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toBe('text/calendar; charset=utf-8');

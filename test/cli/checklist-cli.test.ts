@@ -1,20 +1,12 @@
 import { createHash } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { addDays } from '../../src/domain/dates.js';
-import { cleanEnv, runCli, startServer, type CliResult, type RunningServer } from '../support/cli-process.js';
-import { dialects, scratchDatabase, type ScratchDatabase } from '../support/databases.js';
+import { cliCrew, json, ok } from '../support/cli-crew.js';
+import { dialects } from '../support/databases.js';
 
 const ADMIN_PASSWORD = 'admin-password-for-checklist-cli';
-
-function ok(r: CliResult): string {
-  expect(r.stderr).toBe('');
-  expect(r.code).toBe(0);
-  return r.stdout;
-}
-const json = <T = any>(r: CliResult): T => JSON.parse(ok(r)) as T;
 
 /** A Saturday (the default template's change-cycle day) 8 to 14 days from today: its first task is overdue, the rest are not. */
 function plannedSaturday(): string {
@@ -27,31 +19,17 @@ function plannedSaturday(): string {
 }
 
 describe.each(dialects)('relman checklist commands against a running server ($name)', ({ name: dialect }) => {
-  let scratch: ScratchDatabase;
-  let server: RunningServer;
-  let tmp: string;
-  const tokens = new Map<string, string>();
-  const as = (user: string, args: string[]) =>
-    runCli(args, cleanEnv({ XDG_CONFIG_HOME: path.join(tmp, 'config'), RELMAN_URL: server.url, RELMAN_TOKEN: tokens.get(user) }));
-
-  beforeAll(async () => {
-    scratch = await scratchDatabase(dialect);
-    tmp = mkdtempSync(path.join(os.tmpdir(), 'relman-checklist-cli-'));
-    server = await startServer({ dataDir: scratch.dataDir, databaseUrl: scratch.url, adminPassword: ADMIN_PASSWORD });
-    for (const [user, role] of [
+  const crew = cliCrew({
+    dialect,
+    name: 'checklist-cli',
+    adminPassword: ADMIN_PASSWORD,
+    users: [
       ['lead1', 'technical-lead'],
       ['dev1', 'developer'],
       ['view1', 'viewer'],
-    ] as const) {
-      ok(await runCli(['user', 'add', user, '--role', role, '--no-password'], server.localEnv));
-      tokens.set(user, ok(await runCli(['token', 'create', '--user', user], server.localEnv)).trim());
-    }
+    ],
   });
-  afterAll(async () => {
-    await server?.stop();
-    await scratch?.drop();
-    if (tmp) rmSync(tmp, { recursive: true, force: true });
-  });
+  const as = crew.as;
 
   it('shows, completes, skips and reopens tasks, lists mine and sets a milestone', async () => {
     const planned = plannedSaturday();
@@ -102,7 +80,7 @@ describe.each(dialects)('relman checklist commands against a running server ($na
       `${name}: task prepare-release-notes "Prepare release notes" is open again — notes changed\n`,
     );
 
-    const log = path.join(tmp, 'backup.log');
+    const log = path.join(crew.tmp, 'backup.log');
     writeFileSync(log, 'pg_dump finished\n');
     const sha = createHash('sha256').update('pg_dump finished\n').digest('hex');
     expect(ok(await as('lead1', ['checklist', 'evidence', name, 'back-up-databases', log]))).toBe(

@@ -1,49 +1,24 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cleanEnv, runCli, startServer, type CliResult, type RunningServer } from '../support/cli-process.js';
-import { dialects, scratchDatabase, type ScratchDatabase } from '../support/databases.js';
+import { describe, expect, it } from 'vitest';
+import { cliCrew, json, ok } from '../support/cli-crew.js';
+import { dialects } from '../support/databases.js';
 
 const ADMIN_PASSWORD = 'admin-password-for-lifecycle-cli';
 const VERIFY = 'Rollout package verified and tested by the development team';
 const GO_AHEAD_MISSING = 'Go-ahead to install in acceptance test by the Change Management Coordinator is missing';
 
-function ok(r: CliResult): string {
-  expect(r.stderr).toBe('');
-  expect(r.code).toBe(0);
-  return r.stdout;
-}
-const json = <T = any>(r: CliResult): T => JSON.parse(ok(r)) as T;
-
 describe.each(dialects)('relman lifecycle commands against a running server ($name)', ({ name: dialect }) => {
-  let scratch: ScratchDatabase;
-  let server: RunningServer;
-  let tmp: string;
-  const tokens = new Map<string, string>();
-
-  /** A remote command as `user` (their API token, no stored login). */
-  const as = (user: string, args: string[]) =>
-    runCli(args, cleanEnv({ XDG_CONFIG_HOME: path.join(tmp, 'config'), RELMAN_URL: server.url, RELMAN_TOKEN: tokens.get(user) }));
-
-  beforeAll(async () => {
-    scratch = await scratchDatabase(dialect);
-    tmp = mkdtempSync(path.join(os.tmpdir(), 'relman-lifecycle-cli-'));
-    server = await startServer({ dataDir: scratch.dataDir, databaseUrl: scratch.url, adminPassword: ADMIN_PASSWORD });
-    const people: [string, string][] = [
+  const crew = cliCrew({
+    dialect,
+    name: 'lifecycle-cli',
+    adminPassword: ADMIN_PASSWORD,
+    users: [
       ['lead1', 'technical-lead'],
       ['cmc1', 'cmc'],
-    ];
-    for (const [user, role] of people) {
-      ok(await runCli(['user', 'add', user, '--role', role, '--no-password'], server.localEnv));
-      tokens.set(user, ok(await runCli(['token', 'create', '--user', user], server.localEnv)).trim());
-    }
+    ],
   });
-  afterAll(async () => {
-    await server?.stop();
-    await scratch?.drop();
-    if (tmp) rmSync(tmp, { recursive: true, force: true });
-  });
+  const as = crew.as;
 
   it('packages a release, shows its gates, lists every unmet condition of a refused transition, approves and moves on', async () => {
     const release = json(
@@ -138,7 +113,7 @@ describe.each(dialects)('relman lifecycle commands against a running server ($na
     );
     expect(ok(await as('cmc1', ['notify', 'CFIS001', 'cats', '--note', 'e-mail']))).toBe('recorded the notice to cats for CFIS001\n');
 
-    const file = path.join(tmp, 'report.json');
+    const file = path.join(crew.tmp, 'report.json');
     writeFileSync(file, JSON.stringify({ parts: { summary: 'from the file', 'test-results': 'passed' }, helpdeskRefs: ['HD-1'] }));
     const report = json(
       await as('lead1', [

@@ -2,18 +2,12 @@ import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cleanEnv, runCli, startServer, type CliResult, type RunningServer } from '../support/cli-process.js';
-import { dialects, scratchDatabase, type ScratchDatabase } from '../support/databases.js';
+import { cleanEnv, runCli, startServer } from '../support/cli-process.js';
+import { cliCrew, json, ok } from '../support/cli-crew.js';
+import { dialects, scratchDatabase } from '../support/databases.js';
 import { startSmtp, type TestSmtp } from '../support/smtp.js';
 
 const ADMIN_PASSWORD = 'admin-password-for-mail-cli';
-
-function ok(r: CliResult): string {
-  expect(r.stderr).toBe('');
-  expect(r.code).toBe(0);
-  return r.stdout;
-}
-const json = <T = any>(r: CliResult): T => JSON.parse(ok(r)) as T;
 
 async function until<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
@@ -26,45 +20,32 @@ async function until<T>(what: string, fn: () => Promise<T | undefined>, timeoutM
 }
 
 describe.each(dialects)('relman mail, contact and group commands against a running server ($name)', ({ name: dialect }) => {
-  let scratch: ScratchDatabase;
-  let server: RunningServer;
   let smtp: TestSmtp;
-  let tmp: string;
-  const tokens = new Map<string, string>();
-  const as = (user: string, args: string[]) =>
-    runCli(args, cleanEnv({ XDG_CONFIG_HOME: path.join(tmp, 'config'), RELMAN_URL: server.url, RELMAN_TOKEN: tokens.get(user) }));
-
+  // Registered before the crew's hooks, so the SMTP server is up before relman starts.
   beforeAll(async () => {
-    scratch = await scratchDatabase(dialect);
-    tmp = mkdtempSync(path.join(os.tmpdir(), 'relman-mail-cli-'));
     smtp = await startSmtp();
-    server = await startServer({
-      dataDir: scratch.dataDir,
-      databaseUrl: scratch.url,
-      adminPassword: ADMIN_PASSWORD,
-      env: {
-        RELMAN_SMTP_HOST: '127.0.0.1',
-        RELMAN_SMTP_PORT: String(smtp.port),
-        RELMAN_MAIL_FROM: 'Release Management <releases@test.example>',
-        RELMAN_PUBLIC_URL: 'https://relman.test.example',
-        RELMAN_JOBS_INTERVAL_MS: '100',
-      },
-    });
-    for (const [user, role, email] of [
-      ['lead1', 'technical-lead', 'lead1@example.org'],
-      ['cmc1', 'cmc', 'cmc1@example.org'],
-      ['viewer1', 'viewer', ''],
-    ] as const) {
-      ok(await runCli(['user', 'add', user, '--role', role, '--no-password', ...(email ? ['--email', email] : [])], server.localEnv));
-      tokens.set(user, ok(await runCli(['token', 'create', '--user', user], server.localEnv)).trim());
-    }
   });
   afterAll(async () => {
-    await server?.stop();
     await smtp?.stop();
-    await scratch?.drop();
-    if (tmp) rmSync(tmp, { recursive: true, force: true });
   });
+  const crew = cliCrew({
+    dialect,
+    name: 'mail-cli',
+    adminPassword: ADMIN_PASSWORD,
+    users: [
+      ['lead1', 'technical-lead', 'lead1@example.org'],
+      ['cmc1', 'cmc', 'cmc1@example.org'],
+      ['viewer1', 'viewer'],
+    ],
+    env: () => ({
+      RELMAN_SMTP_HOST: '127.0.0.1',
+      RELMAN_SMTP_PORT: String(smtp.port),
+      RELMAN_MAIL_FROM: 'Release Management <releases@test.example>',
+      RELMAN_PUBLIC_URL: 'https://relman.test.example',
+      RELMAN_JOBS_INTERVAL_MS: '100',
+    }),
+  });
+  const as = crew.as;
 
   it('manages groups and contacts', { timeout: 180_000 }, async () => {
     expect(ok(await as('viewer1', ['group', 'list']))).toMatch(
@@ -191,7 +172,7 @@ describe.each(dialects)('relman mail, contact and group commands against a runni
       await smtp.waitFor(2);
       expect(smtp.received[1]?.rcptTo).toContain('desk@cats.example');
       // Nothing went to the maildir: an SMTP server is configured.
-      expect(() => readdirSync(path.join(scratch.dataDir, 'maildir', 'new'))).toThrow();
+      expect(() => readdirSync(path.join(crew.scratch.dataDir, 'maildir', 'new'))).toThrow();
     },
   );
 });
