@@ -89,6 +89,24 @@ async function loadCycle(db: Trx, ctx: AppContext, date: string): Promise<Change
   return c;
 }
 
+/** Runs `fn` in a transaction on the cycle of `date`, for an actor who may manage the calendar, at the version the caller saw. */
+function withManagedCycle<T>(
+  deps: ServiceDeps,
+  actor: Actor,
+  app: string | undefined,
+  date: string,
+  expectedVersion: number | undefined,
+  fn: (db: Trx, ctx: AppContext, cycle: ChangeCycleTable) => Promise<T>,
+): Promise<T> {
+  return deps.database.transaction(async ({ db }) => {
+    const ctx = await resolveApplication(deps, db, app);
+    requireAppAction(ctx.template, actor, 'calendar.manage');
+    const c = await loadCycle(db, ctx, date);
+    checkVersion(c, expectedVersion);
+    return fn(db, ctx, c);
+  });
+}
+
 async function saveCycle(db: Trx, c: ChangeCycleTable, patch: Partial<ChangeCycleTable>): Promise<ChangeCycleTable> {
   const res = await db
     .updateTable('change_cycles')
@@ -211,11 +229,7 @@ export async function moveCycle(
   date: string,
   input: MoveCycleInput,
 ): Promise<CycleView> {
-  return deps.database.transaction(async ({ db }) => {
-    const ctx = await resolveApplication(deps, db, app);
-    requireAppAction(ctx.template, actor, 'calendar.manage');
-    const c = await loadCycle(db, ctx, date);
-    checkVersion(c, input.expectedVersion);
+  return withManagedCycle(deps, actor, app, date, input.expectedVersion, async (db, ctx, c) => {
     if (c.status !== 'planned')
       throw new ConflictError(`the change cycle of ${date} is cancelled; plan a new one instead`, 'cycle-cancelled');
     dateProblem('to', input.to);
@@ -363,11 +377,7 @@ export async function cancelCycle(
   date: string,
   input: CancelCycleInput,
 ): Promise<CycleView> {
-  return deps.database.transaction(async ({ db }) => {
-    const ctx = await resolveApplication(deps, db, app);
-    requireAppAction(ctx.template, actor, 'calendar.manage');
-    const c = await loadCycle(db, ctx, date);
-    checkVersion(c, input.expectedVersion);
+  return withManagedCycle(deps, actor, app, date, input.expectedVersion, async (db, ctx, c) => {
     if (c.status !== 'planned') throw new ConflictError(`the change cycle of ${date} is already cancelled`, 'cycle-cancelled');
     const booked = await releasesIn(db, [c.id]);
     const before = view(ctx, c, booked);
