@@ -1,5 +1,6 @@
 import { constants } from 'node:fs';
 import { open, unlink, type FileHandle } from 'node:fs/promises';
+import path from 'node:path';
 import { hashSession } from './hash-worker.js';
 import { returnSlabSet, SLAB_BYTES, takeSlabSet } from './slab-pool.js';
 
@@ -23,16 +24,18 @@ export class ArtifactTooLargeError extends Error {
  * The bytes are copied into 1 MiB page-aligned slabs; each full slab is handed
  * at once to the hashing thread and, as one positional write, to libuv's
  * thread pool, without waiting for either, so receiving, hashing and writing
- * run side by side. A slab is reused once it is both hashed and written. Sixteen slabs are in
- * flight at most: past that, reading from the source waits, which is the
- * upload's backpressure and bounds its memory whatever the file size.
+ * run side by side. A slab is reused once it is both hashed and written.
+ * Sixteen slabs are in flight at most: past that, reading from the source
+ * waits, which is the upload's backpressure and bounds its memory whatever
+ * the file size.
  *
- * Where the file system supports it, the file is written with O_DIRECT: the
- * slabs go to the device without a copy into the page cache and without a
- * write-back to wait for, which halves the CPU an upload costs. The last slab
- * is padded to the block size and the file truncated to its real length. Where
- * it is not supported (tmpfs, other platforms), writes are buffered and a
- * data sync runs in the background every 32 MiB.
+ * Where the file system supports it (tried once per directory), the file is
+ * written with O_DIRECT: the slabs go to the device without a copy into the
+ * page cache and without a write-back to wait for, which halves the CPU an
+ * upload costs. The last slab is padded to the block size and the file
+ * truncated to its real length. Where it is not supported (some file
+ * systems, other platforms), writes are buffered and a data sync runs in the
+ * background every 32 MiB.
  */
 export async function stageFile(
   file: string,
@@ -54,27 +57,35 @@ export async function stageFile(
 /** How file systems say they do not do direct I/O (at open, or at the first write). */
 const refusesDirect = (err: unknown): boolean => ['EINVAL', 'EOPNOTSUPP', 'ENOTSUP'].includes((err as NodeJS.ErrnoException).code ?? '');
 
+/** Per directory, whether its file system took direct writes: probed once, not at every upload. */
+const directIn = new Map<string, boolean>();
+
 /** Opens a new file for direct writes when the file system takes them, buffered otherwise. */
 async function openForWriting(file: string, tryDirect: boolean): Promise<{ fh: FileHandle; direct: boolean }> {
   const flags = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL;
   const O_DIRECT = (constants as { O_DIRECT?: number }).O_DIRECT;
-  if (O_DIRECT === undefined || !tryDirect) return { fh: await open(file, flags, 0o640), direct: false };
+  const dir = path.dirname(file);
+  if (O_DIRECT === undefined || !tryDirect || directIn.get(dir) === false) return { fh: await open(file, flags, 0o640), direct: false };
   let fh: FileHandle;
   try {
     fh = await open(file, flags | O_DIRECT, 0o640);
   } catch (err) {
     if (!refusesDirect(err)) throw err;
+    directIn.set(dir, false);
     return { fh: await open(file, flags, 0o640), direct: false };
   }
+  if (directIn.get(dir)) return { fh, direct: true };
   // Some file systems accept the flag and refuse the writes: one aligned block tells.
   const probe = takeSlabSet();
   try {
     await fh.write(probe.slabs[0]!, 0, DIRECT_ALIGN, 0);
     await fh.truncate(0);
+    directIn.set(dir, true);
     return { fh, direct: true };
   } catch (err) {
     await fh.close();
     if (!refusesDirect(err)) throw err;
+    directIn.set(dir, false);
     return { fh: await open(file, constants.O_WRONLY | constants.O_TRUNC), direct: false };
   } finally {
     returnSlabSet(probe);
