@@ -35,7 +35,7 @@ export function release(type: string, state: string, channels: string[] = ['data
 }
 
 export function item(n: number, kind = 'IR'): SnapshotItem {
-  return { id: `item-${n}`, key: `${kind}-${n}`, kind };
+  return { id: `item-${n}`, key: `${kind}-${n}`, kind, helpdeskRef: `HD-${1000 + n}` };
 }
 
 export function withItems(s: ReleaseSnapshot, ...items: SnapshotItem[]): ReleaseSnapshot {
@@ -93,7 +93,12 @@ export function notifyAll(t: ProcessTemplate, s: ReleaseSnapshot): void {
   for (const sys of t.externalSystems) s.notifications.push({ system: sys.id, by: 'tina.lead', at: now(), note: 'e-mail sent' });
 }
 
-export function writeReport(s: ReleaseSnapshot, parts: Record<string, string>, helpdeskRefs: string[] = ['IR-1042']): void {
+/** Writes the Emergency Release Report; by default it cites the help-desk references of the release's IR and DR items. */
+export function writeReport(
+  s: ReleaseSnapshot,
+  parts: Record<string, string>,
+  helpdeskRefs: string[] = s.items.filter((i) => i.kind === 'IR' || i.kind === 'DR').map((i) => i.helpdeskRef),
+): void {
   s.reports.push({ report: 'emergency-release-report', parts, helpdeskRefs, by: 'tina.lead', at: now() });
 }
 

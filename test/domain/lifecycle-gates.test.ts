@@ -189,6 +189,21 @@ const failing: Case[] = [
     ],
   },
   {
+    // Items can leave the release, or change, after the report was written.
+    gate: 'emergency-report',
+    build: () => {
+      const s = withItems(release('emergency', 'package-verified'), item(1), item(2, 'SMCR'));
+      writeReport(s, FULL_REPORT, ['HD-1001', 'HD-1002', 'HD-9999']);
+      s.items.splice(0, 1);
+      return s;
+    },
+    reasons: [
+      'Emergency Release Report: HD-1001 is not the help-desk reference of any work item on CFIS001',
+      'Emergency Release Report: HD-1002 belongs to SMCR-2, which is not of kind IR or DR',
+      'Emergency Release Report: HD-9999 is not the help-desk reference of any work item on CFIS001',
+    ],
+  },
+  {
     gate: 'emergency-approved',
     build: () => release('emergency', 'package-verified'),
     reasons: ['Approval of the emergency release by the Change Management Coordinator is missing'],
@@ -282,12 +297,12 @@ const passing: Case[] = [
   {
     gate: 'emergency-report',
     build: () => {
-      const s = release('emergency', 'package-verified');
-      writeReport(s, FULL_REPORT, ['IR-1042', 'DR-77']);
+      const s = withItems(release('emergency', 'package-verified'), item(42), item(77, 'DR'), item(5, 'SMCR'));
+      writeReport(s, FULL_REPORT, ['HD-1042', 'HD-1077']);
       return s;
     },
     reasons: [],
-    evidence: ['Emergency Release Report (IR-1042, DR-77)'],
+    evidence: ['Emergency Release Report (HD-1042, HD-1077)'],
   },
   { gate: 'no-open-at-issues', build: () => release('scheduled', 'in-at'), reasons: [], evidence: [] },
 ];

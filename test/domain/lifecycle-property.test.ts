@@ -19,6 +19,7 @@ const ROLE_IDS = t.roles.map((r) => r.id);
 const TERMINAL = new Set(t.states.filter((s) => s.terminal).map((s) => s.id));
 const KINDS = ['IR', 'SMCR', 'DR'] as const;
 const REPORT_PARTS = ['summary', 'analysis-and-impact', 'test-results', 'sources-affected', 'release-specifications'];
+const REF_KINDS: readonly string[] = ['IR', 'DR'];
 const PRODUCTION = 'approved-for-production';
 
 type User = { name: string; roles: string[] };
@@ -102,7 +103,10 @@ function productionViolations(s: ReleaseSnapshot, users: User[]): string[] {
     const report = s.reports.filter((r) => r.report === 'emergency-release-report');
     const complete = report.length === 1 && REPORT_PARTS.every((p) => (report[0]?.parts[p] ?? '').trim() !== '');
     if (!complete) out.push('emergency report incomplete');
-    if ((report[0]?.helpdeskRefs.length ?? 0) === 0) out.push('emergency report without help-desk reference');
+    const refs = report[0]?.helpdeskRefs ?? [];
+    if (refs.length === 0) out.push('emergency report without help-desk reference');
+    const qualifying = new Set(s.items.filter((i) => REF_KINDS.includes(i.kind)).map((i) => i.helpdeskRef));
+    if (refs.some((r) => !qualifying.has(r))) out.push('emergency report cites a reference no IR/DR item on the release has');
     if (!activeCmcApproval('emergency-approval')) out.push('no active emergency approval by a CMC');
   } else {
     if (!activeCmcApproval('at-signoff')) out.push('no active AT sign-off by a CMC');
@@ -132,7 +136,7 @@ function simulate(sc: Scenario, stats: Stats): void {
   let items = 0;
   let reached = false;
   const at = () => new Date(Date.UTC(2025, 0, 1) + ++clock * 1000).toISOString();
-  const addItem = (kind: string) => s.items.push({ id: `item-${++items}`, key: `${kind}-${items}`, kind });
+  const addItem = (kind: string) => s.items.push({ id: `item-${++items}`, key: `${kind}-${items}`, kind, helpdeskRef: `HD-${items}` });
   sc.items.forEach(addItem);
 
   const who = (a: Actor, roles: readonly string[]): User => {
@@ -312,7 +316,9 @@ function simulate(sc: Scenario, stats: Stats): void {
         if (!u.roles.some((r) => def.roles.includes(r))) return;
         // Rewriting the report replaces it; `blank` beyond the part count leaves every part filled in.
         const parts = Object.fromEntries(def.parts.map((p, i) => [p.id, i === x.blank ? ' ' : `${p.name}: text`]));
-        s.reports = [{ report: def.id, parts, helpdeskRefs: x.refs ? ['IR-1042'] : [], by: u.name, at: at() }];
+        // The writer cites the help-desk references of the release's IR/DR items, as the report write requires.
+        const refs = s.items.filter((i) => REF_KINDS.includes(i.kind)).map((i) => i.helpdeskRef);
+        s.reports = [{ report: def.id, parts, helpdeskRefs: x.refs ? refs : [], by: u.name, at: at() }];
         return;
       }
       case 'attach':

@@ -87,7 +87,7 @@ describe('checkTransition', () => {
     const s = withItems(release('emergency', 'package-verified', ['database']), item(1, 'DR'));
     verifyPackages(s);
     attempt(s, 'item-1', 'acceptance-test', 'passed');
-    writeReport(s, FULL_REPORT, ['DR-1']);
+    writeReport(s, FULL_REPORT, ['HD-1001']);
     approve(s, 'emergency-approval', 'carol.cmc');
     const c = checkTransition(t, s, CMC, 'approve-for-production', '');
     expect(c).toMatchObject({
@@ -246,7 +246,7 @@ describe('the emergency path', () => {
       'Emergency Release Report: no help-desk reference to IR/DR records',
       'Approval of the emergency release by the Change Management Coordinator is missing',
     ]);
-    s.reports[0] = { ...s.reports[0]!, parts: FULL_REPORT, helpdeskRefs: ['IR-1'] };
+    s.reports[0] = { ...s.reports[0]!, parts: FULL_REPORT, helpdeskRefs: ['HD-1001'] };
     approve(s, 'emergency-approval');
     const c = go(s, 'approve-for-production', CMC);
     expect(c.kind === 'ok' && c.exceptions).toEqual([]);

@@ -77,8 +77,16 @@ describe.each(dialects)('emergency, expedited and concurrent lifecycles over HTT
     const unknown = expectProblem(await crew.lead('PUT', path, { parts: { ...FIVE_PARTS, gossip: 'x' } }), 422, 'validation');
     expect(unknown.errors?.map((e) => e.path)).toEqual(['parts.gossip']);
     expectProblem(await crew.lead('PUT', rel(name, '/reports/no-such-report'), { parts: {} }), 404, 'not-found');
-    const report = expectJson(await crew.lead('PUT', path, { parts: FIVE_PARTS, helpdeskRefs: ['HD-DR-7', 'HD-IR-12'] }), 200);
-    expect(report).toMatchObject({ parts: FIVE_PARTS, helpdeskRefs: ['HD-DR-7', 'HD-IR-12'], writtenBy: 'lead-lee' });
+    const stranger = expectProblem(
+      await crew.lead('PUT', path, { parts: FIVE_PARTS, helpdeskRefs: ['HD-DR-7', 'HD-IR-12'] }),
+      422,
+      'validation',
+    );
+    expect(stranger.errors?.map((e) => [e.path, e.message])).toEqual([
+      ['helpdeskRefs[1]', `HD-IR-12 is not the help-desk reference of any work item on ${name}`],
+    ]);
+    const report = expectJson(await crew.lead('PUT', path, { parts: FIVE_PARTS, helpdeskRefs: ['HD-DR-7'] }), 200);
+    expect(report).toMatchObject({ parts: FIVE_PARTS, helpdeskRefs: ['HD-DR-7'], writtenBy: 'lead-lee' });
     expect(await auditCount('report.write', name)).toBe(2);
 
     // The creator (the technical lead) requested it; any coordinator may approve.
@@ -89,7 +97,7 @@ describe.each(dialects)('emergency, expedited and concurrent lifecycles over HTT
     const tested = done.evidence.gates.find((g: { id: string }) => g.id === 'items-passed-test');
     expect(tested).toMatchObject({ pass: true, exceptions: [SINGLE_ENV], evidence: [expect.objectContaining({ by: 'dev-dee' })] });
     expect(done.evidence.gates.find((g: { id: string }) => g.id === 'emergency-report').evidence).toEqual([
-      { what: 'Emergency Release Report (HD-DR-7, HD-IR-12)', by: 'lead-lee', at: expect.any(String) },
+      { what: 'Emergency Release Report (HD-DR-7)', by: 'lead-lee', at: expect.any(String) },
     ]);
     const history = expectJson(await crew.viewer('GET', rel(name, '/history')), 200);
     expect(history.at(-1).evidence.exceptions).toEqual([SINGLE_ENV]);

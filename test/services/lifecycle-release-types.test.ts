@@ -6,6 +6,7 @@ import { decideApproval } from '../../src/services/lifecycle/approvals.js';
 import { writeReport } from '../../src/services/lifecycle/evidence.js';
 import { performTransition, releaseHistory } from '../../src/services/lifecycle/transitions.js';
 import { getRelease } from '../../src/services/releases.js';
+import { assignWorkItem } from '../../src/services/work-items.js';
 import { publishTemplate } from '../../src/services/templates.js';
 import { dialects } from '../support/databases.js';
 import { harness, type Harness } from '../support/harness.js';
@@ -69,7 +70,7 @@ describe.each(dialects)('emergency and expedited releases ($name)', ({ name }) =
         ForbiddenError,
       );
       expect(dev.allowedRoles).toEqual(['cmc']);
-      await f.report(FULL_REPORT, ['IR-1', 'DR-2'], crew.dev);
+      await f.report(FULL_REPORT, ['HD-IR', 'HD-DR'], crew.dev);
       expect(await f.unmet('approve-for-production')).toEqual([MSG.emergencyApprovalMissing]);
       await f.approve('emergency-approval', crew.cmc2);
       const seq = await lastAuditSeq(deps);
@@ -80,23 +81,44 @@ describe.each(dialects)('emergency and expedited releases ($name)', ({ name }) =
       const evidence = done?.evidence as Gates;
       expect(evidence.exceptions).toEqual([]);
       const gate = (id: string) => evidence.gates.find((g) => g.id === id)?.evidence.map((e) => [e.what, e.by]);
-      expect(gate('emergency-report')).toEqual([['Emergency Release Report (IR-1, DR-2)', 'dana']]);
+      expect(gate('emergency-report')).toEqual([['Emergency Release Report (HD-IR, HD-DR)', 'dana']]);
       expect(gate('emergency-approved')).toEqual([['Approval of the emergency release: approved', 'chris']]);
       expect((await auditEvents(deps, seq)).map((e) => e.action)).toEqual(['release.transition']);
       // The report was rewritten; the audit keeps both versions.
       const reports = (await auditEvents(deps)).filter((e) => e.action === 'report.write');
       expect(reports.map((e) => [e.actor, e.before?.writtenBy ?? null, e.after.helpdeskRefs])).toEqual([
         ['terry', null, []],
-        ['dana', 'terry', ['IR-1', 'DR-2']],
+        ['dana', 'terry', ['HD-IR', 'HD-DR']],
       ]);
 
       await f.deployAndSignOff();
       expect((await getRelease(deps, undefined, f.name)).state).toBe('signed-off');
     });
 
+    it('cites only help-desk references of IR and DR items on the release, when written and at the gate', async () => {
+      const f = await emergency(['IR', 'SMCR', 'DR']);
+      const [ir, smcr] = f.items;
+      await f.toPackageVerified();
+      await testedIn(f, ['development', 'acceptance-test']);
+      const refused = await rejectsWith(f.report(FULL_REPORT, ['HD-IR', 'HD-SMCR', 'HD-9999']), ValidationError);
+      expect(refused.problems).toEqual([
+        { path: 'helpdeskRefs[1]', message: `HD-SMCR belongs to ${smcr}, which is not of kind IR or DR` },
+        { path: 'helpdeskRefs[2]', message: `HD-9999 is not the help-desk reference of any work item on ${f.name}` },
+      ]);
+      expect((await auditEvents(deps)).filter((e) => e.action === 'report.write')).toEqual([]);
+
+      await f.report(FULL_REPORT, ['HD-IR', 'HD-DR']);
+      // The IR leaves the release after the report was written: its reference no longer qualifies.
+      await assignWorkItem(deps, crew.lead, undefined, ir!, { release: null });
+      await f.approve('emergency-approval');
+      expect(await f.unmet('approve-for-production')).toEqual([
+        `Emergency Release Report: HD-IR is not the help-desk reference of any work item on ${f.name}`,
+      ]);
+    });
+
     async function readyButTesting(f: Flow): Promise<void> {
       await f.toPackageVerified();
-      await f.report(FULL_REPORT, ['DR-77']);
+      await f.report(FULL_REPORT, ['HD-DR']);
       await f.approve('emergency-approval');
     }
 

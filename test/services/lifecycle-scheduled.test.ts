@@ -216,7 +216,7 @@ describe.each(dialects)('scheduled release end to end ($name)', ({ name }) => {
       ['notify', () => recordNotification(deps, crew.lead, undefined, n, { system: 'cats' })],
       [
         'report',
-        () => writeReport(deps, crew.lead, undefined, n, 'emergency-release-report', { parts: FULL_REPORT, helpdeskRefs: ['IR-1'] }),
+        () => writeReport(deps, crew.lead, undefined, n, 'emergency-release-report', { parts: FULL_REPORT, helpdeskRefs: ['HD-IR'] }),
       ],
       ['step', () => recordStep(deps, crew.dbLead, undefined, n, { step: 'deploy', channel: 'database' })],
       ['attach', () => assignWorkItem(deps, crew.lead, undefined, spare.key, { release: n })],

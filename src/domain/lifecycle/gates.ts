@@ -1,6 +1,7 @@
 import { packageCoverage } from '../packages-coverage.js';
 import type { ProcessTemplate } from '../template/schema.js';
 import type { Gate } from '../template/lifecycle-schema.js';
+import { helpdeskRefProblems } from './report-refs.js';
 import { activeApprovals, currentPackage, latestAttempt, type Evidence, type ReleaseSnapshot } from './snapshot.js';
 
 export type GateResult = {
@@ -108,6 +109,8 @@ function reportGate(t: ProcessTemplate, s: ReleaseSnapshot, reportId: string, r:
     const kinds = def.helpdeskRefs.kinds.join('/');
     r.reasons.push(`${def.name}: no help-desk reference${kinds ? ` to ${kinds} records` : ''}`);
   }
+  // Items can leave the release after the report was written: each reference is checked again.
+  for (const p of helpdeskRefProblems(def, s.name, s.items, rep.helpdeskRefs)) r.reasons.push(`${def.name}: ${p.message}`);
   if (r.reasons.length === 0) r.evidence.push({ what: `${def.name} (${rep.helpdeskRefs.join(', ')})`, by: rep.by, at: rep.at });
 }
 

@@ -5,7 +5,14 @@
  */
 export type Evidence = { what: string; by: string; at: string };
 
-export type SnapshotItem = { id: string; key: string; kind: string; elements?: { type: string; name: string }[] };
+export type SnapshotItem = {
+  id: string;
+  key: string;
+  kind: string;
+  /** The item's reference in the help-desk system (what reports cite). */
+  helpdeskRef: string;
+  elements?: { type: string; name: string }[];
+};
 export type SnapshotPackage = { channel: string; version: number; label: string; by: string; at: string };
 export type SnapshotApprovalRequest = { step: string; by: string; at: string; voided: boolean };
 export type SnapshotApproval = {

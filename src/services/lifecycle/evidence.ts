@@ -4,6 +4,7 @@ import { workItemByNumber } from '../../db/repositories/work-items.js';
 import type { ReleaseIssueTable, ReleasePackageTable, StepRecordTable, TestAttemptTable } from '../../db/schema.js';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../../domain/errors.js';
 import { stepsVoidedBy } from '../../domain/lifecycle/approvals.js';
+import { helpdeskRefProblems } from '../../domain/lifecycle/report-refs.js';
 import { currentPackage, currentPackageVersions } from '../../domain/lifecycle/snapshot.js';
 import { testAttemptProblems } from '../../domain/lifecycle/testing.js';
 import { parseItemKey } from '../../domain/work-item-rules.js';
@@ -252,13 +253,21 @@ export async function writeReport(
         })),
       );
     }
+    const refs = (input.helpdeskRefs ?? []).map((r) => r.trim());
+    const refProblems = helpdeskRefProblems(def, name, l.snapshot.items, refs);
+    if (refProblems.length > 0) {
+      throw new ValidationError(
+        `the ${def.name} cites help-desk references that do not qualify`,
+        refProblems.map((p) => ({ path: `helpdeskRefs[${p.index}]`, message: p.message })),
+      );
+    }
     const existing = l.rows.reports.find((r) => r.report === reportId);
     const row = {
       id: existing?.id ?? randomUUID(),
       release_id: l.release.id,
       report: reportId,
       parts: JSON.stringify(input.parts),
-      helpdesk_refs: JSON.stringify(input.helpdeskRefs ?? []),
+      helpdesk_refs: JSON.stringify(refs),
       written_by: actor.username,
       written_at: deps.clock().toISOString(),
     };

@@ -17,6 +17,7 @@ export function toSnapshot(r: ReleaseTable, rows: LifecycleRows, contents?: Rele
       id: i.id,
       key: itemKey(i.kind, i.number),
       kind: i.kind,
+      helpdeskRef: i.helpdesk_ref,
       elements: parse<{ type: string; name: string }[]>(i.elements),
     })),
     packages: rows.packages.map((p) => ({ channel: p.channel, version: p.version, label: p.label, by: p.created_by, at: p.created_at })),
