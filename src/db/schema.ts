@@ -60,8 +60,11 @@ export interface ReleaseTable {
 export interface WorkItemTable {
   id: string;
   application_id: string;
+  /** Application-wide creation order. */
   number: number;
   kind: string;
+  /** The number within its kind: the `12` of `IR-12`. */
+  kind_number: number;
   helpdesk_ref: string;
   title: string;
   description: string;

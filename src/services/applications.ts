@@ -25,6 +25,8 @@ export type ApplicationView = {
 
 export const releaseCounter = (appId: string): string => `release:${appId}`;
 export const itemCounter = (appId: string): string => `item:${appId}`;
+/** Each work-item kind of an application is numbered on its own (IR-1, SMCR-1). */
+export const itemKindCounter = (appId: string, kind: string): string => `item:${appId}:${kind}`;
 
 export type AppContext = { app: ApplicationTable; templateRow: TemplateVersionRef; template: ProcessTemplate };
 

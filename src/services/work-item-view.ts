@@ -20,12 +20,31 @@ export type WorkItemView = {
   version: number;
 };
 
+/** One test attempt of an item (P8), in whichever release it was recorded. */
+export type ItemTestView = {
+  release: string;
+  environment: string;
+  result: 'passed' | 'failed';
+  cause: string | null;
+  notes: string;
+  /** Package version per channel of that release at the time of the attempt. */
+  packages: Record<string, number>;
+  recordedBy: string;
+  recordedAt: string;
+};
+
+/** An item as `item show` presents it: its fields and its test history across releases (P4). */
+export type WorkItemDetail = WorkItemView & { tests: ItemTestView[] };
+
 export const itemKey = (kind: string, number: number): string => `${kind}-${number}`;
+
+/** An item's key: its kind and its number within that kind (`IR-12`). */
+export const keyOfItem = (i: Pick<WorkItemTable, 'kind' | 'kind_number'>): string => itemKey(i.kind, i.kind_number);
 
 export function toWorkItemView(appKey: string, i: WorkItemTable, releaseName: string | null): WorkItemView {
   return {
-    key: itemKey(i.kind, i.number),
-    number: i.number,
+    key: keyOfItem(i),
+    number: i.kind_number,
     application: appKey,
     kind: i.kind,
     helpdeskRef: i.helpdesk_ref,

@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { nextValue } from '../db/repositories/counters.js';
+import { nextValue, nextValueCreating } from '../db/repositories/counters.js';
 import { releaseById, releaseByName } from '../db/repositories/releases.js';
 import { userByName } from '../db/repositories/users.js';
 import {
   insertWorkItem,
   listWorkItems,
+  testAttemptsOfItem,
   updateWorkItemVersioned,
-  workItemByNumber,
   type WorkItemFilter,
 } from '../db/repositories/work-items.js';
 import type { Db, Trx } from '../db/database.js';
@@ -15,13 +15,14 @@ import { lockRelease, voidApprovals } from '../db/repositories/lifecycle.js';
 import { stepsVoidedBy } from '../domain/lifecycle/approvals.js';
 import { ConflictError, NotFoundError, StaleVersionError, ValidationError, type FieldProblem } from '../domain/errors.js';
 import { isTerminalState } from '../domain/release-rules.js';
-import { defaultPriority, parseItemKey, workItemFieldProblems, type ElementInput } from '../domain/work-item-rules.js';
+import { defaultPriority, workItemFieldProblems, type ElementInput } from '../domain/work-item-rules.js';
 import type { Actor } from './actor.js';
-import { itemCounter, resolveApplication, resolveApplicationForRead, type AppContext } from './applications.js';
+import { itemCounter, itemKindCounter, resolveApplication, resolveApplicationForRead, type AppContext } from './applications.js';
 import { appendAudit } from './audit.js';
 import { requireAppAction } from './authorize.js';
 import type { ServiceDeps } from './deps.js';
-import { toWorkItemView, type WorkItemView } from './work-item-view.js';
+import { itemByKey } from './work-item-key.js';
+import { toWorkItemView, type WorkItemDetail, type WorkItemView } from './work-item-view.js';
 
 async function releaseNameOf(db: Db | Trx, releaseId: string | null): Promise<string | null> {
   if (releaseId === null) return null;
@@ -33,12 +34,7 @@ async function view(db: Db | Trx, ctx: AppContext, row: WorkItemTable): Promise<
 }
 
 async function loadItem(db: Db | Trx, ctx: AppContext, key: string): Promise<WorkItemTable> {
-  const parsed = parseItemKey(key);
-  if (!parsed)
-    throw new ValidationError('not a work item key', [{ path: 'item', message: `"${key}" is not a work item key such as IR-12` }]);
-  const row = await workItemByNumber(db, ctx.app.id, parsed.number);
-  if (!row || (parsed.kind !== null && parsed.kind !== row.kind)) throw new NotFoundError('work item', key);
-  return row;
+  return itemByKey(db, ctx.app.id, key);
 }
 
 async function ownerProblems(db: Db | Trx, owner: string | null | undefined): Promise<FieldProblem[]> {
@@ -65,13 +61,16 @@ export async function createWorkItem(deps: ServiceDeps, actor: Actor, input: Cre
     requireAppAction(ctx.template, actor, 'item.create');
     const problems = [...workItemFieldProblems(ctx.template, input), ...(await ownerProblems(db, input.owner))];
     if (problems.length > 0) throw new ValidationError('the work item does not fit the process template', problems);
+    // The creation order across kinds, and the item's number within its kind (its key).
     const number = await nextValue(db, itemCounter(ctx.app.id));
+    const kindNumber = await nextValueCreating(db, itemKindCounter(ctx.app.id, input.kind));
     const now = deps.clock().toISOString();
     const row: WorkItemTable = {
       id: randomUUID(),
       application_id: ctx.app.id,
       number,
       kind: input.kind,
+      kind_number: kindNumber,
       helpdesk_ref: input.helpdeskRef,
       title: input.title,
       description: input.description ?? '',
@@ -98,10 +97,22 @@ export async function createWorkItem(deps: ServiceDeps, actor: Actor, input: Cre
   });
 }
 
-export async function getWorkItem(deps: ServiceDeps, app: string | undefined, key: string): Promise<WorkItemView> {
+/** An item with every test attempt recorded for it, in any release, oldest first (P4, P8). */
+export async function getWorkItem(deps: ServiceDeps, app: string | undefined, key: string): Promise<WorkItemDetail> {
   const db = deps.database.kysely;
   const ctx = await resolveApplicationForRead(deps, app);
-  return view(db, ctx, await loadItem(db, ctx, key));
+  const row = await loadItem(db, ctx, key);
+  const tests = (await testAttemptsOfItem(db, row.id)).map((t) => ({
+    release: t.release_name,
+    environment: t.environment,
+    result: t.result === 'passed' ? ('passed' as const) : ('failed' as const),
+    cause: t.cause,
+    notes: t.notes,
+    packages: JSON.parse(t.packages) as Record<string, number>,
+    recordedBy: t.recorded_by,
+    recordedAt: t.recorded_at,
+  }));
+  return { ...(await view(db, ctx, row)), tests };
 }
 
 export type ListWorkItemsInput = Omit<WorkItemFilter, 'applicationId' | 'releaseId'> & {

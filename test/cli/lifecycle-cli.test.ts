@@ -137,5 +137,13 @@ describe.each(dialects)('relman lifecycle commands against a running server ($na
     const human = ok(await as('lead1', ['release', 'evidence', 'CFIS001']));
     expect(human).toMatch(/^database\s+1\s+CFIS001\.xml\s+lead1/m);
     expect(human).toMatch(/^1\s+at-issue\s+wont-fix\s+Slow page\s+lead1\s+by design$/m);
+
+    // The item's own record carries its test history, with the release it was tested in (P4).
+    const shown = ok(await as('lead1', ['item', 'show', 'IR-1']));
+    const history = shown.slice(shown.indexOf('test history:')).split('\n');
+    expect(history[1]).toMatch(/^RELEASE\s+ENVIRONMENT\s+RESULT\s+CAUSE\s+PACKAGES\s+BY\s+AT$/);
+    expect(history[2]).toMatch(/^CFIS001\s+acceptance-test\s+failed\s+setup\s+database v1\s+lead1\s+\S+$/);
+    expect(history[3]).toMatch(/^CFIS001\s+acceptance-test\s+passed\s+-\s+database v1\s+lead1\s+\S+$/);
+    expect(json(await as('lead1', ['item', 'show', 'IR-1', '--json'])).tests).toHaveLength(2);
   });
 });

@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Database } from '../../src/db/database.js';
 import { AUDIT_GENESIS_HASH } from '../../src/db/migrations/0001-initial.js';
@@ -6,8 +7,10 @@ import { MigrationError, migrateTo, migrateToLatest, migrationStatus } from '../
 import { createDeps } from '../../src/runtime.js';
 import { verifyAudit } from '../../src/services/audit.js';
 import { bootstrap } from '../../src/services/bootstrap.js';
+import { createWorkItem, getWorkItem } from '../../src/services/work-items.js';
 import { DEFAULT_TEMPLATE_FILE } from '../../src/config/settings.js';
 import { dialects, open, scratchDatabase, type ScratchDatabase } from '../support/databases.js';
+import { userWith } from '../support/harness.js';
 
 const INITIAL_TABLES = [
   'api_tokens',
@@ -45,8 +48,20 @@ const COORDINATION_TABLES = [
   'release_milestones',
 ];
 const RELMAN_TABLES = [...INITIAL_TABLES, ...LIFECYCLE_TABLES, ...COORDINATION_TABLES].sort();
-const ALL_UP = ['applied 0001-initial', 'applied 0002-lifecycle', 'applied 0003-package-files', 'applied 0004-coordination'];
-const ALL_DOWN = ['reverted 0004-coordination', 'reverted 0003-package-files', 'reverted 0002-lifecycle', 'reverted 0001-initial'];
+const ALL_UP = [
+  'applied 0001-initial',
+  'applied 0002-lifecycle',
+  'applied 0003-package-files',
+  'applied 0004-coordination',
+  'applied 0008-item-numbers-per-kind',
+];
+const ALL_DOWN = [
+  'reverted 0008-item-numbers-per-kind',
+  'reverted 0004-coordination',
+  'reverted 0003-package-files',
+  'reverted 0002-lifecycle',
+  'reverted 0001-initial',
+];
 const BOOKKEEPING = ['relman_migrations', 'relman_migrations_lock'];
 
 describe.each(dialects)('migrations ($name)', ({ name }) => {
@@ -91,7 +106,7 @@ describe.each(dialects)('migrations ($name)', ({ name }) => {
     const left = await tables();
     expect(left.filter((t) => RELMAN_TABLES.includes(t))).toEqual([]);
     expect(left).toEqual(BOOKKEEPING);
-    expect((await migrationStatus(database.kysely)).map((s) => s.executedAt)).toEqual([undefined, undefined, undefined, undefined]);
+    expect((await migrationStatus(database.kysely)).map((s) => s.executedAt)).toEqual(ALL_UP.map(() => undefined));
 
     expect(await migrateToLatest(database.kysely)).toEqual(ALL_UP);
     expect(await tables()).toEqual([...RELMAN_TABLES, ...BOOKKEEPING].sort());
@@ -122,6 +137,44 @@ describe.each(dialects)('migrations ($name)', ({ name }) => {
     expect(second.templatePublished).toBe('cms-net@1');
     const seqs = await database.kysely.selectFrom('audit_events').select('seq').orderBy('seq').execute();
     expect(seqs.map((s) => s.seq)).toEqual([1, 2, 3]);
+  });
+
+  it('items numbered across kinds keep their keys; each kind continues after its highest number', async () => {
+    const deps = createDeps(database);
+    await bootstrap(deps, { templateFile: DEFAULT_TEMPLATE_FILE, adminPassword: 'a-long-admin-password' });
+    await migrateTo(database.kysely, '0004-coordination');
+    // Items as they were numbered before: one sequence for every kind.
+    const app = await database.kysely.selectFrom('applications').select('id').executeTakeFirstOrThrow();
+    const at = '2026-01-01T00:00:00.000Z';
+    for (const [number, kind] of [
+      [1, 'IR'],
+      [2, 'SMCR'],
+      [3, 'DR'],
+      [4, 'IR'],
+    ] as const) {
+      await sql`insert into work_items (id, application_id, number, kind, helpdesk_ref, title, description, owner, priority,
+        elements, release_id, created_by, created_at, updated_at, row_version)
+        values (${`item-${number}`}, ${app.id}, ${number}, ${kind}, ${`HD-${number}`}, ${`old ${kind}`}, '', null, 'medium',
+        '[]', null, 'admin', ${at}, ${at}, 1)`.execute(database.kysely);
+    }
+    await database.kysely.updateTable('counters').set({ value: 4 }).where('scope', '=', `item:${app.id}`).execute();
+
+    expect(await migrateToLatest(database.kysely)).toEqual(['applied 0008-item-numbers-per-kind']);
+    const dev = (await userWith(deps, ['developer'], 'dana')).actor;
+    for (const key of ['IR-1', 'SMCR-2', 'DR-3', 'IR-4', 'smcr-2', '3']) {
+      expect((await getWorkItem(deps, undefined, key)).helpdeskRef).toBe(`HD-${key.replace(/\D/g, '')}`);
+    }
+    const created = [];
+    for (const kind of ['IR', 'SMCR', 'DR', 'SMCR'])
+      created.push((await createWorkItem(deps, dev, { kind, helpdeskRef: 'HD-9', title: 'new' })).key);
+    expect(created).toEqual(['IR-5', 'SMCR-3', 'DR-4', 'SMCR-4']);
+    expect((await getWorkItem(deps, undefined, 'IR-4')).title).toBe('old IR');
+
+    // Down again: the per-kind numbers go, every item keeps its row.
+    await migrateTo(database.kysely, '0004-coordination');
+    expect((await sql<{ n: number }>`select count(*) as n from work_items`.execute(database.kysely)).rows.map((r) => Number(r.n))).toEqual([
+      8,
+    ]);
   });
 
   it('migrating to a named migration applies exactly up to it', async () => {

@@ -196,12 +196,12 @@ describe.each(dialects)('lifecycle refusals ($name)', ({ name }) => {
 
     it.each(['attach', 'detach'] as const)('gate 1: an item %s voids the AT sign-off', async (change) => {
       if (change === 'attach') await f.addItem('SMCR', 'A late addition');
-      else await assignWorkItem(deps, crew.lead, undefined, 'SMCR-2', { release: null });
+      else await assignWorkItem(deps, crew.lead, undefined, 'SMCR-1', { release: null });
       const approvals = await listApprovals(deps, undefined, f.name);
       const voided = approvals.filter((a) => a.decisions.some((d) => d.voided)).map((a) => a.step);
       expect(voided).toEqual(['at-go-ahead', 'at-signoff', 'production-approval']);
       const reason = approvals.find((a) => a.step === 'at-signoff')?.decisions[0]?.voidReason;
-      expect(reason).toBe(change === 'attach' ? 'SMCR-3 added' : 'SMCR-2 taken out');
+      expect(reason).toBe(change === 'attach' ? 'SMCR-2 added' : 'SMCR-1 taken out');
       await f.approve('production-approval');
       await blockedBy([MSG.atSignoffMissing], () => f.approve('at-signoff'));
     });

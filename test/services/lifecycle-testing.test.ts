@@ -5,7 +5,7 @@ import { releaseEvidence } from '../../src/services/lifecycle/evidence-read.js';
 import { recordTestAttempt } from '../../src/services/lifecycle/evidence.js';
 import { releaseGates, releaseHistory } from '../../src/services/lifecycle/transitions.js';
 import { getRelease } from '../../src/services/releases.js';
-import { assignWorkItem } from '../../src/services/work-items.js';
+import { assignWorkItem, getWorkItem } from '../../src/services/work-items.js';
 import { dialects } from '../support/databases.js';
 import { harness, type Harness } from '../support/harness.js';
 import { AT, MSG, makeCrew, startFlow, type Crew, type Flow } from '../support/lifecycle-flow.js';
@@ -63,7 +63,7 @@ describe.each(dialects)('P8 test attempts and triage ($name)', ({ name }) => {
     expect(await invalid(() => attempt('IR-1', 'failed', 'setup'))).toEqual([backToDeveloper]);
     expect(await completeAtUnmet()).toEqual([
       MSG.notPassed('IR-1', AT, 'its latest attempt failed (the fix itself)'),
-      MSG.notPassed('SMCR-2', AT),
+      MSG.notPassed('SMCR-1', AT),
       MSG.atSignoffMissing,
     ]);
 
@@ -72,17 +72,17 @@ describe.each(dialects)('P8 test attempts and triage ($name)', ({ name }) => {
     await f.test('IR-1', 'acceptance-test', 'passed');
 
     // Setup, configuration and data failures are retested on the same package.
-    await f.test('SMCR-2', 'acceptance-test', 'failed', 'setup');
-    await f.test('SMCR-2', 'acceptance-test', 'failed', 'configuration');
-    await f.test('SMCR-2', 'acceptance-test', 'passed');
+    await f.test('SMCR-1', 'acceptance-test', 'failed', 'setup');
+    await f.test('SMCR-1', 'acceptance-test', 'failed', 'configuration');
+    await f.test('SMCR-1', 'acceptance-test', 'passed');
 
     const tests = (await releaseEvidence(deps, undefined, f.name)).tests;
     expect(tests.map((t) => [t.item, t.environment, t.result, t.cause, t.packages, t.recordedBy])).toEqual([
       ['IR-1', 'acceptance-test', 'failed', 'fix', { database: 1 }, 'sam'],
       ['IR-1', 'acceptance-test', 'passed', null, { database: 2 }, 'sam'],
-      ['SMCR-2', 'acceptance-test', 'failed', 'setup', { database: 2 }, 'sam'],
-      ['SMCR-2', 'acceptance-test', 'failed', 'configuration', { database: 2 }, 'sam'],
-      ['SMCR-2', 'acceptance-test', 'passed', null, { database: 2 }, 'sam'],
+      ['SMCR-1', 'acceptance-test', 'failed', 'setup', { database: 2 }, 'sam'],
+      ['SMCR-1', 'acceptance-test', 'failed', 'configuration', { database: 2 }, 'sam'],
+      ['SMCR-1', 'acceptance-test', 'passed', null, { database: 2 }, 'sam'],
     ]);
     expect(tests.map((t) => t.recordedAt)).toEqual([...tests.map((t) => t.recordedAt)].sort());
     expect(new Set(tests.map((t) => t.id)).size).toBe(5);
@@ -96,12 +96,12 @@ describe.each(dialects)('P8 test attempts and triage ($name)', ({ name }) => {
     );
     expect(forbidden.allowedRoles).toEqual(['developer', 'systems-analyst', 'technical-lead', 'cmc', 'admin']);
     const other = await startFlow(deps, clock, crew, { kinds: ['DR'] });
-    expect(other.items).toEqual(['DR-3']);
-    expect(await invalid(() => attempt('DR-3', 'passed'))).toEqual([{ path: 'item', message: `the item is not in release ${f.name}` }]);
+    expect(other.items).toEqual(['DR-1']);
+    expect(await invalid(() => attempt('DR-1', 'passed'))).toEqual([{ path: 'item', message: `the item is not in release ${f.name}` }]);
   });
 
   it('an item that keeps failing is moved to a later release; the gate no longer counts it', async () => {
-    await f.test('SMCR-2', 'acceptance-test', 'passed');
+    await f.test('SMCR-1', 'acceptance-test', 'passed');
     for (const cause of ['data', 'setup', 'data']) await f.test('IR-1', 'acceptance-test', 'failed', cause);
     await f.approve('at-signoff');
     expect(await completeAtUnmet()).toEqual([MSG.notPassed('IR-1', AT, 'its latest attempt failed (data)')]);
@@ -112,7 +112,7 @@ describe.each(dialects)('P8 test attempts and triage ($name)', ({ name }) => {
     expect(plain.code).toBe('already-assigned');
     const moved = await f.move('IR-1', later.name);
     expect(moved).toMatchObject({ key: 'IR-1', release: later.name });
-    expect((await getRelease(deps, undefined, f.name)).items.map((i) => i.key)).toEqual(['SMCR-2']);
+    expect((await getRelease(deps, undefined, f.name)).items.map((i) => i.key)).toEqual(['SMCR-1']);
 
     // The move changed the item set: the AT sign-off given before it no longer counts.
     expect(await completeAtUnmet()).toEqual([MSG.atSignoffMissing]);
@@ -122,7 +122,7 @@ describe.each(dialects)('P8 test attempts and triage ($name)', ({ name }) => {
     const passed = (done?.evidence as { gates: { id: string; evidence: { what: string }[] }[] }).gates.find(
       (g) => g.id === 'items-passed-at',
     );
-    expect(passed?.evidence.map((e) => e.what)).toEqual(['SMCR-2 passed in Acceptance Test (AT)']);
+    expect(passed?.evidence.map((e) => e.what)).toEqual(['SMCR-1 passed in Acceptance Test (AT)']);
 
     // The attempts stay on the release they were made in, under the item's key.
     const kept = (await releaseEvidence(deps, undefined, f.name)).tests.filter((t) => t.item === 'IR-1');
@@ -131,5 +131,21 @@ describe.each(dialects)('P8 test attempts and triage ($name)', ({ name }) => {
     expect((await releaseEvidence(deps, undefined, later.name)).tests).toEqual([]);
     await later.transition(crew.dev, 'start-packaging');
     expect((await getRelease(deps, undefined, later.name)).items.map((i) => i.key)).toEqual(['IR-1']);
+
+    // The item's own record shows its whole test history, across both releases (P4).
+    for (const c of ['database', 'web']) await later.pkg(c);
+    for (const c of ['database', 'web']) await later.step('verify-package', c, crew.dev);
+    await later.transition(crew.dev, 'mark-package-verified');
+    await later.approve('at-go-ahead');
+    await later.transition(crew.lead, 'install-in-at');
+    await later.test('IR-1', 'acceptance-test', 'passed');
+    const history = (await getWorkItem(deps, undefined, 'IR-1')).tests;
+    expect(history.map((t) => [t.release, t.environment, t.result, t.cause, t.packages, t.recordedBy])).toEqual([
+      [f.name, 'acceptance-test', 'failed', 'data', { database: 1 }, 'sam'],
+      [f.name, 'acceptance-test', 'failed', 'setup', { database: 1 }, 'sam'],
+      [f.name, 'acceptance-test', 'failed', 'data', { database: 1 }, 'sam'],
+      [later.name, 'acceptance-test', 'passed', null, { database: 1, web: 1 }, 'sam'],
+    ]);
+    expect(history.every((t, i) => i === 0 || t.recordedAt > (history[i - 1]?.recordedAt ?? ''))).toBe(true);
   });
 });

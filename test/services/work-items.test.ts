@@ -71,14 +71,19 @@ describe.each(dialects)('work items ($name)', ({ name }) => {
     ]);
     const smcr = await item({ kind: 'SMCR', elements: [{ type: 'global', name: '^CMSCFG' }] });
     const dr = await item({ kind: 'DR', title: 'Repair duplicate claims' });
-    expect([smcr.key, dr.key]).toEqual(['SMCR-2', 'DR-3']);
+    // Each kind is numbered on its own.
+    expect([smcr.key, dr.key, smcr.number, dr.number]).toEqual(['SMCR-1', 'DR-1', 1, 1]);
+    expect((await item({ title: 'A second incident' })).key).toBe('IR-2');
     // No priority given: the template's middle one; no owner: none.
     expect(dr).toMatchObject({ priority: 'medium', owner: null, elements: [], description: '' });
 
-    expect(await getWorkItem(deps, undefined, 'IR-1')).toEqual(ir);
-    expect((await getWorkItem(deps, undefined, 'smcr-2')).key).toBe('SMCR-2');
-    expect((await getWorkItem(deps, undefined, '3')).key).toBe('DR-3');
-    await rejectsWith(getWorkItem(deps, undefined, 'IR-2'), NotFoundError);
+    expect(await getWorkItem(deps, undefined, 'IR-1')).toEqual({ ...ir, tests: [] });
+    expect((await getWorkItem(deps, undefined, 'smcr-1')).key).toBe('SMCR-1');
+    expect((await getWorkItem(deps, undefined, '2')).key).toBe('IR-2');
+    // A number alone names an item only when one kind has it.
+    const ambiguous = await rejectsWith(getWorkItem(deps, undefined, '1'), ValidationError);
+    expect(ambiguous.problems).toEqual([{ path: 'item', message: '"1" is the number of IR-1, SMCR-1, DR-1; give the kind, e.g. IR-1' }]);
+    await rejectsWith(getWorkItem(deps, undefined, 'DR-2'), NotFoundError);
     await rejectsWith(getWorkItem(deps, undefined, 'IR-99'), NotFoundError);
     await rejectsWith(getWorkItem(deps, undefined, 'not a key'), ValidationError);
   });
@@ -207,40 +212,40 @@ describe.each(dialects)('work items ($name)', ({ name }) => {
     const r1 = await release();
     await release();
     await item({ title: 'CPU at 100% on report', helpdeskRef: 'HD-100', owner: 'alice' }); // IR-1
-    await item({ kind: 'SMCR', title: 'Rename field_name column', helpdeskRef: 'CR-7' }); // SMCR-2
-    await item({ kind: 'DR', title: 'Repair fieldXname and 100 rows', helpdeskRef: 'HD-200', owner: 'alice' }); // DR-3
-    await item({ kind: 'IR', title: 'Login page typo', helpdeskRef: 'hd-300' }); // IR-4
+    await item({ kind: 'SMCR', title: 'Rename field_name column', helpdeskRef: 'CR-7' }); // SMCR-1
+    await item({ kind: 'DR', title: 'Repair fieldXname and 100 rows', helpdeskRef: 'HD-200', owner: 'alice' }); // DR-1
+    await item({ kind: 'IR', title: 'Login page typo', helpdeskRef: 'hd-300' }); // IR-2
     await assign('IR-1', r1);
-    await assign('DR-3', r1);
+    await assign('DR-1', r1);
 
     const keys = async (f: Partial<ListWorkItemsInput>) => {
       const res = await listWorkItemViews(deps, { limit: 50, offset: 0, ...f });
       return { keys: res.items.map((i) => i.key), total: res.total };
     };
-    expect(await keys({})).toEqual({ keys: ['IR-1', 'SMCR-2', 'DR-3', 'IR-4'], total: 4 });
-    expect(await keys({ kinds: ['IR'] })).toEqual({ keys: ['IR-1', 'IR-4'], total: 2 });
-    expect(await keys({ kinds: ['SMCR', 'DR'] })).toEqual({ keys: ['SMCR-2', 'DR-3'], total: 2 });
-    expect(await keys({ release: 'CFIS001' })).toEqual({ keys: ['IR-1', 'DR-3'], total: 2 });
+    expect(await keys({})).toEqual({ keys: ['IR-1', 'SMCR-1', 'DR-1', 'IR-2'], total: 4 });
+    expect(await keys({ kinds: ['IR'] })).toEqual({ keys: ['IR-1', 'IR-2'], total: 2 });
+    expect(await keys({ kinds: ['SMCR', 'DR'] })).toEqual({ keys: ['SMCR-1', 'DR-1'], total: 2 });
+    expect(await keys({ release: 'CFIS001' })).toEqual({ keys: ['IR-1', 'DR-1'], total: 2 });
     expect(await keys({ release: 'CFIS002' })).toEqual({ keys: [], total: 0 });
-    expect(await keys({ release: 'none' })).toEqual({ keys: ['SMCR-2', 'IR-4'], total: 2 });
-    expect(await keys({ release: 'CFIS001', kinds: ['DR'] })).toEqual({ keys: ['DR-3'], total: 1 });
-    expect(await keys({ owner: 'alice' })).toEqual({ keys: ['IR-1', 'DR-3'], total: 2 });
-    expect(await keys({ priority: 'medium' })).toEqual({ keys: ['IR-1', 'SMCR-2', 'DR-3', 'IR-4'], total: 4 });
+    expect(await keys({ release: 'none' })).toEqual({ keys: ['SMCR-1', 'IR-2'], total: 2 });
+    expect(await keys({ release: 'CFIS001', kinds: ['DR'] })).toEqual({ keys: ['DR-1'], total: 1 });
+    expect(await keys({ owner: 'alice' })).toEqual({ keys: ['IR-1', 'DR-1'], total: 2 });
+    expect(await keys({ priority: 'medium' })).toEqual({ keys: ['IR-1', 'SMCR-1', 'DR-1', 'IR-2'], total: 4 });
 
     // `%` and `_` are literals, not wildcards.
     expect(await keys({ text: '%' })).toEqual({ keys: ['IR-1'], total: 1 });
     expect(await keys({ text: '100%' })).toEqual({ keys: ['IR-1'], total: 1 });
-    expect(await keys({ text: '100' })).toEqual({ keys: ['IR-1', 'DR-3'], total: 2 });
-    expect(await keys({ text: '_' })).toEqual({ keys: ['SMCR-2'], total: 1 });
-    expect(await keys({ text: 'field_name' })).toEqual({ keys: ['SMCR-2'], total: 1 });
-    expect(await keys({ text: 'FIELD' })).toEqual({ keys: ['SMCR-2', 'DR-3'], total: 2 });
+    expect(await keys({ text: '100' })).toEqual({ keys: ['IR-1', 'DR-1'], total: 2 });
+    expect(await keys({ text: '_' })).toEqual({ keys: ['SMCR-1'], total: 1 });
+    expect(await keys({ text: 'field_name' })).toEqual({ keys: ['SMCR-1'], total: 1 });
+    expect(await keys({ text: 'FIELD' })).toEqual({ keys: ['SMCR-1', 'DR-1'], total: 2 });
     expect(await keys({ text: 'a\\b' })).toEqual({ keys: [], total: 0 });
     // Help-desk references are searched too, case-insensitively.
-    expect(await keys({ text: 'HD-3' })).toEqual({ keys: ['IR-4'], total: 1 });
-    expect(await keys({ text: 'hd-' })).toEqual({ keys: ['IR-1', 'DR-3', 'IR-4'], total: 3 });
+    expect(await keys({ text: 'HD-3' })).toEqual({ keys: ['IR-2'], total: 1 });
+    expect(await keys({ text: 'hd-' })).toEqual({ keys: ['IR-1', 'DR-1', 'IR-2'], total: 3 });
 
     const page = await listWorkItemViews(deps, { limit: 2, offset: 1 });
-    expect(page.items.map((i) => i.key)).toEqual(['SMCR-2', 'DR-3']);
+    expect(page.items.map((i) => i.key)).toEqual(['SMCR-1', 'DR-1']);
     expect(page).toMatchObject({ total: 4, limit: 2, offset: 1 });
     expect(page.items.map((i) => i.release)).toEqual([null, 'CFIS001']);
     await rejectsWith(listWorkItemViews(deps, { release: 'CFIS404', limit: 10, offset: 0 }), NotFoundError);

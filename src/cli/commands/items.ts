@@ -7,6 +7,35 @@ import { client, globals, int, show } from './remote.js';
 type Item = Record<string, unknown> & { key: string };
 type Page<T> = { items: T[]; total: number };
 
+type TestRow = {
+  release: string;
+  environment: string;
+  result: string;
+  cause: string | null;
+  packages: Record<string, number>;
+  recordedBy: string;
+  recordedAt: string;
+};
+
+/** Every test attempt of the item, in any release, oldest first. */
+function testHistory(tests: TestRow[]): string {
+  return table(
+    tests.map((t) => ({
+      release: t.release,
+      environment: t.environment,
+      result: t.result,
+      cause: t.cause ?? '-',
+      packages:
+        Object.entries(t.packages)
+          .map(([c, v]) => `${c} v${v}`)
+          .join(', ') || '-',
+      by: t.recordedBy,
+      at: t.recordedAt,
+    })),
+    ['release', 'environment', 'result', 'cause', 'packages', 'by', 'at'],
+  );
+}
+
 const COLUMNS = ['key', 'helpdeskRef', 'title', 'owner', 'priority', 'release'];
 const DETAIL = [
   'key',
@@ -107,8 +136,10 @@ export function registerItems(program: Command): void {
     .command('show <key>')
     .description('show a work item')
     .action(async (key: string, _o: unknown, cmd: Command) => {
-      const it = await client(cmd).request<Item>('GET', `/items/${encodeURIComponent(key)}`, undefined, { app: globals(cmd).app });
-      show(cmd, it, () => keyValues(it, DETAIL));
+      const it = await client(cmd).request<Item & { tests: TestRow[] }>('GET', `/items/${encodeURIComponent(key)}`, undefined, {
+        app: globals(cmd).app,
+      });
+      show(cmd, it, () => `${keyValues(it, DETAIL)}\n\ntest history:\n${testHistory(it.tests)}`);
     });
 
   item

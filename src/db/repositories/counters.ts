@@ -20,6 +20,20 @@ export async function nextValue(db: Trx, scope: string): Promise<number> {
   return Number(row.value);
 }
 
+/**
+ * Like `nextValue`, for a sequence created on first use (such as the numbers
+ * of a work-item kind a later template version adds): the row is inserted
+ * at 0 unless it exists, then taken as usual.
+ */
+export async function nextValueCreating(db: Trx, scope: string): Promise<number> {
+  await db
+    .insertInto('counters')
+    .values({ scope, value: 0 })
+    .onConflict((oc) => oc.column('scope').doNothing())
+    .execute();
+  return nextValue(db, scope);
+}
+
 export async function currentValue(db: Trx, scope: string): Promise<number> {
   const row = await db.selectFrom('counters').select('value').where('scope', '=', scope).executeTakeFirst();
   return row ? Number(row.value) : 0;

@@ -1,18 +1,46 @@
 import { sql } from 'kysely';
 import type { Db, Trx } from '../database.js';
-import type { WorkItemTable } from '../schema.js';
+import type { TestAttemptTable, WorkItemTable } from '../schema.js';
 
 export async function insertWorkItem(db: Trx, row: WorkItemTable): Promise<void> {
   await db.insertInto('work_items').values(row).execute();
 }
 
-export async function workItemByNumber(db: Db | Trx, applicationId: string, number: number): Promise<WorkItemTable | undefined> {
+/** The item with this key (`IR-12`: kind IR, number 12 within its kind). */
+export async function workItemByKey(db: Db | Trx, applicationId: string, kind: string, number: number): Promise<WorkItemTable | undefined> {
   return db
     .selectFrom('work_items')
     .selectAll()
     .where('application_id', '=', applicationId)
-    .where('number', '=', number)
+    .where('kind', '=', kind)
+    .where('kind_number', '=', number)
     .executeTakeFirst();
+}
+
+/** Every item whose key has this number, whatever its kind (for a key given without its kind). */
+export async function workItemsByKindNumber(db: Db | Trx, applicationId: string, number: number): Promise<WorkItemTable[]> {
+  return db
+    .selectFrom('work_items')
+    .selectAll()
+    .where('application_id', '=', applicationId)
+    .where('kind_number', '=', number)
+    .orderBy('number')
+    .execute();
+}
+
+export type ItemTestRow = TestAttemptTable & { release_name: string };
+
+/** Every test attempt of an item, in any release, oldest first. */
+export async function testAttemptsOfItem(db: Db | Trx, itemId: string): Promise<ItemTestRow[]> {
+  return db
+    .selectFrom('test_attempts')
+    .innerJoin('releases', 'releases.id', 'test_attempts.release_id')
+    .selectAll('test_attempts')
+    .select('releases.name as release_name')
+    .where('test_attempts.item_id', '=', itemId)
+    .orderBy('test_attempts.recorded_at')
+    .orderBy('test_attempts.id')
+    .execute();
 }
 
 // Hot read path (every GET of a release), written as a raw portable statement like releaseByName.

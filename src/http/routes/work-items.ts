@@ -4,7 +4,7 @@ import { assignWorkItem, createWorkItem, getWorkItem, listWorkItemViews, updateW
 import type { RouteOptions } from '../app.js';
 import { actorOf } from '../auth.js';
 import { appQuery, csvList, errorResponses, identifier, pageOf, pageQuery, text, versionField } from '../schemas/common.js';
-import { elementSchema, workItemSchema } from '../schemas/views.js';
+import { elementSchema, workItemDetailSchema, workItemSchema } from '../schemas/views.js';
 
 const keyParam = z.object({ key: z.string().min(1).max(40).describe('IR-12, SMCR-3 … or just the number') });
 const elements = z.array(elementSchema).max(5000);
@@ -63,10 +63,10 @@ export const workItemRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, {
     {
       schema: {
         tags: ['items'],
-        summary: 'Show a work item',
+        summary: 'Show a work item with its test history across releases',
         params: keyParam,
         querystring: z.object({ app: appQuery }).strict(),
-        response: { 200: workItemSchema, ...errorResponses },
+        response: { 200: workItemDetailSchema, ...errorResponses },
       },
     },
     async (req) => getWorkItem(deps, req.query.app, req.params.key),

@@ -25,6 +25,21 @@ export const workItemSchema = z.object({
   version: z.number().int(),
 });
 
+export const itemTestSchema = z.object({
+  release: z.string(),
+  environment: z.string(),
+  result: z.enum(['passed', 'failed']),
+  cause: z.string().nullable(),
+  notes: z.string(),
+  packages: z.record(z.string(), z.number().int()).describe('Package version per channel of that release at the time of the attempt'),
+  recordedBy: z.string(),
+  recordedAt: z.string(),
+});
+
+export const workItemDetailSchema = workItemSchema.extend({
+  tests: z.array(itemTestSchema).describe('Every test attempt of the item, in any release, oldest first (P4)'),
+});
+
 export const releaseSchema = z.object({
   name: z.string(),
   application: z.string(),

@@ -4,7 +4,7 @@ import { ValidationError } from '../../domain/errors.js';
 import type { ElementInput } from '../../domain/work-item-rules.js';
 import { resolveApplicationForRead } from '../applications.js';
 import type { ServiceDeps } from '../deps.js';
-import { itemKey } from '../work-item-view.js';
+import { keyOfItem } from '../work-item-view.js';
 import { blackoutsOf, cyclesOf, toScheduled, toWindow, today } from './common.js';
 
 /** How far ahead the conflict list looks when no end is given. */
@@ -41,7 +41,7 @@ export async function listConflicts(
       ? []
       : await db
           .selectFrom('work_items')
-          .select(['kind', 'number', 'release_id', 'elements'])
+          .select(['kind', 'kind_number', 'release_id', 'elements'])
           .where(
             'release_id',
             'in',
@@ -52,7 +52,7 @@ export async function listConflicts(
     cycles: (await cyclesOf(db, ctx.app.id, from, to)).map((c) => ({ id: c.id, date: c.cycle_date, status: c.status })),
     releases: open.map(toScheduled),
     items: items.map((i) => ({
-      key: itemKey(i.kind, i.number),
+      key: keyOfItem(i),
       releaseId: i.release_id ?? '',
       elements: JSON.parse(i.elements) as ElementInput[],
     })),

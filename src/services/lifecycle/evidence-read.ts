@@ -2,7 +2,7 @@ import { loadLifecycleRows } from '../../db/repositories/lifecycle.js';
 import { resolveApplicationForRead } from '../applications.js';
 import type { ServiceDeps } from '../deps.js';
 import { loadRelease } from '../releases.js';
-import { itemKey } from '../work-item-view.js';
+import { keyOfItem } from '../work-item-view.js';
 import {
   issueView,
   notificationView,
@@ -35,8 +35,9 @@ export async function releaseEvidence(deps: ServiceDeps, app: string | undefined
   const rows = await loadLifecycleRows(db, r.id);
   // Attempts may belong to items since moved out of the release: look their keys up too.
   const ids = [...new Set(rows.tests.map((t) => t.item_id))];
-  const items = ids.length === 0 ? [] : await db.selectFrom('work_items').select(['id', 'kind', 'number']).where('id', 'in', ids).execute();
-  const keyOf = new Map(items.map((i) => [i.id, itemKey(i.kind, i.number)]));
+  const items =
+    ids.length === 0 ? [] : await db.selectFrom('work_items').select(['id', 'kind', 'kind_number']).where('id', 'in', ids).execute();
+  const keyOf = new Map(items.map((i) => [i.id, keyOfItem(i)]));
   return {
     packages: rows.packages.map(packageView),
     tests: rows.tests.map((t) => testAttemptView(t, keyOf.get(t.item_id) ?? t.item_id)),

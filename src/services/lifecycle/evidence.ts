@@ -1,18 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import { insertPackageVersion } from '../../db/repositories/lifecycle.js';
-import { workItemByNumber } from '../../db/repositories/work-items.js';
 import type { ReleaseIssueTable, ReleasePackageTable, StepRecordTable, TestAttemptTable } from '../../db/schema.js';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../../domain/errors.js';
 import { stepsVoidedBy } from '../../domain/lifecycle/approvals.js';
 import { helpdeskRefProblems } from '../../domain/lifecycle/report-refs.js';
 import { currentPackage, currentPackageVersions } from '../../domain/lifecycle/snapshot.js';
 import { testAttemptProblems } from '../../domain/lifecycle/testing.js';
-import { parseItemKey } from '../../domain/work-item-rules.js';
 import type { Actor } from '../actor.js';
 import { appendAudit } from '../audit.js';
 import { requireAppAction } from '../authorize.js';
 import type { ServiceDeps } from '../deps.js';
-import { itemKey } from '../work-item-view.js';
+import { itemByKey } from '../work-item-key.js';
+import { keyOfItem } from '../work-item-view.js';
 import { withLockedRelease } from './release-lock.js';
 import { issueView, notificationView, packageView, reportView, stepRecordView, testAttemptView } from './views.js';
 import type { IssueView, NotificationView, PackageView, ReportView, StepRecordView, TestAttemptView } from './views.js';
@@ -90,9 +89,7 @@ export async function recordTestAttempt(
 ): Promise<TestAttemptView> {
   return withLockedRelease(deps, app, name, {}, async (l) => {
     requireAppAction(l.template, actor, 'test.record');
-    const parsed = parseItemKey(input.item);
-    const item = parsed ? await workItemByNumber(l.db, l.ctx.app.id, parsed.number) : undefined;
-    if (!item || (parsed?.kind !== null && parsed?.kind !== item.kind)) throw new NotFoundError('work item', input.item);
+    const item = await itemByKey(l.db, l.ctx.app.id, input.item);
     const cause = input.cause ?? null;
     const problems = testAttemptProblems(l.template, l.snapshot, {
       itemId: item.id,
@@ -114,7 +111,7 @@ export async function recordTestAttempt(
       recorded_at: deps.clock().toISOString(),
     };
     await l.db.insertInto('test_attempts').values(row).execute();
-    const view = testAttemptView(row, itemKey(item.kind, item.number));
+    const view = testAttemptView(row, keyOfItem(item));
     await appendAudit(l.db, { actor, at: deps.clock(), action: 'test.record', subjectType: 'release', subjectId: l.subject, after: view });
     return view;
   });

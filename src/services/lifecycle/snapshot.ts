@@ -1,7 +1,7 @@
 import type { LifecycleRows } from '../../db/repositories/lifecycle.js';
 import type { ReleaseTable } from '../../db/schema.js';
 import type { ReleaseSnapshot } from '../../domain/lifecycle/snapshot.js';
-import { itemKey } from '../work-item-view.js';
+import { keyOfItem } from '../work-item-view.js';
 
 const parse = <T>(json: string): T => JSON.parse(json) as T;
 
@@ -15,7 +15,7 @@ export function toSnapshot(r: ReleaseTable, rows: LifecycleRows, contents?: Rele
     createdBy: r.created_by,
     items: rows.items.map((i) => ({
       id: i.id,
-      key: itemKey(i.kind, i.number),
+      key: keyOfItem(i),
       kind: i.kind,
       helpdeskRef: i.helpdesk_ref,
       elements: parse<{ type: string; name: string }[]>(i.elements),

@@ -6,7 +6,7 @@ import type { Actor } from '../actor.js';
 import { appendAudit } from '../audit.js';
 import type { ServiceDeps } from '../deps.js';
 import type { LockedRelease } from '../lifecycle/release-lock.js';
-import { itemKey } from '../work-item-view.js';
+import { keyOfItem } from '../work-item-view.js';
 import { composeMail } from './compose.js';
 import { enqueueMail } from './outbox.js';
 
@@ -62,7 +62,7 @@ export async function releaseMailValues(deps: ServiceDeps, l: LockedRelease, act
   });
   const items = l.rows.items.map((i) => {
     const ref = i.helpdesk_ref ? ` (${i.helpdesk_ref})` : '';
-    return `- ${itemKey(i.kind, i.number)}${ref}: ${i.title}`;
+    return `- ${keyOfItem(i)}${ref}: ${i.title}`;
   });
   return {
     'application.name': l.ctx.app.name,

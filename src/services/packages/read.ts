@@ -11,7 +11,7 @@ import { resolveApplicationForRead, type AppContext } from '../applications.js';
 import type { ServiceDeps } from '../deps.js';
 import { packageView, type PackageView } from '../lifecycle/views.js';
 import { loadRelease } from '../releases.js';
-import { itemKey } from '../work-item-view.js';
+import { keyOfItem } from '../work-item-view.js';
 import { manifestKeys } from './contents.js';
 
 type Loaded = { ctx: AppContext; release: ReleaseTable; pkg: ReleasePackageTable };
@@ -75,7 +75,7 @@ export async function showCoverage(
   const cov = packageCoverage(
     template,
     channel,
-    items.map((i) => ({ key: itemKey(i.kind, i.number), elements: JSON.parse(i.elements) as { type: string; name: string }[] })),
+    items.map((i) => ({ key: keyOfItem(i), elements: JSON.parse(i.elements) as { type: string; name: string }[] })),
     manifestKeys(pkg.kind, pkg.manifest),
   );
   return { ...cov, version: pkg.version };

@@ -15,7 +15,7 @@ import type { ServiceDeps } from '../deps.js';
 import { withLockedRelease } from '../lifecycle/release-lock.js';
 import { packageView, type PackageView } from '../lifecycle/views.js';
 import { loadRelease } from '../releases.js';
-import { itemKey } from '../work-item-view.js';
+import { keyOfItem } from '../work-item-view.js';
 import { analyzePackage, kindFromName, type PackageKind } from './analyze.js';
 import { manifestKeys } from './contents.js';
 
@@ -116,14 +116,14 @@ async function record(
   return withLockedRelease(deps, app, name, {}, async (l) => {
     const state = l.template.states.find((s) => s.id === l.release.state);
     if (state?.locksPackages) throw new ConflictError(`release ${name} is ${state.name}: its packages are frozen`, 'packages-locked');
-    const itemSet = itemSetHash(l.rows.items.map((i) => itemKey(i.kind, i.number)));
+    const itemSet = itemSetHash(l.rows.items.map((i) => keyOfItem(i)));
     const sameKind = l.rows.packages.filter((p) => p.channel === input.channel && p.kind === kind && p.sha256 !== null);
     const latest = sameKind.reduce<ReleasePackageTable | undefined>((a, p) => (a && a.version > p.version ? a : p), undefined);
     const coverageOf = (keys: string[]) =>
       packageCoverage(
         l.template,
         input.channel,
-        l.rows.items.map((i) => ({ key: itemKey(i.kind, i.number), elements: JSON.parse(i.elements) as { type: string; name: string }[] })),
+        l.rows.items.map((i) => ({ key: keyOfItem(i), elements: JSON.parse(i.elements) as { type: string; name: string }[] })),
         keys,
       );
     // Renamed into place before the commit: a crash in between leaves an unrecorded copy, never a row without its file.
