@@ -126,7 +126,9 @@ describe.each(dialects)('relman package commands against a running server ($name
     expect(r.stdout).toMatch(/^kind\s+cache-xml$/m);
     expect(r.stdout).toContain(`sha256   ${sha256(file('CFIS001.v1.xml'))}`);
     expect(r.stdout).toMatch(/^reused\s+no$/m);
-    expect(r.stdout).toContain('coverage: INCOMPLETE — 1 work item(s) with missing elements\n  IR-1 misses class:CMS.Missing\n');
+    expect(r.stdout).toContain(
+      'coverage: INCOMPLETE — 1 work item(s) with missing elements from CFIS001.v1.xml (cache-xml v1)\n  IR-1 misses class:CMS.Missing\n',
+    );
     expect(r.stdout).toContain('undeclared: 2 element(s) in the file that no work item declares');
   });
 
@@ -172,7 +174,7 @@ describe.each(dialects)('relman package commands against a running server ($name
     expect(coverage).toBe(
       [
         'CFIS001 database package v2',
-        'coverage: INCOMPLETE — 1 work item(s) with missing elements',
+        'coverage: INCOMPLETE — 1 work item(s) with missing elements from CFIS001.v2.xml (cache-xml v2)',
         '  IR-1 misses class:CMS.Missing',
         'undeclared: 2 element(s) in the file that no work item declares',
         '  class:CMS.Patient',

@@ -15,9 +15,10 @@ import {
   V,
   type Crew,
 } from '../support/lifecycle-http.js';
-import { fixture, packagesApp, upload, type El, type PackagesApp } from '../support/packages.js';
+import { buildZip, fixture, packagesApp, sha256, staticZip, upload, war, type El, type PackagesApp } from '../support/packages.js';
 
 const DB = 'Database (Cache/IRIS)';
+const WEB = 'Web (WebSphere)';
 const VERIFY = 'Rollout package verified and tested by the development team';
 const V1 = fixture('CFIS001-v1.xml');
 const V2 = fixture('CFIS001-v2.xml');
@@ -95,10 +96,63 @@ describe.each(dialects)('the package-covers-items gate ($name)', ({ name: dialec
     expect(await coverageGate(name, 'mark-package-verified')).toMatchObject({
       pass: true,
       reasons: [],
-      evidence: [{ what: `${DB} package v2 holds every declared element` }],
+      evidence: [{ what: `${DB} package v2 (CFIS-v2.xml (v2)) holds every declared element` }],
     });
     expectJson(await recordStep(crew.dev, name, 'verify-package', 'database'), 201);
     expect(await move(crew.dev, name, 'mark-package-verified')).toMatchObject({ from: 'packaging', to: 'package-verified' });
+  });
+
+  it('the web channel’s package is its newest ZIP and newest WAR: the upload, the coverage route and the gate agree', async () => {
+    const r = expectJson(
+      await crew.lead('POST', `${V}/releases`, { type: 'scheduled', plannedDate: '2030-02-02', channels: ['web'] }),
+      201,
+    );
+    const name = r.name as string;
+    // One item changes a static file (in the ZIP) and the servlet (in the WAR).
+    const elements = [
+      { type: 'web-file', name: 'static/js/app.js' },
+      { type: 'web-file', name: 'WEB-INF/classes/gov/cms/ClaimServlet.class' },
+    ];
+    const it = expectJson(await crew.dev('POST', `${V}/items`, { kind: 'IR', helpdeskRef: 'HD-9', title: 'Claims page', elements }), 201);
+    expectJson(await crew.lead('PUT', `${V}/items/${it.key}/release`, { release: name }), 200);
+    await move(crew.dev, name, 'start-packaging');
+
+    const zip = await staticZip();
+    const zipFile = { version: 1, kind: 'zip', fileName: 'cms-static.zip', sha256: sha256(zip) };
+    const servletMissing = { item: it.key, missing: [elements[1]] };
+    const first = expectJson(await upload(crew.dev, name, 'web', 'cms-static.zip', zip), 201);
+    expect(first.coverage).toMatchObject({ complete: false, version: 1, items: [servletMissing], files: [zipFile] });
+
+    const w = await war(1);
+    const warFile = { version: 2, kind: 'war', fileName: 'cms-web.war', sha256: sha256(w) };
+    const both = { complete: true, version: 2, items: [{ item: it.key, missing: [] }], files: [zipFile, warFile] };
+    const second = expectJson(await upload(crew.dev, name, 'web', 'cms-web.war', w), 201);
+    expect(second.coverage).toMatchObject(both);
+    const shown = expectJson(await crew.viewer('GET', rel(name, '/packages/web/latest/coverage')), 200);
+    expect(shown).toMatchObject(both);
+    expect(shown).toEqual(second.coverage);
+    // As of version 1 the package was the ZIP alone.
+    expect(expectJson(await crew.viewer('GET', rel(name, '/packages/web/1/coverage')), 200)).toMatchObject({
+      complete: false,
+      version: 1,
+      files: [zipFile],
+    });
+
+    expectJson(await recordStep(crew.dev, name, 'verify-package', 'web'), 201);
+    expect(await coverageGate(name, 'mark-package-verified')).toMatchObject({
+      pass: true,
+      evidence: [{ what: `${WEB} package v2 (cms-static.zip (v1), cms-web.war (v2)) holds every declared element` }],
+    });
+    // A newer ZIP without the static file: the package is that ZIP and the same WAR, and every view says so.
+    const bare = await buildZip([{ name: 'static/index.html', data: '<!doctype html>\n' }]);
+    const third = expectJson(await upload(crew.dev, name, 'web', 'cms-static.zip', bare), 201);
+    const appJsMissing = { item: it.key, missing: [elements[0]] };
+    const bareFile = { version: 3, kind: 'zip', fileName: 'cms-static.zip', sha256: sha256(bare) };
+    expect(third.coverage).toMatchObject({ complete: false, version: 3, items: [appJsMissing], files: [bareFile, warFile] });
+    expect(expectJson(await crew.viewer('GET', rel(name, '/packages/web/latest/coverage')), 200)).toEqual(third.coverage);
+    expect((await coverageGate(name, 'mark-package-verified'))?.reasons).toEqual([
+      `${it.key} declares web-file static/js/app.js, which is not in the ${WEB} package v3`,
+    ]);
   });
 
   it('checks every item: one item covered does not hide another’s missing element', async () => {

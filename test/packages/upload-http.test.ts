@@ -109,6 +109,8 @@ describe.each(dialects)('package files over HTTP ($name)', ({ name: dialect }) =
       voidedApprovals: 0,
     });
     expect(res.coverage).toEqual({
+      version: 1,
+      files: [expect.objectContaining({ version: 1, kind: 'cache-xml', fileName: 'CFIS001-v1.xml', sha256: sha256(V1) })],
       complete: false,
       items: [{ item: ir, missing: [el('class', 'CMS.Claims.Split')] }],
       undeclared: [
@@ -190,6 +192,7 @@ describe.each(dialects)('package files over HTTP ($name)', ({ name: dialect }) =
   it('reports per item the declared elements missing from a version, and the elements no item declares', async () => {
     expect(await get('/database/2/coverage')).toEqual({
       version: 2,
+      files: [expect.objectContaining({ version: 2, kind: 'cache-xml' })],
       complete: false,
       items: [
         { item: ir, missing: [el('class', 'CMS.Claims.Split')] },
@@ -204,6 +207,7 @@ describe.each(dialects)('package files over HTTP ($name)', ({ name: dialect }) =
     });
     expect(await get('/database/latest/coverage')).toEqual({
       version: 3,
+      files: [expect.objectContaining({ version: 3, kind: 'cache-xml', uploadedBy: 'dev-dee' })],
       complete: false,
       items: [
         { item: ir, missing: [] },

@@ -11,7 +11,13 @@ export type PackageView = {
   createdAt: string;
   file: PackageFile | null;
 };
-export type Coverage = { items: { item: string; missing: ElementRef[] }[]; undeclared: ElementRef[]; complete: boolean };
+export type CoveredFile = { version: number; kind: string; fileName: string };
+export type Coverage = {
+  items: { item: string; missing: ElementRef[] }[];
+  undeclared: ElementRef[];
+  complete: boolean;
+  files?: CoveredFile[];
+};
 export type Uploaded = PackageView & { reused: boolean; voidedApprovals: number; coverage: Coverage | null };
 export type CoverageView = Coverage & { version: number };
 
@@ -45,13 +51,16 @@ const short = (sha: string | undefined) => (sha ? sha.slice(0, 12) : '-');
 /** One line per item with missing elements, then the undeclared count (or list). */
 export function coverageLines(c: Coverage, listUndeclared: boolean): string[] {
   const gaps = c.items.filter((i) => i.missing.length > 0);
+  const over = c.files?.length ? c.files.map((f) => `${f.fileName} (${f.kind} v${f.version})`).join(' + ') : 'the file';
   const lines = [
     c.complete
-      ? `coverage: complete — every element the ${c.items.length} work item(s) declare is in the file`
-      : `coverage: INCOMPLETE — ${gaps.length} work item(s) with missing elements`,
+      ? `coverage: complete — every element the ${c.items.length} work item(s) declare is in ${over}`
+      : `coverage: INCOMPLETE — ${gaps.length} work item(s) with missing elements from ${over}`,
   ];
   for (const i of gaps) lines.push(`  ${i.item} misses ${i.missing.map(ref).join(', ')}`);
-  lines.push(`undeclared: ${c.undeclared.length} element(s) in the file that no work item declares`);
+  lines.push(
+    `undeclared: ${c.undeclared.length} element(s) in ${c.files && c.files.length > 1 ? 'the files' : 'the file'} that no work item declares`,
+  );
   if (listUndeclared) for (const u of c.undeclared) lines.push(`  ${ref(u)}`);
   return lines;
 }

@@ -127,9 +127,10 @@ function coverageGate(t: ProcessTemplate, s: ReleaseSnapshot, r: GateResult): vo
         );
       }
     }
+    const files = contents.files?.length ? ` (${contents.files.join(', ')})` : '';
     if (cov.complete)
       r.evidence.push({
-        what: `${nameOf(t.channels, channel)} package v${contents.version} holds every declared element`,
+        what: `${nameOf(t.channels, channel)} package v${contents.version}${files} holds every declared element`,
         by: '-',
         at: '-',
       });

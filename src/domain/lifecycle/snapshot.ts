@@ -76,10 +76,11 @@ export type ReleaseSnapshot = {
   checklist?: SnapshotChecklistTask[];
   /**
    * Per channel, what its current package files contain (`type:name` keys such as
-   * `class:CMS.Patient` or `web-file:js/app.js`), with the version they come from.
+   * `class:CMS.Patient` or `web-file:js/app.js`), with the newest version among
+   * them and the files (`name (vN)`): the newest file of each package kind.
    * Absent for a channel whose current package has no stored file.
    */
-  contents?: Record<string, { version: number; keys: string[] }>;
+  contents?: Record<string, { version: number; keys: string[]; files?: string[] }>;
 };
 
 export function emptySnapshot(fields: Pick<ReleaseSnapshot, 'name' | 'type' | 'state' | 'channels' | 'createdBy'>): ReleaseSnapshot {

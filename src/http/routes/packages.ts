@@ -15,7 +15,20 @@ const appOnly = z.object({ app: appQuery }).strict();
 
 const elementRef = z.object({ type: z.string(), name: z.string() });
 const coverageSchema = z.object({
-  version: z.number().int(),
+  version: z.number().int().describe('The newest version among the files'),
+  files: z
+    .array(
+      z.object({
+        version: z.number().int(),
+        kind: z.string(),
+        fileName: z.string(),
+        size: z.number().int(),
+        sha256: z.string(),
+        uploadedBy: z.string(),
+        uploadedAt: z.string(),
+      }),
+    )
+    .describe('The files checked: the newest file of each package kind of the channel (e.g. the ZIP and the WAR)'),
   complete: z.boolean(),
   items: z.array(z.object({ item: z.string(), missing: z.array(elementRef) })),
   undeclared: z.array(elementRef),
@@ -23,7 +36,7 @@ const coverageSchema = z.object({
 const uploadedSchema = packageSchema.extend({
   reused: z.boolean().describe('The same bytes for the same items were already the current file: no new version (P5)'),
   voidedApprovals: z.number().int(),
-  coverage: coverageSchema.omit({ version: true }).nullable(),
+  coverage: coverageSchema.nullable().describe('Coverage of the channel’s current file set, this upload included'),
 });
 const diffSchema = z.object({
   from: z.object({ release: z.string(), version: z.number().int(), fileName: z.string().nullable() }),
@@ -126,7 +139,8 @@ export const packageRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, { 
     {
       schema: {
         tags: ['packages'],
-        summary: 'Per work item, the declared elements missing from the file; and the file’s elements no item declares',
+        summary:
+          'Per work item, the declared elements missing from the channel’s package (the newest file of each kind, as of the version); and the elements no item declares',
         params: z.object({ name: nameParam, channel: identifier, version: versionParam }),
         querystring: appOnly,
         response: { 200: coverageSchema, ...errorResponses },

@@ -9,7 +9,7 @@ import type { ProcessTemplate } from '../../domain/template/schema.js';
 import { resolveApplication, type AppContext } from '../applications.js';
 import type { ServiceDeps } from '../deps.js';
 import { loadRelease } from '../releases.js';
-import { channelContents } from '../packages/contents.js';
+import { channelContents } from '../packages/file-set.js';
 import { toSnapshot } from './snapshot.js';
 
 export type LockedRelease = {
@@ -58,7 +58,7 @@ export async function withLockedRelease<T>(
       release,
       template,
       rows,
-      snapshot: toSnapshot(release, rows, await channelContents(db, rows.packages)),
+      snapshot: toSnapshot(release, rows, await channelContents(db, template, release.id, rows.packages)),
       subject: `${ctx.app.key}/${name}`,
     });
     await db

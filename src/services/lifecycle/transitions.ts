@@ -10,7 +10,7 @@ import { appendAudit } from '../audit.js';
 import type { ServiceDeps } from '../deps.js';
 import { loadRelease } from '../releases.js';
 import { withLockedRelease, type LockedRelease } from './release-lock.js';
-import { channelContents } from '../packages/contents.js';
+import { channelContents } from '../packages/file-set.js';
 import { toSnapshot } from './snapshot.js';
 import { transitionView, type TransitionView } from './views.js';
 
@@ -23,7 +23,7 @@ export async function releaseGates(deps: ServiceDeps, actor: Actor, app: string 
   const r = await loadRelease(db, ctx, name);
   const template = await deps.templates.byId(db, r.template_version_id);
   const rows = await loadLifecycleRows(db, r.id);
-  const snapshot = toSnapshot(r, rows, await channelContents(db, rows.packages));
+  const snapshot = toSnapshot(r, rows, await channelContents(db, template, r.id, rows.packages));
   const state = template.states.find((s) => s.id === r.state);
   return {
     release: r.name,

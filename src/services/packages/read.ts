@@ -3,7 +3,6 @@ import type { Db } from '../../db/database.js';
 import { PACKAGE_COLUMNS_BUT_MANIFEST } from '../../db/repositories/lifecycle.js';
 import type { ReleasePackageTable, ReleaseTable } from '../../db/schema.js';
 import { ConflictError, NotFoundError, ValidationError } from '../../domain/errors.js';
-import { packageCoverage, type Coverage } from '../../domain/packages-coverage.js';
 import { diffManifests, type CacheManifest } from '../../integrations/xml/cache-export.js';
 import { hashArtifact, type ArtifactStore } from '../../integrations/storage/artifact-store.js';
 import { diffArchives, type ArchiveManifest } from '../../integrations/zip/archive.js';
@@ -11,8 +10,7 @@ import { resolveApplicationForRead, type AppContext } from '../applications.js';
 import type { ServiceDeps } from '../deps.js';
 import { packageView, type PackageView } from '../lifecycle/views.js';
 import { loadRelease } from '../releases.js';
-import { keyOfItem } from '../work-item-view.js';
-import { manifestKeys } from './contents.js';
+import { currentFileSet, fileSetCoverage, type CoverageView } from './file-set.js';
 
 type Loaded = { ctx: AppContext; release: ReleaseTable; pkg: ReleasePackageTable };
 
@@ -58,27 +56,31 @@ export async function showPackage(
   return { ...packageView(pkg), manifest: pkg.manifest === null ? null : (JSON.parse(pkg.manifest) as unknown) };
 }
 
-/** Per item, declared elements missing from the file, and the file's elements no item declares (P5). */
+/**
+ * Per item, declared elements missing from the channel's package, and the
+ * elements no item declares (P5). The package is the channel's current file
+ * set (the newest file of each kind, e.g. the ZIP and the WAR), or the set as
+ * of `version`.
+ */
 export async function showCoverage(
   deps: ServiceDeps,
   app: string | undefined,
   name: string,
   channel: string,
   version?: number,
-): Promise<Coverage & { version: number }> {
-  const { release, pkg } = await loadVersion(deps, app, name, channel, version);
-  requireFile(pkg);
+): Promise<CoverageView> {
   const db = deps.database.kysely;
+  const ctx = await resolveApplicationForRead(deps, app);
+  const release = await loadRelease(db, ctx, name);
   const template = await deps.templates.byId(db, release.template_version_id);
+  const set = await currentFileSet(db, template, release.id, channel, version);
+  if (!set) {
+    const asked = version === undefined ? undefined : await loadVersion(deps, app, name, channel, version);
+    if (asked) requireFile(asked.pkg);
+    throw new NotFoundError('package', `${name}/${channel}`);
+  }
   const items = await db.selectFrom('work_items').selectAll().where('release_id', '=', release.id).orderBy('number').execute();
-
-  const cov = packageCoverage(
-    template,
-    channel,
-    items.map((i) => ({ key: keyOfItem(i), elements: JSON.parse(i.elements) as { type: string; name: string }[] })),
-    manifestKeys(pkg.kind, pkg.manifest),
-  );
-  return { ...cov, version: pkg.version };
+  return fileSetCoverage(db, template, release.id, set, items);
 }
 
 /** The newest file of this channel and kind in another release of the application that reached production. */

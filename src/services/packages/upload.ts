@@ -3,7 +3,6 @@ import type { ReleasePackageTable } from '../../db/schema.js';
 import { ConflictError, ValidationError } from '../../domain/errors.js';
 import { stepsVoidedBy } from '../../domain/lifecycle/approvals.js';
 import { currentPackage } from '../../domain/lifecycle/snapshot.js';
-import { packageCoverage, type Coverage } from '../../domain/packages-coverage.js';
 import { isTerminalState } from '../../domain/release-rules.js';
 import type { ArtifactStore } from '../../integrations/storage/artifact-store.js';
 import { insertPackageVersion } from '../../db/repositories/lifecycle.js';
@@ -17,9 +16,10 @@ import { packageView, type PackageView } from '../lifecycle/views.js';
 import { loadRelease } from '../releases.js';
 import { keyOfItem } from '../work-item-view.js';
 import { analyzePackage, kindFromName, type PackageKind } from './analyze.js';
-import { manifestKeys } from './contents.js';
+import { currentFileSet, fileSetCoverage, type CoverageView } from './file-set.js';
 
-export type UploadResult = PackageView & { reused: boolean; voidedApprovals: number; coverage: Coverage | null };
+/** `coverage` is over the channel's current file set after this upload (the newest file of each kind), as the gate sees it. */
+export type UploadResult = PackageView & { reused: boolean; voidedApprovals: number; coverage: CoverageView | null };
 
 /** A plain file name: no path separators, no control characters. */
 const isFileName = (n: string): boolean =>
@@ -119,17 +119,14 @@ async function record(
     const itemSet = itemSetHash(l.rows.items.map((i) => keyOfItem(i)));
     const sameKind = l.rows.packages.filter((p) => p.channel === input.channel && p.kind === kind && p.sha256 !== null);
     const latest = sameKind.reduce<ReleasePackageTable | undefined>((a, p) => (a && a.version > p.version ? a : p), undefined);
-    const coverageOf = (keys: string[]) =>
-      packageCoverage(
-        l.template,
-        input.channel,
-        l.rows.items.map((i) => ({ key: keyOfItem(i), elements: JSON.parse(i.elements) as { type: string; name: string }[] })),
-        keys,
-      );
+    const coverage = async (): Promise<CoverageView | null> => {
+      const set = await currentFileSet(l.db, l.template, l.release.id, input.channel);
+      return set && fileSetCoverage(l.db, l.template, l.release.id, set, l.rows.items);
+    };
     // Renamed into place before the commit: a crash in between leaves an unrecorded copy, never a row without its file.
     await promote();
     if (latest && latest.sha256 === stored.sha256 && latest.item_set === itemSet) {
-      return { ...packageView(latest), reused: true, voidedApprovals: 0, coverage: coverageOf(manifestKeys(kind, manifestJson)) };
+      return { ...packageView(latest), reused: true, voidedApprovals: 0, coverage: await coverage() };
     }
     const at = deps.clock().toISOString();
     const row: ReleasePackageTable = {
@@ -148,7 +145,7 @@ async function record(
       item_set: itemSet,
     };
     const voided = await insertPackageVersion(l.db, row, stepsVoidedBy(l.template, 'package'));
-    const view = { ...packageView(row), reused: false, voidedApprovals: voided, coverage: coverageOf(manifestKeys(kind, manifestJson)) };
+    const view = { ...packageView(row), reused: false, voidedApprovals: voided, coverage: await coverage() };
     await appendAudit(l.db, {
       actor,
       at: deps.clock(),
