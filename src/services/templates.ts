@@ -5,6 +5,7 @@ import {
   latestTemplateVersion,
   listTemplateKeys,
   listTemplateVersions,
+  templateChangeRecords,
   templateVersionByNumber,
 } from '../db/repositories/templates.js';
 import type { Db, Trx } from '../db/database.js';
@@ -13,6 +14,7 @@ import { ConflictError, NotFoundError, TemplateInvalidError, type FieldProblem }
 import { checkNaming } from '../domain/naming.js';
 import { parseTemplateYaml } from '../domain/template/parse.js';
 import type { ProcessTemplate } from '../domain/template/schema.js';
+import { contactsNotice, revisionProblems } from '../domain/template/revision.js';
 import { changedSections } from '../domain/template/sections.js';
 import type { Actor } from './actor.js';
 import { appendAudit } from './audit.js';
@@ -62,7 +64,8 @@ export type PublishInput = {
   dryRun?: boolean | undefined;
 };
 
-export type PublishResult = TemplateVersionSummary & { dryRun: boolean };
+/** `notices`: what the publisher should know, e.g. that edited contacts only seed new applications. */
+export type PublishResult = TemplateVersionSummary & { dryRun: boolean; notices: string[] };
 
 /** Checks that applications already running under this template key stay valid. */
 async function compatibilityProblems(db: Db | Trx, template: ProcessTemplate): Promise<FieldProblem[]> {
@@ -79,27 +82,36 @@ async function compatibilityProblems(db: Db | Trx, template: ProcessTemplate): P
 
 /**
  * Publishes a new immutable version. A template with problems is refused with
- * every problem listed, and the version in force stays in force.
+ * every problem listed, and the version in force stays in force. A version
+ * after the first needs its own document-control record (what it changes,
+ * prepared by, reviewed by); the sections it changed are computed.
  */
 export async function publishTemplate(deps: ServiceDeps, actor: Actor, input: PublishInput): Promise<PublishResult> {
   requireAdmin(actor, 'template.publish');
   const parsed = parseTemplateYaml(input.yaml);
   if (!parsed.ok) throw new TemplateInvalidError(parsed.problems);
   const template = parsed.template;
-  const changes = (input.changes ?? template.revision?.changes ?? '').trim();
+  // This version's document-control record: the request's fields, else the YAML's `revision:` block.
+  const record = {
+    changes: (input.changes ?? template.revision?.changes ?? '').trim(),
+    preparedBy: (input.preparedBy ?? template.revision?.preparedBy ?? '').trim() || null,
+    reviewedBy: (input.reviewedBy ?? template.revision?.reviewedBy ?? '').trim() || null,
+  };
   const sha256 = createHash('sha256').update(input.yaml).digest('hex');
 
-  const prepare = async (db: Db | Trx): Promise<TemplateVersionTable> => {
+  const prepare = async (db: Db | Trx): Promise<{ row: TemplateVersionTable; notices: string[] }> => {
     const latest = await latestTemplateVersion(db, template.key);
-    const problems = await compatibilityProblems(db, template);
-    if (changes === '' && latest) {
-      problems.push({ path: 'revision.changes', message: 'describe what this version changes (document control)' });
-    }
-    if (problems.length > 0) throw new TemplateInvalidError(problems);
     if (latest && latest.sha256 === sha256) {
       throw new ConflictError(`this template is identical to version ${latest.version} of "${template.key}"`, 'template-unchanged');
     }
-    return {
+    const problems = [
+      ...(await compatibilityProblems(db, template)),
+      ...revisionProblems(record, await templateChangeRecords(db, template.key)),
+    ];
+    if (problems.length > 0) throw new TemplateInvalidError(problems);
+    const sections = changedSections(latest ? deps.templates.fromRow(latest) : null, template);
+    const running = (await listApplications(db)).filter((a) => a.template_key === template.key).map((a) => a.key);
+    const row: TemplateVersionTable = {
       id: randomUUID(),
       template_key: template.key,
       version: (latest?.version ?? 0) + 1,
@@ -107,19 +119,23 @@ export async function publishTemplate(deps: ServiceDeps, actor: Actor, input: Pu
       source_yaml: input.yaml,
       content_json: JSON.stringify(template),
       sha256,
-      changes: changes === '' ? 'Initial version' : changes,
-      sections_changed: JSON.stringify(changedSections(latest ? deps.templates.fromRow(latest) : null, template)),
-      prepared_by: input.preparedBy ?? template.revision?.preparedBy ?? null,
-      reviewed_by: input.reviewedBy ?? template.revision?.reviewedBy ?? null,
+      changes: record.changes === '' ? 'Initial version' : record.changes,
+      sections_changed: JSON.stringify(sections),
+      prepared_by: record.preparedBy,
+      reviewed_by: record.reviewedBy,
       published_by: actor.username,
       published_at: deps.clock().toISOString(),
     };
+    return { row, notices: latest ? contactsNotice(sections, running) : [] };
   };
 
-  if (input.dryRun) return { ...summarize(await prepare(deps.database.kysely)), dryRun: true };
+  if (input.dryRun) {
+    const { row, notices } = await prepare(deps.database.kysely);
+    return { ...summarize(row), dryRun: true, notices };
+  }
 
   return deps.database.transaction(async ({ db, onCommit }) => {
-    const row = await prepare(db);
+    const { row, notices } = await prepare(db);
     await insertTemplateVersion(db, row);
     onCommit(() => deps.caches.apps.clear());
     await appendAudit(db, {
@@ -130,7 +146,7 @@ export async function publishTemplate(deps: ServiceDeps, actor: Actor, input: Pu
       subjectId: `${row.template_key}@${row.version}`,
       after: summarize(row),
     });
-    return { ...summarize(row), dryRun: false };
+    return { ...summarize(row), dryRun: false, notices };
   });
 }
 

@@ -261,7 +261,14 @@ function suite(dialect: DialectCase['name']): void {
       const file = path.join(tmp, 'v2.yaml');
       writeFileSync(file, templateV2());
       expect(await cli(['template', 'validate', file])).toMatchObject({ code: 0, stdout: `${file}: valid template "cms-net"\n` });
-      const published = json(await cli(['template', 'publish', file, '--reviewed-by', 'R. Viewer', '--json']));
+      // A later version needs its own record: the file's changes, who prepared and who reviewed it.
+      const unreviewed = await cli(['template', 'publish', file]);
+      expect(unreviewed.code).toBe(7);
+      expect(unreviewed.stderr).toMatch(/^ {2}- revision\.preparedBy: name the person who prepared this version$/m);
+      expect(unreviewed.stderr).toMatch(/^ {2}- revision\.reviewedBy: name the person who reviewed this version$/m);
+      const published = json(
+        await cli(['template', 'publish', file, '--prepared-by', 'P. Reparer', '--reviewed-by', 'R. Viewer', '--json']),
+      );
       expect(published).toMatchObject({
         key: 'cms-net',
         version: 2,

@@ -84,7 +84,10 @@ describe.each(dialects)('authorization on $name', ({ name }) => {
     ).name;
     const lifecycleItem = (await createWorkItem(h.deps, SYSTEM_ACTOR, { kind: 'IR', helpdeskRef: 'HD-L', title: 'lifecycle fixture' })).key;
     await assignWorkItem(h.deps, SYSTEM_ACTOR, undefined, lifecycleItem, { release: lifecycle });
-    const changedYaml = String(tpl.yaml).replace(/^ {2}changes: .*$/m, '  changes: A dry run from the authorization table.');
+    const changedYaml = String(tpl.yaml).replace(
+      /^ {2}changes: .*$/m,
+      '  changes: A dry run from the authorization table.\n  preparedBy: Pat Preparer\n  reviewedBy: Rita Reviewer',
+    );
     expect(changedYaml).not.toBe(tpl.yaml);
     let n = 0;
     // Two versions of a release file on the lifecycle release, for the package reads (diff needs a version before).

@@ -216,7 +216,10 @@ describe.each(dialects)('routes on $name', ({ name }) => {
 
     const yaml = String(v1.yaml).replace('name: CMS Net release management plan', 'name: CMS Net release plan (revised)');
     const auditBefore = expectJson(await admin('GET', `${V}/audit?action=template.publish`), 200).items.length;
-    const dry = expectJson(await admin('POST', `${V}/templates`, { yaml, changes: 'Renamed', dryRun: true }), 200);
+    const dry = expectJson(
+      await admin('POST', `${V}/templates`, { yaml, changes: 'Renamed', preparedBy: 'Pat', reviewedBy: 'Sam', dryRun: true }),
+      200,
+    );
     expect(dry).toMatchObject({ key: 'cms-net', version: 2, dryRun: true, name: 'CMS Net release plan (revised)' });
     expect(expectJson(await dev.call('GET', `${V}/templates/cms-net/versions`), 200).items).toHaveLength(1);
     expect(expectJson(await admin('GET', `${V}/audit?action=template.publish`), 200).items).toHaveLength(auditBefore);
@@ -249,7 +252,11 @@ describe.each(dialects)('routes on $name', ({ name }) => {
       .replace('item.assign: [cmc, technical-lead, admin]', 'item.assign: [cmc, viewer, nobody]')
       .replace('initialState: draft', 'initialState: nowhere')
       .replace('# P5, P6\n', 'bogus: 1\n');
-    const refused = expectProblem(await admin('POST', `${V}/templates`, { yaml: broken, changes: 'Broken' }), 422, 'template-invalid');
+    const refused = expectProblem(
+      await admin('POST', `${V}/templates`, { yaml: broken, changes: 'Broken', preparedBy: 'Pat', reviewedBy: 'Sam' }),
+      422,
+      'template-invalid',
+    );
     expect(refused.errors?.map((e) => e.path).sort()).toEqual(
       ['bogus', 'permissions["item.assign"][1]', 'permissions["item.assign"][2]', 'releaseTypes[0].initialState'].sort(),
     );

@@ -26,6 +26,7 @@ import {
   rejectsWith,
   releaseCounterScope,
   releaseInput,
+  REVIEWED,
   rowCount,
   templateYaml,
 } from '../support/service-fixtures.js';
@@ -117,8 +118,8 @@ describe.each(dialects)('audit trail ($name)', ({ name }) => {
     const yaml = templateYaml((doc) => {
       doc['calendar'].changeCycleDays = ['friday'];
     });
-    const tpl = await writes(() => publishTemplate(deps, SYSTEM_ACTOR, { yaml, changes: 'Fridays' }));
-    const { dryRun: _dry, ...summary } = tpl.result;
+    const tpl = await writes(() => publishTemplate(deps, SYSTEM_ACTOR, { yaml, changes: 'Fridays', ...REVIEWED }));
+    const { dryRun: _dry, notices: _notices, ...summary } = tpl.result;
     expect(tpl.events).toEqual([
       expect.objectContaining({ action: 'template.publish', actor: 'system', subject: 'template:cms-net@2', before: null, after: summary }),
     ]);

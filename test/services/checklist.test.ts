@@ -31,11 +31,12 @@ import { harness, type Harness } from '../support/harness.js';
 import {
   auditEvents,
   lastAuditSeq,
+  type ManualClock,
   manualClock,
   rejectsWith,
   releaseInput,
+  REVIEWED,
   templateYaml,
-  type ManualClock,
 } from '../support/service-fixtures.js';
 
 const TASKS = ['inform-deployment-team', 'prepare-release-notes', 'send-release-notes', 'transfer-web-packages', 'back-up-databases'];
@@ -348,6 +349,7 @@ describe.each(dialects)('reconciliation checklist ($name)', ({ name }) => {
         start.gates.push('notes-prepared');
       }),
       changes: 'Packaging waits for the release notes',
+      ...REVIEWED,
     });
     const rel = await newRelease();
     const item = await createWorkItem(deps, dev, { kind: 'IR', helpdeskRef: 'HD-1', title: 'Totals' });

@@ -9,7 +9,7 @@ import { publishTemplate } from '../../src/services/templates.js';
 import { dialects } from '../support/databases.js';
 import { harness, type Harness } from '../support/harness.js';
 import { MSG, makeCrew, startFlow, type Crew, type Flow } from '../support/lifecycle-flow.js';
-import { manualClock, rejectsWith, templateYaml, type ManualClock } from '../support/service-fixtures.js';
+import { type ManualClock, manualClock, rejectsWith, REVIEWED, templateYaml } from '../support/service-fixtures.js';
 
 type Doc = Record<string, any>;
 const byId = (list: Doc[], id: string): Doc => {
@@ -55,6 +55,7 @@ describe.each(dialects)('template pinning of the lifecycle ($name)', ({ name }) 
     const published = await publishTemplate(deps, SYSTEM_ACTOR, {
       yaml: V2,
       changes: 'Go-live wording; scheduled releases are no longer cancelled',
+      ...REVIEWED,
     });
     expect(published).toMatchObject({ version: 2, changes: 'Go-live wording; scheduled releases are no longer cancelled' });
     expect(published.sectionsChanged).toEqual(['approvals', 'gates', 'workflows']);

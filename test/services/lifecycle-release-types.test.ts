@@ -11,7 +11,15 @@ import { publishTemplate } from '../../src/services/templates.js';
 import { dialects } from '../support/databases.js';
 import { harness, type Harness } from '../support/harness.js';
 import { AT, FULL_REPORT, MSG, makeCrew, startFlow, type Crew, type Flow } from '../support/lifecycle-flow.js';
-import { auditEvents, lastAuditSeq, manualClock, rejectsWith, templateYaml, type ManualClock } from '../support/service-fixtures.js';
+import {
+  auditEvents,
+  lastAuditSeq,
+  type ManualClock,
+  manualClock,
+  rejectsWith,
+  REVIEWED,
+  templateYaml,
+} from '../support/service-fixtures.js';
 
 type Gates = { gates: { id: string; evidence: { what: string; by: string }[] }[]; exceptions: string[] };
 
@@ -223,7 +231,11 @@ describe.each(dialects)('emergency and expedited releases ($name)', ({ name }) =
         if (!tr) throw new Error('no complete-testing');
         tr.gates = tr.gates.map((g) => (g === 'items-passed-any-test' ? 'items-passed-dev' : g));
       });
-      await publishTemplate(deps, SYSTEM_ACTOR, { yaml: devOnly, changes: 'Expedited releases are tested in development only' });
+      await publishTemplate(deps, SYSTEM_ACTOR, {
+        yaml: devOnly,
+        changes: 'Expedited releases are tested in development only',
+        ...REVIEWED,
+      });
       const f = await expedited();
       await f.toPackageVerified();
       await f.approve('at-signoff');

@@ -15,6 +15,7 @@ import {
   rejectsWith,
   releaseCounterScope,
   releaseInput,
+  REVIEWED,
   rowCount,
   templateYaml,
 } from '../support/service-fixtures.js';
@@ -199,7 +200,7 @@ describe.each(dialects)('releases ($name)', ({ name }) => {
       doc['elementTypes'] = (doc['elementTypes'] as { channel: string }[]).filter((e) => e.channel !== 'web');
       for (const step of doc['steps'] as { roles: Record<string, string[]> }[]) delete step.roles['web'];
     });
-    const published = await publishTemplate(deps, SYSTEM_ACTOR, { yaml: v2, changes: 'Web channel retired; reports added' });
+    const published = await publishTemplate(deps, SYSTEM_ACTOR, { yaml: v2, changes: 'Web channel retired; reports added', ...REVIEWED });
     expect(published.version).toBe(2);
     expect(published.sectionsChanged).toEqual(['channels', 'elementTypes', 'steps']);
 

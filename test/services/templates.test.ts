@@ -5,7 +5,7 @@ import type { ServiceDeps } from '../../src/services/deps.js';
 import { listTemplates, publishTemplate, templateHistory, templateInForce } from '../../src/services/templates.js';
 import { dialects } from '../support/databases.js';
 import { harness, userWith, type Harness } from '../support/harness.js';
-import { DEFAULT_YAML, lastAuditSeq, manualClock, rejectsWith, rowCount, templateYaml } from '../support/service-fixtures.js';
+import { DEFAULT_YAML, lastAuditSeq, manualClock, rejectsWith, REVIEWED, rowCount, templateYaml } from '../support/service-fixtures.js';
 
 /** A second version: Sunday change cycles and a fifth priority. */
 const V2_YAML = templateYaml((doc) => {
@@ -55,6 +55,7 @@ describe.each(dialects)('process templates ($name)', ({ name }) => {
       publishedBy: 'system',
       publishedAt: '2030-03-01T11:00:00.000Z',
       dryRun: false,
+      notices: [],
     });
 
     const history = await templateHistory(deps, 'cms-net');
@@ -80,20 +81,85 @@ describe.each(dialects)('process templates ($name)', ({ name }) => {
     await rejectsWith(templateHistory(deps, 'unknown'), NotFoundError);
   });
 
-  it('a second version must say what it changes', async () => {
+  it('a second version needs its own record: what it changes, who prepared it, who reviewed it', async () => {
     const seq = await lastAuditSeq(deps);
     const err = await rejectsWith(publishTemplate(deps, SYSTEM_ACTOR, { yaml: V2_YAML }), TemplateInvalidError);
-    expect(err.problems).toEqual([{ path: 'revision.changes', message: 'describe what this version changes (document control)' }]);
-    await rejectsWith(publishTemplate(deps, SYSTEM_ACTOR, { yaml: V2_YAML, changes: '   ' }), TemplateInvalidError);
+    expect(err.problems).toEqual([
+      { path: 'revision.changes', message: 'describe what this version changes (document control)' },
+      { path: 'revision.preparedBy', message: 'name the person who prepared this version' },
+      { path: 'revision.reviewedBy', message: 'name the person who reviewed this version' },
+    ]);
+    await rejectsWith(publishTemplate(deps, SYSTEM_ACTOR, { yaml: V2_YAML, changes: '   ', ...REVIEWED }), TemplateInvalidError);
+    const selfReviewed = await rejectsWith(
+      publishTemplate(deps, SYSTEM_ACTOR, { yaml: V2_YAML, changes: 'Sunday cycles', preparedBy: 'Pat', reviewedBy: ' pat ' }),
+      TemplateInvalidError,
+    );
+    expect(selfReviewed.problems).toEqual([{ path: 'revision.reviewedBy', message: 'pat prepared this version; someone else reviews it' }]);
     await expectUnchanged(seq);
 
-    // The document's own revision block counts as the description.
+    // The document's own revision block is the record.
     const withRevision = templateYaml((doc) => {
-      doc['revision'] = { changes: 'Sunday cycles', preparedBy: 'Pat' };
+      doc['revision'] = { changes: 'Sunday cycles', preparedBy: 'Pat', reviewedBy: 'Rita' };
       doc['calendar'].changeCycleDays = ['sunday'];
     });
     const v2 = await publishTemplate(deps, SYSTEM_ACTOR, { yaml: withRevision });
-    expect(v2).toMatchObject({ version: 2, changes: 'Sunday cycles', preparedBy: 'Pat', sectionsChanged: ['calendar'] });
+    expect(v2).toMatchObject({
+      version: 2,
+      changes: 'Sunday cycles',
+      preparedBy: 'Pat',
+      reviewedBy: 'Rita',
+      sectionsChanged: ['calendar'],
+    });
+  });
+
+  it('refuses an edited copy of a published version that still carries an earlier version’s record', async () => {
+    const seq = await lastAuditSeq(deps);
+    // What `template show --yaml` gives, edited, with its revision block untouched.
+    const edited = (await templateInForce(deps, 'cms-net')).yaml.replace('changeCycleDays: [saturday]', 'changeCycleDays: [friday]');
+    expect(edited).not.toBe(DEFAULT_YAML);
+    const reused = await rejectsWith(publishTemplate(deps, SYSTEM_ACTOR, { yaml: edited, ...REVIEWED }), TemplateInvalidError);
+    expect(reused.problems).toEqual([
+      {
+        path: 'revision.changes',
+        message:
+          '"Initial version, transcribed from the release management plan." is what version 1 changed; describe what this version changes',
+      },
+    ]);
+    await expectUnchanged(seq);
+
+    await publishTemplate(deps, SYSTEM_ACTOR, { yaml: edited, changes: 'Friday cycles', ...REVIEWED });
+    // Version 2's record came from the request; its YAML still says version 1's words, and version 2's own words are taken too.
+    const again = (await templateInForce(deps, 'cms-net')).yaml.replace('changeCycleDays: [friday]', 'changeCycleDays: [sunday]');
+    for (const changes of [undefined, 'friday  CYCLES']) {
+      const err = await rejectsWith(publishTemplate(deps, SYSTEM_ACTOR, { yaml: again, changes, ...REVIEWED }), TemplateInvalidError);
+      expect(err.problems.map((p) => p.message)).toEqual([
+        changes
+          ? '"friday  CYCLES" is what version 2 changed; describe what this version changes'
+          : '"Initial version, transcribed from the release management plan." is what version 1 changed; describe what this version changes',
+      ]);
+    }
+    expect((await publishTemplate(deps, SYSTEM_ACTOR, { yaml: again, changes: 'Sunday cycles', ...REVIEWED })).version).toBe(3);
+  });
+
+  it('says that edited contacts seed new applications only', async () => {
+    const groups = templateYaml((doc) => {
+      doc['contacts'].groups[0].email = 'deploy@cms.example.org';
+    });
+    const dry = await publishTemplate(deps, SYSTEM_ACTOR, { yaml: groups, changes: 'Deployment group address', ...REVIEWED, dryRun: true });
+    expect(dry.sectionsChanged).toEqual(['contacts']);
+    const notice =
+      "contacts: this version's resource list, escalation list and distribution groups seed applications created from now on; " +
+      'the applications already running (cms-net) keep their own — change those with relman contact and relman group';
+    expect(dry.notices).toEqual([notice]);
+    expect((await publishTemplate(deps, SYSTEM_ACTOR, { yaml: groups, changes: 'Deployment group address', ...REVIEWED })).notices).toEqual(
+      [notice],
+    );
+    // A version that leaves the contacts alone says nothing about them.
+    const sundays = templateYaml((doc) => {
+      doc['contacts'].groups[0].email = 'deploy@cms.example.org';
+      doc['calendar'].changeCycleDays = ['sunday'];
+    });
+    expect((await publishTemplate(deps, SYSTEM_ACTOR, { yaml: sundays, changes: 'Sunday cycles', ...REVIEWED })).notices).toEqual([]);
   });
 
   it('publishing an identical document again is a conflict', async () => {
@@ -116,7 +182,7 @@ describe.each(dialects)('process templates ($name)', ({ name }) => {
       doc['naming'].pattern = 'zFvv';
       doc['calendar'].timeZone = 'Mars/Olympus';
     });
-    const err = await rejectsWith(publishTemplate(deps, SYSTEM_ACTOR, { yaml: bad, changes: 'broken' }), TemplateInvalidError);
+    const err = await rejectsWith(publishTemplate(deps, SYSTEM_ACTOR, { yaml: bad, changes: 'broken', ...REVIEWED }), TemplateInvalidError);
     const paths = err.problems.map((p) => p.path);
     expect(paths).toEqual(
       expect.arrayContaining([
@@ -145,7 +211,7 @@ describe.each(dialects)('process templates ($name)', ({ name }) => {
       doc['naming'].defaults = { system: 'CC', contractor: 'IS' };
     });
     const err = await rejectsWith(
-      publishTemplate(deps, SYSTEM_ACTOR, { yaml: wider, changes: 'two-letter systems' }),
+      publishTemplate(deps, SYSTEM_ACTOR, { yaml: wider, changes: 'two-letter systems', ...REVIEWED }),
       TemplateInvalidError,
     );
     expect(err.problems).toHaveLength(1);
@@ -156,7 +222,7 @@ describe.each(dialects)('process templates ($name)', ({ name }) => {
 
   it('a dry run validates and reports without writing', async () => {
     const seq = await lastAuditSeq(deps);
-    const dry = await publishTemplate(deps, SYSTEM_ACTOR, { yaml: V2_YAML, changes: 'Sunday cycles', dryRun: true });
+    const dry = await publishTemplate(deps, SYSTEM_ACTOR, { yaml: V2_YAML, changes: 'Sunday cycles', ...REVIEWED, dryRun: true });
     expect(dry).toMatchObject({
       key: 'cms-net',
       version: 2,
@@ -167,12 +233,15 @@ describe.each(dialects)('process templates ($name)', ({ name }) => {
     await expectUnchanged(seq);
     expect((await templateHistory(deps, 'cms-net')).map((v) => v.version)).toEqual([1]);
 
-    const missingChanges = await rejectsWith(publishTemplate(deps, SYSTEM_ACTOR, { yaml: V2_YAML, dryRun: true }), TemplateInvalidError);
+    const missingChanges = await rejectsWith(
+      publishTemplate(deps, SYSTEM_ACTOR, { yaml: V2_YAML, ...REVIEWED, dryRun: true }),
+      TemplateInvalidError,
+    );
     expect(missingChanges.problems.map((p) => p.path)).toEqual(['revision.changes']);
     await expectUnchanged(seq);
 
     // The real publish afterwards gets the number the dry run announced.
-    expect((await publishTemplate(deps, SYSTEM_ACTOR, { yaml: V2_YAML, changes: 'Sunday cycles' })).version).toBe(2);
+    expect((await publishTemplate(deps, SYSTEM_ACTOR, { yaml: V2_YAML, changes: 'Sunday cycles', ...REVIEWED })).version).toBe(2);
   });
 
   it('only an administrator publishes', async () => {
@@ -189,6 +258,6 @@ describe.each(dialects)('process templates ($name)', ({ name }) => {
     }
     await expectUnchanged(afterUsers);
     const admin = (await userWith(deps, ['admin'], 'ada')).actor;
-    expect((await publishTemplate(deps, admin, { yaml: V2_YAML, changes: 'by ada' })).publishedBy).toBe('ada');
+    expect((await publishTemplate(deps, admin, { yaml: V2_YAML, changes: 'by ada', ...REVIEWED })).publishedBy).toBe('ada');
   });
 });

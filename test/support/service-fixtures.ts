@@ -17,6 +17,9 @@ export function templateYaml(change: (doc: Record<string, any>) => void): string
   return stringifyYaml(doc);
 }
 
+/** Who prepared and who reviewed a template version: every version after the first names both (document control). */
+export const REVIEWED = { preparedBy: 'Pat Preparer', reviewedBy: 'Rita Reviewer' } as const;
+
 /** A clock the test moves by hand. */
 export type ManualClock = { clock: Clock; now(): Date; set(at: string | Date): void; advance(ms: number): void };
 

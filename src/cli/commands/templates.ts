@@ -90,19 +90,24 @@ export function registerTemplates(program: Command): void {
 
   template
     .command('publish <file>')
-    .description('publish a new template version (admin); refused with every problem listed')
-    .option('--changes <text>', 'what this version changes (document control)')
-    .option('--prepared-by <name>', 'who prepared it')
-    .option('--reviewed-by <name>', 'who reviewed it')
+    .description(
+      'publish a new template version (admin); refused with every problem listed. After the first version, each needs its own ' +
+        'document-control record: what it changes, prepared by, reviewed by (options, or the file’s revision: block). ' +
+        'Contacts in the file seed new applications only; running applications keep theirs (relman contact, relman group)',
+    )
+    .option('--changes <text>', 'what this version changes (document control); not an earlier version’s text')
+    .option('--prepared-by <name>', 'the person who prepared it')
+    .option('--reviewed-by <name>', 'the person who reviewed it (not the one who prepared it)')
     .option('--dry-run', 'validate against the server without publishing')
     .action(async (file: string, opts: { changes?: string; preparedBy?: string; reviewedBy?: string; dryRun?: boolean }, cmd: Command) => {
-      const r = await client(cmd).request<Summary & { dryRun: boolean }>('POST', '/templates', {
+      const r = await client(cmd).request<Summary & { dryRun: boolean; notices?: string[] }>('POST', '/templates', {
         yaml: readFileOrFail(file),
         changes: opts.changes,
         preparedBy: opts.preparedBy,
         reviewedBy: opts.reviewedBy,
         dryRun: opts.dryRun,
       });
-      show(cmd, r, () => `${r.dryRun ? 'would publish' : 'published'} ${r.key} version ${r.version}\n${keyValues(r, SUMMARY)}`);
+      const notes = (r.notices ?? []).map((n) => `\nnote: ${n}`).join('');
+      show(cmd, r, () => `${r.dryRun ? 'would publish' : 'published'} ${r.key} version ${r.version}\n${keyValues(r, SUMMARY)}${notes}`);
     });
 }

@@ -52,3 +52,8 @@ export async function countTemplateVersions(db: Db | Trx): Promise<number> {
     .executeTakeFirstOrThrow();
   return Number(row.n);
 }
+
+/** What each version of a template recorded as its change, oldest first. */
+export async function templateChangeRecords(db: Db | Trx, key: string): Promise<{ version: number; changes: string }[]> {
+  return db.selectFrom('template_versions').select(['version', 'changes']).where('template_key', '=', key).orderBy('version').execute();
+}

@@ -6,6 +6,11 @@ import { actorOf } from '../auth.js';
 import { errorResponses, identifier } from '../schemas/common.js';
 import { templateVersionSchema, templateVersionSummarySchema } from '../schemas/views.js';
 
+const publishedSchema = templateVersionSummarySchema.extend({
+  dryRun: z.boolean(),
+  notices: z.array(z.string()).describe('What the publisher should know, e.g. that edited contacts only seed new applications'),
+});
+
 export const templateRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, { deps }) => {
   app.get(
     '/templates',
@@ -51,7 +56,8 @@ export const templateRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, {
     {
       schema: {
         tags: ['templates'],
-        summary: 'Publish a new template version from YAML (admin); a bad template is refused with every problem listed',
+        summary:
+          'Publish a new template version from YAML (admin); a bad template, or a later version without its own document-control record (changes, preparedBy, reviewedBy), is refused with every problem listed',
         body: z
           .object({
             yaml: z
@@ -65,8 +71,8 @@ export const templateRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, {
           })
           .strict(),
         response: {
-          200: templateVersionSummarySchema.extend({ dryRun: z.boolean() }),
-          201: templateVersionSummarySchema.extend({ dryRun: z.boolean() }),
+          200: publishedSchema,
+          201: publishedSchema,
           ...errorResponses,
         },
       },
