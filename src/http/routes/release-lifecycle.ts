@@ -187,7 +187,7 @@ export const releaseLifecycleRoutes: FastifyPluginAsyncZod<RouteOptions> = async
         querystring: appOnlyQuery,
         body: z
           .object({
-            item: z.string().min(1).max(40).describe('IR-12, SMCR-3 … or just the number'),
+            item: z.string().min(1).max(40).describe('IR-12, SMCR-3 … or just the number when only one kind has it'),
             environment: identifier,
             result: z.enum(['passed', 'failed']),
             cause: identifier.optional().describe('Why it failed: a failure cause of the template'),

@@ -6,7 +6,7 @@ import { actorOf } from '../auth.js';
 import { appQuery, csvList, errorResponses, identifier, pageOf, pageQuery, text, versionField } from '../schemas/common.js';
 import { elementSchema, workItemDetailSchema, workItemSchema } from '../schemas/views.js';
 
-const keyParam = z.object({ key: z.string().min(1).max(40).describe('IR-12, SMCR-3 … or just the number') });
+const keyParam = z.object({ key: z.string().min(1).max(40).describe('IR-12, SMCR-3 … or just the number when only one kind has it') });
 const elements = z.array(elementSchema).max(5000);
 const owner = identifier.nullable();
 
