@@ -35,7 +35,7 @@ describe.each(dialects)('approval requests and --advance over HTTP on $name', ({
     for (const [u, e] of [
       ['cmc-ann', 'ann@example.org'],
       ['cmc-bob', 'bob@example.org'],
-    ])
+    ] as const)
       await h.deps.database.kysely.updateTable('users').set({ email: e }).where('username', '=', u).execute();
   });
   afterAll(async () => {

@@ -107,7 +107,8 @@ export function approversToTell(
   const told: { username: string; email: string }[] = [];
   const leftOut: string[] = [];
   for (const h of holders) {
-    if (!step.allowRequester && h.username === requester) leftOut.push(`${h.username} asked for it and may not give it (separation of duties)`);
+    if (!step.allowRequester && h.username === requester)
+      leftOut.push(`${h.username} asked for it and may not give it (separation of duties)`);
     else if (given.has(h.username)) leftOut.push(`${h.username} has already approved it`);
     else if (h.email === null || !h.email.includes('@')) leftOut.push(`${h.username} has no e-mail address`);
     else told.push({ username: h.username, email: h.email });

@@ -141,8 +141,7 @@ export const releaseLifecycleRoutes: FastifyPluginAsyncZod<RouteOptions> = async
     {
       schema: {
         tags: ['lifecycle'],
-        summary:
-          'Ask for an approval and e-mail the people who may give it; the requester may then not give it (separation of duties)',
+        summary: 'Ask for an approval and e-mail the people who may give it; the requester may then not give it (separation of duties)',
         params: releaseNameParam.extend({ step: identifier }),
         querystring: appOnlyQuery,
         body: z.object({ comment: comment.optional() }).strict(),

@@ -185,9 +185,7 @@ export type DecisionInput = {
 };
 
 /** What became of an approver's request to advance: the transition taken, or why not. */
-export type AdvanceView =
-  | { taken: true; transition: TransitionView }
-  | { taken: false; reason: string; transitions: AdvanceCandidate[] };
+export type AdvanceView = { taken: true; transition: TransitionView } | { taken: false; reason: string; transitions: AdvanceCandidate[] };
 
 export type DecisionView = ApprovalView & { advance?: AdvanceView };
 
