@@ -250,6 +250,7 @@ function coordinationProblems(root: Obj): Problem[] {
     problems.push(...ref(['checklist', index, 'mail'], item['mail'], mails, 'mail template'));
   }
   for (const { index, item } of entries(root['approvals']) ?? []) {
+    problems.push(...ref(['approvals', index, 'notifyOnRequest'], item['notifyOnRequest'], mails, 'mail template'));
     const notify = item['notify'];
     if (!Array.isArray(notify)) continue;
     notify.forEach((m: unknown, j) => problems.push(...ref(['approvals', index, 'notify', j], m, mails, 'mail template')));

@@ -17,7 +17,7 @@ import { actorOf } from '../auth.js';
 import { appQuery, errorResponses, identifier, text, versionField } from '../schemas/common.js';
 import {
   approvalRequestSchema,
-  approvalSchema,
+  decisionSchema,
   approvalStepSchema,
   gatesViewSchema,
   issueSchema,
@@ -117,10 +117,16 @@ export const releaseLifecycleRoutes: FastifyPluginAsyncZod<RouteOptions> = async
             decision: z.enum(['approve', 'reject']),
             comment: comment.optional(),
             attestations: z.array(identifier).max(50).optional().describe('Ids of the statements the approver confirms'),
+            advance: z
+              .boolean()
+              .optional()
+              .describe(
+                'With an approval: then take the one transition from the current state it completes, in the same transaction, if you may and every gate holds',
+              ),
             version: versionField,
           })
           .strict(),
-        response: { 201: approvalSchema, ...errorResponses },
+        response: { 201: decisionSchema, ...errorResponses },
       },
     },
     async (req, reply) => {
@@ -135,7 +141,7 @@ export const releaseLifecycleRoutes: FastifyPluginAsyncZod<RouteOptions> = async
     {
       schema: {
         tags: ['lifecycle'],
-        summary: 'Ask for an approval; the requester may then not give it (separation of duties)',
+        summary: 'Ask for an approval and e-mail the people who may give it; the requester may then not give it (separation of duties)',
         params: releaseNameParam.extend({ step: identifier }),
         querystring: appOnlyQuery,
         body: z.object({ comment: comment.optional() }).strict(),

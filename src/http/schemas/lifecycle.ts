@@ -67,7 +67,45 @@ export const approvalStepSchema = z.object({
   decisions: z.array(approvalSchema),
 });
 
-export const approvalRequestSchema = z.object({ step: z.string(), requestedBy: z.string(), requestedAt: z.string() });
+export const requestMailSchema = z
+  .discriminatedUnion('queued', [
+    z.object({
+      queued: z.literal(true),
+      template: z.string(),
+      mailId: z.string().describe('The outbox mail; `GET /mail/{id}` shows whether it was delivered'),
+      messageId: z.string(),
+      to: z.array(z.string()).describe('The people who may give the approval, and the mail template’s own recipients'),
+      cc: z.array(z.string()),
+    }),
+    z.object({
+      queued: z.literal(false),
+      template: z.string().nullable(),
+      reason: z.string().describe('Why nobody was e-mailed'),
+    }),
+  ])
+  .describe('The mail that tells the people who may give the approval, or why none was queued');
+
+export const approvalRequestSchema = z.object({
+  step: z.string(),
+  requestedBy: z.string(),
+  requestedAt: z.string(),
+  mail: requestMailSchema,
+});
+
+export const advanceSchema = z
+  .discriminatedUnion('taken', [
+    z.object({ taken: z.literal(true), transition: transitionRecordSchema }),
+    z.object({
+      taken: z.literal(false),
+      reason: z.string(),
+      transitions: z
+        .array(z.object({ id: z.string(), name: z.string(), unmet: z.array(z.string()) }))
+        .describe('The transitions the approval could complete, each with what stops it'),
+    }),
+  ])
+  .describe('Present when `advance` was asked for: the transition taken, or why the release did not move');
+
+export const decisionSchema = approvalSchema.extend({ advance: advanceSchema.optional() });
 
 export const packageFileSchema = z.object({
   name: z.string(),

@@ -1,9 +1,20 @@
 import type { LifecycleRows } from '../../db/repositories/lifecycle.js';
-import type { ReleaseTable } from '../../db/schema.js';
-import type { ReleaseSnapshot } from '../../domain/lifecycle/snapshot.js';
+import type { ApprovalTable, ReleaseTable } from '../../db/schema.js';
+import type { ReleaseSnapshot, SnapshotApproval } from '../../domain/lifecycle/snapshot.js';
 import { itemKey } from '../work-item-view.js';
 
 const parse = <T>(json: string): T => JSON.parse(json) as T;
+
+export const toSnapshotApproval = (a: ApprovalTable): SnapshotApproval => ({
+  id: a.id,
+  step: a.step,
+  decision: a.decision === 'rejected' ? 'rejected' : 'approved',
+  by: a.decided_by,
+  at: a.decided_at,
+  comment: a.comment,
+  attestations: parse<string[]>(a.attestations),
+  voided: a.voided_at !== null,
+});
 
 /** The pure domain's view of a release, built from its rows. */
 export function toSnapshot(r: ReleaseTable, rows: LifecycleRows, contents?: ReleaseSnapshot['contents']): ReleaseSnapshot {
@@ -21,16 +32,7 @@ export function toSnapshot(r: ReleaseTable, rows: LifecycleRows, contents?: Rele
     })),
     packages: rows.packages.map((p) => ({ channel: p.channel, version: p.version, label: p.label, by: p.created_by, at: p.created_at })),
     approvalRequests: rows.requests.map((q) => ({ step: q.step, by: q.requested_by, at: q.requested_at, voided: q.voided_at !== null })),
-    approvals: rows.approvals.map((a) => ({
-      id: a.id,
-      step: a.step,
-      decision: a.decision === 'rejected' ? 'rejected' : 'approved',
-      by: a.decided_by,
-      at: a.decided_at,
-      comment: a.comment,
-      attestations: parse<string[]>(a.attestations),
-      voided: a.voided_at !== null,
-    })),
+    approvals: rows.approvals.map(toSnapshotApproval),
     tests: rows.tests.map((t) => ({
       itemId: t.item_id,
       environment: t.environment,
