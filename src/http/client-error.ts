@@ -41,7 +41,9 @@ export function clientErrorHandler(headersTimeoutMs: number) {
     const requestId = randomUUID();
     const p = { ...describe(err, headersTimeoutMs), requestId };
     this.log.debug({ err, requestId }, 'malformed request refused');
-    if (!socket.writable || socket.bytesWritten > 0) {
+    // An answer already under way on this connection (Node keeps it as _httpMessage) must not be interleaved with ours.
+    const current = (socket as Socket & { _httpMessage?: { headersSent?: boolean } | null })._httpMessage;
+    if (!socket.writable || current?.headersSent === true) {
       socket.destroy();
       return;
     }

@@ -1,4 +1,5 @@
-import { finished, Transform, type Readable } from 'node:stream';
+import type { Socket } from 'node:net';
+import { finished, Readable } from 'node:stream';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 
 declare module 'fastify' {
@@ -58,7 +59,7 @@ function hasBody(req: FastifyRequest): boolean {
 }
 
 /**
- * Times request bodies. Each body is passed through a stream of our own, so
+ * Times request bodies. Each body is read through a stream of our own, so
  * a timed-out body fails its reader (a parser, an upload being staged, which
  * then removes its staging file) with a 408 while the socket is still there
  * to answer on; the answer closes the connection. An ordinary body must
@@ -71,30 +72,50 @@ export function registerRequestTimeouts(app: FastifyInstance, t: RequestTimeouts
     if (!hasBody(req) || req.raw.complete === true) return payload;
     const upload = req.routeOptions.config.streamedBody === true;
     const waitMs = upload ? t.uploadStallMs : t.bodyMs;
-    const body = new Transform({
-      transform(chunk: Buffer, _enc, done) {
+    // Bytes are taken from the request only when the reader asks for them, as before: a body refused unread stays unread.
+    let wanted = false;
+    let started = false;
+    const pump = () => {
+      while (wanted) {
+        const chunk = payload.read() as Buffer | null;
+        if (chunk === null) return;
         if (upload) timer.refresh();
-        done(null, chunk);
+        wanted = body.push(chunk);
+      }
+    };
+    const body = new Readable({
+      highWaterMark: payload.readableHighWaterMark,
+      read() {
+        wanted = true;
+        if (!started) {
+          started = true;
+          payload.on('readable', pump);
+          payload.once('end', () => body.push(null));
+        }
+        pump();
       },
     });
-    const backedUp = () => body.readableLength > 0 || body.writableLength > 0 || payload.readableLength > 0;
     const timer = setTimeout(function expire() {
-      if (upload && backedUp()) {
+      // Everything has arrived: what is left to read is the server's business.
+      if (req.raw.complete === true) return;
+      const answered = reply.raw.writableEnded;
+      // The server is behind (bytes wait to be read): not the client's stall.
+      if (upload && !answered && (body.readableLength > 0 || payload.readableLength > 0)) {
         timer.refresh();
         return;
       }
-      payload.unpipe(body);
+      payload.off('readable', pump);
       body.destroy(new RequestTimeoutError(waitMs, upload));
-      // Nobody is reading any more (the answer went out already): drop the connection.
-      if (reply.raw.writableEnded) req.raw.socket.destroy();
+      // The answer went out already and nobody reads on: drop the connection.
+      const socket = req.raw.socket as Partial<Socket> | null;
+      if (answered && typeof socket?.destroy === 'function') socket.destroy();
     }, waitMs);
     timer.unref();
-    finished(payload as Readable, (err) => {
+    finished(payload, (err) => {
       clearTimeout(timer);
       if (err && !body.destroyed) body.destroy(err);
     });
     body.once('close', () => clearTimeout(timer));
-    payload.pipe(body);
     return body;
   });
   // A body not read to its end (refused before reading, or timed out) must not be read on: close the connection after the answer.

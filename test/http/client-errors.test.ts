@@ -57,6 +57,16 @@ describe('requests Node cannot parse are answered as problems', () => {
     await c.closed;
   });
 
+  it('answers a malformed request after a good one on the same connection as a problem too', async () => {
+    const c = rawConnect(portOf(app), head('GET /healthz HTTP/1.1', { host: 'x' }));
+    expect((await c.answer).status).toBe(200);
+    await c.write('FOO /healthz HTTP/1.1\r\nHost: x\r\n\r\n');
+    await c.closed;
+    const second = c.received().slice(c.received().indexOf('HTTP/1.1', 10));
+    expect(second).toMatch(/^HTTP\/1\.1 400 /);
+    expect(second).toMatch(/content-type: application\/problem\+json/i);
+  });
+
   it('answers oversized headers with 431 as a problem', async () => {
     const a = await rawExchange(portOf(app), head('GET /api/v1/releases HTTP/1.1', { host: 'x', 'x-padding': 'p'.repeat(20_000) }));
     expectRawProblem(a, 431, 'headers-too-large');

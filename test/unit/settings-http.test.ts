@@ -43,13 +43,14 @@ describe('timeout and metrics settings', () => {
   });
 
   it('refuses nonsense', () => {
-    for (const env of [
+    const nonsense: Record<string, string>[] = [
       { RELMAN_REQUEST_TIMEOUT_MS: '0' },
       { RELMAN_HEADERS_TIMEOUT_MS: 'soon' },
       { RELMAN_UPLOAD_STALL_TIMEOUT_MS: '1.5' },
       { RELMAN_IDLE_TIMEOUT_MS: '-1' },
       { RELMAN_METRICS_TOKEN: 'short' },
-    ]) {
+    ];
+    for (const env of nonsense) {
       expect(() => load(env), JSON.stringify(env)).toThrow(SettingsError);
     }
   });
