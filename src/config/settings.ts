@@ -24,6 +24,11 @@ const fileSchema = z
     templateFile: z.string().min(1),
     trustProxy: z.boolean(),
     maxUploadBytes: z.number().int().positive(),
+    headersTimeoutMs: z.number().int().min(1).max(3_600_000),
+    requestTimeoutMs: z.number().int().min(1).max(3_600_000),
+    uploadStallTimeoutMs: z.number().int().min(1).max(3_600_000),
+    idleTimeoutMs: z.number().int().min(1).max(3_600_000),
+    metricsToken: z.string().min(16),
   })
   .partial()
   .strict();
@@ -44,6 +49,16 @@ export type Settings = {
   trustProxy: boolean;
   /** Largest package file accepted, in bytes. */
   maxUploadBytes: number;
+  /** How long a client may take to send a request's headers (also: a connection that sends nothing). */
+  headersTimeoutMs: number;
+  /** How long a client may take to send the body of an ordinary (JSON) request. */
+  requestTimeoutMs: number;
+  /** An upload body that sends no byte for this long is cut off (an upload may take hours as long as it moves). */
+  uploadStallTimeoutMs: number;
+  /** How long an idle keep-alive connection is kept open between requests. */
+  idleTimeoutMs: number;
+  /** Bearer token that GET /metrics requires; absent: /metrics is not served. */
+  metricsToken: string | undefined;
   /** The SMTP server mail goes through; absent: mail is written to `<dataDir>/maildir`. */
   smtp: SmtpSettings | undefined;
   /** The From of every mail relman sends, e.g. `relman <relman@example.org>`. */
@@ -173,6 +188,23 @@ function readConfigFile(file: string): z.infer<typeof fileSchema> {
   return parsed.data;
 }
 
+/** Timeouts in milliseconds, from the environment (RELMAN_*_TIMEOUT_MS) or the config file. */
+function timeoutSettings(
+  env: NodeJS.ProcessEnv,
+  file: z.infer<typeof fileSchema>,
+): Pick<Settings, 'headersTimeoutMs' | 'requestTimeoutMs' | 'uploadStallTimeoutMs' | 'idleTimeoutMs'> {
+  const ms = (name: string, fromFile: number | undefined, fallback: number) => {
+    const v = env[name];
+    return v !== undefined ? parseInteger(name, v, 1, 3_600_000) : (fromFile ?? fallback);
+  };
+  return {
+    headersTimeoutMs: ms('RELMAN_HEADERS_TIMEOUT_MS', file.headersTimeoutMs, 30_000),
+    requestTimeoutMs: ms('RELMAN_REQUEST_TIMEOUT_MS', file.requestTimeoutMs, 60_000),
+    uploadStallTimeoutMs: ms('RELMAN_UPLOAD_STALL_TIMEOUT_MS', file.uploadStallTimeoutMs, 60_000),
+    idleTimeoutMs: ms('RELMAN_IDLE_TIMEOUT_MS', file.idleTimeoutMs, 5_000),
+  };
+}
+
 export function loadSettings(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): Settings {
   const configFile = env.RELMAN_CONFIG;
   const file = configFile ? readConfigFile(path.resolve(cwd, configFile)) : {};
@@ -200,6 +232,10 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env, cwd = process
   }
   const templateFile = env.RELMAN_TEMPLATE_FILE ?? file.templateFile;
   const host = env.RELMAN_HOST ?? file.host ?? '127.0.0.1';
+  const metricsToken = env.RELMAN_METRICS_TOKEN || file.metricsToken || undefined;
+  if (metricsToken !== undefined && metricsToken.length < 16) {
+    throw new SettingsError('RELMAN_METRICS_TOKEN must be at least 16 characters');
+  }
   return {
     host,
     port,
@@ -216,6 +252,8 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env, cwd = process
         ? parseNumber('RELMAN_MAX_UPLOAD_BYTES', env.RELMAN_MAX_UPLOAD_BYTES)
         : (file.maxUploadBytes ?? 8 * 1024 ** 3),
     trustProxy: env.RELMAN_TRUST_PROXY !== undefined ? parseBool('RELMAN_TRUST_PROXY', env.RELMAN_TRUST_PROXY) : (file.trustProxy ?? false),
+    ...timeoutSettings(env, file),
+    metricsToken,
     ...mailSettings(env, host, port),
   };
 }

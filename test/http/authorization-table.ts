@@ -80,7 +80,6 @@ const freshTokenId = async (fx: Fixtures, who: string) => {
 export const ROUTES: Route[] = [
   { method: 'GET', url: '/healthz', access: 'public', ok: 200 },
   { method: 'GET', url: '/readyz', access: 'public', ok: 200 },
-  { method: 'GET', url: '/metrics', access: 'public', ok: 200 },
   { method: 'GET', url: `${V}/openapi.json`, access: 'public', ok: 200 },
   {
     method: 'POST',

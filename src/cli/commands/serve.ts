@@ -31,6 +31,13 @@ export function registerServe(program: Command): void {
         cookieSecure: settings.cookieSecure,
         sessionTtlHours: settings.sessionTtlHours,
         trustProxy: settings.trustProxy,
+        timeouts: {
+          headersMs: settings.headersTimeoutMs,
+          bodyMs: settings.requestTimeoutMs,
+          uploadStallMs: settings.uploadStallTimeoutMs,
+          idleMs: settings.idleTimeoutMs,
+        },
+        metricsToken: settings.metricsToken,
       });
       const transport = mailTransportFrom(settings);
       const runner = new JobRunner(

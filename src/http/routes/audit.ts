@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { listAudit } from '../../services/audit.js';
 import type { RouteOptions } from '../app.js';
-import { errorResponses } from '../schemas/common.js';
+import { errorResponses, intParam } from '../schemas/common.js';
 import { auditEventSchema } from '../schemas/views.js';
 
 const isoTime = z.iso.datetime({ offset: true }).or(z.iso.date());
@@ -22,8 +22,8 @@ export const auditRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, { de
             subjectId: z.string().min(1).max(200).optional(),
             from: isoTime.optional().describe('At or after (ISO date or date-time)'),
             to: isoTime.optional().describe('Before (ISO date or date-time)'),
-            afterSeq: z.coerce.number().int().min(0).optional(),
-            limit: z.coerce.number().int().min(1).max(1000).default(100),
+            afterSeq: intParam(0).optional(),
+            limit: intParam(1, 1000).default(100),
           })
           .strict(),
         response: { 200: z.object({ items: z.array(auditEventSchema), nextAfterSeq: z.number().int().nullable() }), ...errorResponses },

@@ -3,15 +3,15 @@ import { z } from 'zod';
 import { attachEvidenceFile, openEvidenceFile } from '../../services/checklist/evidence-file.js';
 import { completeTask, openChecklistTasks, releaseChecklist, reopenTask, setMilestone, skipTask } from '../../services/checklist/tasks.js';
 import type { RouteOptions } from '../app.js';
-import { acceptRawBodies, rawBody } from '../raw-body.js';
+import { acceptRawBodies, rawBody, rawUpload } from '../raw-body.js';
 import { actorOf } from '../auth.js';
-import { appQuery, calendarDate, errorResponses, identifier } from '../schemas/common.js';
+import { appQuery, calendarDate, errorResponses, identifier, int } from '../schemas/common.js';
 
 const releaseNameParam = z.object({ name: z.string().min(1).max(64) });
 const taskParams = releaseNameParam.extend({ task: identifier });
 const appOnlyQuery = z.object({ app: appQuery }).strict();
 const reason = z.string().trim().min(1, 'say why').max(4000);
-const taskVersion = z.number().int().min(1).optional().describe('The task version you read; refused with 409 if someone changed it since');
+const taskVersion = int(1).optional().describe('The task version you read; refused with 409 if someone changed it since');
 const flag = z.enum(['true', 'false']).transform((v) => v === 'true');
 
 const evidenceSchema = z.object({
@@ -192,7 +192,7 @@ export const checklistRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, 
   app.put(
     '/releases/:name/checklist/:task/evidence/:fileName',
     {
-      bodyLimit: Number.MAX_SAFE_INTEGER,
+      ...rawUpload,
       schema: {
         tags: ['checklist'],
         summary: 'Attach a file (raw bytes, Content-Type application/octet-stream) as the task’s evidence; a later file replaces it',

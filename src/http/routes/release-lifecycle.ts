@@ -14,7 +14,7 @@ import {
 import { performTransition, releaseGates, releaseHistory } from '../../services/lifecycle/transitions.js';
 import type { RouteOptions } from '../app.js';
 import { actorOf } from '../auth.js';
-import { appQuery, errorResponses, identifier, text, versionField } from '../schemas/common.js';
+import { appQuery, errorResponses, identifier, intParam, text, versionField } from '../schemas/common.js';
 import {
   approvalRequestSchema,
   decisionSchema,
@@ -227,7 +227,7 @@ export const releaseLifecycleRoutes: FastifyPluginAsyncZod<RouteOptions> = async
       schema: {
         tags: ['lifecycle'],
         summary: 'Resolve an issue, close it as won’t fix (with a reason) or reopen it',
-        params: releaseNameParam.extend({ number: z.coerce.number().int().min(1).max(1_000_000) }),
+        params: releaseNameParam.extend({ number: intParam(1, 1_000_000) }),
         querystring: appOnlyQuery,
         body: z.object({ status: z.enum(['resolved', 'wont-fix', 'open']), resolution: text(4000).optional() }).strict(),
         response: { 200: issueSchema, ...errorResponses },

@@ -47,7 +47,8 @@ export const sessionRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, { 
       reply.setCookie(SESSION_COOKIE, s.sessionId, {
         httpOnly: true,
         sameSite: 'lax',
-        secure: cookieSecure,
+        // Behind a TLS-terminating proxy (trusted, X-Forwarded-Proto: https) the request came over TLS too.
+        secure: cookieSecure || req.protocol === 'https',
         path: '/',
         expires: new Date(s.expiresAt),
       });
