@@ -86,13 +86,13 @@ export const sessionRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, { 
     {
       schema: {
         tags: ['auth'],
-        summary: 'Change your own password',
+        summary: 'Change your own password; your other sessions end, your API tokens stay valid',
         body: z.object({ currentPassword: z.string().min(1).max(1000), newPassword: z.string().min(1).max(1000) }).strict(),
         response: { 204: z.null(), ...errorResponses },
       },
     },
     async (req, reply) => {
-      await changeOwnPassword(deps, actorOf(req), req.body.currentPassword, req.body.newPassword);
+      await changeOwnPassword(deps, actorOf(req), req.body.currentPassword, req.body.newPassword, req.sessionId);
       return reply.code(204).send(null);
     },
   );
