@@ -29,10 +29,10 @@ export function cleanEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
 
 export type CliResult = { code: number; stdout: string; stderr: string };
 
-/** Runs `node bin/relman.js …`; stdin gets `input` (or nothing) and is closed. */
-export function runCli(args: string[], env: NodeJS.ProcessEnv, input = ''): Promise<CliResult> {
+/** Runs `node bin/relman.js …` in `cwd`; stdin gets `input` (or nothing) and is closed. */
+export function runCli(args: string[], env: NodeJS.ProcessEnv, input = '', cwd = ROOT): Promise<CliResult> {
   return new Promise((resolve) => {
-    const child = execFile(process.execPath, [BIN, ...args], { cwd: ROOT, env, timeout: 30_000 }, (err, stdout, stderr) => {
+    const child = execFile(process.execPath, [BIN, ...args], { cwd, env, timeout: 30_000 }, (err, stdout, stderr) => {
       const code = err ? (typeof err.code === 'number' ? err.code : -1) : 0;
       resolve({ code, stdout, stderr });
     });
