@@ -117,5 +117,8 @@ export async function confirmSuccess(db: Trx, attempt: CountedAttempt): Promise<
   const counted = attempt.entries.get(address);
   const [row] = await throttleEntries(db, [address]);
   if (!counted || !row) return;
-  await saveThrottleEntry(db, toRow(afterSuccessOnAddress(toEntry(row), counted.before, counted.counted)));
+  const next = afterSuccessOnAddress(toEntry(row), counted.before, counted.counted);
+  // An address with nothing against it needs no row.
+  if (next.failures === 0 && next.lockedUntil === null) await deleteThrottleEntry(db, address);
+  else await saveThrottleEntry(db, toRow(next));
 }

@@ -96,6 +96,16 @@ describe.each(dialects)('local admin commands away from the server’s folder ($
       elsewhere,
     );
     expect(login.code, login.stderr).toBe(0);
+    // An administrator's reset from the command line; the new password works.
+    const reset = await run(['user', 'set', 'carol', '--password'], 'carol was given a new one\n');
+    expect(reset.code, reset.stderr).toBe(0);
+    const again = await runCli(
+      ['login', '--url', server.url, '--username', 'carol'],
+      cleanEnv({ XDG_CONFIG_HOME: path.join(tmp, 'carol') }),
+      'carol was given a new one\n',
+      elsewhere,
+    );
+    expect(again.code, again.stderr).toBe(0);
     const token = await run(['token', 'create', '--user', 'carol', '--name', 'for-carol']);
     expect(token.code, token.stderr).toBe(0);
     expect(token.stdout.trim()).toMatch(/^rmt_\S+$/);

@@ -1,5 +1,6 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import net from 'node:net';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -21,10 +22,13 @@ export async function freePort(): Promise<number> {
   });
 }
 
-/** The caller's environment without any relman setting that could leak into a child. */
+/** A config folder that does not exist: a child never reads the sign-in of whoever runs the tests. */
+const NO_CONFIG = path.join(os.tmpdir(), `relman-no-config-${process.pid}`);
+
+/** The caller's environment without any relman setting (nor stored sign-in) that could leak into a child. */
 export function cleanEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
   const base = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('RELMAN_') && k !== 'DATABASE_URL'));
-  return { ...base, TZ: 'UTC', ...extra };
+  return { ...base, TZ: 'UTC', XDG_CONFIG_HOME: NO_CONFIG, ...extra };
 }
 
 export type CliResult = { code: number; stdout: string; stderr: string };
