@@ -1,5 +1,4 @@
-import { randomUUID } from 'node:crypto';
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { pushPasswordHash } from '../db/repositories/password-history.js';
 import {
   activeAdminIds,
@@ -169,7 +168,7 @@ export async function updateUser(deps: ServiceDeps, actor: Actor, username: stri
     if (passwordHash !== undefined) patch.password_hash = passwordHash;
     await updateUserRow(db, u.id, patch);
     if (roles !== undefined) await setUserRoles(db, u.id, roles);
-    if (passwordHash !== undefined) await pushPasswordHash(db, u.id, passwordHash, now, PASSWORD_HISTORY_SIZE);
+    if (passwordHash !== undefined) await pushPasswordHash(db, u.id, passwordHash, now, PASSWORD_HISTORY_SIZE, u.password_hash);
     // A password set by an administrator ends every session of the user; API tokens stay valid.
     if (input.disabled === true || passwordHash !== undefined) await deleteSessionsOfUser(db, u.id);
     const after = toUserView(await loadUser(db, username));
@@ -208,7 +207,7 @@ export async function changeOwnPassword(
   await deps.database.transaction(async ({ db }) => {
     const now = deps.clock().toISOString();
     await updateUserRow(db, user.id, { password_hash: hashed, updated_at: now });
-    await pushPasswordHash(db, user.id, hashed, now, PASSWORD_HISTORY_SIZE);
+    await pushPasswordHash(db, user.id, hashed, now, PASSWORD_HISTORY_SIZE, user.password_hash);
     if (currentSessionId) await deleteOtherSessionsOfUser(db, user.id, createHash('sha256').update(currentSessionId).digest('hex'));
     else await deleteSessionsOfUser(db, user.id);
     await appendAudit(db, {

@@ -6,7 +6,7 @@ import { createDeps } from '../../src/runtime.js';
 import { SYSTEM_ACTOR } from '../../src/services/actor.js';
 import { login } from '../../src/services/auth.js';
 import { bootstrap } from '../../src/services/bootstrap.js';
-import { updateUser } from '../../src/services/users.js';
+import { changeOwnPassword, updateUser } from '../../src/services/users.js';
 import { dialects, open, scratchDatabase } from '../support/databases.js';
 import { harness, httpApp, userWith, type Harness } from '../support/harness.js';
 import { caller, expectJson, expectProblem, type Call } from '../support/http.js';
@@ -124,6 +124,17 @@ describe.each(dialects)('passwords, sessions and administrators ($name)', ({ nam
       .selectAll()
       .execute();
     expect(rows).toHaveLength(5);
+  });
+
+  it('a user from before password history was kept cannot go back to the password they had', async () => {
+    const erin = await userWith(h.deps, ['developer'], 'erin');
+    await h.deps.database.kysely
+      .deleteFrom('password_history')
+      .where('user_id', '=', erin.actor.userId ?? '')
+      .execute();
+    await changeOwnPassword(h.deps, erin.actor, PASSWORD, 'erin has a new passphrase');
+    const back = await rejectsWith(changeOwnPassword(h.deps, erin.actor, 'erin has a new passphrase', PASSWORD), ValidationError);
+    expect(back.problems).toEqual([{ path: 'newPassword', message: expect.stringContaining('the current one or one of the last') }]);
   });
 
   it('refuses to leave a user without roles', async () => {

@@ -74,7 +74,9 @@ export function registerAdmin(program: Command): void {
     );
   user
     .command('passwd')
-    .description('change your own password (current and new password from the prompt, or two lines on stdin)')
+    .description(
+      'change your own password (current and new password from the prompt, or two lines on stdin); ends your sessions, tokens stay valid',
+    )
     .action(async (_o: unknown, cmd: Command) => {
       let currentPassword: string;
       let newPassword: string;
