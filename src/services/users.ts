@@ -19,6 +19,7 @@ import { appendAudit } from './audit.js';
 import { requireAdmin } from './authorize.js';
 import type { ServiceDeps } from './deps.js';
 import { PASSWORD_HISTORY_SIZE } from '../domain/password-policy.js';
+import { checkAnAdminRemains, checkRolesGiven, takesAwayActiveAdmin, type UserState } from '../domain/user-rules.js';
 import { checkNewPassword, hashPassword, policyProblems, verifyPassword } from './passwords.js';
 import { knownRoles } from './templates.js';
 
@@ -119,12 +120,6 @@ export type UpdateUserInput = {
   password?: string | undefined;
 };
 
-/** Whether the change leaves the user without the power of an active administrator. */
-function takesAwayAdmin(u: UserWithRoles, roles: string[] | undefined, disabled: boolean | undefined): boolean {
-  const isActiveAdmin = u.disabled === 0 && u.roles.includes('admin');
-  return isActiveAdmin && (disabled === true || (roles !== undefined && !roles.includes('admin')));
-}
-
 /**
  * Refuses to take away the last active administrator. The rows of every
  * active administrator are locked first, so two administrators demoting each
@@ -133,18 +128,14 @@ function takesAwayAdmin(u: UserWithRoles, roles: string[] | undefined, disabled:
 async function keepAnAdmin(db: Trx, u: UserWithRoles): Promise<void> {
   await lockUsers(db, await activeAdminIds(db));
   const others = (await activeAdminIds(db)).filter((id) => id !== u.id);
-  if (others.length === 0) {
-    throw new ConflictError(`"${u.username}" is the last active administrator; make another user an administrator first`, 'last-admin');
-  }
+  checkAnAdminRemains(toState(u), others.length);
 }
+
+const toState = (u: UserWithRoles): UserState => ({ username: u.username, disabled: u.disabled === 1, roles: u.roles });
 
 export async function updateUser(deps: ServiceDeps, actor: Actor, username: string, input: UpdateUserInput): Promise<UserView> {
   requireAdmin(actor, 'user.update');
-  if (input.roles !== undefined && input.roles.length === 0) {
-    throw new ValidationError('a user keeps at least one role', [
-      { path: 'roles', message: 'give the user at least one role (disable the user to take away all access)' },
-    ]);
-  }
+  checkRolesGiven(input.roles);
   const roles = input.roles === undefined ? undefined : await normalizeRoles(deps, input.roles);
   if (input.password !== undefined) {
     const current = await userByName(deps.database.kysely, username);
@@ -158,7 +149,7 @@ export async function updateUser(deps: ServiceDeps, actor: Actor, username: stri
     if (u.username === actor.username && (input.disabled === true || (roles !== undefined && !roles.includes('admin')))) {
       throw new ConflictError('you cannot disable yourself or take away your own admin role', 'self-lockout');
     }
-    if (takesAwayAdmin(u, roles, input.disabled)) await keepAnAdmin(db, u);
+    if (takesAwayActiveAdmin(toState(u), roles, input.disabled)) await keepAnAdmin(db, u);
     const before = toUserView(u);
     const now = deps.clock().toISOString();
     const patch: Parameters<typeof updateUserRow>[2] = { updated_at: now };
