@@ -1,4 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
+import { isIP } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
@@ -22,7 +23,7 @@ const fileSchema = z
       .max(24 * 90),
     adminPassword: z.string().min(12),
     templateFile: z.string().min(1),
-    trustProxy: z.boolean(),
+    trustProxy: z.union([z.boolean(), z.array(z.string().min(1)).min(1)]),
     maxUploadBytes: z.number().int().positive(),
     headersTimeoutMs: z.number().int().min(1).max(3_600_000),
     requestTimeoutMs: z.number().int().min(1).max(3_600_000),
@@ -46,7 +47,14 @@ export type Settings = {
   adminPassword: string | undefined;
   /** The default process template loaded on first start. */
   templateFile: string;
-  trustProxy: boolean;
+  /**
+   * Which proxies' X-Forwarded-For is believed: false (none: the socket address
+   * is the client), a list of proxy addresses or CIDR ranges (the client is the
+   * right-most address not in the list), or true (every hop is believed: the
+   * client can name any address it likes; only behind a proxy that overwrites
+   * the header).
+   */
+  trustProxy: boolean | string[];
   /** Largest package file accepted, in bytes. */
   maxUploadBytes: number;
   /** How long a client may take to send a request's headers (also: a connection that sends nothing). */
@@ -93,6 +101,30 @@ function parseBool(name: string, value: string): boolean {
   if (/^(1|true|yes|on)$/i.test(value)) return true;
   if (/^(0|false|no|off)$/i.test(value)) return false;
   throw new SettingsError(`${name} must be true or false, got "${value}"`);
+}
+
+/** An IPv4 or IPv6 address, optionally with a /prefix length. */
+function isAddressOrRange(value: string): boolean {
+  const [addr = '', prefix, ...rest] = value.split('/');
+  const kind = isIP(addr);
+  if (kind === 0 || rest.length > 0) return false;
+  if (prefix === undefined) return true;
+  const bits = Number(prefix);
+  return /^\d{1,3}$/.test(prefix) && bits <= (kind === 4 ? 32 : 128);
+}
+
+/** RELMAN_TRUST_PROXY: true/false, or a comma-separated list of proxy addresses and CIDR ranges. */
+export function parseTrustProxy(name: string, value: string | boolean | string[]): boolean | string[] {
+  if (typeof value === 'boolean') return value;
+  if (typeof value === 'string' && /^(1|true|yes|on|0|false|no|off)$/i.test(value.trim())) return parseBool(name, value.trim());
+  const list = (typeof value === 'string' ? value.split(',') : value).map((v) => v.trim()).filter((v) => v !== '');
+  const bad = list.filter((v) => !isAddressOrRange(v));
+  if (list.length === 0 || bad.length > 0) {
+    throw new SettingsError(
+      `${name} must be true, false or a comma-separated list of proxy addresses or CIDR ranges (e.g. 10.0.0.5,192.168.0.0/16), got "${bad.join(',') || String(value)}"`,
+    );
+  }
+  return list;
 }
 
 function parseNumber(name: string, value: string): number {
@@ -251,7 +283,7 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env, cwd = process
       env.RELMAN_MAX_UPLOAD_BYTES !== undefined
         ? parseNumber('RELMAN_MAX_UPLOAD_BYTES', env.RELMAN_MAX_UPLOAD_BYTES)
         : (file.maxUploadBytes ?? 8 * 1024 ** 3),
-    trustProxy: env.RELMAN_TRUST_PROXY !== undefined ? parseBool('RELMAN_TRUST_PROXY', env.RELMAN_TRUST_PROXY) : (file.trustProxy ?? false),
+    trustProxy: parseTrustProxy('RELMAN_TRUST_PROXY', env.RELMAN_TRUST_PROXY ?? file.trustProxy ?? false),
     ...timeoutSettings(env, file),
     metricsToken,
     ...mailSettings(env, host, port),

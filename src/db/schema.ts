@@ -110,6 +110,24 @@ export interface SessionTable {
   expires_at: string;
 }
 
+/** Failed sign-ins under one key: `account:<lower-cased username>` or `address:<ip>`. */
+export interface LoginThrottleTable {
+  key: string;
+  failures: number;
+  last_failure_at: string;
+  /** Sign-ins under this key are refused until then. */
+  locked_until: string | null;
+}
+
+/** The hashes of a user's recent passwords (the current one included), newest last. */
+export interface PasswordHistoryTable {
+  user_id: string;
+  /** 1, 2, 3 … per user, in the order the passwords were set. */
+  position: number;
+  password_hash: string;
+  created_at: string;
+}
+
 export interface AuditEventTable {
   seq: number;
   id: string;
@@ -392,6 +410,8 @@ export interface Tables {
   user_roles: UserRoleTable;
   api_tokens: ApiTokenTable;
   sessions: SessionTable;
+  login_throttle: LoginThrottleTable;
+  password_history: PasswordHistoryTable;
   audit_events: AuditEventTable;
   audit_head: AuditHeadTable;
   release_packages: ReleasePackageTable;

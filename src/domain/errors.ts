@@ -97,3 +97,12 @@ export class GatesNotSatisfiedError extends DomainError {
     super(`"${transitionName}" is not possible yet: ${unmet.join('; ')}`);
   }
 }
+
+/** Sign-ins under this account or from this address are locked for a while after too many failures. */
+export class TooManyAttemptsError extends DomainError {
+  override readonly name = 'TooManyAttemptsError';
+  readonly code = 'too-many-attempts';
+  constructor(readonly retryAfterSeconds: number) {
+    super(`too many failed sign-ins; try again in ${retryAfterSeconds} s`);
+  }
+}

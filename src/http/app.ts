@@ -39,7 +39,8 @@ export type AppOptions = {
   logLevel?: string | undefined;
   cookieSecure?: boolean | undefined;
   sessionTtlHours?: number | undefined;
-  trustProxy?: boolean | undefined;
+  /** false: the socket address is the client; a list: these proxies' X-Forwarded-For is believed; true: every hop's. */
+  trustProxy?: boolean | string[] | undefined;
   /** Check every response against its zod schema (slower; a mismatch is a 500). */
   validateResponses?: boolean | undefined;
   /** Where package files are stored; a temporary folder when absent (tests). */

@@ -8,6 +8,7 @@ import {
   NotFoundError,
   StaleVersionError,
   TemplateInvalidError,
+  TooManyAttemptsError,
   UnauthenticatedError,
   ValidationError,
 } from '../domain/errors.js';
@@ -108,6 +109,7 @@ export function toProblem(err: unknown, req: FastifyRequest): Problem {
     });
   }
   if (err instanceof UnauthenticatedError) return problem(401, err.code, err.message, base);
+  if (err instanceof TooManyAttemptsError) return problem(429, err.code, err.message, base);
   if (err instanceof ForbiddenError)
     return problem(403, err.code, err.message, { ...base, action: err.action, allowedRoles: err.allowedRoles });
   if (err instanceof DomainError) return problem(400, err.code, err.message, base);

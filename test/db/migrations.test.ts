@@ -44,9 +44,22 @@ const COORDINATION_TABLES = [
   'mail_outbox',
   'release_milestones',
 ];
-const RELMAN_TABLES = [...INITIAL_TABLES, ...LIFECYCLE_TABLES, ...COORDINATION_TABLES].sort();
-const ALL_UP = ['applied 0001-initial', 'applied 0002-lifecycle', 'applied 0003-package-files', 'applied 0004-coordination'];
-const ALL_DOWN = ['reverted 0004-coordination', 'reverted 0003-package-files', 'reverted 0002-lifecycle', 'reverted 0001-initial'];
+const LOGIN_SECURITY_TABLES = ['login_throttle', 'password_history'];
+const RELMAN_TABLES = [...INITIAL_TABLES, ...LIFECYCLE_TABLES, ...COORDINATION_TABLES, ...LOGIN_SECURITY_TABLES].sort();
+const ALL_UP = [
+  'applied 0001-initial',
+  'applied 0002-lifecycle',
+  'applied 0003-package-files',
+  'applied 0004-coordination',
+  'applied 0007-login-security',
+];
+const ALL_DOWN = [
+  'reverted 0007-login-security',
+  'reverted 0004-coordination',
+  'reverted 0003-package-files',
+  'reverted 0002-lifecycle',
+  'reverted 0001-initial',
+];
 const BOOKKEEPING = ['relman_migrations', 'relman_migrations_lock'];
 
 describe.each(dialects)('migrations ($name)', ({ name }) => {
@@ -91,7 +104,7 @@ describe.each(dialects)('migrations ($name)', ({ name }) => {
     const left = await tables();
     expect(left.filter((t) => RELMAN_TABLES.includes(t))).toEqual([]);
     expect(left).toEqual(BOOKKEEPING);
-    expect((await migrationStatus(database.kysely)).map((s) => s.executedAt)).toEqual([undefined, undefined, undefined, undefined]);
+    expect((await migrationStatus(database.kysely)).map((s) => s.executedAt)).toEqual(ALL_UP.map(() => undefined));
 
     expect(await migrateToLatest(database.kysely)).toEqual(ALL_UP);
     expect(await tables()).toEqual([...RELMAN_TABLES, ...BOOKKEEPING].sort());

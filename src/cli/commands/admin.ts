@@ -47,8 +47,9 @@ export function registerAdmin(program: Command): void {
     });
   user
     .command('set <username>')
-    .description('change a user’s roles, name, e-mail or disable/enable them (admin)')
+    .description('change a user’s roles, name, e-mail or password, or disable/enable them (admin)')
     .option('--roles <list>', 'replace the roles (comma-separated)', list)
+    .option('--password', 'set a new password (from stdin or a prompt); ends the user’s sessions')
     .option('--display-name <name>', 'full name')
     .option('--email <email>', 'e-mail address')
     .option('--disable', 'disable the user')
@@ -56,22 +57,26 @@ export function registerAdmin(program: Command): void {
     .action(
       async (
         username: string,
-        opts: { roles?: string[]; displayName?: string; email?: string; disable?: boolean; enable?: boolean },
+        opts: { roles?: string[]; displayName?: string; email?: string; password?: boolean; disable?: boolean; enable?: boolean },
         cmd: Command,
       ) => {
         const disabled = opts.disable ? true : opts.enable ? false : undefined;
+        const password = opts.password ? await readSecret(`new password for ${username}: `) : undefined;
         const r = await client(cmd).request<Row>('PATCH', `/users/${encodeURIComponent(username)}`, {
           roles: opts.roles,
           displayName: opts.displayName,
           email: opts.email,
           disabled,
+          password,
         });
         show(cmd, r, () => keyValues(r, ['username', 'displayName', 'email', 'roles', 'disabled']));
       },
     );
   user
     .command('passwd')
-    .description('change your own password (current and new password from the prompt, or two lines on stdin)')
+    .description(
+      'change your own password (current and new password from the prompt, or two lines on stdin); ends your sessions, tokens stay valid',
+    )
     .action(async (_o: unknown, cmd: Command) => {
       let currentPassword: string;
       let newPassword: string;
