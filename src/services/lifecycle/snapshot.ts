@@ -1,9 +1,25 @@
 import type { LifecycleRows } from '../../db/repositories/lifecycle.js';
-import type { ReleaseTable } from '../../db/schema.js';
-import type { ReleaseSnapshot } from '../../domain/lifecycle/snapshot.js';
+import type { ReleaseNotificationTable, ReleaseTable } from '../../db/schema.js';
+import type { ReleaseSnapshot, SnapshotNotification } from '../../domain/lifecycle/snapshot.js';
 import { itemKey } from '../work-item-view.js';
 
 const parse = <T>(json: string): T => JSON.parse(json) as T;
+
+export function snapshotNotification(n: ReleaseNotificationTable): SnapshotNotification {
+  return {
+    system: n.system,
+    by: n.recorded_by,
+    at: n.recorded_at,
+    note: n.note,
+    means: n.means,
+    status: n.status === 'pending' ? 'pending' : n.status === 'failed' ? 'failed' : 'notified',
+    messageId: n.message_id,
+    addresses: n.addresses === null ? [] : parse<string[]>(n.addresses),
+    accepted: n.accepted === null ? null : parse<string[]>(n.accepted),
+    outcome: n.outcome,
+    settledAt: n.settled_at,
+  };
+}
 
 /** The pure domain's view of a release, built from its rows. */
 export function toSnapshot(r: ReleaseTable, rows: LifecycleRows, contents?: ReleaseSnapshot['contents']): ReleaseSnapshot {
@@ -48,7 +64,7 @@ export function toSnapshot(r: ReleaseTable, rows: LifecycleRows, contents?: Rele
       resolvedBy: i.resolved_by,
       resolvedAt: i.resolved_at,
     })),
-    notifications: rows.notifications.map((n) => ({ system: n.system, by: n.recorded_by, at: n.recorded_at, note: n.note })),
+    notifications: rows.notifications.map(snapshotNotification),
     reports: rows.reports.map((p) => ({
       report: p.report,
       parts: parse<Record<string, string>>(p.parts),
@@ -66,7 +82,7 @@ export function toSnapshot(r: ReleaseTable, rows: LifecycleRows, contents?: Rele
     checklist: rows.checklist.map((c) => ({
       task: c.task_id,
       title: c.title,
-      status: c.status === 'done' ? 'done' : c.status === 'skipped' ? 'skipped' : 'open',
+      status: c.status === 'done' ? 'done' : c.status === 'skipped' ? 'skipped' : c.status === 'sent' ? 'sent' : 'open',
       note: c.note,
       by: c.completed_by,
       at: c.completed_at,
