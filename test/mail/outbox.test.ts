@@ -171,6 +171,55 @@ describe.each(dialects)('mail outbox on $name', ({ name: dialect }) => {
     expect((await getMail(h.deps, undefined, notes.id)).body).toContain(`- ${item.key} (HD-77): Totals are wrong`);
   });
 
+  it('lists every file of each channel’s current package in the deployment notice: the static ZIP and the WAR', async () => {
+    const name = await newRelease();
+    const rel = await h.deps.database.kysely.selectFrom('releases').select('id').where('name', '=', name).executeTakeFirstOrThrow();
+    const file = (channel: string, version: number, fileName: string, kind: string, size: number, sha: string) =>
+      h.deps.database.transaction(({ db }) =>
+        insertPackageVersion(
+          db,
+          {
+            id: randomUUID(),
+            release_id: rel.id,
+            channel,
+            version,
+            label: fileName,
+            created_by: lead.username,
+            created_at: mc.now().toISOString(),
+            file_name: fileName,
+            kind,
+            size,
+            sha256: sha.repeat(64 / sha.length),
+            manifest: '{}',
+            item_set: null,
+          },
+          [],
+        ),
+      );
+    // The web package was uploaded as two versions: the ZIP first, then the WAR; a newer ZIP replaces the older one.
+    await file('web', 1, 'static-old.zip', 'zip', 1000, 'a1');
+    await file('web', 2, 'static.zip', 'zip', 4096, 'b2');
+    await file('web', 3, 'cms.war', 'war', 3 * 1024 * 1024, 'c3');
+    await file('database', 1, 'CFIS.xml', 'cache-xml', 2048, 'd4');
+    const sent = await sendReleaseMail(h.deps, lead, undefined, name, { template: 'deployment-notice' });
+    expect(await deliverDueMail(h.deps, { transport: smtpTo(smtp.port), from: FROM })).toMatchObject({ sent: 1 });
+    const text = received.find((m) => m.messageId === sent.messageId)?.text ?? '';
+    const url = `http://127.0.0.1:8080/api/v1/releases/${name}/packages`;
+    expect(text).toContain(
+      [
+        '- Web (WebSphere), v3: cms.war',
+        '  file:    static.zip (v2), 4.0 KiB (4096 bytes)',
+        `  SHA-256: ${'b2'.repeat(32)}`,
+        `  get it:  ${url}/web/2/file`,
+        '  file:    cms.war, 3.0 MiB (3145728 bytes)',
+        `  SHA-256: ${'c3'.repeat(32)}`,
+        `  get it:  ${url}/web/3/file`,
+      ].join('\n'),
+    );
+    expect(text).toContain(['- Database (Cache/IRIS), v1: CFIS.xml', '  file:    CFIS.xml, 2.0 KiB (2048 bytes)'].join('\n'));
+    expect(text).not.toContain('static-old.zip');
+  });
+
   it('retries with backoff while the SMTP server is down, delivers once when it is back, gives up after the last attempt', async () => {
     const port = smtp.port;
     await smtp.stop();
