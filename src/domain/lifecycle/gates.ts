@@ -1,3 +1,4 @@
+import { taskApplies } from '../checklist.js';
 import { packageCoverage } from '../packages-coverage.js';
 import type { ProcessTemplate } from '../template/schema.js';
 import type { Gate } from '../template/lifecycle-schema.js';
@@ -136,7 +137,16 @@ function coverageGate(t: ProcessTemplate, s: ReleaseSnapshot, r: GateResult): vo
 
 function checklistGate(t: ProcessTemplate, s: ReleaseSnapshot, taskId: string, r: GateResult): void {
   const task = s.checklist?.find((x) => x.task === taskId);
-  const title = task?.title ?? t.checklist.find((x) => x.id === taskId)?.title ?? taskId;
+  const def = t.checklist.find((x) => x.id === taskId);
+  const title = task?.title ?? def?.title ?? taskId;
+  if (!task && def && !taskApplies(def, s.channels)) {
+    const channels = (def.channels ?? []).map((c) => nameOf(t.channels, c)).join(', ');
+    return void r.evidence.push({
+      what: `Checklist task '${title}' does not apply: the release carries none of ${channels}`,
+      by: '-',
+      at: '-',
+    });
+  }
   if (!task || task.status === 'open') return void r.reasons.push(`Checklist task '${title}' is not done`);
   if (task.status === 'sent') return void r.reasons.push(`Checklist task '${title}' is not done: its mail was sent and awaits delivery`);
   const what = task.status === 'done' ? `Checklist task '${title}' done` : `Checklist task '${title}' marked not applicable`;
