@@ -273,7 +273,9 @@ describe.each(dialects)('reconciliation checklist ($name)', ({ name }) => {
     expect(pat?.body).toContain(
       '- Inform the deployment team about the release and where its packages are (inform-deployment-team): due 2029-12-29',
     );
-    expect(pat?.body).toContain('- Prepare release notes (prepare-release-notes): due 2030-01-05; responsible: Lead Developer / Developer. Specific to the release.');
+    expect(pat?.body).toContain(
+      '- Prepare release notes (prepare-release-notes): due 2030-01-05; responsible: Lead Developer / Developer. Specific to the release.',
+    );
     expect(to('terry@example.org')?.body).not.toContain('prepare-release-notes');
     expect(to('dana@example.org')?.body).not.toContain('inform-deployment-team');
     const events = await auditEvents(deps, seq);
