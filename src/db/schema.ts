@@ -227,6 +227,20 @@ export interface ReleaseNotificationTable {
   note: string;
   recorded_by: string;
   recorded_at: string;
+  /** email (sent by relman) | phone | meeting | other */
+  means: string;
+  /** pending (an e-mail awaiting delivery) | notified | failed (the e-mail did not reach the system) */
+  status: string;
+  mail_id: string | null;
+  message_id: string | null;
+  /** JSON array: the system's addresses the e-mail went to. */
+  addresses: string | null;
+  /** JSON array: those of them the mail server accepted. */
+  accepted: string | null;
+  /** Why the e-mail did not reach the system, or which of its addresses were refused. */
+  outcome: string | null;
+  /** When the mail server accepted (or the delivery was given up). */
+  settled_at: string | null;
 }
 
 export interface ReleaseReportTable {
@@ -310,10 +324,10 @@ export interface ChecklistTaskTable {
   /** `YYYY-MM-DD`, or null while it depends on a milestone with no date. */
   due_date: string | null;
   remarks: string;
-  /** open | done | skipped */
+  /** open | sent (its mail awaits delivery; not done yet) | done | skipped */
   status: string;
   note: string | null;
-  /** JSON: `{link?, mailId?, sha256?, fileName?}`. */
+  /** JSON: `{link?, mailId?, messageId?, sentBy?, sentAt?, acceptedFor?, sha256?, fileName?}`. */
   evidence: string | null;
   completed_by: string | null;
   completed_at: string | null;

@@ -24,6 +24,8 @@ export const MAIL_PLACEHOLDERS = [
   'task.remarks',
   'escalation.level',
   'escalation.contacts',
+  'digest.count',
+  'digest.tasks',
   'approval.by',
   'approval.comment',
   'approval.attestations',

@@ -193,7 +193,7 @@ export async function updateRelease(
       throw new StaleVersionError('release', name, r.row_version, now.row_version);
     }
     const updated = await loadRelease(db, ctx, name);
-    if (rescheduled) await syncChecklist(db, deps, template, updated);
+    const checklist = rescheduled ? await syncChecklist(db, deps, template, updated) : { added: [], removed: [] };
     const after = await toView(deps, db, ctx.app.key, updated);
     await appendAudit(db, {
       actor,
@@ -202,7 +202,8 @@ export async function updateRelease(
       subjectType: 'release',
       subjectId: `${ctx.app.key}/${name}`,
       before,
-      after,
+      // Tasks the new channels brought, or took away (open ones only).
+      after: checklist.added.length + checklist.removed.length > 0 ? { ...after, checklist } : after,
     });
     return after;
   });

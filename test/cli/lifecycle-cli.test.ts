@@ -111,7 +111,10 @@ describe.each(dialects)('relman lifecycle commands against a running server ($na
     expect(ok(await as('lead1', ['issue', 'resolve', 'CFIS001', '1', '--wont-fix', '--reason', 'by design']))).toBe(
       'issue #1 on CFIS001 is wont-fix\n',
     );
-    expect(ok(await as('cmc1', ['notify', 'CFIS001', 'cats', '--note', 'e-mail']))).toBe('recorded the notice to cats for CFIS001\n');
+    expect((await as('cmc1', ['notify', 'CFIS001', 'cats', '--note', 'e-mail'])).code).toBe(2);
+    expect(ok(await as('cmc1', ['notify', 'CFIS001', 'cats', '--by', 'phone', '--note', 'told Jo at the CATS desk']))).toBe(
+      'recorded for CFIS001: CATS notified by phone: told Jo at the CATS desk\n',
+    );
 
     const file = path.join(crew.tmp, 'report.json');
     writeFileSync(file, JSON.stringify({ parts: { summary: 'from the file', 'test-results': 'passed' }, helpdeskRefs: ['HD-1'] }));

@@ -90,7 +90,17 @@ export function attempt(
 }
 
 export function notifyAll(t: ProcessTemplate, s: ReleaseSnapshot): void {
-  for (const sys of t.externalSystems) s.notifications.push({ system: sys.id, by: 'tina.lead', at: now(), note: 'e-mail sent' });
+  for (const sys of t.externalSystems)
+    s.notifications.push({
+      system: sys.id,
+      by: 'tina.lead',
+      at: now(),
+      note: 'told the interface desk',
+      means: 'phone',
+      status: 'notified',
+      addresses: [],
+      accepted: null,
+    });
 }
 
 export function writeReport(s: ReleaseSnapshot, parts: Record<string, string>, helpdeskRefs: string[] = ['IR-1042']): void {

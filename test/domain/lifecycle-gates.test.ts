@@ -135,11 +135,20 @@ const failing: Case[] = [
     gate: 'systems-notified',
     build: () => {
       const s = release('scheduled', 'at-signed-off');
-      s.notifications.push({ system: 'meds', by: 'tina.lead', at: '2025-02-01T10:00:00.000Z', note: '' });
+      s.notifications.push({
+        system: 'meds',
+        by: 'tina.lead',
+        at: '2025-02-01T10:00:00.000Z',
+        note: 'Jo at the desk',
+        means: 'phone',
+        status: 'notified',
+        addresses: [],
+        accepted: null,
+      });
       return s;
     },
     reasons: ['CATS has not been notified of the release', 'Fiscal intermediary has not been notified of the release'],
-    evidence: ['MEDS notified'],
+    evidence: ['MEDS notified by phone: Jo at the desk'],
   },
   {
     gate: 'no-open-at-issues',
@@ -277,7 +286,46 @@ const passing: Case[] = [
       return s;
     },
     reasons: [],
-    evidence: ['CATS notified: e-mail sent', 'MEDS notified: e-mail sent', 'Fiscal intermediary notified: e-mail sent'],
+    evidence: [
+      'CATS notified by phone: told the interface desk',
+      'MEDS notified by phone: told the interface desk',
+      'Fiscal intermediary notified by phone: told the interface desk',
+    ],
+  },
+  {
+    gate: 'systems-notified',
+    build: () => {
+      const s = release('scheduled', 'at-signed-off');
+      const mail = { by: 'tina.lead', at: '2025-02-01T10:00:00.000Z', note: '', means: 'email', messageId: '<m1@relman.invalid>' };
+      s.notifications.push(
+        {
+          ...mail,
+          system: 'cats',
+          status: 'notified',
+          addresses: ['a@cats.example', 'b@cats.example'],
+          accepted: ['a@cats.example'],
+          outcome: 'the mail server refused b@cats.example',
+          settledAt: '2025-02-01T10:01:00.000Z',
+        },
+        { ...mail, system: 'meds', status: 'pending', addresses: ['desk@meds.example'], accepted: null },
+        {
+          ...mail,
+          system: 'fiscal-intermediary',
+          status: 'failed',
+          addresses: ['fi@fi.example'],
+          accepted: [],
+          outcome: 'the mail server refused fi@fi.example',
+        },
+      );
+      return s;
+    },
+    reasons: [
+      'MEDS not notified yet: e-mail <m1@relman.invalid> to desk@meds.example is awaiting delivery',
+      'Fiscal intermediary not notified: e-mail <m1@relman.invalid> to fi@fi.example was not delivered (the mail server refused fi@fi.example)',
+    ],
+    evidence: [
+      'CATS notified: e-mail <m1@relman.invalid> accepted for a@cats.example at 2025-02-01T10:01:00.000Z; the mail server refused b@cats.example',
+    ],
   },
   {
     gate: 'emergency-report',

@@ -284,7 +284,7 @@ export const ROUTES: Route[] = [
     url: `${V}/releases/:name/notifications`,
     access: 'notification.record',
     ok: 201,
-    req: (fx) => ({ url: lc(fx, '/notifications'), payload: { system: 'cats' } }),
+    req: (fx) => ({ url: lc(fx, '/notifications'), payload: { system: 'cats', means: 'phone', note: 'called the desk' } }),
   },
   {
     method: 'PUT',

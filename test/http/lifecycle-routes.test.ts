@@ -246,11 +246,34 @@ describe.each(dialects)('the scheduled release lifecycle over HTTP on $name', ({
     expect(refusal.gates).toEqual(option.gates);
 
     expectJson(await crew.lead('PATCH', rel(name, '/issues/2'), { status: 'wont-fix', resolution: 'not for this release' }), 200);
-    expectProblem(await crew.dev('POST', rel(name, '/notifications'), { system: 'cats' }), 403, 'forbidden');
-    expectProblem(await crew.lead('POST', rel(name, '/notifications'), { system: 'pager' }), 422, 'validation');
-    for (const system of ['cats', 'meds']) expectJson(await crew.lead('POST', rel(name, '/notifications'), { system }), 201);
-    const fi = expectJson(await crew.cmcA('POST', rel(name, '/notifications'), { system: 'fiscal-intermediary', note: 'by phone' }), 201);
-    expect(fi).toMatchObject({ system: 'fiscal-intermediary', note: 'by phone', recordedBy: 'cmc-ann' });
+    const called = { means: 'phone', note: 'called the interface desk' };
+    expectProblem(await crew.dev('POST', rel(name, '/notifications'), { system: 'cats', ...called }), 403, 'forbidden');
+    expectProblem(await crew.lead('POST', rel(name, '/notifications'), { system: 'pager', ...called }), 422, 'validation');
+    // A notice by hand says how it was made, and what was said to whom.
+    expectProblem(await crew.lead('POST', rel(name, '/notifications'), { system: 'cats' }), 400, 'validation');
+    expectProblem(
+      await crew.lead('POST', rel(name, '/notifications'), { system: 'cats', means: 'email', note: 'sent' }),
+      400,
+      'validation',
+    );
+    expectProblem(await crew.lead('POST', rel(name, '/notifications'), { system: 'cats', means: 'phone', note: '  ' }), 400, 'validation');
+    for (const system of ['cats', 'meds']) expectJson(await crew.lead('POST', rel(name, '/notifications'), { system, ...called }), 201);
+    const fi = expectJson(
+      await crew.cmcA('POST', rel(name, '/notifications'), {
+        system: 'fiscal-intermediary',
+        means: 'meeting',
+        note: 'weekly interface call',
+      }),
+      201,
+    );
+    expect(fi).toMatchObject({
+      system: 'fiscal-intermediary',
+      means: 'meeting',
+      status: 'notified',
+      note: 'weekly interface call',
+      summary: 'Fiscal intermediary notified in a meeting: weekly interface call',
+      recordedBy: 'cmc-ann',
+    });
     expect((await gatesOf('approve-for-production')).unmet).toEqual([PRODUCTION_APPROVAL_MISSING]);
     expectJson(await approve(crew.cmcB, name, 'production-approval'), 201);
 
@@ -265,9 +288,9 @@ describe.each(dialects)('the scheduled release lifecycle over HTTP on $name', ({
       ['production-approved', true],
     ]);
     expect(approved.evidence.gates[1].evidence).toEqual([
-      { what: 'CATS notified', by: 'lead-lee', at: expect.stringMatching(ISO) },
-      { what: 'MEDS notified', by: 'lead-lee', at: expect.stringMatching(ISO) },
-      { what: 'Fiscal intermediary notified: by phone', by: 'cmc-ann', at: expect.stringMatching(ISO) },
+      { what: 'CATS notified by phone: called the interface desk', by: 'lead-lee', at: expect.stringMatching(ISO) },
+      { what: 'MEDS notified by phone: called the interface desk', by: 'lead-lee', at: expect.stringMatching(ISO) },
+      { what: 'Fiscal intermediary notified in a meeting: weekly interface call', by: 'cmc-ann', at: expect.stringMatching(ISO) },
     ]);
   });
 
@@ -309,7 +332,7 @@ describe.each(dialects)('the scheduled release lifecycle over HTTP on $name', ({
       await approve(crew.cmcA, name, 'production-approval'),
       await recordPackage(crew.dev, name, 'web', 'v9'),
       await recordStep(crew.analyst, name, 'verify-application', 'web'),
-      await crew.lead('POST', rel(name, '/notifications'), { system: 'cats' }),
+      await crew.lead('POST', rel(name, '/notifications'), { system: 'cats', means: 'phone', note: 'late call' }),
       await crew.lead('PATCH', rel(name, '/issues/1'), { status: 'open' }),
     ];
     for (const res of closed) expectProblem(res, 409, 'release-closed');

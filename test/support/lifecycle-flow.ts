@@ -145,7 +145,9 @@ export function flowFor(deps: ServiceDeps, clock: ManualClock, crew: Crew, name:
     resolve: (number: number, actor: Actor = crew.dev, status: 'resolved' | 'wont-fix' = 'resolved', resolution = 'fixed') =>
       write(actor, ['issue.resolve'], () => resolveIssue(deps, actor, undefined, name, number, { status, resolution })),
     notify: (system: string, actor: Actor = crew.lead) =>
-      write(actor, ['notification.record'], () => recordNotification(deps, actor, undefined, name, { system, note: 'e-mailed' })),
+      write(actor, ['notification.record'], () =>
+        recordNotification(deps, actor, undefined, name, { system, means: 'phone', note: 'called the interface desk' }),
+      ),
     report: (parts: Record<string, string>, helpdeskRefs: string[], actor: Actor = crew.lead) =>
       write(actor, ['report.write'], () => writeReport(deps, actor, undefined, name, 'emergency-release-report', { parts, helpdeskRefs })),
     move: (item: string, to: string) =>

@@ -115,16 +115,20 @@ export function registerLifecycleFacts(program: Command): void {
 
   program
     .command('notify <release> <system>')
-    .description('record that an external system (e.g. cats, meds) was notified of the release')
-    .option('--note <text>', 'how, to whom')
-    .action(async (name: string, system: string, opts: { note?: string }, cmd: Command) => {
+    .description(
+      'record that an external system (e.g. cats, meds) was notified outside relman — by phone, in a meeting or otherwise; ' +
+        'an e-mail counts when relman sends it: mail send NAME --template external-notice --system ID',
+    )
+    .requiredOption('--by <means>', 'how the notice was made: phone, meeting or other')
+    .requiredOption('--note <text>', 'who was told, and what')
+    .action(async (name: string, system: string, opts: { by: string; note: string }, cmd: Command) => {
       const n = await client(cmd).request<Row>(
         'POST',
         releasePath(name, '/notifications'),
-        { system, note: opts.note },
+        { system, means: opts.by, note: opts.note },
         { app: globals(cmd).app },
       );
-      show(cmd, n, () => `recorded the notice to ${String(n.system)} for ${name}`);
+      show(cmd, n, () => `recorded for ${name}: ${String(n.summary)}`);
     });
 
   const report = program.command('report').description('reports of a release, e.g. the Emergency Release Report');

@@ -234,7 +234,7 @@ export function registerLifecycle(program: Command): void {
           table(e.issues, ['number', 'category', 'status', 'title', 'raisedBy', 'resolution']),
           '',
           'notifications:',
-          table(e.notifications, ['system', 'recordedBy', 'recordedAt', 'note']),
+          table(e.notifications, ['system', 'status', 'recordedBy', 'recordedAt', 'summary']),
           '',
           'reports:',
           table(

@@ -18,6 +18,10 @@ const evidenceSchema = z.object({
   link: z.string().optional(),
   mailId: z.string().optional(),
   mailSubject: z.string().optional(),
+  messageId: z.string().optional(),
+  sentBy: z.string().optional().describe('Who sent the mail that completes the task'),
+  sentAt: z.string().optional(),
+  acceptedFor: z.array(z.string()).optional().describe('The addresses the mail server accepted the mail for'),
   fileName: z.string().optional(),
   sha256: z.string().optional(),
   size: z.number().int().optional(),
@@ -35,7 +39,10 @@ export const checklistTaskSchema = z.object({
     z.object({ role: z.string(), name: z.string(), people: z.array(z.object({ name: z.string(), email: z.string().nullable() })) }),
   ),
   remarks: z.string(),
-  status: z.enum(['open', 'done', 'skipped']),
+  status: z
+    .enum(['open', 'sent', 'done', 'skipped'])
+    .describe('sent: the mail that completes it awaits delivery — not done until the mail server accepts it'),
+  statusText: z.string().describe('"open", "sent, awaiting delivery", "done" or "not applicable"'),
   note: z.string().nullable(),
   evidence: evidenceSchema.nullable(),
   completedBy: z.string().nullable(),

@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { MANUAL_NOTICE_MEANS } from '../../domain/lifecycle/notifications.js';
 import { decideApproval, listApprovals, requestApproval } from '../../services/lifecycle/approvals.js';
 import { releaseEvidence } from '../../services/lifecycle/evidence-read.js';
 import {
@@ -241,10 +242,17 @@ export const releaseLifecycleRoutes: FastifyPluginAsyncZod<RouteOptions> = async
     {
       schema: {
         tags: ['lifecycle'],
-        summary: 'Record that an external (upstream or downstream) system was notified of the release',
+        summary:
+          'Record that an external (upstream or downstream) system was notified of the release outside relman (by phone, in a meeting, otherwise), with a note',
         params: releaseNameParam,
         querystring: appOnlyQuery,
-        body: z.object({ system: identifier, note: note.optional() }).strict(),
+        body: z
+          .object({
+            system: identifier,
+            means: z.enum(MANUAL_NOTICE_MEANS).describe('How the notice was made'),
+            note: note.refine((v) => v.trim() !== '', 'say who was told, and what'),
+          })
+          .strict(),
         response: { 201: notificationSchema, ...errorResponses },
       },
     },

@@ -155,7 +155,18 @@ export const issueSchema = z.object({
 export const notificationSchema = z.object({
   id: z.string(),
   system: z.string(),
+  means: z.string().describe('email (sent by relman), phone, meeting or other'),
+  status: z
+    .enum(['pending', 'notified', 'failed'])
+    .describe('An e-mail is pending until the mail server accepts the system’s address; failed when it was refused or given up'),
   note: z.string(),
+  mailId: z.string().nullable(),
+  messageId: z.string().nullable(),
+  addresses: z.array(z.string()).describe('The system’s addresses the e-mail went to'),
+  accepted: z.array(z.string()).nullable().describe('Those the mail server accepted'),
+  outcome: z.string().nullable().describe('Why the e-mail did not reach the system, or which addresses were refused'),
+  settledAt: z.string().nullable().describe('When the mail server accepted the e-mail (or the delivery was given up)'),
+  summary: z.string().describe('What the notice proves, e.g. "CATS notified by phone: …"'),
   recordedBy: z.string(),
   recordedAt: z.string(),
 });

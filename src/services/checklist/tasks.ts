@@ -197,6 +197,12 @@ export async function completeTask(
       }
     }
     if (problems.length > 0) throw new ValidationError('the task cannot be completed', problems);
+    if (row.status === 'sent') {
+      throw new ConflictError(
+        `task ${task} was sent and awaits delivery of its mail; reopen it first to complete it by hand`,
+        'task-not-open',
+      );
+    }
     if (row.status !== 'open') throw new ConflictError(`task ${task} is already ${row.status}; reopen it first`, 'task-not-open');
     return {
       status: 'done',
@@ -241,7 +247,9 @@ export async function reopenTask(
     const def = l.template.checklist.find((t) => t.id === row.task_id);
     const due = def ? taskDueDate(def.due, l.release.planned_date, await releaseMilestoneDates(l.db, l.template, l.release)) : row.due_date;
     const moved = due !== row.due_date ? { due_date: due, reminded_at: null, escalation_level: 0, escalated_at: null } : {};
-    return { status: 'open', note: reason, completed_by: null, completed_at: null, ...moved };
+    // A task reopened while its mail awaits delivery no longer waits for that mail.
+    const unsent = row.status === 'sent' ? { evidence: null } : {};
+    return { status: 'open', note: reason, completed_by: null, completed_at: null, ...moved, ...unsent };
   });
 }
 

@@ -1,6 +1,6 @@
 import type { LifecycleRows } from '../../db/repositories/lifecycle.js';
-import type { ApprovalTable, ReleaseTable } from '../../db/schema.js';
-import type { ReleaseSnapshot, SnapshotApproval } from '../../domain/lifecycle/snapshot.js';
+import type { ApprovalTable, ReleaseNotificationTable, ReleaseTable } from '../../db/schema.js';
+import type { ReleaseSnapshot, SnapshotApproval, SnapshotNotification } from '../../domain/lifecycle/snapshot.js';
 import { itemKey } from '../work-item-view.js';
 
 const parse = <T>(json: string): T => JSON.parse(json) as T;
@@ -15,6 +15,22 @@ export const toSnapshotApproval = (a: ApprovalTable): SnapshotApproval => ({
   attestations: parse<string[]>(a.attestations),
   voided: a.voided_at !== null,
 });
+
+export function snapshotNotification(n: ReleaseNotificationTable): SnapshotNotification {
+  return {
+    system: n.system,
+    by: n.recorded_by,
+    at: n.recorded_at,
+    note: n.note,
+    means: n.means,
+    status: n.status === 'pending' ? 'pending' : n.status === 'failed' ? 'failed' : 'notified',
+    messageId: n.message_id,
+    addresses: n.addresses === null ? [] : parse<string[]>(n.addresses),
+    accepted: n.accepted === null ? null : parse<string[]>(n.accepted),
+    outcome: n.outcome,
+    settledAt: n.settled_at,
+  };
+}
 
 /** The pure domain's view of a release, built from its rows. */
 export function toSnapshot(r: ReleaseTable, rows: LifecycleRows, contents?: ReleaseSnapshot['contents']): ReleaseSnapshot {
@@ -50,7 +66,7 @@ export function toSnapshot(r: ReleaseTable, rows: LifecycleRows, contents?: Rele
       resolvedBy: i.resolved_by,
       resolvedAt: i.resolved_at,
     })),
-    notifications: rows.notifications.map((n) => ({ system: n.system, by: n.recorded_by, at: n.recorded_at, note: n.note })),
+    notifications: rows.notifications.map(snapshotNotification),
     reports: rows.reports.map((p) => ({
       report: p.report,
       parts: parse<Record<string, string>>(p.parts),
@@ -68,7 +84,7 @@ export function toSnapshot(r: ReleaseTable, rows: LifecycleRows, contents?: Rele
     checklist: rows.checklist.map((c) => ({
       task: c.task_id,
       title: c.title,
-      status: c.status === 'done' ? 'done' : c.status === 'skipped' ? 'skipped' : 'open',
+      status: c.status === 'done' ? 'done' : c.status === 'skipped' ? 'skipped' : c.status === 'sent' ? 'sent' : 'open',
       note: c.note,
       by: c.completed_by,
       at: c.completed_at,
