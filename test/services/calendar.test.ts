@@ -210,11 +210,13 @@ describe.each(dialects)('change cycles and blackouts ($name)', ({ name }) => {
       const refused = await rejectsWith(release(dana, { plannedDate: '2027-01-01' }), ConflictError);
       expect(refused.code).toBe('blackout');
       expect(refused.message).toBe(
-        'CFIS001 cannot be planned on 2027-01-01: blackout 2026-12-24 to 2027-01-01: Year-end freeze; scheduled releases may not override a blackout (only emergency may)',
+        'a new release cannot be planned on 2027-01-01: blackout 2026-12-24 to 2027-01-01: Year-end freeze; scheduled releases may not override a blackout (only emergency may)',
       );
       expect((await release(dana, { plannedDate: '2027-01-02' })).plannedDate).toBe('2027-01-02');
       const moved = await rejectsWith(updateRelease(deps, dana, undefined, 'CFIS001', { plannedDate: '2026-12-24' }), ConflictError);
       expect(moved.code).toBe('blackout');
+      // A release that exists is named.
+      expect(moved.message).toMatch(/^CFIS001 cannot be planned on 2026-12-24: blackout /);
       // No release, no number consumed.
       expect((await release(dana, { plannedDate: '2027-01-05' })).name).toBe('CFIS002');
     });
