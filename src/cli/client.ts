@@ -97,9 +97,12 @@ export class ApiClient {
 
   private problem(status: number, text: string): CliError {
     let p: ProblemBody;
+    let document: unknown;
     try {
-      p = JSON.parse(text) as ProblemBody;
+      document = JSON.parse(text) as unknown;
+      p = typeof document === 'object' && document !== null ? document : {};
     } catch {
+      document = undefined;
       p = { detail: text.slice(0, 500) };
     }
     const hint = status === 401 && !this.token ? ' (run `relman login`, or set RELMAN_TOKEN)' : '';
@@ -109,10 +112,12 @@ export class ApiClient {
     let detail = unmet.length > 0 && p.detail?.endsWith(joined) ? p.detail.slice(0, -joined.length).trimEnd() : (p.detail ?? '');
     // A malformed request's detail repeats its errors in the API's field names; they are listed below in the CLI's.
     if ((p.errors ?? []).length > 0) detail = detail.replace(/^(the request \w+ is invalid):.*$/s, '$1');
-    return new CliError(`${p.title ?? `HTTP ${status}`}: ${detail}${hint}`, exitFor(status), [
-      ...(p.errors ?? []).map((e) => `${optionFor(e)}: ${e.message}`),
-      ...unmet,
-    ]);
+    return new CliError(
+      `${p.title ?? `HTTP ${status}`}: ${detail}${hint}`,
+      exitFor(status),
+      [...(p.errors ?? []).map((e) => `${optionFor(e)}: ${e.message}`), ...unmet],
+      document ?? { title: `HTTP ${status}`, status, detail: p.detail ?? '' },
+    );
   }
 
   async request<T>(method: string, path: string, body?: unknown, query?: Query): Promise<T> {

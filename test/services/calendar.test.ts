@@ -336,4 +336,17 @@ describe.each(dialects)('change cycles and blackouts ($name)', ({ name }) => {
     expect((await listConflicts(deps, { from: '2027-01-01', to: '2027-01-31' })).items).toEqual([]);
     await rejectsWith(listConflicts(deps, { from: '2027-01-31', to: '2027-01-01' }), ValidationError);
   });
+
+  it('lists conflicts by date, whatever their kind', async () => {
+    await createCycle(deps, cmc, { date: '2026-12-26' });
+    const a = await release(dana, { cycle: '2026-12-26', channels: ['web'] });
+    const b = await release(nemo, { cycle: '2026-12-26', channels: ['web'] });
+    const early = await release(dana, { plannedDate: '2026-11-10', channels: ['database'] });
+    await addBlackout(deps, cmc, { from: '2026-11-09', to: '2026-11-11', reason: 'Audit week' });
+    const { items } = await listConflicts(deps, {});
+    expect(items.map((c) => [c.date, c.kind, c.releases])).toEqual([
+      ['2026-11-10', 'release-blackout', [early.name]],
+      ['2026-12-26', 'channel', [a.name, b.name]],
+    ]);
+  });
 });
