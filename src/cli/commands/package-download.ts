@@ -41,7 +41,8 @@ export function safeFileName(disposition: string | null, fallback: string): stri
 async function targetFile(output: string | undefined, suggested: string): Promise<string> {
   if (output === undefined) return path.resolve(suggested);
   const named = /[\\/]$/.test(output);
-  const existing = await stat(output).catch(() => null);
+  // `file.xml/` of an existing file: stat would say ENOTDIR, so the name is looked at without its slash.
+  const existing = await stat(output.replace(/(.)[\\/]+$/, '$1')).catch(() => null);
   if (named || existing?.isDirectory() === true) {
     if (existing && !existing.isDirectory()) throw new CliError(`cannot write into ${output}: it is a file, not a folder`, EXIT.usage);
     if (!existing) {
