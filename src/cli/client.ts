@@ -30,6 +30,7 @@ const OPTION_FOR_FIELD: Record<string, string> = {
   mailId: '--mail',
   elements: '--element',
   oneOff: '--one-off',
+  resolution: '--reason',
 };
 
 function optionFor(problem: { in?: string; path: string }): string {

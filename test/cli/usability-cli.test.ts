@@ -83,6 +83,11 @@ describe.each(dialects)('relman as a new user meets it, against a running server
     expect(badDate.stderr).toMatch(/^ {2}- --date: /m);
     expect(badDate.stderr).not.toContain('plannedDate');
 
+    ok(await as('lead1', ['issue', 'raise', 'CFIS001', '--category', 'project-issue', '--title', 'Vendor patch late']));
+    const noReason = await as('lead1', ['issue', 'resolve', 'CFIS001', '1', '--wont-fix']);
+    expect(noReason.code).toBe(7);
+    expect(noReason.stderr).toContain("  - --reason: closing an issue as won't fix needs a reason");
+
     const freeze = addDays(saturdayIn(44), 2);
     ok(await as('cmc1', ['blackout', 'add', freeze, '--reason', 'Year-end freeze']));
     const blocked = await as('lead1', created(freeze));

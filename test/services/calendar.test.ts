@@ -225,7 +225,7 @@ describe.each(dialects)('change cycles and blackouts ($name)', ({ name }) => {
       await addBlackout(deps, cmc, { from: '2026-12-24', to: '2027-01-01', reason: 'Year-end freeze' });
       const emergency = { type: 'emergency', plannedDate: '2026-12-29' };
       expect((await rejectsWith(release(cmc, emergency), ConflictError)).message).toContain(
-        'emergency releases may be scheduled there only with a reason',
+        'emergency releases may be scheduled there only with a reason (`--blackout-override-reason`) given by a role holding blackout.override',
       );
       await rejectsWith(release(dana, { ...emergency, blackoutOverrideReason: 'patient safety' }), ForbiddenError);
       await rejectsWith(release(admin, { ...emergency, blackoutOverrideReason: 'patient safety' }), ForbiddenError);

@@ -78,7 +78,7 @@ export async function checkReleaseSchedule(
 function blackoutConflict(template: ProcessTemplate, release: ReleaseTable, date: string, blocking: BlackoutWindow[]): ConflictError {
   const types = template.calendar.blackoutOverride?.releaseTypes ?? [];
   const how = types.includes(release.type)
-    ? `; ${release.type} releases may be scheduled there only with a reason given by a role holding blackout.override`
+    ? `; ${release.type} releases may be scheduled there only with a reason (\`--blackout-override-reason\`) given by a role holding blackout.override`
     : `; ${release.type} releases may not override a blackout${types.length > 0 ? ` (only ${types.join(', ')} may)` : ''}`;
   const name = release.name === '' ? 'a new release' : release.name;
   return new ConflictError(`${name} cannot be planned on ${date}: blackout ${blocking.map(describeBlackout).join('; ')}${how}`, 'blackout');
