@@ -10,6 +10,7 @@ import {
   TemplateInvalidError,
   TooManyAttemptsError,
   UnauthenticatedError,
+  QueryValidationError,
   ValidationError,
 } from '../domain/errors.js';
 import { SequenceExhaustedError } from '../domain/naming.js';
@@ -84,6 +85,13 @@ export function toProblem(err: unknown, req: FastifyRequest): Problem {
     });
     const list = errors.map((e) => `${e.path}: ${e.message}`).join('; ');
     return problem(400, 'validation', `the request ${where ?? 'input'} is invalid: ${list}`, { ...base, errors });
+  }
+  if (err instanceof QueryValidationError) {
+    const list = err.problems.map((e) => `${e.path}: ${e.message}`).join('; ');
+    return problem(400, err.code, `the request querystring is invalid: ${list}`, {
+      ...base,
+      errors: err.problems.map((e) => ({ in: 'querystring', ...e })),
+    });
   }
   if (err instanceof ValidationError) {
     return problem(422, err.code, err.message, { ...base, errors: err.problems });

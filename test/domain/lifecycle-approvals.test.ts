@@ -54,7 +54,7 @@ describe('checkApprovalDecision', () => {
     // Without a request, whoever created the release asked for it.
     expect(requesterOf(s, 'at-signoff')).toBe(CREATOR);
     expect(problems(checkApprovalDecision(t, s, 'at-signoff', decision(CREATOR)))).toEqual([
-      `separation of duties: ${CREATOR} requested "Acceptance test sign-off" and may not decide it`,
+      `separation of duties: ${CREATOR} created CFIS001 and may not decide "Acceptance test sign-off"`,
     ]);
     s.approvalRequests.push({ step: 'at-signoff', by: 'carol', at: now(), voided: false });
     s.approvalRequests.push({ step: 'at-signoff', by: 'carl', at: now(), voided: true });

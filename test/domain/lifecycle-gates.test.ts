@@ -39,7 +39,10 @@ const failing: Case[] = [
       recordPackage(s, 'web');
       return s;
     },
-    reasons: [`${VERIFY}: no package has been recorded for the ${DB} channel`, `${VERIFY} is missing for the ${WEB} channel (package v1)`],
+    reasons: [
+      `${VERIFY}: no package has been recorded for the ${DB} channel`,
+      `${VERIFY} is missing for the ${WEB} channel (package v1) — record it with \`relman step record CFIS001 verify-package --channel web\``,
+    ],
   },
   {
     gate: 'at-go-ahead',
@@ -211,13 +214,17 @@ const failing: Case[] = [
       recordStep(s, 'confirm-deployment', 'web', null, 'eb.deploy');
       return s;
     },
-    reasons: [`Deployment confirmed is missing for the ${DB} channel`],
+    reasons: [
+      `Deployment confirmed is missing for the ${DB} channel — record it with \`relman step record CFIS001 confirm-deployment --channel database\``,
+    ],
     evidence: [`Packages deployed to production (${DB})`, `Packages deployed to production (${WEB})`, `Deployment confirmed (${WEB})`],
   },
   {
     gate: 'application-verified',
     build: () => release('scheduled', 'deployed', ['web']),
-    reasons: [`Application verified after the deployment is missing for the ${WEB} channel`],
+    reasons: [
+      `Application verified after the deployment is missing for the ${WEB} channel — record it with \`relman step record CFIS001 verify-application --channel web\``,
+    ],
   },
   {
     gate: 'signed-off',
@@ -372,7 +379,9 @@ describe('evaluateGate', () => {
     verifyPackages(s);
     expect(gate('package-verified', s).pass).toBe(true);
     recordPackage(s, 'web');
-    expect(gate('package-verified', s).reasons).toEqual([`${VERIFY} is missing for the ${WEB} channel (package v2)`]);
+    expect(gate('package-verified', s).reasons).toEqual([
+      `${VERIFY} is missing for the ${WEB} channel (package v2) — record it with \`relman step record CFIS001 verify-package --channel web\``,
+    ]);
     recordStep(s, 'verify-package', 'web', 2);
     expect(gate('package-verified', s).pass).toBe(true);
   });

@@ -132,7 +132,7 @@ describe.each(dialects)('the scheduled release lifecycle over HTTP on $name', ({
       'Go-ahead to install in acceptance test by the Change Management Coordinator is missing',
     ]);
     const own = expectProblem(await approve(crew.cmcA, name, 'at-go-ahead'), 409, 'approval-refused');
-    expect(own.detail).toContain('separation of duties: cmc-ann requested');
+    expect(own.detail).toContain(`separation of duties: cmc-ann created ${name} and may not decide`);
     expectProblem(await approve(crew.dev, name, 'at-go-ahead'), 403, 'forbidden');
     expectProblem(await approve(crew.cmcB, name, 'no-such-step'), 422, 'validation');
     const silent = expectProblem(await approve(crew.cmcB, name, 'at-go-ahead', { decision: 'reject' }), 409, 'approval-refused');
@@ -192,7 +192,7 @@ describe.each(dialects)('the scheduled release lifecycle over HTTP on $name', ({
       'the release is In acceptance test; "Approve for production" starts from Acceptance test signed off',
       AT_SIGNOFF_MISSING,
       ...NOT_NOTIFIED,
-      `${VERIFY} is missing for the ${DB} channel (package v2)`,
+      `${VERIFY} is missing for the ${DB} channel (package v2) — record it with \`relman step record ${name} verify-package --channel database\``,
       `Issue reported during acceptance testing #1 "${AT_ISSUE}" is unresolved`,
       `Pending project issue concerning the release #2 "${PROJECT_ISSUE}" is unresolved`,
       PRODUCTION_APPROVAL_MISSING,
@@ -302,9 +302,9 @@ describe.each(dialects)('the scheduled release lifecycle over HTTP on $name', ({
     expectProblem(await recordStep(crew.deployer, name, 'teleport', 'web'), 404, 'not-found');
     expect(expectJson(await recordStep(crew.deployer, name, 'deploy', 'web'), 201)).toMatchObject({ packageVersion: null });
     expect((await refused(crew.deployer, name, 'confirm-deployment')).unmet).toEqual([
-      `Packages deployed to production is missing for the ${DB} channel`,
-      `Deployment confirmed is missing for the ${DB} channel`,
-      `Deployment confirmed is missing for the ${WEB} channel`,
+      `Packages deployed to production is missing for the ${DB} channel — record it with \`relman step record ${name} deploy --channel database\``,
+      `Deployment confirmed is missing for the ${DB} channel — record it with \`relman step record ${name} confirm-deployment --channel database\``,
+      `Deployment confirmed is missing for the ${WEB} channel — record it with \`relman step record ${name} confirm-deployment --channel web\``,
     ]);
     expectJson(await recordStep(crew.deployer, name, 'confirm-deployment', 'web'), 201);
     expectJson(await recordStep(crew.dbLead, name, 'deploy', 'database'), 201);

@@ -90,7 +90,7 @@ describe.each(dialects)('the package-covers-items gate ($name)', ({ name: dialec
       coverage: { complete: true },
     });
     expect((await refused(crew.dev, name, 'mark-package-verified')).unmet).toEqual([
-      `${VERIFY} is missing for the ${DB} channel (package v2)`,
+      `${VERIFY} is missing for the ${DB} channel (package v2) — record it with \`relman step record ${name} verify-package --channel database\``,
     ]);
     expect(await coverageGate(name, 'mark-package-verified')).toMatchObject({
       pass: true,

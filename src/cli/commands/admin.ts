@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { keyValues, table } from '../output.js';
 import { readSecret } from '../io.js';
-import { client, int, list, show } from './remote.js';
+import { client, globals, int, list, show } from './remote.js';
 
 type Row = Record<string, unknown>;
 
@@ -115,7 +115,7 @@ export function registerAdmin(program: Command): void {
     .option('--actor <name>', 'who')
     .option('--action <action>', 'e.g. release.create')
     .option('--subject-type <type>', 'release, item, user, template …')
-    .option('--subject <id>', 'subject id, e.g. cms-net/CFIS001')
+    .option('--subject <id>', 'subject id, e.g. cms-net/CFIS001, or a release name (CFIS001)')
     .option('--from <time>', 'at or after (ISO date or date-time)')
     .option('--to <time>', 'before (ISO date or date-time)')
     .option('--after-seq <n>', 'page: events after this sequence number', int('--after-seq'))
@@ -136,6 +136,7 @@ export function registerAdmin(program: Command): void {
       ) => {
         const { subject, ...rest } = opts;
         const r = await client(cmd).request<{ items: Row[]; nextAfterSeq: number | null }>('GET', '/audit', undefined, {
+          app: globals(cmd).app,
           ...rest,
           subjectId: subject,
         });

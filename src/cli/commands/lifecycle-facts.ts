@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { CliError, EXIT } from '../errors.js';
-import { client, globals, show } from './remote.js';
+import { client, globals, helpdeskRef, show } from './remote.js';
 
 type Row = Record<string, unknown>;
 
@@ -136,12 +136,15 @@ export function registerLifecycleFacts(program: Command): void {
     .command('write <release> <report>')
     .description('write (or rewrite) a report from --part ID=TEXT flags and/or a JSON --file')
     .option('--part <ID=TEXT>', 'one part of the report (repeatable)', part)
-    .option('--ref <ref>', 'a help-desk record it refers to, e.g. IR-1 (repeatable)', collect)
+    .option('--ref <ref>', 'a help-desk record it refers to, e.g. IR-1 (repeatable)', (v: string, prev?: string[]) =>
+      collect(helpdeskRef(v), prev),
+    )
     .option('--file <report.json>', 'JSON {"parts": {…}, "helpdeskRefs": […]}; --part and --ref add to it')
     .action(async (name: string, id: string, opts: { part?: [string, string][]; ref?: string[]; file?: string }, cmd: Command) => {
       const base = opts.file ? readReportFile(opts.file) : {};
       const parts = { ...(base.parts ?? {}), ...Object.fromEntries(opts.part ?? []) };
-      const helpdeskRefs = [...(base.helpdeskRefs ?? []), ...(opts.ref ?? [])];
+      const fromFile = (base.helpdeskRefs ?? []).map((r) => helpdeskRef(r, `${opts.file ?? ''}: helpdeskRefs`));
+      const helpdeskRefs = [...fromFile, ...(opts.ref ?? [])];
       const r = await client(cmd).request<Row>(
         'PUT',
         releasePath(name, `/reports/${encodeURIComponent(id)}`),

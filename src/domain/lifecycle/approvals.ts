@@ -21,9 +21,13 @@ export function approvalStepsOf(t: ProcessTemplate, releaseType: string): Approv
 
 /** Who asked for the approval: the latest open request, else whoever created the release. */
 export function requesterOf(s: ReleaseSnapshot, step: string): string {
+  return latestRequest(s, step)?.by ?? s.createdBy;
+}
+
+function latestRequest(s: ReleaseSnapshot, step: string): { by: string; at: string } | null {
   let latest: { by: string; at: string } | null = null;
   for (const r of s.approvalRequests) if (r.step === step && !r.voided && (latest === null || r.at >= latest.at)) latest = r;
-  return latest?.by ?? s.createdBy;
+  return latest;
 }
 
 export type Decision = {
@@ -46,9 +50,14 @@ export function checkApprovalDecision(t: ProcessTemplate, s: ReleaseSnapshot, st
   }
   if (!step.roles.some((r) => d.roles.includes(r))) return { kind: 'forbidden', step, allowedRoles: step.roles };
   const problems: string[] = [];
-  const requester = requesterOf(s, stepId);
-  if (!step.allowRequester && requester === d.username) {
-    problems.push(`separation of duties: ${d.username} requested "${step.name}" and may not decide it`);
+  const request = latestRequest(s, stepId);
+  if (!step.allowRequester && (request?.by ?? s.createdBy) === d.username) {
+    // Without a request, the creator stands in for the requester: say which it was.
+    problems.push(
+      request
+        ? `separation of duties: ${d.username} requested "${step.name}" and may not decide it`
+        : `separation of duties: ${d.username} created ${s.name} and may not decide "${step.name}"`,
+    );
   }
   const given = activeApprovals(s, stepId);
   if (given.some((a) => a.by === d.username)) problems.push(`${d.username} has already approved "${step.name}"`);

@@ -61,7 +61,10 @@ function stepsGate(t: ProcessTemplate, s: ReleaseSnapshot, stepIds: readonly str
           by: rec.by,
           at: rec.at,
         });
-      else r.reasons.push(`${step.name} is missing for the ${channelName} channel${version === null ? '' : ` (package v${version})`}`);
+      else
+        r.reasons.push(
+          `${step.name} is missing for the ${channelName} channel${version === null ? '' : ` (package v${version})`} — record it with \`relman step record ${s.name} ${stepId} --channel ${channel}\``,
+        );
     }
   }
 }

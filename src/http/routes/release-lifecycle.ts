@@ -13,6 +13,7 @@ import {
   writeReport,
 } from '../../services/lifecycle/evidence.js';
 import { performTransition, releaseGates, releaseHistory } from '../../services/lifecycle/transitions.js';
+import { helpdeskRefSchema } from '../../domain/helpdesk-ref.js';
 import type { RouteOptions } from '../app.js';
 import { actorOf } from '../auth.js';
 import { appQuery, errorResponses, identifier, intParam, text, versionField } from '../schemas/common.js';
@@ -273,7 +274,7 @@ export const releaseLifecycleRoutes: FastifyPluginAsyncZod<RouteOptions> = async
               .record(identifier, text(20_000))
               .refine((p) => Object.keys(p).length <= MAX_REPORT_PARTS, `at most ${MAX_REPORT_PARTS} parts`)
               .describe('Text per report part id'),
-            helpdeskRefs: z.array(z.string().trim().min(1).max(100)).max(100).optional().describe('Help-desk records (IR/DR) it refers to'),
+            helpdeskRefs: z.array(helpdeskRefSchema).max(100).optional().describe('Help-desk records (IR/DR) it refers to'),
           })
           .strict(),
         response: { 200: reportSchema, ...errorResponses },

@@ -273,7 +273,12 @@ export async function writeReport(
 ): Promise<ReportView> {
   return withLockedRelease(deps, app, name, {}, async (l) => {
     const def = l.template.reports.find((r) => r.id === reportId);
-    if (!def) throw new NotFoundError('report', reportId);
+    if (!def)
+      throw new NotFoundError(
+        'report',
+        reportId,
+        l.template.reports.map((r) => r.id),
+      );
     if (!def.roles.some((r) => actor.roles.includes(r))) throw new ForbiddenError(`report ${reportId}`, def.roles);
     const unknown = Object.keys(input.parts).filter((p) => !def.parts.some((x) => x.id === p));
     if (unknown.length > 0) {
@@ -321,7 +326,12 @@ export async function recordStep(
 ): Promise<StepRecordView> {
   return withLockedRelease(deps, app, name, {}, async (l) => {
     const step = l.template.steps.find((s) => s.id === input.step);
-    if (!step) throw new NotFoundError('step', input.step);
+    if (!step)
+      throw new NotFoundError(
+        'step',
+        input.step,
+        l.template.steps.map((s) => s.id),
+      );
     if (!l.snapshot.channels.includes(input.channel) || !Object.hasOwn(step.roles, input.channel)) {
       throw new ValidationError('the step does not apply to that channel', [
         {
