@@ -1,4 +1,6 @@
+import { existsSync } from 'node:fs';
 import { openDatabase, type Database, type DatabaseTarget } from './db/database.js';
+import { migrationStatus } from './db/migrator.js';
 import { sqliteFile } from './db/dialect/sqlite.js';
 import type { Settings } from './config/settings.js';
 import { systemClock, type Clock } from './services/clock.js';
@@ -26,4 +28,52 @@ export function createDeps(database: Database, clock: Clock = systemClock, optio
 
 export function openFromSettings(settings: Pick<Settings, 'databaseUrl' | 'dataDir'>): ServiceDeps {
   return createDeps(openDatabase(databaseTarget(settings)));
+}
+
+/** A local command found no relman database where the settings point. */
+export class MissingDatabaseError extends Error {
+  override readonly name = 'MissingDatabaseError';
+}
+
+/** Where the settings point, for messages: the SQLite file, or the PostgreSQL URL without its password. */
+export function describeTarget(target: DatabaseTarget): string {
+  if (target.dialect === 'sqlite') return target.file;
+  try {
+    const u = new URL(target.url);
+    if (u.password !== '') u.password = '***';
+    return u.toString();
+  } catch {
+    return 'DATABASE_URL';
+  }
+}
+
+/**
+ * Opens the database the settings point at only if it exists and holds relman's
+ * schema up to date; never creates a file, a folder or a table. For local
+ * admin commands: `serve` and `migrate` are the ones that create.
+ */
+export async function openExistingFromSettings(settings: Pick<Settings, 'databaseUrl' | 'dataDir'>): Promise<ServiceDeps> {
+  const target = databaseTarget(settings);
+  const where = describeTarget(target);
+  const hint =
+    'run this in the folder where `relman serve` runs, or set RELMAN_DATA_DIR (SQLite) or DATABASE_URL (PostgreSQL) to the server’s; ' +
+    'or sign in with `relman login` to work through the server';
+  if (target.dialect === 'sqlite' && !existsSync(target.file)) throw new MissingDatabaseError(`no relman database at ${where}; ${hint}`);
+  const database = openDatabase(target.dialect === 'sqlite' ? { ...target, mustExist: true } : target);
+  try {
+    const status = await migrationStatus(database.kysely);
+    if (status.every((m) => m.executedAt === undefined)) throw new MissingDatabaseError(`no relman database at ${where}; ${hint}`);
+    const pending = status.filter((m) => m.executedAt === undefined).map((m) => m.name);
+    if (pending.length > 0) {
+      throw new MissingDatabaseError(
+        `the relman database at ${where} is not up to date (pending: ${pending.join(', ')}); run \`relman migrate\` or start \`relman serve\` first`,
+      );
+    }
+  } catch (err) {
+    await database.close();
+    // PostgreSQL: the database named in DATABASE_URL does not exist.
+    if ((err as { code?: unknown }).code === '3D000') throw new MissingDatabaseError(`no relman database at ${where}; ${hint}`);
+    throw err;
+  }
+  return createDeps(database);
 }

@@ -10,10 +10,34 @@ type ProblemBody = {
   title?: string;
   detail?: string;
   status?: number;
-  errors?: { path: string; message: string }[];
+  errors?: { in?: string; path: string; message: string }[];
   /** A refused lifecycle transition: every unmet condition. */
   unmet?: string[];
 };
+
+/**
+ * API fields whose CLI option is spelt otherwise: a problem is shown with the
+ * option the user typed (`--date`, not `plannedDate`). Query parameters are
+ * named as their options already.
+ */
+const OPTION_FOR_FIELD: Record<string, string> = {
+  plannedDate: '--date',
+  blackoutOverrideReason: '--blackout-override-reason',
+  helpdeskRef: '--ref',
+  helpdeskRefs: '--ref',
+  version: '--expect-version',
+  attestations: '--attest',
+  mailId: '--mail',
+  elements: '--element',
+  oneOff: '--one-off',
+  resolution: '--reason',
+};
+
+function optionFor(problem: { in?: string; path: string }): string {
+  if (problem.in === 'querystring' || problem.in === 'params') return problem.path;
+  const field = /^[A-Za-z]+/.exec(problem.path)?.[0] ?? '';
+  return OPTION_FOR_FIELD[field] ?? problem.path;
+}
 
 function exitFor(status: number): number {
   if (status === 401 || status === 403) return EXIT.auth;
@@ -74,20 +98,27 @@ export class ApiClient {
 
   private problem(status: number, text: string): CliError {
     let p: ProblemBody;
+    let document: unknown;
     try {
-      p = JSON.parse(text) as ProblemBody;
+      document = JSON.parse(text) as unknown;
+      p = typeof document === 'object' && document !== null ? document : {};
     } catch {
+      document = undefined;
       p = { detail: text.slice(0, 500) };
     }
     const hint = status === 401 && !this.token ? ' (run `relman login`, or set RELMAN_TOKEN)' : '';
     const unmet = Array.isArray(p.unmet) ? p.unmet.map(String) : [];
     // A refused transition's detail ends with its unmet conditions; they are listed one a line below instead.
     const joined = unmet.join('; ');
-    const detail = unmet.length > 0 && p.detail?.endsWith(joined) ? p.detail.slice(0, -joined.length).trimEnd() : (p.detail ?? '');
-    return new CliError(`${p.title ?? `HTTP ${status}`}: ${detail}${hint}`, exitFor(status), [
-      ...(p.errors ?? []).map((e) => `${e.path}: ${e.message}`),
-      ...unmet,
-    ]);
+    let detail = unmet.length > 0 && p.detail?.endsWith(joined) ? p.detail.slice(0, -joined.length).trimEnd() : (p.detail ?? '');
+    // A malformed request's detail repeats its errors in the API's field names; they are listed below in the CLI's.
+    if ((p.errors ?? []).length > 0) detail = detail.replace(/^(the request \w+ is invalid):.*$/s, '$1');
+    return new CliError(
+      `${p.title ?? `HTTP ${status}`}: ${detail}${hint}`,
+      exitFor(status),
+      [...(p.errors ?? []).map((e) => `${optionFor(e)}: ${e.message}`), ...unmet],
+      document ?? { title: `HTTP ${status}`, status, detail: p.detail ?? '' },
+    );
   }
 
   async request<T>(method: string, path: string, body?: unknown, query?: Query): Promise<T> {

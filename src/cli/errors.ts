@@ -17,6 +17,8 @@ export class CliError extends Error {
     message: string,
     readonly exitCode: number = EXIT.failure,
     readonly details: string[] = [],
+    /** The server's problem document (RFC 9457) when the server refused: printed as is with --json. */
+    readonly problem?: unknown,
   ) {
     super(message);
   }

@@ -19,8 +19,10 @@ import { registerContacts } from './commands/contacts.js';
 import { registerMail } from './commands/mail.js';
 import { CliError, EXIT } from './errors.js';
 
-function reportError(err: unknown): number {
+function reportError(err: unknown, json: boolean): number {
   if (err instanceof CliError) {
+    // With --json a server's refusal is the problem document (with its unmet conditions) on stdout, for scripts.
+    if (json && err.problem !== undefined) process.stdout.write(`${JSON.stringify(err.problem, null, 2)}\n`);
     process.stderr.write(`relman: ${err.message}\n`);
     for (const d of err.details) process.stderr.write(`  - ${d}\n`);
     return err.exitCode;
@@ -99,7 +101,7 @@ export async function main(argv: string[]): Promise<number> {
     if (err instanceof CommanderError) {
       return err.exitCode === 0 ? EXIT.ok : EXIT.usage;
     }
-    return reportError(err);
+    return reportError(err, program.opts<{ json?: boolean }>().json === true);
   }
 }
 

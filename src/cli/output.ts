@@ -1,9 +1,23 @@
-function render(v: unknown): string {
+/**
+ * A value as text for people: an element as `TYPE:NAME` (as `--element`
+ * takes it), a template as `KEY vN`, a release reference by its name, other
+ * records as `key: value` pairs; never raw JSON.
+ */
+export function render(v: unknown): string {
   if (v === null || v === undefined) return '-';
   if (typeof v === 'string') return v;
   if (typeof v === 'number' || typeof v === 'boolean' || typeof v === 'bigint') return String(v);
   if (Array.isArray(v)) return v.map(render).join(', ');
-  return JSON.stringify(v) ?? '';
+  if (typeof v !== 'object') return ''; // functions and symbols: never in JSON
+  const o = v as Record<string, unknown>;
+  const keys = Object.keys(o);
+  const only = (...ks: string[]) => keys.length === ks.length && ks.every((k) => keys.includes(k));
+  if (only('type', 'name') && typeof o.type === 'string' && typeof o.name === 'string') return `${o.type}:${o.name}`;
+  if (only('key', 'version') && typeof o.key === 'string') return `${o.key} v${render(o.version)}`;
+  if (keys.includes('name') && typeof o.name === 'string' && keys.every((k) => typeof o[k] !== 'object' || o[k] === null)) {
+    return o.name;
+  }
+  return keys.map((k) => `${k}: ${render(o[k])}`).join('; ');
 }
 
 /** Human output: a plain aligned table; scripts use --json instead. */

@@ -1,4 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
+import { isIP } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
@@ -22,8 +23,13 @@ const fileSchema = z
       .max(24 * 90),
     adminPassword: z.string().min(12),
     templateFile: z.string().min(1),
-    trustProxy: z.boolean(),
+    trustProxy: z.union([z.boolean(), z.array(z.string().min(1)).min(1)]),
     maxUploadBytes: z.number().int().positive(),
+    headersTimeoutMs: z.number().int().min(1).max(3_600_000),
+    requestTimeoutMs: z.number().int().min(1).max(3_600_000),
+    uploadStallTimeoutMs: z.number().int().min(1).max(3_600_000),
+    idleTimeoutMs: z.number().int().min(1).max(3_600_000),
+    metricsToken: z.string().min(16),
   })
   .partial()
   .strict();
@@ -41,9 +47,26 @@ export type Settings = {
   adminPassword: string | undefined;
   /** The default process template loaded on first start. */
   templateFile: string;
-  trustProxy: boolean;
+  /**
+   * Which proxies' X-Forwarded-For is believed: false (none: the socket address
+   * is the client), a list of proxy addresses or CIDR ranges (the client is the
+   * right-most address not in the list), or true (every hop is believed: the
+   * client can name any address it likes; only behind a proxy that overwrites
+   * the header).
+   */
+  trustProxy: boolean | string[];
   /** Largest package file accepted, in bytes. */
   maxUploadBytes: number;
+  /** How long a client may take to send a request's headers (also: a connection that sends nothing). */
+  headersTimeoutMs: number;
+  /** How long a client may take to send the body of an ordinary (JSON) request. */
+  requestTimeoutMs: number;
+  /** An upload body that sends no byte for this long is cut off (an upload may take hours as long as it moves). */
+  uploadStallTimeoutMs: number;
+  /** How long an idle keep-alive connection is kept open between requests. */
+  idleTimeoutMs: number;
+  /** Bearer token that GET /metrics requires; absent: /metrics is not served. */
+  metricsToken: string | undefined;
   /** The SMTP server mail goes through; absent: mail is written to `<dataDir>/maildir`. */
   smtp: SmtpSettings | undefined;
   /** The From of every mail relman sends, e.g. `relman <relman@example.org>`. */
@@ -78,6 +101,30 @@ function parseBool(name: string, value: string): boolean {
   if (/^(1|true|yes|on)$/i.test(value)) return true;
   if (/^(0|false|no|off)$/i.test(value)) return false;
   throw new SettingsError(`${name} must be true or false, got "${value}"`);
+}
+
+/** An IPv4 or IPv6 address, optionally with a /prefix length. */
+function isAddressOrRange(value: string): boolean {
+  const [addr = '', prefix, ...rest] = value.split('/');
+  const kind = isIP(addr);
+  if (kind === 0 || rest.length > 0) return false;
+  if (prefix === undefined) return true;
+  const bits = Number(prefix);
+  return /^\d{1,3}$/.test(prefix) && bits <= (kind === 4 ? 32 : 128);
+}
+
+/** RELMAN_TRUST_PROXY: true/false, or a comma-separated list of proxy addresses and CIDR ranges. */
+export function parseTrustProxy(name: string, value: string | boolean | string[]): boolean | string[] {
+  if (typeof value === 'boolean') return value;
+  if (typeof value === 'string' && /^(1|true|yes|on|0|false|no|off)$/i.test(value.trim())) return parseBool(name, value.trim());
+  const list = (typeof value === 'string' ? value.split(',') : value).map((v) => v.trim()).filter((v) => v !== '');
+  const bad = list.filter((v) => !isAddressOrRange(v));
+  if (list.length === 0 || bad.length > 0) {
+    throw new SettingsError(
+      `${name} must be true, false or a comma-separated list of proxy addresses or CIDR ranges (e.g. 10.0.0.5,192.168.0.0/16), got "${bad.join(',') || String(value)}"`,
+    );
+  }
+  return list;
 }
 
 function parseNumber(name: string, value: string): number {
@@ -173,6 +220,23 @@ function readConfigFile(file: string): z.infer<typeof fileSchema> {
   return parsed.data;
 }
 
+/** Timeouts in milliseconds, from the environment (RELMAN_*_TIMEOUT_MS) or the config file. */
+function timeoutSettings(
+  env: NodeJS.ProcessEnv,
+  file: z.infer<typeof fileSchema>,
+): Pick<Settings, 'headersTimeoutMs' | 'requestTimeoutMs' | 'uploadStallTimeoutMs' | 'idleTimeoutMs'> {
+  const ms = (name: string, fromFile: number | undefined, fallback: number) => {
+    const v = env[name];
+    return v !== undefined ? parseInteger(name, v, 1, 3_600_000) : (fromFile ?? fallback);
+  };
+  return {
+    headersTimeoutMs: ms('RELMAN_HEADERS_TIMEOUT_MS', file.headersTimeoutMs, 30_000),
+    requestTimeoutMs: ms('RELMAN_REQUEST_TIMEOUT_MS', file.requestTimeoutMs, 60_000),
+    uploadStallTimeoutMs: ms('RELMAN_UPLOAD_STALL_TIMEOUT_MS', file.uploadStallTimeoutMs, 60_000),
+    idleTimeoutMs: ms('RELMAN_IDLE_TIMEOUT_MS', file.idleTimeoutMs, 5_000),
+  };
+}
+
 export function loadSettings(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): Settings {
   const configFile = env.RELMAN_CONFIG;
   const file = configFile ? readConfigFile(path.resolve(cwd, configFile)) : {};
@@ -200,6 +264,10 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env, cwd = process
   }
   const templateFile = env.RELMAN_TEMPLATE_FILE ?? file.templateFile;
   const host = env.RELMAN_HOST ?? file.host ?? '127.0.0.1';
+  const metricsToken = env.RELMAN_METRICS_TOKEN || file.metricsToken || undefined;
+  if (metricsToken !== undefined && metricsToken.length < 16) {
+    throw new SettingsError('RELMAN_METRICS_TOKEN must be at least 16 characters');
+  }
   return {
     host,
     port,
@@ -215,7 +283,9 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env, cwd = process
       env.RELMAN_MAX_UPLOAD_BYTES !== undefined
         ? parseNumber('RELMAN_MAX_UPLOAD_BYTES', env.RELMAN_MAX_UPLOAD_BYTES)
         : (file.maxUploadBytes ?? 8 * 1024 ** 3),
-    trustProxy: env.RELMAN_TRUST_PROXY !== undefined ? parseBool('RELMAN_TRUST_PROXY', env.RELMAN_TRUST_PROXY) : (file.trustProxy ?? false),
+    trustProxy: parseTrustProxy('RELMAN_TRUST_PROXY', env.RELMAN_TRUST_PROXY ?? file.trustProxy ?? false),
+    ...timeoutSettings(env, file),
+    metricsToken,
     ...mailSettings(env, host, port),
   };
 }

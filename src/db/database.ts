@@ -23,13 +23,16 @@ export interface Database {
   close(): Promise<void>;
 }
 
-export type DatabaseTarget = { dialect: 'sqlite'; file: string } | { dialect: 'postgres'; url: string; poolSize?: number };
+export type DatabaseTarget =
+  | { dialect: 'sqlite'; file: string; /** Open an existing file only. */ mustExist?: boolean }
+  | { dialect: 'postgres'; url: string; poolSize?: number };
 
 const MAX_ATTEMPTS = 5;
 
 export function openDatabase(target: DatabaseTarget): Database {
   const kysely = new Kysely<Tables>({
-    dialect: target.dialect === 'sqlite' ? createSqliteDialect(target.file) : createPostgresDialect(target.url, target.poolSize),
+    dialect:
+      target.dialect === 'sqlite' ? createSqliteDialect(target.file, target.mustExist) : createPostgresDialect(target.url, target.poolSize),
   });
   let closed = false;
   const commitListeners: (() => void)[] = [];

@@ -113,6 +113,24 @@ export interface SessionTable {
   expires_at: string;
 }
 
+/** Failed sign-ins under one key: `account:<lower-cased username>` or `address:<ip>`. */
+export interface LoginThrottleTable {
+  key: string;
+  failures: number;
+  last_failure_at: string;
+  /** Sign-ins under this key are refused until then. */
+  locked_until: string | null;
+}
+
+/** The hashes of a user's recent passwords (the current one included), newest last. */
+export interface PasswordHistoryTable {
+  user_id: string;
+  /** 1, 2, 3 … per user, in the order the passwords were set. */
+  position: number;
+  password_hash: string;
+  created_at: string;
+}
+
 export interface AuditEventTable {
   seq: number;
   id: string;
@@ -212,6 +230,20 @@ export interface ReleaseNotificationTable {
   note: string;
   recorded_by: string;
   recorded_at: string;
+  /** email (sent by relman) | phone | meeting | other */
+  means: string;
+  /** pending (an e-mail awaiting delivery) | notified | failed (the e-mail did not reach the system) */
+  status: string;
+  mail_id: string | null;
+  message_id: string | null;
+  /** JSON array: the system's addresses the e-mail went to. */
+  addresses: string | null;
+  /** JSON array: those of them the mail server accepted. */
+  accepted: string | null;
+  /** Why the e-mail did not reach the system, or which of its addresses were refused. */
+  outcome: string | null;
+  /** When the mail server accepted (or the delivery was given up). */
+  settled_at: string | null;
 }
 
 export interface ReleaseReportTable {
@@ -295,10 +327,10 @@ export interface ChecklistTaskTable {
   /** `YYYY-MM-DD`, or null while it depends on a milestone with no date. */
   due_date: string | null;
   remarks: string;
-  /** open | done | skipped */
+  /** open | sent (its mail awaits delivery; not done yet) | done | skipped */
   status: string;
   note: string | null;
-  /** JSON: `{link?, mailId?, sha256?, fileName?}`. */
+  /** JSON: `{link?, mailId?, messageId?, sentBy?, sentAt?, acceptedFor?, sha256?, fileName?}`. */
   evidence: string | null;
   completed_by: string | null;
   completed_at: string | null;
@@ -395,6 +427,8 @@ export interface Tables {
   user_roles: UserRoleTable;
   api_tokens: ApiTokenTable;
   sessions: SessionTable;
+  login_throttle: LoginThrottleTable;
+  password_history: PasswordHistoryTable;
   audit_events: AuditEventTable;
   audit_head: AuditHeadTable;
   release_packages: ReleasePackageTable;

@@ -55,6 +55,11 @@ export function milestoneDates(
   return out;
 }
 
+/** Whether a template task belongs to a release carrying `channels`: it names none, or one of them. */
+export function taskApplies(task: { channels?: readonly string[] | undefined }, channels: readonly string[]): boolean {
+  return task.channels === undefined || task.channels.some((c) => channels.includes(c));
+}
+
 /** A task's due date: days from release day, or from a milestone's date; null when the milestone has no date. */
 export function taskDueDate(due: ChecklistDue, plannedDate: string, milestones: Readonly<Record<string, string>>): string | null {
   if ('milestone' in due) {
@@ -158,6 +163,15 @@ export function isOverdue(dueDate: string | null, now: Date, timeZone: string): 
 }
 
 /**
+ * Whether a task was already overdue when its release was created: nobody
+ * let it slip, so its people hear of it in one digest per person rather than
+ * a reminder per task, and its escalations count from that digest.
+ */
+export function overdueAtCreation(dueDate: string | null, releaseCreatedAt: Date, timeZone: string): boolean {
+  return isOverdue(dueDate, releaseCreatedAt, timeZone);
+}
+
+/**
  * When step `level` of an overdue task is due: level 0 is the reminder
  * (`reminderTime` on the day after the due date), level n ≥ 1 the n-th
  * escalation, n × escalationDelayHours later on the local wall clock.
@@ -194,18 +208,24 @@ export function dueStep(dueDate: string, now: Date, rule: ReminderRule, maxLevel
  * What the next sweep should do for an open task, given what was already
  * done (`reminded`, `escalationLevel`): remind, escalate to the next level, or
  * nothing yet. Steps are taken one at a time and in order; a sweep that runs
- * late takes the missed ones one after the other.
+ * late takes the missed ones one after the other. With `escalateFrom` (the
+ * digest that told the people of a task overdue at creation), escalation
+ * level n is also not due before n × escalationDelayHours after it.
  */
 export function nextStep(
-  task: { dueDate: string | null; reminded: boolean; escalationLevel: number },
+  task: { dueDate: string | null; reminded: boolean; escalationLevel: number; escalateFrom?: Date | undefined },
   now: Date,
   rule: ReminderRule,
   levels: number,
 ): { kind: 'remind' } | { kind: 'escalate'; level: number } | null {
   if (task.dueDate === null) return null;
-  const due = dueStep(task.dueDate, now, rule, levels);
+  let due = dueStep(task.dueDate, now, rule, levels);
   if (due < 0) return null;
   if (!task.reminded) return { kind: 'remind' };
+  if (task.escalateFrom !== undefined) {
+    const sinceDigest = Math.floor((now.getTime() - task.escalateFrom.getTime()) / (rule.escalationDelayHours * HOUR_MS));
+    due = Math.min(due, Math.max(0, sinceDigest));
+  }
   if (task.escalationLevel < due) return { kind: 'escalate', level: task.escalationLevel + 1 };
   return null;
 }

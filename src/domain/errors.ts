@@ -10,7 +10,7 @@ export abstract class DomainError extends Error {
 }
 
 export class ValidationError extends DomainError {
-  override readonly name = 'ValidationError';
+  override readonly name: string = 'ValidationError';
   readonly code = 'validation';
   constructor(
     message: string,
@@ -20,14 +20,21 @@ export class ValidationError extends DomainError {
   }
 }
 
+/** A query (a list's filter) that names what does not exist: answered as a bad request, like a malformed one. */
+export class QueryValidationError extends ValidationError {
+  override readonly name = 'QueryValidationError';
+}
+
 export class NotFoundError extends DomainError {
   override readonly name = 'NotFoundError';
   readonly code = 'not-found';
   constructor(
     readonly entity: string,
     readonly id: string,
+    /** The ids that do exist, named in the message when given. */
+    known?: readonly string[],
   ) {
-    super(`${entity} "${id}" does not exist`);
+    super(`${entity} "${id}" does not exist${known ? `; one of: ${known.join(', ') || 'none'}` : ''}`);
   }
 }
 
@@ -95,5 +102,14 @@ export class GatesNotSatisfiedError extends DomainError {
     readonly gates: unknown[],
   ) {
     super(`"${transitionName}" is not possible yet: ${unmet.join('; ')}`);
+  }
+}
+
+/** Sign-ins under this account or from this address are locked for a while after too many failures. */
+export class TooManyAttemptsError extends DomainError {
+  override readonly name = 'TooManyAttemptsError';
+  readonly code = 'too-many-attempts';
+  constructor(readonly retryAfterSeconds: number) {
+    super(`too many failed sign-ins; try again in ${retryAfterSeconds} s`);
   }
 }

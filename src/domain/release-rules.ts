@@ -31,6 +31,23 @@ export function releaseFieldProblems(template: ProcessTemplate, f: ReleaseFields
   return problems;
 }
 
+/** A release list's state and type filters, checked against the template: unknown values are named with the valid ones. */
+export function releaseFilterProblems(
+  template: ProcessTemplate,
+  f: { states?: string[] | undefined; types?: string[] | undefined },
+): FieldProblem[] {
+  const problems: FieldProblem[] = [];
+  const states = template.states.map((s) => s.id);
+  const types = template.releaseTypes.map((t) => t.id);
+  for (const s of f.states ?? []) {
+    if (!states.includes(s)) problems.push({ path: 'state', message: `unknown state "${s}"; one of: ${states.join(', ')}` });
+  }
+  for (const t of f.types ?? []) {
+    if (!types.includes(t)) problems.push({ path: 'type', message: `unknown release type "${t}"; one of: ${types.join(', ')}` });
+  }
+  return problems;
+}
+
 export function isTerminalState(template: ProcessTemplate, state: string): boolean {
   return template.states.some((s) => s.id === state && s.terminal === true);
 }

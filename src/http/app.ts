@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import fastifyCookie from '@fastify/cookie';
 import fastifySwagger from '@fastify/swagger';
+import type { Writable } from 'node:stream';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { jsonSchemaTransform, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { RELMAN_VERSION } from '../version.js';
@@ -12,6 +13,10 @@ import { packageRoutes } from './routes/packages.js';
 import { registerAuth } from './auth.js';
 import { registerMetrics } from './metrics.js';
 import { registerNulGuard } from './nul-guard.js';
+import { clientErrorHandler } from './client-error.js';
+import { requestLogSerializer } from './log-redaction.js';
+import { DEFAULT_TIMEOUTS, registerRequestTimeouts, serverTimeoutOptions, type RequestTimeouts } from './request-timeouts.js';
+import { SECURITY_HEADERS } from './security-headers.js';
 import { responseSerializerCompiler } from './serializer.js';
 import { problem, sendProblem, toProblem } from './problem.js';
 import { applicationRoutes } from './routes/applications.js';
@@ -34,13 +39,20 @@ export type AppOptions = {
   logLevel?: string | undefined;
   cookieSecure?: boolean | undefined;
   sessionTtlHours?: number | undefined;
-  trustProxy?: boolean | undefined;
+  /** false: the socket address is the client; a list: these proxies' X-Forwarded-For is believed; true: every hop's. */
+  trustProxy?: boolean | string[] | undefined;
   /** Check every response against its zod schema (slower; a mismatch is a 500). */
   validateResponses?: boolean | undefined;
   /** Where package files are stored; a temporary folder when absent (tests). */
   artifacts?: ArtifactStore | undefined;
   /** Largest package file accepted, in bytes. */
   maxUploadBytes?: number | undefined;
+  /** Header, body, upload-stall and keep-alive timeouts; defaults in DEFAULT_TIMEOUTS. */
+  timeouts?: Partial<RequestTimeouts> | undefined;
+  /** Bearer token GET /metrics requires; absent: /metrics is not served. */
+  metricsToken?: string | undefined;
+  /** Where the JSON log lines go (default: stdout). */
+  logStream?: Writable | undefined;
 };
 
 export type RouteOptions = Required<Pick<AppOptions, 'cookieSecure' | 'sessionTtlHours'>> & {
@@ -56,8 +68,14 @@ const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const level = options.logLevel ?? 'info';
+  const timeouts: RequestTimeouts = { ...DEFAULT_TIMEOUTS, ...options.timeouts };
   const app = Fastify({
-    logger: level === 'silent' ? false : { level },
+    logger:
+      level === 'silent'
+        ? false
+        : { level, serializers: { req: requestLogSerializer }, ...(options.logStream ? { stream: options.logStream } : {}) },
+    ...serverTimeoutOptions(timeouts),
+    clientErrorHandler: clientErrorHandler(timeouts.headersMs),
     trustProxy: options.trustProxy ?? false,
     bodyLimit: 1024 * 1024,
     // Take the caller's request id when it is sane, so logs join up across systems.
@@ -70,7 +88,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     // the router before any route runs; answer them as problems too.
     frameworkErrors: (err, req, reply) => {
       // The onSend hook does not run for these early replies.
-      reply.headers({ 'x-request-id': req.id, 'x-content-type-options': 'nosniff', 'cache-control': 'no-store' });
+      reply.headers({ ...SECURITY_HEADERS, 'x-request-id': req.id });
       void sendProblem(reply, toProblem(err, req));
     },
   }).withTypeProvider<ZodTypeProvider>();
@@ -82,10 +100,10 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(responseSerializerCompiler(options.validateResponses ?? false));
   app.addHook('onSend', async (req, reply) => {
+    reply.headers(SECURITY_HEADERS);
     reply.header('x-request-id', req.id);
-    reply.header('x-content-type-options', 'nosniff');
-    reply.header('cache-control', 'no-store');
   });
+  registerRequestTimeouts(app, timeouts);
   registerNulGuard(app);
   app.setErrorHandler((err, req, reply) => {
     const p = toProblem(err, req);
@@ -121,7 +139,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     transform: jsonSchemaTransform,
   });
   registerAuth(app, options.deps);
-  registerMetrics(app);
+  registerMetrics(app, options.metricsToken);
 
   const routeOptions: RouteOptions = {
     deps: options.deps,

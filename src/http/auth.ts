@@ -17,6 +17,8 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     /** Routes reachable without authentication. */
     public?: boolean;
+    /** Routes that check a credential of their own (not a user's): the Authorization header is theirs. */
+    ownCredentials?: boolean;
   }
 }
 
@@ -50,6 +52,7 @@ export function registerAuth(app: FastifyInstance, deps: ServiceDeps): void {
   app.decorateRequest('actor', null);
   app.decorateRequest('sessionId', null);
   app.addHook('onRequest', async (req) => {
+    if (req.routeOptions.config.ownCredentials === true) return;
     await authenticate(deps, req);
     // An unknown route is a 404 for everyone (the route list is public in the
     // OpenAPI document anyway); only real, non-public routes ask for credentials.

@@ -1,12 +1,18 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { collectDefaultMetrics, Histogram, Registry } from 'prom-client';
+import { problem, sendProblem } from './problem.js';
+
+const digest = (s: string): Buffer => createHash('sha256').update(s).digest();
 
 /**
  * Prometheus metrics at GET /metrics: process metrics plus one histogram of
  * request durations by method, route pattern (never the raw URL, so release
- * names do not explode the label set) and status code.
+ * names do not explode the label set) and status code. Served only when a
+ * metrics token is configured, and only to a scraper that sends it as
+ * `Authorization: Bearer <token>`; without a token the route does not exist.
  */
-export function registerMetrics(app: FastifyInstance): void {
+export function registerMetrics(app: FastifyInstance, token: string | undefined): void {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'relman_' });
   const duration = new Histogram({
@@ -20,7 +26,20 @@ export function registerMetrics(app: FastifyInstance): void {
     const route = req.routeOptions.url ?? 'unmatched';
     duration.observe({ method: req.method, route, status: String(reply.statusCode) }, reply.elapsedTime / 1000);
   });
-  app.get('/metrics', { config: { public: true }, schema: { hide: true } }, async (_req, reply) => {
+  if (token === undefined) return;
+  const expected = digest(token);
+  app.get('/metrics', { config: { public: true, ownCredentials: true }, schema: { hide: true } }, async (req, reply) => {
+    const given = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '')?.[1];
+    if (given === undefined || !timingSafeEqual(digest(given), expected)) {
+      reply.header('www-authenticate', 'Bearer realm="relman metrics"');
+      return sendProblem(
+        reply,
+        problem(401, 'unauthenticated', 'send the metrics token (RELMAN_METRICS_TOKEN) as Authorization: Bearer …', {
+          instance: '/metrics',
+          requestId: String(req.id),
+        }),
+      );
+    }
     reply.type(registry.contentType);
     return registry.metrics();
   });

@@ -8,12 +8,15 @@ import {
   NotFoundError,
   StaleVersionError,
   TemplateInvalidError,
+  TooManyAttemptsError,
   UnauthenticatedError,
+  QueryValidationError,
   ValidationError,
 } from '../domain/errors.js';
 import { SequenceExhaustedError } from '../domain/naming.js';
 import { ArtifactTooLargeError } from '../integrations/storage/artifact-store.js';
 import { CorruptArtifactError } from '../services/packages/read.js';
+import { RequestTimeoutError } from './request-timeouts.js';
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
 
@@ -36,12 +39,14 @@ const TITLES: Record<number, string> = {
   403: 'Forbidden',
   404: 'Not found',
   405: 'Method not allowed',
+  408: 'Request timeout',
   409: 'Conflict',
   413: 'Payload too large',
   414: 'URI too long',
   415: 'Unsupported media type',
   422: 'Unprocessable content',
   429: 'Too many requests',
+  431: 'Request header fields too large',
   500: 'Internal server error',
 };
 
@@ -81,6 +86,13 @@ export function toProblem(err: unknown, req: FastifyRequest): Problem {
     const list = errors.map((e) => `${e.path}: ${e.message}`).join('; ');
     return problem(400, 'validation', `the request ${where ?? 'input'} is invalid: ${list}`, { ...base, errors });
   }
+  if (err instanceof QueryValidationError) {
+    const list = err.problems.map((e) => `${e.path}: ${e.message}`).join('; ');
+    return problem(400, err.code, `the request querystring is invalid: ${list}`, {
+      ...base,
+      errors: err.problems.map((e) => ({ in: 'querystring', ...e })),
+    });
+  }
   if (err instanceof ValidationError) {
     return problem(422, err.code, err.message, { ...base, errors: err.problems });
   }
@@ -105,10 +117,12 @@ export function toProblem(err: unknown, req: FastifyRequest): Problem {
     });
   }
   if (err instanceof UnauthenticatedError) return problem(401, err.code, err.message, base);
+  if (err instanceof TooManyAttemptsError) return problem(429, err.code, err.message, base);
   if (err instanceof ForbiddenError)
     return problem(403, err.code, err.message, { ...base, action: err.action, allowedRoles: err.allowedRoles });
   if (err instanceof DomainError) return problem(400, err.code, err.message, base);
   if (err instanceof ArtifactTooLargeError) return problem(413, 'too-large', err.message, { ...base, maxBytes: err.maxBytes });
+  if (err instanceof RequestTimeoutError) return problem(408, 'request-timeout', err.message, { ...base, timeoutMs: err.waitedMs });
   if (err instanceof CorruptArtifactError) return problem(500, 'artifact-corrupt', `${err.message}; it was not sent`, base);
   if (isUniqueViolation(err)) return problem(409, 'conflict', 'a concurrent change created the same record; try again', base);
   if (isResponseSerializationError(err)) return problem(500, 'internal', 'the server produced an invalid response', base);

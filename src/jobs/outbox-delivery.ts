@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { claimDueMail, markMailAttemptFailed, markMailSent } from '../db/repositories/mail-outbox.js';
 import type { MailOutboxTable } from '../db/schema.js';
-import type { MailTransport } from '../integrations/mail/transport.js';
+import type { DeliveryReport, MailTransport } from '../integrations/mail/transport.js';
 import type { ServiceDeps } from '../services/deps.js';
+import { settleMailDelivery } from '../services/mail/delivery-outcome.js';
 import type { JobDefinition } from './job.js';
 
 /** After this many failed attempts a mail is `failed`: shown as such, retried only by hand. */
@@ -41,9 +42,12 @@ export type DeliveryResult = { sent: number; failed: number; gaveUp: number; los
 
 /**
  * Delivers due outbox mail: claims a few rows at a time, sends each, and
- * records the outcome only while it still holds the row's lease. A failed
- * attempt is retried with exponential backoff; after MAX_ATTEMPTS the mail is
- * `failed`. Every time comes from deps.clock.
+ * records the outcome only while it still holds the row's lease, together
+ * with what waited for it (notices to external systems, checklist tasks sent
+ * by mail: services/mail/delivery-outcome.ts) in one transaction. A failed
+ * attempt is retried with exponential backoff; after MAX_ATTEMPTS, or at once
+ * when the server refuses it for good (5xx), the mail is `failed`. Every time
+ * comes from deps.clock.
  */
 export async function deliverDueMail(deps: ServiceDeps, options: DeliveryOptions): Promise<DeliveryResult> {
   const owner = options.owner ?? `outbox-${randomUUID()}`;
@@ -70,8 +74,9 @@ export async function deliverDueMail(deps: ServiceDeps, options: DeliveryOptions
 
 async function deliverOne(deps: ServiceDeps, o: DeliveryOptions, owner: string, row: MailOutboxTable, result: DeliveryResult) {
   const t = o.transport;
+  let report: DeliveryReport;
   try {
-    const report = await t.send({
+    report = await t.send({
       messageId: row.message_id,
       from: o.from,
       to: JSON.parse(row.recipients) as string[],
@@ -81,24 +86,46 @@ async function deliverOne(deps: ServiceDeps, o: DeliveryOptions, owner: string, 
       date: new Date(row.created_at),
       headers: { 'X-Relman-Template': row.template, 'X-Relman-Cause': row.cause },
     });
-    const note = report.rejected.length > 0 ? `the server refused: ${report.rejected.join(', ')}` : null;
-    if (await markMailSent(deps.database, row.id, owner, deps.clock().toISOString(), t.name, note)) result.sent++;
-    else result.lost++;
   } catch (err) {
     const attempts = row.attempts + 1;
-    const gaveUp = attempts >= MAX_ATTEMPTS;
+    const error = describe(err).slice(0, 2000);
+    // A permanent refusal (5xx) will not change by trying again: given up at once.
+    const gaveUp = attempts >= MAX_ATTEMPTS || isPermanent(err);
     const at = deps.clock();
-    const recorded = await markMailAttemptFailed(deps.database, row.id, owner, {
-      attempts,
-      status: gaveUp ? 'failed' : 'pending',
-      nextAttemptAt: gaveUp ? at.toISOString() : new Date(at.getTime() + backoffMs(attempts)).toISOString(),
-      error: describe(err).slice(0, 2000),
-      transport: t.name,
+    // The result and what waited for it (gate 2 notices, checklist tasks) in one transaction.
+    const recorded = await deps.database.transaction(async ({ db }) => {
+      const marked = await markMailAttemptFailed(db, row.id, owner, {
+        attempts,
+        status: gaveUp ? 'failed' : 'pending',
+        nextAttemptAt: gaveUp ? at.toISOString() : new Date(at.getTime() + backoffMs(attempts)).toISOString(),
+        error,
+        transport: t.name,
+      });
+      if (marked && gaveUp) {
+        const why = attempts >= MAX_ATTEMPTS ? `given up after ${attempts} attempts: ${error}` : `refused for good: ${error}`;
+        await settleMailDelivery(db, deps, row, { kind: 'given-up', reason: why });
+      }
+      return marked;
     });
     if (!recorded) result.lost++;
     else if (gaveUp) result.gaveUp++;
     else result.failed++;
+    return;
   }
+  const note = report.rejected.length > 0 ? `the server refused: ${report.rejected.join(', ')}` : null;
+  const recorded = await deps.database.transaction(async ({ db }) => {
+    if (!(await markMailSent(db, row.id, owner, deps.clock().toISOString(), t.name, note))) return false;
+    await settleMailDelivery(db, deps, row, { kind: 'accepted', transport: t.name, accepted: report.accepted, rejected: report.rejected });
+    return true;
+  });
+  if (recorded) result.sent++;
+  else result.lost++;
+}
+
+/** An SMTP reply in the 5xx range: the server will refuse the same mail again. */
+function isPermanent(err: unknown): boolean {
+  const code = err instanceof Error ? (err as Error & { responseCode?: unknown }).responseCode : undefined;
+  return typeof code === 'number' && code >= 500 && code < 600;
 }
 
 function describe(err: unknown): string {

@@ -18,6 +18,8 @@ import type { Actor } from './actor.js';
 import { appendAudit } from './audit.js';
 import { isAdmin } from './authorize.js';
 import type { ServiceDeps } from './deps.js';
+import { throttleKeys } from '../domain/login-throttle.js';
+import { confirmFailure, confirmSuccess, countAttempt } from './login-throttle.js';
 import { verifyPassword } from './passwords.js';
 
 export const TOKEN_PREFIX = 'rmt_';
@@ -125,22 +127,34 @@ export async function actorFromToken(deps: ServiceDeps, token: string, requestId
 
 export type SessionResult = { sessionId: string; csrfToken: string; expiresAt: string; actor: Actor };
 
+/**
+ * Signs in with a password. Sign-in attempts are throttled per account and
+ * per client address (`address`: the client's IP as the HTTP layer resolved
+ * it), in the database, so every process sharing it honours the same locks;
+ * see src/domain/login-throttle.ts.
+ */
 export async function login(
   deps: ServiceDeps,
   username: string,
   password: string,
   ttlHours: number,
   requestId?: string,
+  address?: string,
 ): Promise<SessionResult> {
+  const attempt = await countAttempt(deps, throttleKeys(username, address));
   const user = await userByName(deps.database.kysely, username);
   const ok = await verifyPassword(user?.password_hash ?? null, password);
-  if (!user || !ok || user.disabled === 1) throw new UnauthenticatedError('wrong username or password');
+  if (!user || !ok || user.disabled === 1) {
+    await confirmFailure(deps, attempt, requestId);
+    throw new UnauthenticatedError('wrong username or password');
+  }
   const actor: Actor = { userId: user.id, username: user.username, roles: user.roles, requestId };
   const sessionId = secret();
   const csrfToken = secret();
   const now = deps.clock();
   const expiresAt = new Date(now.getTime() + ttlHours * 3_600_000).toISOString();
   await deps.database.transaction(async ({ db }) => {
+    await confirmSuccess(db, attempt);
     await deleteExpiredSessions(db, now.toISOString());
     await insertSession(db, {
       id_hash: sha256(sessionId),

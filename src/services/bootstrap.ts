@@ -4,6 +4,7 @@ import { listApplications } from '../db/repositories/applications.js';
 import { countTemplateVersions } from '../db/repositories/templates.js';
 import { countUsers } from '../db/repositories/users.js';
 import { migrateToLatest } from '../db/migrator.js';
+import { ValidationError } from '../domain/errors.js';
 import { SYSTEM_ACTOR } from './actor.js';
 import { createApplication } from './applications.js';
 import type { ServiceDeps } from './deps.js';
@@ -59,7 +60,15 @@ export async function bootstrap(deps: ServiceDeps, options: BootstrapOptions): P
   if ((await countUsers(db)) === 0) {
     const generated = options.adminPassword === undefined;
     const password = options.adminPassword ?? randomBytes(12).toString('base64url');
-    await addUser(deps, SYSTEM_ACTOR, { username: 'admin', displayName: 'Administrator', password, roles: ['admin'] });
+    try {
+      await addUser(deps, SYSTEM_ACTOR, { username: 'admin', displayName: 'Administrator', password, roles: ['admin'] });
+    } catch (err) {
+      if (!(err instanceof ValidationError) || generated) throw err;
+      throw new ValidationError(
+        'RELMAN_ADMIN_PASSWORD is refused by the password policy; choose another',
+        err.problems.map((p) => ({ ...p, path: 'RELMAN_ADMIN_PASSWORD' })),
+      );
+    }
     report.admin = { username: 'admin', password, generated };
   }
   return report;

@@ -1,4 +1,5 @@
 import type { Database } from '../db/database.js';
+import type { LoginThrottlePolicy } from '../domain/login-throttle.js';
 import type { Clock } from './clock.js';
 import type { Actor } from './actor.js';
 import type { AppContext } from './applications.js';
@@ -24,4 +25,6 @@ export interface ServiceDeps {
   readonly caches: ReadCaches;
   /** Base URL of the server as people reach it, for links in mails; http://127.0.0.1:8080 when absent. */
   readonly publicUrl?: string | undefined;
+  /** Sign-in throttling; DEFAULT_LOGIN_THROTTLE when absent. */
+  readonly loginThrottle?: LoginThrottlePolicy | undefined;
 }

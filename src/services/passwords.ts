@@ -1,9 +1,12 @@
 import { hash, verify } from '@node-rs/argon2';
+import type { Db, Trx } from '../db/database.js';
+import { recentPasswordHashes } from '../db/repositories/password-history.js';
+import { ValidationError, type FieldProblem } from '../domain/errors.js';
+import { PASSWORD_HISTORY_SIZE, passwordProblems, reusedPasswordProblem } from '../domain/password-policy.js';
+import { commonPasswords } from './common-passwords.js';
 
 // argon2id (the library default algorithm) with OWASP's minimum parameters.
 const OPTIONS = { memoryCost: 19456, timeCost: 2, parallelism: 1 } as const;
-
-export const MIN_PASSWORD_LENGTH = 12;
 
 export function hashPassword(password: string): Promise<string> {
   return hash(password, OPTIONS);
@@ -23,4 +26,36 @@ export async function verifyPassword(stored: string | null, password: string): P
   } catch {
     return false;
   }
+}
+
+export type PasswordOwner = {
+  username: string;
+  /** An existing user: the new password may not be their current or a recent one. */
+  user?: { id: string; password_hash: string | null } | undefined;
+};
+
+/** The rules of the password policy (src/domain/password-policy.ts) a new password breaks. */
+export async function policyProblems(password: string, username: string, path = 'password'): Promise<FieldProblem[]> {
+  const common = await commonPasswords();
+  return passwordProblems(password, { username, isCommon: (p) => common.has(p) }, path);
+}
+
+/**
+ * Refuses a new password that breaks the password policy (src/domain/password-policy.ts)
+ * or repeats one of the user's last passwords, naming every rule it breaks.
+ */
+export async function checkNewPassword(db: Db | Trx, password: string, owner: PasswordOwner, path = 'password'): Promise<void> {
+  const problems = await policyProblems(password, owner.username, path);
+  if (problems.length === 0 && owner.user) {
+    const recent = await recentPasswordHashes(db, owner.user.id, PASSWORD_HISTORY_SIZE);
+    // Users created before the history was kept have only their current hash.
+    const hashes = new Set([...(owner.user.password_hash === null ? [] : [owner.user.password_hash]), ...recent]);
+    for (const h of hashes) {
+      if (await verifyPassword(h, password)) {
+        problems.push(reusedPasswordProblem(path));
+        break;
+      }
+    }
+  }
+  if (problems.length > 0) throw new ValidationError(`the password is refused: ${problems.map((p) => p.message).join('; ')}`, problems);
 }

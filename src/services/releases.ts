@@ -1,20 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { nextValue } from '../db/repositories/counters.js';
-import {
-  insertRelease,
-  listReleases as listReleaseRows,
-  releaseByName,
-  updateReleaseVersioned,
-  type ReleaseFilter,
-} from '../db/repositories/releases.js';
+import { insertRelease, listReleases as listReleaseRows, updateReleaseVersioned, type ReleaseFilter } from '../db/repositories/releases.js';
 import { workItemsOfRelease } from '../db/repositories/work-items.js';
 import type { Db, Trx } from '../db/database.js';
 import type { ReleaseTable } from '../db/schema.js';
-import { ConflictError, NotFoundError, StaleVersionError, ValidationError } from '../domain/errors.js';
+import { ConflictError, QueryValidationError, StaleVersionError, ValidationError } from '../domain/errors.js';
 import { compileNaming } from '../domain/naming.js';
-import { initialStateOf, isTerminalState, releaseFieldProblems } from '../domain/release-rules.js';
+import { initialStateOf, isTerminalState, releaseFieldProblems, releaseFilterProblems } from '../domain/release-rules.js';
 import type { Actor } from './actor.js';
-import { resolveApplication, resolveApplicationForRead, releaseCounter, type AppContext } from './applications.js';
+import { resolveApplication, resolveApplicationForRead, releaseCounter } from './applications.js';
+import { loadRelease } from './release-lookup.js';
 import { appendAudit } from './audit.js';
 import { requireAppAction } from './authorize.js';
 import type { ServiceDeps } from './deps.js';
@@ -102,7 +97,8 @@ export async function createRelease(deps: ServiceDeps, actor: Actor, input: Crea
       cycle_id: null,
       blackout_override: null,
     };
-    Object.assign(row, await checkReleaseSchedule(db, deps, actor, ctx.template, row, input));
+    // A refusal must not name the release: it will not exist (its number is given back).
+    Object.assign(row, await checkReleaseSchedule(db, deps, actor, ctx.template, { ...row, name: '' }, input));
     await insertRelease(db, row);
     await syncChecklist(db, deps, ctx.template, row);
     const v = await toView(deps, db, ctx.app.key, row);
@@ -118,11 +114,7 @@ export async function createRelease(deps: ServiceDeps, actor: Actor, input: Crea
   });
 }
 
-export async function loadRelease(db: Db | Trx, ctx: AppContext, name: string): Promise<ReleaseTable> {
-  const r = await releaseByName(db, ctx.app.id, name);
-  if (!r) throw new NotFoundError('release', name);
-  return r;
-}
+export { findRelease, loadRelease } from './release-lookup.js';
 
 /** Reads go through a short-lived cache; see read-cache.ts for the staleness another process may see. */
 export async function getRelease(deps: ServiceDeps, app: string | undefined, name: string): Promise<ReleaseDetailView> {
@@ -146,6 +138,8 @@ export async function listReleases(
 ): Promise<{ items: ReleaseView[]; total: number; limit: number; offset: number }> {
   const db = deps.database.kysely;
   const ctx = await resolveApplicationForRead(deps, input.app);
+  const problems = releaseFilterProblems(ctx.template, input);
+  if (problems.length > 0) throw new QueryValidationError('the filter names what the process template does not have', problems);
   const { rows, total } = await listReleaseRows(db, { ...input, applicationId: ctx.app.id });
   const items: ReleaseView[] = [];
   for (const r of rows) items.push(await toView(deps, db, ctx.app.key, r));
@@ -165,12 +159,13 @@ export async function updateRelease(
   deps: ServiceDeps,
   actor: Actor,
   app: string | undefined,
-  name: string,
+  given: string,
   input: UpdateReleaseInput,
 ): Promise<ReleaseView> {
   return deps.database.transaction(async ({ db }) => {
     const ctx = await resolveApplication(deps, db, app);
-    const r = await loadRelease(db, ctx, name);
+    const r = await loadRelease(db, ctx, given);
+    const name = r.name;
     const template = await deps.templates.byId(db, r.template_version_id);
     requireAppAction(template, actor, 'release.update');
     if (isTerminalState(template, r.state))
@@ -193,7 +188,7 @@ export async function updateRelease(
       throw new StaleVersionError('release', name, r.row_version, now.row_version);
     }
     const updated = await loadRelease(db, ctx, name);
-    if (rescheduled) await syncChecklist(db, deps, template, updated);
+    const checklist = rescheduled ? await syncChecklist(db, deps, template, updated) : { added: [], removed: [] };
     const after = await toView(deps, db, ctx.app.key, updated);
     await appendAudit(db, {
       actor,
@@ -202,7 +197,8 @@ export async function updateRelease(
       subjectType: 'release',
       subjectId: `${ctx.app.key}/${name}`,
       before,
-      after,
+      // Tasks the new channels brought, or took away (open ones only).
+      after: checklist.added.length + checklist.removed.length > 0 ? { ...after, checklist } : after,
     });
     return after;
   });

@@ -1,7 +1,11 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
+import { pushPasswordHash } from '../db/repositories/password-history.js';
 import {
+  activeAdminIds,
+  deleteOtherSessionsOfUser,
   deleteSessionsOfUser,
   insertUser,
+  lockUsers,
   listUsers,
   setUserRoles,
   updateUser as updateUserRow,
@@ -14,7 +18,9 @@ import type { Actor } from './actor.js';
 import { appendAudit } from './audit.js';
 import { requireAdmin } from './authorize.js';
 import type { ServiceDeps } from './deps.js';
-import { hashPassword, MIN_PASSWORD_LENGTH, verifyPassword } from './passwords.js';
+import { PASSWORD_HISTORY_SIZE } from '../domain/password-policy.js';
+import { checkAnAdminRemains, checkRolesGiven, takesAwayActiveAdmin, type UserState } from '../domain/user-rules.js';
+import { checkNewPassword, hashPassword, policyProblems, verifyPassword } from './passwords.js';
 import { knownRoles } from './templates.js';
 
 export type UserView = {
@@ -54,12 +60,6 @@ export async function normalizeRoles(deps: ServiceDeps, roles: string[]): Promis
   return [...out].sort();
 }
 
-function passwordProblems(password: string): FieldProblem[] {
-  return password.length < MIN_PASSWORD_LENGTH
-    ? [{ path: 'password', message: `a password has at least ${MIN_PASSWORD_LENGTH} characters` }]
-    : [];
-}
-
 export type AddUserInput = {
   username: string;
   displayName?: string | undefined;
@@ -80,7 +80,7 @@ export async function addUser(deps: ServiceDeps, actor: Actor, input: AddUserInp
   if (input.email !== undefined && input.email !== null && !EMAIL.test(input.email)) {
     problems.push({ path: 'email', message: `"${input.email}" is not an e-mail address` });
   }
-  if (input.password !== undefined) problems.push(...passwordProblems(input.password));
+  if (input.password !== undefined) problems.push(...(await policyProblems(input.password, input.username)));
   if (input.roles.length === 0) problems.push({ path: 'roles', message: 'give the user at least one role' });
   if (problems.length > 0) throw new ValidationError('the user cannot be created', problems);
   const roles = await normalizeRoles(deps, input.roles);
@@ -99,6 +99,7 @@ export async function addUser(deps: ServiceDeps, actor: Actor, input: AddUserInp
       updated_at: now,
     };
     await insertUser(db, row, roles);
+    if (passwordHash !== null) await pushPasswordHash(db, row.id, passwordHash, now, PASSWORD_HISTORY_SIZE);
     const v = toUserView({ ...row, roles });
     await appendAudit(db, { actor, at: deps.clock(), action: 'user.create', subjectType: 'user', subjectId: row.username, after: v });
     return v;
@@ -119,12 +120,26 @@ export type UpdateUserInput = {
   password?: string | undefined;
 };
 
+/**
+ * Refuses to take away the last active administrator. The rows of every
+ * active administrator are locked first, so two administrators demoting each
+ * other at once are serialised and the second one sees the first one's change.
+ */
+async function keepAnAdmin(db: Trx, u: UserWithRoles): Promise<void> {
+  await lockUsers(db, await activeAdminIds(db));
+  const others = (await activeAdminIds(db)).filter((id) => id !== u.id);
+  checkAnAdminRemains(toState(u), others.length);
+}
+
+const toState = (u: UserWithRoles): UserState => ({ username: u.username, disabled: u.disabled === 1, roles: u.roles });
+
 export async function updateUser(deps: ServiceDeps, actor: Actor, username: string, input: UpdateUserInput): Promise<UserView> {
   requireAdmin(actor, 'user.update');
+  checkRolesGiven(input.roles);
   const roles = input.roles === undefined ? undefined : await normalizeRoles(deps, input.roles);
   if (input.password !== undefined) {
-    const p = passwordProblems(input.password);
-    if (p.length > 0) throw new ValidationError('weak password', p);
+    const current = await userByName(deps.database.kysely, username);
+    await checkNewPassword(deps.database.kysely, input.password, { username, user: current });
   }
   const passwordHash = input.password === undefined ? undefined : await hashPassword(input.password);
   return deps.database.transaction(async ({ db, onCommit }) => {
@@ -134,14 +149,18 @@ export async function updateUser(deps: ServiceDeps, actor: Actor, username: stri
     if (u.username === actor.username && (input.disabled === true || (roles !== undefined && !roles.includes('admin')))) {
       throw new ConflictError('you cannot disable yourself or take away your own admin role', 'self-lockout');
     }
+    if (takesAwayActiveAdmin(toState(u), roles, input.disabled)) await keepAnAdmin(db, u);
     const before = toUserView(u);
-    const patch: Parameters<typeof updateUserRow>[2] = { updated_at: deps.clock().toISOString() };
+    const now = deps.clock().toISOString();
+    const patch: Parameters<typeof updateUserRow>[2] = { updated_at: now };
     if (input.displayName !== undefined) patch.display_name = input.displayName;
     if (input.email !== undefined) patch.email = input.email;
     if (input.disabled !== undefined) patch.disabled = input.disabled ? 1 : 0;
     if (passwordHash !== undefined) patch.password_hash = passwordHash;
     await updateUserRow(db, u.id, patch);
     if (roles !== undefined) await setUserRoles(db, u.id, roles);
+    if (passwordHash !== undefined) await pushPasswordHash(db, u.id, passwordHash, now, PASSWORD_HISTORY_SIZE, u.password_hash);
+    // A password set by an administrator ends every session of the user; API tokens stay valid.
     if (input.disabled === true || passwordHash !== undefined) await deleteSessionsOfUser(db, u.id);
     const after = toUserView(await loadUser(db, username));
     // The audit records that the password changed, never the password or its hash.
@@ -158,28 +177,37 @@ export async function updateUser(deps: ServiceDeps, actor: Actor, username: stri
   });
 }
 
-export async function changeOwnPassword(deps: ServiceDeps, actor: Actor, current: string, next: string): Promise<void> {
+/**
+ * Changes the caller's own password. Every other session of the user ends;
+ * the session the change was made in (if any) stays, and API tokens stay valid.
+ */
+export async function changeOwnPassword(
+  deps: ServiceDeps,
+  actor: Actor,
+  current: string,
+  next: string,
+  currentSessionId?: string | null,
+): Promise<void> {
   if (actor.userId === null) throw new UnauthenticatedError('only a signed-in user can change their own password');
-  const p = passwordProblems(next);
-  if (p.length > 0)
-    throw new ValidationError(
-      'weak password',
-      p.map((x) => ({ ...x, path: 'newPassword' })),
-    );
   const user = await userByName(deps.database.kysely, actor.username);
   if (!user || !(await verifyPassword(user.password_hash, current))) {
     throw new ValidationError('the current password is wrong', [{ path: 'currentPassword', message: 'does not match' }]);
   }
+  await checkNewPassword(deps.database.kysely, next, { username: user.username, user }, 'newPassword');
   const hashed = await hashPassword(next);
   await deps.database.transaction(async ({ db }) => {
-    await updateUserRow(db, user.id, { password_hash: hashed, updated_at: deps.clock().toISOString() });
+    const now = deps.clock().toISOString();
+    await updateUserRow(db, user.id, { password_hash: hashed, updated_at: now });
+    await pushPasswordHash(db, user.id, hashed, now, PASSWORD_HISTORY_SIZE, user.password_hash);
+    if (currentSessionId) await deleteOtherSessionsOfUser(db, user.id, createHash('sha256').update(currentSessionId).digest('hex'));
+    else await deleteSessionsOfUser(db, user.id);
     await appendAudit(db, {
       actor,
       at: deps.clock(),
       action: 'user.password',
       subjectType: 'user',
       subjectId: user.username,
-      after: { passwordChanged: true },
+      after: { passwordChanged: true, otherSessionsEnded: true },
     });
   });
 }

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { nextValue, nextValueCreating } from '../db/repositories/counters.js';
-import { releaseById, releaseByName } from '../db/repositories/releases.js';
+import { releaseById } from '../db/repositories/releases.js';
+import { findRelease } from './release-lookup.js';
 import { userByName } from '../db/repositories/users.js';
 import {
   insertWorkItem,
@@ -130,7 +131,7 @@ export async function listWorkItemViews(
   let releaseId: string | null | undefined;
   if (input.release === 'none') releaseId = null;
   else if (input.release !== undefined) {
-    const r = await releaseByName(db, ctx.app.id, input.release);
+    const r = await findRelease(db, ctx.app.id, input.release);
     if (!r) throw new NotFoundError('release', input.release);
     releaseId = r.id;
   }
@@ -263,7 +264,7 @@ export async function assignWorkItem(
       await itemSetChanged(deps, db, [current], `${key} taken out`);
       return writeItem(deps, db, ctx, actor, row, { release_id: null }, 'item.detach');
     }
-    const target = await releaseByName(db, ctx.app.id, input.release);
+    const target = await findRelease(db, ctx.app.id, input.release);
     if (!target) throw new NotFoundError('release', input.release);
     const t = await deps.templates.byId(db, target.template_version_id);
     if (isTerminalState(t, target.state)) {

@@ -34,7 +34,7 @@ describe.each(dialects)('relman checklist commands against a running server ($na
   it('shows, completes, skips and reopens tasks, lists mine and sets a milestone', async () => {
     const planned = plannedSaturday();
     const release = json(
-      await as('lead1', ['release', 'create', '--type', 'scheduled', '--date', planned, '--channels', 'database', '--json']),
+      await as('lead1', ['release', 'create', '--type', 'scheduled', '--date', planned, '--channels', 'database,web', '--json']),
     );
     const name = String(release.name);
 

@@ -48,7 +48,7 @@ function suite(dialect: DialectCase['name']): void {
     /** A remote command as the signed-in user (the config written by `relman login`). */
     const cli = (args: string[], input = '', extra: NodeJS.ProcessEnv = {}) =>
       runCli(args, cleanEnv({ XDG_CONFIG_HOME: configHome, ...extra }), input);
-    /** A local command on the server's database, beside the running server. */
+    /** A local command on the server's database, beside the running server (signed in: with --local). */
     const local = (args: string[], input = '') => runCli(args, { ...server.localEnv, XDG_CONFIG_HOME: configHome }, input);
 
     beforeAll(async () => {
@@ -190,11 +190,14 @@ function suite(dialect: DialectCase['name']): void {
     });
 
     it('creates a user locally (password on stdin) beside the running server; their token works over HTTP', async () => {
-      const add = await local(['user', 'add', 'dev1', '--role', 'developer', '--display-name', 'Dee Veloper'], `${DEV_PASSWORD}\n`);
+      const add = await local(
+        ['user', 'add', 'dev1', '--role', 'developer', '--display-name', 'Dee Veloper', '--local'],
+        `${DEV_PASSWORD}\n`,
+      );
       expect(add.stderr).toBe('');
       expect(add).toMatchObject({ code: 0, stdout: 'created user dev1 with roles developer\n' });
 
-      const created = await local(['token', 'create', '--user', 'dev1']);
+      const created = await local(['token', 'create', '--user', 'dev1', '--local']);
       expect(created.code).toBe(0);
       const token = created.stdout.trim();
       expect(token).toMatch(/^\S{20,}$/);

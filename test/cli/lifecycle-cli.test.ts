@@ -6,6 +6,7 @@ import { dialects } from '../support/databases.js';
 
 const ADMIN_PASSWORD = 'admin-password-for-lifecycle-cli';
 const VERIFY = 'Rollout package verified and tested by the development team';
+const HINT = ' — record it with `relman step record CFIS001 verify-package --channel database`';
 const GO_AHEAD_MISSING = 'Go-ahead to install in acceptance test by the Change Management Coordinator is missing';
 
 describe.each(dialects)('relman lifecycle commands against a running server ($name)', ({ name: dialect }) => {
@@ -50,14 +51,14 @@ describe.each(dialects)('relman lifecycle commands against a running server ($na
     const verify = gates.transitions.find((t: { id: string }) => t.id === 'mark-package-verified');
     expect(verify).toMatchObject({
       allowedForYou: true,
-      unmet: [`${VERIFY} is missing for the Database (Cache/IRIS) channel (package v1)`],
+      unmet: [`${VERIFY} is missing for the Database (Cache/IRIS) channel (package v1)${HINT}`],
     });
     const human = ok(await as('lead1', ['release', 'gates', 'CFIS001']));
     expect(human).toMatch(/^CFIS001 is Packaging \(packaging\)$/m);
     expect(human).toMatch(/^mark-package-verified\s+package-verified\s+technical-lead, developer\s+yes\s+no \(1 unmet\)$/m);
     expect(human).toContain('  PASS  The release carries at least one work item [has-items]\n          + 1 work item(s): IR-1\n');
     expect(human).toContain(
-      `  FAIL  ${VERIFY} (gate 3) [package-verified]\n          - ${VERIFY} is missing for the Database (Cache/IRIS) channel (package v1)\n`,
+      `  FAIL  ${VERIFY} (gate 3) [package-verified]\n          - ${VERIFY} is missing for the Database (Cache/IRIS) channel (package v1)${HINT}\n`,
     );
 
     expect(ok(await as('lead1', ['step', 'record', 'CFIS001', 'verify-package', '--channel', 'database']))).toBe(
@@ -111,7 +112,10 @@ describe.each(dialects)('relman lifecycle commands against a running server ($na
     expect(ok(await as('lead1', ['issue', 'resolve', 'CFIS001', '1', '--wont-fix', '--reason', 'by design']))).toBe(
       'issue #1 on CFIS001 is wont-fix\n',
     );
-    expect(ok(await as('cmc1', ['notify', 'CFIS001', 'cats', '--note', 'e-mail']))).toBe('recorded the notice to cats for CFIS001\n');
+    expect((await as('cmc1', ['notify', 'CFIS001', 'cats', '--note', 'e-mail'])).code).toBe(2);
+    expect(ok(await as('cmc1', ['notify', 'CFIS001', 'cats', '--by', 'phone', '--note', 'told Jo at the CATS desk']))).toBe(
+      'recorded for CFIS001: CATS notified by phone: told Jo at the CATS desk\n',
+    );
 
     const file = path.join(crew.tmp, 'report.json');
     writeFileSync(file, JSON.stringify({ parts: { summary: 'from the file', 'test-results': 'passed' }, helpdeskRefs: [] }));

@@ -196,7 +196,8 @@ describe.each(dialects)('relman package commands against a running server ($name
     const out = path.join(tmp, 'download', 'v1.xml');
     rmSync(path.dirname(out), { recursive: true, force: true });
     const missingDir = await cli(['package', 'download', 'CFIS001', '--channel', 'database', '--version', '1', '-o', out]);
-    expect(missingDir.code).toBe(1);
+    expect(missingDir.code).toBe(2);
+    expect(missingDir.stderr).toContain(`the folder ${path.dirname(out)} does not exist (end -o with / to have it created`);
 
     const target = file('v1-copy.xml');
     const r = await cli(['package', 'download', 'CFIS001', '--channel', 'database', '--version', '1', '-o', target]);
@@ -210,6 +211,14 @@ describe.each(dialects)('relman package commands against a running server ($name
     ok(await cli(['package', 'download', 'CFIS001', '--channel', 'database', '--version', '1', '-o', into, '--no-progress']));
     expect(readdirSync(into)).toEqual(['CFIS001.v1.xml']);
     expect(sha256(path.join(into, 'CFIS001.v1.xml'))).toBe(sha256(file('CFIS001.v1.xml')));
+    // `-o DIR/`: into that folder, created when it does not exist yet, under the file's own name.
+    const fresh = path.join(tmp, 'fresh', 'deeper');
+    ok(await cli(['package', 'download', 'CFIS001', '--channel', 'database', '--version', '1', '-o', `${fresh}/`, '--no-progress']));
+    expect(readdirSync(fresh)).toEqual(['CFIS001.v1.xml']);
+    expect(sha256(path.join(fresh, 'CFIS001.v1.xml'))).toBe(sha256(file('CFIS001.v1.xml')));
+    const notAFolder = await cli(['package', 'download', 'CFIS001', '--channel', 'database', '-o', `${target}/`]);
+    expect(notAFolder.code).toBe(2);
+    expect(notAFolder.stderr).toContain('it is a file, not a folder');
     const zipCopy = file('web-copy.zip');
     ok(await cli(['package', 'download', 'CFIS001', '--channel', 'web', '-o', zipCopy]));
     expect(sha256(zipCopy)).toBe(sha256(file('web.zip')));

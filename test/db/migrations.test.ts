@@ -11,6 +11,7 @@ import { createWorkItem, getWorkItem } from '../../src/services/work-items.js';
 import { DEFAULT_TEMPLATE_FILE } from '../../src/config/settings.js';
 import { dialects, open, scratchDatabase, type ScratchDatabase } from '../support/databases.js';
 import { userWith } from '../support/harness.js';
+import { createRelease } from '../../src/services/releases.js';
 
 const INITIAL_TABLES = [
   'api_tokens',
@@ -47,16 +48,21 @@ const COORDINATION_TABLES = [
   'mail_outbox',
   'release_milestones',
 ];
-const RELMAN_TABLES = [...INITIAL_TABLES, ...LIFECYCLE_TABLES, ...COORDINATION_TABLES].sort();
+const LOGIN_SECURITY_TABLES = ['login_throttle', 'password_history'];
+const RELMAN_TABLES = [...INITIAL_TABLES, ...LIFECYCLE_TABLES, ...COORDINATION_TABLES, ...LOGIN_SECURITY_TABLES].sort();
 const ALL_UP = [
   'applied 0001-initial',
   'applied 0002-lifecycle',
   'applied 0003-package-files',
   'applied 0004-coordination',
+  'applied 0006-delivery-evidence',
+  'applied 0007-login-security',
   'applied 0008-item-numbers-per-kind',
 ];
 const ALL_DOWN = [
   'reverted 0008-item-numbers-per-kind',
+  'reverted 0007-login-security',
+  'reverted 0006-delivery-evidence',
   'reverted 0004-coordination',
   'reverted 0003-package-files',
   'reverted 0002-lifecycle',
@@ -106,7 +112,7 @@ describe.each(dialects)('migrations ($name)', ({ name }) => {
     const left = await tables();
     expect(left.filter((t) => RELMAN_TABLES.includes(t))).toEqual([]);
     expect(left).toEqual(BOOKKEEPING);
-    expect((await migrationStatus(database.kysely)).map((s) => s.executedAt)).toEqual(ALL_UP.map(() => undefined));
+    expect((await migrationStatus(database.kysely)).map((s) => s.executedAt)).toEqual(Object.keys(migrations).map(() => undefined));
 
     expect(await migrateToLatest(database.kysely)).toEqual(ALL_UP);
     expect(await tables()).toEqual([...RELMAN_TABLES, ...BOOKKEEPING].sort());
@@ -186,6 +192,39 @@ describe.each(dialects)('migrations ($name)', ({ name }) => {
     expect((await tables()).filter((t) => RELMAN_TABLES.includes(t))).toEqual([...INITIAL_TABLES, ...LIFECYCLE_TABLES].sort());
     expect(await migrateTo(database.kysely, '0001-initial')).toEqual(['reverted 0002-lifecycle']);
     expect((await tables()).filter((t) => RELMAN_TABLES.includes(t))).toEqual(INITIAL_TABLES);
+  });
+
+  it('0006 turns notices recorded when a mail was merely queued into notices that follow their mail', async () => {
+    const deps = createDeps(database);
+    await bootstrap(deps, { templateFile: DEFAULT_TEMPLATE_FILE, adminPassword: 'a-long-admin-password' });
+    const lead = await userWith(deps, ['technical-lead'], 'lead-m');
+    const release = await createRelease(deps, lead.actor, { type: 'scheduled', plannedDate: '2030-02-02', channels: ['database'] });
+    const rel = await database.kysely.selectFrom('releases').select('id').where('name', '=', release.name).executeTakeFirstOrThrow();
+    expect(await migrateTo(database.kysely, '0004-coordination')).toEqual(
+      ALL_DOWN.slice(0, ALL_DOWN.indexOf('reverted 0004-coordination')),
+    );
+    const mail = (id: string, status: string) =>
+      sql`insert into mail_outbox (id, application_id, release_id, template, cause, recipients, cc, subject, body, created_by,
+            created_at, status, attempts, next_attempt_at, last_error, sent_at, message_id)
+          values (${id}, null, ${rel.id}, 'external-notice', 'release.mail', '["a@x.example"]', '[]', 's', 'b', 'lead-m',
+            '2030-01-01T00:00:00.000Z', ${status}, 1, '2030-01-01T00:00:00.000Z', ${status === 'failed' ? 'refused' : null},
+            ${status === 'sent' ? '2030-01-01T00:01:00.000Z' : null}, ${`<${id}@relman.invalid>`})`.execute(database.kysely);
+    const notice = (id: string, system: string, note: string) =>
+      sql`insert into release_notifications (id, release_id, system, note, recorded_by, recorded_at)
+          values (${id}, ${rel.id}, ${system}, ${note}, 'lead-m', '2030-01-01T00:00:00.000Z')`.execute(database.kysely);
+    const [sent, failed] = ['11111111-1111-4111-8111-111111111111', '22222222-2222-4222-8222-222222222222'];
+    await mail(sent, 'sent');
+    await mail(failed, 'failed');
+    await notice('n1', 'cats', `e-mail <${sent}@relman.invalid> (mail ${sent}): hello`);
+    await notice('n2', 'meds', `e-mail <${failed}@relman.invalid> (mail ${failed})`);
+    await notice('n3', 'fiscal-intermediary', 'by phone');
+    expect(await migrateTo(database.kysely, '0006-delivery-evidence')).toEqual(['applied 0006-delivery-evidence']);
+    const rows = await database.kysely.selectFrom('release_notifications').selectAll().orderBy('id').execute();
+    expect(rows.map((r) => [r.id, r.means, r.status, r.mail_id, r.note, r.outcome, r.settled_at])).toEqual([
+      ['n1', 'email', 'notified', sent, 'hello', null, '2030-01-01T00:01:00.000Z'],
+      ['n2', 'email', 'failed', failed, '', 'refused', null],
+      ['n3', 'other', 'notified', null, 'by phone', null, null],
+    ]);
   });
 
   it('refuses an unknown target and names the known ones', async () => {

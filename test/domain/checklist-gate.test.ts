@@ -52,4 +52,42 @@ describe('checklistDone gate', () => {
     );
     expect(good.ok).toBe(true);
   });
+
+  it('does not hold while the mail that completes the task awaits delivery', () => {
+    const s = release('scheduled', 'approved-for-production');
+    s.checklist = [{ task: 'send-release-notes', title: TITLE, status: 'sent', note: 'notes attached', by: null, at: null }];
+    expect(evaluateGate(t, gate, s)).toMatchObject({
+      pass: false,
+      reasons: [`Checklist task '${TITLE}' is not done: its mail was sent and awaits delivery`],
+      evidence: [],
+    });
+  });
+
+  it('holds for a task of channels the release does not carry, saying so', () => {
+    const backup: Gate = { id: 'backed-up', name: 'Databases backed up', check: { checklistDone: 'back-up-databases' } };
+    const web = release('scheduled', 'approved-for-production');
+    web.channels = ['web'];
+    expect(evaluateGate(t, backup, web)).toMatchObject({
+      pass: true,
+      evidence: [{ what: "Checklist task 'Back up the databases' does not apply: the release carries none of Database (Cache/IRIS)" }],
+    });
+    const both = release('scheduled', 'approved-for-production');
+    both.channels = ['database', 'web'];
+    expect(evaluateGate(t, backup, both)).toMatchObject({ pass: false, reasons: ["Checklist task 'Back up the databases' is not done"] });
+  });
+
+  it('refuses checklist channels the template does not define', () => {
+    const bad = parseTemplateYaml(
+      templateYaml((doc) => {
+        doc.checklist[0].channels = ['database', 'mainframe'];
+      }),
+    );
+    expect(bad.ok).toBe(false);
+    if (!bad.ok)
+      expect(bad.problems.map((p) => [p.path, p.message.replace(/ \(line \d+\)$/, '')])).toEqual([
+        ['checklist[0].channels[1]', 'unknown channel "mainframe"'],
+      ]);
+    expect(t.checklist.find((x) => x.id === 'back-up-databases')?.channels).toEqual(['database']);
+    expect(t.checklist.find((x) => x.id === 'transfer-web-packages')?.channels).toEqual(['web']);
+  });
 });

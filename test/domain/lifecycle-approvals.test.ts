@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
+  advanceAfterApproval,
+  approversToTell,
   checkApprovalDecision,
   requesterOf,
   stepsVoidedBy,
@@ -52,7 +54,7 @@ describe('checkApprovalDecision', () => {
     // Without a request, whoever created the release asked for it.
     expect(requesterOf(s, 'at-signoff')).toBe(CREATOR);
     expect(problems(checkApprovalDecision(t, s, 'at-signoff', decision(CREATOR)))).toEqual([
-      `separation of duties: ${CREATOR} requested "Acceptance test sign-off" and may not decide it`,
+      `separation of duties: ${CREATOR} created CFIS001 and may not decide "Acceptance test sign-off"`,
     ]);
     s.approvalRequests.push({ step: 'at-signoff', by: 'carol', at: now(), voided: false });
     s.approvalRequests.push({ step: 'at-signoff', by: 'carl', at: now(), voided: true });
@@ -152,5 +154,66 @@ describe('stepsVoidedBy', () => {
     custom.approvals.find((a) => a.id === 'final-signoff')!.voidOn = ['package'];
     expect(stepsVoidedBy(custom, 'package')).toEqual(['at-signoff', 'production-approval', 'emergency-approval', 'final-signoff']);
     expect(stepsVoidedBy(custom, 'items')).toEqual(['at-go-ahead', 'at-signoff', 'production-approval', 'emergency-approval']);
+  });
+});
+
+describe('approversToTell', () => {
+  const step = t.approvals.find((a) => a.id === 'at-signoff');
+  if (!step) throw new Error('no at-signoff step');
+
+  it('tells every holder with an address but the requester and whoever already approved', () => {
+    const s = release('scheduled', 'in-at');
+    approve(s, 'at-signoff', 'carl.cmc');
+    const holders = [
+      { username: 'ann.cmc', email: 'ann@example.org' },
+      { username: 'carl.cmc', email: 'carl@example.org' },
+      { username: 'ria.cmc', email: 'ria@example.org' },
+      { username: 'ned.cmc', email: null },
+    ];
+    expect(approversToTell(t, s, step, 'ria.cmc', holders)).toEqual({
+      told: [{ username: 'ann.cmc', email: 'ann@example.org' }],
+      nobody: null,
+    });
+    expect(approversToTell(t, s, { ...step, allowRequester: true }, 'ria.cmc', holders).told.map((x) => x.username)).toEqual([
+      'ann.cmc',
+      'ria.cmc',
+    ]);
+    expect(approversToTell(t, s, step, 'ann.cmc', holders.slice(0, 2)).nobody).toBe(
+      'nobody who may give "Acceptance test sign-off" can be e-mailed: ann.cmc asked for it and may not give it (separation of duties); carl.cmc has already approved it',
+    );
+    expect(approversToTell(t, s, step, CREATOR, []).nobody).toBe(
+      'no active user holds a role that may give "Acceptance test sign-off" (Change Management Coordinator)',
+    );
+  });
+});
+
+describe('advanceAfterApproval', () => {
+  it('takes the one transition the approval completes when every gate holds and the approver may take it', () => {
+    const s = release('scheduled', 'verified-in-production');
+    approve(s, 'final-signoff', 'carol.cmc', { attestations: BOTH });
+    const a = advanceAfterApproval(t, s, ['cmc'], 'final-signoff', '');
+    expect(a.kind === 'take' && [a.transition.id, a.gates.map((g) => g.pass)]).toEqual(['sign-off', [true]]);
+    expect(advanceAfterApproval(t, s, ['developer'], 'final-signoff', '')).toEqual({
+      kind: 'hold',
+      reason: '"Sign the release off" cannot be taken now',
+      transitions: [
+        { id: 'sign-off', name: 'Sign the release off', unmet: ['"Sign the release off" is for cmc; you hold none of these roles'] },
+      ],
+    });
+  });
+
+  it('holds when no transition from the state waits for the approval, or the gates do not all hold yet', () => {
+    const draft = release('scheduled', 'draft');
+    approve(draft, 'at-go-ahead');
+    expect(advanceAfterApproval(t, draft, ['cmc'], 'at-go-ahead', '')).toEqual({
+      kind: 'hold',
+      reason: 'no transition from Draft waits for "Go-ahead to install in acceptance test"',
+      transitions: [],
+    });
+    const s = release('scheduled', 'at-signed-off');
+    approve(s, 'production-approval');
+    const held = advanceAfterApproval(t, s, ['cmc'], 'production-approval', '');
+    expect(held.kind).toBe('hold');
+    expect(held.kind === 'hold' && held.transitions.map((x) => [x.id, x.unmet.length > 0])).toEqual([['approve-for-production', true]]);
   });
 });

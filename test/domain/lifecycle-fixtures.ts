@@ -90,7 +90,17 @@ export function attempt(
 }
 
 export function notifyAll(t: ProcessTemplate, s: ReleaseSnapshot): void {
-  for (const sys of t.externalSystems) s.notifications.push({ system: sys.id, by: 'tina.lead', at: now(), note: 'e-mail sent' });
+  for (const sys of t.externalSystems)
+    s.notifications.push({
+      system: sys.id,
+      by: 'tina.lead',
+      at: now(),
+      note: 'told the interface desk',
+      means: 'phone',
+      status: 'notified',
+      addresses: [],
+      accepted: null,
+    });
 }
 
 /** Writes the Emergency Release Report; by default it cites the help-desk references of the release's IR and DR items. */

@@ -39,7 +39,10 @@ const failing: Case[] = [
       recordPackage(s, 'web');
       return s;
     },
-    reasons: [`${VERIFY}: no package has been recorded for the ${DB} channel`, `${VERIFY} is missing for the ${WEB} channel (package v1)`],
+    reasons: [
+      `${VERIFY}: no package has been recorded for the ${DB} channel`,
+      `${VERIFY} is missing for the ${WEB} channel (package v1) — record it with \`relman step record CFIS001 verify-package --channel web\``,
+    ],
   },
   {
     gate: 'at-go-ahead',
@@ -135,11 +138,20 @@ const failing: Case[] = [
     gate: 'systems-notified',
     build: () => {
       const s = release('scheduled', 'at-signed-off');
-      s.notifications.push({ system: 'meds', by: 'tina.lead', at: '2025-02-01T10:00:00.000Z', note: '' });
+      s.notifications.push({
+        system: 'meds',
+        by: 'tina.lead',
+        at: '2025-02-01T10:00:00.000Z',
+        note: 'Jo at the desk',
+        means: 'phone',
+        status: 'notified',
+        addresses: [],
+        accepted: null,
+      });
       return s;
     },
     reasons: ['CATS has not been notified of the release', 'Fiscal intermediary has not been notified of the release'],
-    evidence: ['MEDS notified'],
+    evidence: ['MEDS notified by phone: Jo at the desk'],
   },
   {
     gate: 'no-open-at-issues',
@@ -217,13 +229,17 @@ const failing: Case[] = [
       recordStep(s, 'confirm-deployment', 'web', null, 'eb.deploy');
       return s;
     },
-    reasons: [`Deployment confirmed is missing for the ${DB} channel`],
+    reasons: [
+      `Deployment confirmed is missing for the ${DB} channel — record it with \`relman step record CFIS001 confirm-deployment --channel database\``,
+    ],
     evidence: [`Packages deployed to production (${DB})`, `Packages deployed to production (${WEB})`, `Deployment confirmed (${WEB})`],
   },
   {
     gate: 'application-verified',
     build: () => release('scheduled', 'deployed', ['web']),
-    reasons: [`Application verified after the deployment is missing for the ${WEB} channel`],
+    reasons: [
+      `Application verified after the deployment is missing for the ${WEB} channel — record it with \`relman step record CFIS001 verify-application --channel web\``,
+    ],
   },
   {
     gate: 'signed-off',
@@ -292,7 +308,46 @@ const passing: Case[] = [
       return s;
     },
     reasons: [],
-    evidence: ['CATS notified: e-mail sent', 'MEDS notified: e-mail sent', 'Fiscal intermediary notified: e-mail sent'],
+    evidence: [
+      'CATS notified by phone: told the interface desk',
+      'MEDS notified by phone: told the interface desk',
+      'Fiscal intermediary notified by phone: told the interface desk',
+    ],
+  },
+  {
+    gate: 'systems-notified',
+    build: () => {
+      const s = release('scheduled', 'at-signed-off');
+      const mail = { by: 'tina.lead', at: '2025-02-01T10:00:00.000Z', note: '', means: 'email', messageId: '<m1@relman.invalid>' };
+      s.notifications.push(
+        {
+          ...mail,
+          system: 'cats',
+          status: 'notified',
+          addresses: ['a@cats.example', 'b@cats.example'],
+          accepted: ['a@cats.example'],
+          outcome: 'the mail server refused b@cats.example',
+          settledAt: '2025-02-01T10:01:00.000Z',
+        },
+        { ...mail, system: 'meds', status: 'pending', addresses: ['desk@meds.example'], accepted: null },
+        {
+          ...mail,
+          system: 'fiscal-intermediary',
+          status: 'failed',
+          addresses: ['fi@fi.example'],
+          accepted: [],
+          outcome: 'the mail server refused fi@fi.example',
+        },
+      );
+      return s;
+    },
+    reasons: [
+      'MEDS not notified yet: e-mail <m1@relman.invalid> to desk@meds.example is awaiting delivery',
+      'Fiscal intermediary not notified: e-mail <m1@relman.invalid> to fi@fi.example was not delivered (the mail server refused fi@fi.example)',
+    ],
+    evidence: [
+      'CATS notified: e-mail <m1@relman.invalid> accepted for a@cats.example at 2025-02-01T10:01:00.000Z; the mail server refused b@cats.example',
+    ],
   },
   {
     gate: 'emergency-report',
@@ -339,7 +394,9 @@ describe('evaluateGate', () => {
     verifyPackages(s);
     expect(gate('package-verified', s).pass).toBe(true);
     recordPackage(s, 'web');
-    expect(gate('package-verified', s).reasons).toEqual([`${VERIFY} is missing for the ${WEB} channel (package v2)`]);
+    expect(gate('package-verified', s).reasons).toEqual([
+      `${VERIFY} is missing for the ${WEB} channel (package v2) — record it with \`relman step record CFIS001 verify-package --channel web\``,
+    ]);
     recordStep(s, 'verify-package', 'web', 2);
     expect(gate('package-verified', s).pass).toBe(true);
   });

@@ -307,7 +307,17 @@ function simulate(sc: Scenario, stats: Stats): void {
       }
       case 'notify': {
         const u = permitted(x.actor, 'notification.record');
-        if (u) s.notifications.push({ system: pick(t.externalSystems, x.system)!.id, by: u.name, at: at(), note: '' });
+        if (u)
+          s.notifications.push({
+            system: pick(t.externalSystems, x.system)!.id,
+            by: u.name,
+            at: at(),
+            note: 'called',
+            means: 'phone',
+            status: 'notified',
+            addresses: [],
+            accepted: null,
+          });
         return;
       }
       case 'report': {

@@ -187,7 +187,7 @@ describe('the scheduled path', () => {
     for (const a of s.approvals) if (voided.has(a.step)) a.voided = true;
     expect(refused(checkTransition(t, s, CMC, 'approve-for-production', ''))).toEqual([
       'Acceptance test sign-off by the Change Management Coordinator is missing',
-      'Rollout package verified and tested by the development team is missing for the Database (Cache/IRIS) channel (package v2)',
+      'Rollout package verified and tested by the development team is missing for the Database (Cache/IRIS) channel (package v2) — record it with `relman step record CFIS001 verify-package --channel database`',
       'Approval of the production install by the Change Management Coordinator is missing',
     ]);
   });

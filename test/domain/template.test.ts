@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { parse as parseYaml, stringify } from 'yaml';
+import { requestMailOf } from '../../src/domain/lifecycle/approvals.js';
 import { compileNaming } from '../../src/domain/naming.js';
 import { MAX_TEMPLATE_BYTES, parseTemplateYaml, validateTemplate, type TemplateParseResult } from '../../src/domain/template/parse.js';
 import type { ProcessTemplate } from '../../src/domain/template/schema.js';
@@ -184,6 +185,24 @@ describe('schema and cross-reference problems', () => {
         'unexpected',
       ].sort(),
     );
+  });
+
+  it('checks the mail an approval step sends on a request, and uses approval-request by default', () => {
+    const template = defaultTemplate();
+    const messages = problemsOf(
+      mutate((doc) => {
+        doc.approvals[0].notifyOnRequest = 'no-such-mail';
+        doc.mailTemplates.push({ id: 'ask', name: 'Ask', subject: '{{approval.nmae}}', body: '{{approval.command}}' });
+      }),
+    ).map((p) => `${p.path}: ${p.message}`);
+    expect(messages).toEqual([
+      'approvals[0].notifyOnRequest: unknown mail template "no-such-mail"',
+      `mailTemplates[${template.mailTemplates.length}].subject: unknown placeholder {{approval.nmae}}`,
+    ]);
+    expect(template.approvals.map((a) => requestMailOf(template, a))).toEqual(template.approvals.map(() => 'approval-request'));
+    const own = { ...template.approvals[0], notifyOnRequest: 'signoff-confirmation' } as ProcessTemplate['approvals'][number];
+    expect(requestMailOf(template, own)).toBe('signoff-confirmation');
+    expect(requestMailOf({ ...template, mailTemplates: [] }, template.approvals[0] as ProcessTemplate['approvals'][number])).toBeNull();
   });
 
   it('requires the admin and viewer roles', () => {

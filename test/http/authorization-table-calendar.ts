@@ -80,6 +80,7 @@ export const CALENDAR_ROUTES: Route[] = [
       payload: { reason: 'patient safety fix' },
     }),
   },
+  { method: 'GET', url: `${V}/calendar/feed-token`, access: 'self', ok: 200 },
   { method: 'POST', url: `${V}/calendar/feed-token`, access: 'self', ok: 201, req: () => ({ payload: {} }) },
   { method: 'DELETE', url: `${V}/calendar/feed-token`, access: 'self', ok: 204 },
   {

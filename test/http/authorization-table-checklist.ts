@@ -6,7 +6,7 @@ import { V, type Fixtures, type Route } from './authorization-table.js';
 
 /** Completing, skipping and reopening change a task for good: each call gets a release of its own. */
 const freshRelease = async (fx: Fixtures) =>
-  (await createRelease(fx.h.deps, SYSTEM_ACTOR, { type: 'scheduled', plannedDate: '2026-03-21', channels: ['web'] })).name;
+  (await createRelease(fx.h.deps, SYSTEM_ACTOR, { type: 'scheduled', plannedDate: '2026-03-21', channels: ['database', 'web'] })).name;
 const task = (release: string, t: string, verb: string) => `${V}/releases/${release}/checklist/${t}/${verb}`;
 
 export const CHECKLIST_ROUTES: Route[] = [
@@ -55,8 +55,9 @@ export const CHECKLIST_ROUTES: Route[] = [
     url: `${V}/releases/:name/checklist/:task/evidence/:fileName`,
     access: 'checklist:back-up-databases',
     ok: 200,
-    req: (fx) => ({
-      url: `${V}/releases/${fx.release}/checklist/back-up-databases/evidence/backup.log`,
+    // A release carrying the database channel: only such a release has the backup task.
+    req: async (fx) => ({
+      url: `${V}/releases/${await freshRelease(fx)}/checklist/back-up-databases/evidence/backup.log`,
       headers: { 'content-type': 'application/octet-stream' },
       payload: Buffer.from('backup done\n'),
     }),

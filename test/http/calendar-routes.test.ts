@@ -256,6 +256,16 @@ describe.each(dialects)('calendar routes ($name)', ({ name }) => {
     expect(moved.length).toBeGreaterThan(0);
     for (const k of moved) expect(third.events.get(k)?.sequence ?? 0).toBeGreaterThan(first.events.get(k)?.sequence ?? 0);
 
+    // Asking for a feed while one exists keeps it (and says how to replace it); the status says since when.
+    const kept = expectProblem(await dba('POST', `${V}/calendar/feed-token`, { replace: false }), 409, 'feed-exists');
+    expect(kept.detail).toContain('relman calendar feed --rotate');
+    expect((await anon('GET', feedUrl)).statusCode).toBe(200);
+    expect(expectJson(await dba('GET', `${V}/calendar/feed-token`), 200)).toEqual({
+      exists: true,
+      createdAt: expect.any(String),
+      lastUsedAt: expect.any(String),
+    });
+
     // Rotating the URL kills the old one; revoking kills the new one; neither says why.
     const rotated = expectJson(await dba('POST', `${V}/calendar/feed-token`, {}), 201);
     const old = expectProblem(await anon('GET', feedUrl), 404, 'not-found');
@@ -265,6 +275,9 @@ describe.each(dialects)('calendar routes ($name)', ({ name }) => {
     expect((await anon('GET', rotated.url.replace(/^http:\/\/[^/]+/, ''))).statusCode).toBe(200);
     expect((await dba('DELETE', `${V}/calendar/feed-token`)).statusCode).toBe(204);
     expectProblem(await anon('GET', rotated.url.replace(/^http:\/\/[^/]+/, '')), 404, 'not-found');
+    expect(expectJson(await dba('GET', `${V}/calendar/feed-token`), 200)).toEqual({ exists: false, createdAt: null, lastUsedAt: null });
+    const fresh = expectJson(await dba('POST', `${V}/calendar/feed-token`, { replace: false }), 201);
+    expect((await anon('GET', fresh.url.replace(/^http:\/\/[^/]+/, ''))).statusCode).toBe(200);
     expectProblem(await anon('GET', `${V}/calendar.ics`), 400, 'validation');
     expectProblem(await anon('POST', `${V}/calendar/feed-token`, {}), 401, 'unauthenticated');
   });

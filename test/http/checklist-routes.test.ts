@@ -29,7 +29,7 @@ describe.each(dialects)('checklist routes ($name)', ({ name }) => {
     dev = caller(app, (await userWith(deps, ['developer'], 'dana')).token);
     viewer = caller(app, (await userWith(deps, ['viewer'], 'vera')).token);
     release = expectJson(
-      await lead('POST', `${V}/releases`, { type: 'scheduled', plannedDate: '2030-03-09', channels: ['database'] }),
+      await lead('POST', `${V}/releases`, { type: 'scheduled', plannedDate: '2030-03-09', channels: ['database', 'web'] }),
       201,
     ).name;
   });

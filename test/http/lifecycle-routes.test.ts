@@ -132,7 +132,7 @@ describe.each(dialects)('the scheduled release lifecycle over HTTP on $name', ({
       'Go-ahead to install in acceptance test by the Change Management Coordinator is missing',
     ]);
     const own = expectProblem(await approve(crew.cmcA, name, 'at-go-ahead'), 409, 'approval-refused');
-    expect(own.detail).toContain('separation of duties: cmc-ann requested');
+    expect(own.detail).toContain(`separation of duties: cmc-ann created ${name} and may not decide`);
     expectProblem(await approve(crew.dev, name, 'at-go-ahead'), 403, 'forbidden');
     expectProblem(await approve(crew.cmcB, name, 'no-such-step'), 422, 'validation');
     const silent = expectProblem(await approve(crew.cmcB, name, 'at-go-ahead', { decision: 'reject' }), 409, 'approval-refused');
@@ -192,7 +192,7 @@ describe.each(dialects)('the scheduled release lifecycle over HTTP on $name', ({
       'the release is In acceptance test; "Approve for production" starts from Acceptance test signed off',
       AT_SIGNOFF_MISSING,
       ...NOT_NOTIFIED,
-      `${VERIFY} is missing for the ${DB} channel (package v2)`,
+      `${VERIFY} is missing for the ${DB} channel (package v2) — record it with \`relman step record ${name} verify-package --channel database\``,
       `Issue reported during acceptance testing #1 "${AT_ISSUE}" is unresolved`,
       `Pending project issue concerning the release #2 "${PROJECT_ISSUE}" is unresolved`,
       PRODUCTION_APPROVAL_MISSING,
@@ -246,11 +246,34 @@ describe.each(dialects)('the scheduled release lifecycle over HTTP on $name', ({
     expect(refusal.gates).toEqual(option.gates);
 
     expectJson(await crew.lead('PATCH', rel(name, '/issues/2'), { status: 'wont-fix', resolution: 'not for this release' }), 200);
-    expectProblem(await crew.dev('POST', rel(name, '/notifications'), { system: 'cats' }), 403, 'forbidden');
-    expectProblem(await crew.lead('POST', rel(name, '/notifications'), { system: 'pager' }), 422, 'validation');
-    for (const system of ['cats', 'meds']) expectJson(await crew.lead('POST', rel(name, '/notifications'), { system }), 201);
-    const fi = expectJson(await crew.cmcA('POST', rel(name, '/notifications'), { system: 'fiscal-intermediary', note: 'by phone' }), 201);
-    expect(fi).toMatchObject({ system: 'fiscal-intermediary', note: 'by phone', recordedBy: 'cmc-ann' });
+    const called = { means: 'phone', note: 'called the interface desk' };
+    expectProblem(await crew.dev('POST', rel(name, '/notifications'), { system: 'cats', ...called }), 403, 'forbidden');
+    expectProblem(await crew.lead('POST', rel(name, '/notifications'), { system: 'pager', ...called }), 422, 'validation');
+    // A notice by hand says how it was made, and what was said to whom.
+    expectProblem(await crew.lead('POST', rel(name, '/notifications'), { system: 'cats' }), 400, 'validation');
+    expectProblem(
+      await crew.lead('POST', rel(name, '/notifications'), { system: 'cats', means: 'email', note: 'sent' }),
+      400,
+      'validation',
+    );
+    expectProblem(await crew.lead('POST', rel(name, '/notifications'), { system: 'cats', means: 'phone', note: '  ' }), 400, 'validation');
+    for (const system of ['cats', 'meds']) expectJson(await crew.lead('POST', rel(name, '/notifications'), { system, ...called }), 201);
+    const fi = expectJson(
+      await crew.cmcA('POST', rel(name, '/notifications'), {
+        system: 'fiscal-intermediary',
+        means: 'meeting',
+        note: 'weekly interface call',
+      }),
+      201,
+    );
+    expect(fi).toMatchObject({
+      system: 'fiscal-intermediary',
+      means: 'meeting',
+      status: 'notified',
+      note: 'weekly interface call',
+      summary: 'Fiscal intermediary notified in a meeting: weekly interface call',
+      recordedBy: 'cmc-ann',
+    });
     expect((await gatesOf('approve-for-production')).unmet).toEqual([PRODUCTION_APPROVAL_MISSING]);
     expectJson(await approve(crew.cmcB, name, 'production-approval'), 201);
 
@@ -265,9 +288,9 @@ describe.each(dialects)('the scheduled release lifecycle over HTTP on $name', ({
       ['production-approved', true],
     ]);
     expect(approved.evidence.gates[1].evidence).toEqual([
-      { what: 'CATS notified', by: 'lead-lee', at: expect.stringMatching(ISO) },
-      { what: 'MEDS notified', by: 'lead-lee', at: expect.stringMatching(ISO) },
-      { what: 'Fiscal intermediary notified: by phone', by: 'cmc-ann', at: expect.stringMatching(ISO) },
+      { what: 'CATS notified by phone: called the interface desk', by: 'lead-lee', at: expect.stringMatching(ISO) },
+      { what: 'MEDS notified by phone: called the interface desk', by: 'lead-lee', at: expect.stringMatching(ISO) },
+      { what: 'Fiscal intermediary notified in a meeting: weekly interface call', by: 'cmc-ann', at: expect.stringMatching(ISO) },
     ]);
   });
 
@@ -279,9 +302,9 @@ describe.each(dialects)('the scheduled release lifecycle over HTTP on $name', ({
     expectProblem(await recordStep(crew.deployer, name, 'teleport', 'web'), 404, 'not-found');
     expect(expectJson(await recordStep(crew.deployer, name, 'deploy', 'web'), 201)).toMatchObject({ packageVersion: null });
     expect((await refused(crew.deployer, name, 'confirm-deployment')).unmet).toEqual([
-      `Packages deployed to production is missing for the ${DB} channel`,
-      `Deployment confirmed is missing for the ${DB} channel`,
-      `Deployment confirmed is missing for the ${WEB} channel`,
+      `Packages deployed to production is missing for the ${DB} channel — record it with \`relman step record ${name} deploy --channel database\``,
+      `Deployment confirmed is missing for the ${DB} channel — record it with \`relman step record ${name} confirm-deployment --channel database\``,
+      `Deployment confirmed is missing for the ${WEB} channel — record it with \`relman step record ${name} confirm-deployment --channel web\``,
     ]);
     expectJson(await recordStep(crew.deployer, name, 'confirm-deployment', 'web'), 201);
     expectJson(await recordStep(crew.dbLead, name, 'deploy', 'database'), 201);
@@ -309,7 +332,7 @@ describe.each(dialects)('the scheduled release lifecycle over HTTP on $name', ({
       await approve(crew.cmcA, name, 'production-approval'),
       await recordPackage(crew.dev, name, 'web', 'v9'),
       await recordStep(crew.analyst, name, 'verify-application', 'web'),
-      await crew.lead('POST', rel(name, '/notifications'), { system: 'cats' }),
+      await crew.lead('POST', rel(name, '/notifications'), { system: 'cats', means: 'phone', note: 'late call' }),
       await crew.lead('PATCH', rel(name, '/issues/1'), { status: 'open' }),
     ];
     for (const res of closed) expectProblem(res, 409, 'release-closed');

@@ -114,6 +114,8 @@ describe.each(dialects)('relman mail, contact and group commands against a runni
       const release = json(
         await as('lead1', ['release', 'create', '--type', 'scheduled', '--date', '2030-05-04', '--channels', 'database', '--json']),
       );
+      // The mail server says "try later" at first: the task the mail completes is sent, awaiting delivery — not done.
+      smtp.refuse.everything = 451;
       const out = ok(
         await as('lead1', [
           'mail',
@@ -134,6 +136,16 @@ describe.each(dialects)('relman mail, contact and group commands against a runni
         ),
       );
       const id = /\(mail ([0-9a-f-]{36})\)/.exec(out)?.[1] ?? '';
+      expect(out).toContain('checklist task(s) sent, awaiting delivery: inform-deployment-team');
+      await until('a refused attempt', async () => {
+        const m = json(await as('viewer1', ['mail', 'show', id, '--json']));
+        return m.attempts > 0 ? m : undefined;
+      });
+      expect(ok(await as('viewer1', ['checklist', 'show', release.name]))).toMatch(
+        /^inform-deployment-team\s.*\ssent, awaiting delivery\s/m,
+      );
+      smtp.refuse.everything = undefined;
+      ok(await as('lead1', ['mail', 'retry', id]));
 
       await smtp.waitFor(1);
       const got = smtp.received[0];
@@ -148,7 +160,17 @@ describe.each(dialects)('relman mail, contact and group commands against a runni
         return page.items.find((m: { id: string; status: string }) => m.id === id && m.status === 'sent') as
           Record<string, unknown> | undefined;
       });
-      expect(sent).toMatchObject({ transport: 'smtp', attempts: 1, template: 'deployment-notice' });
+      expect(sent).toMatchObject({ transport: 'smtp', attempts: 2, template: 'deployment-notice' });
+      // Accepted: the task is done, by whoever sent the mail.
+      const task = await until('the task to be done', async () => {
+        const c = json(await as('viewer1', ['checklist', 'show', release.name, '--json']));
+        return c.tasks.find((t: { task: string; status: string }) => t.task === 'inform-deployment-team' && t.status === 'done') as
+          Record<string, unknown> | undefined;
+      });
+      expect(task).toMatchObject({
+        completedBy: 'lead1',
+        evidence: { mailId: id, acceptedFor: ['deployment-team@example.org', 'ops@example.org'] },
+      });
       expect(ok(await as('viewer1', ['mail', 'list', '--status', 'sent']))).toMatch(
         new RegExp(`^${id}\\s+sent\\s+deployment-notice\\s+${release.name}\\s`, 'm'),
       );
@@ -165,12 +187,35 @@ describe.each(dialects)('relman mail, contact and group commands against a runni
       expect((await as('lead1', ['mail', 'send', release.name, '--template', 'nope'])).code).toBe(7);
       expect((await as('viewer1', ['mail', 'send', release.name, '--template', 'release-notes'])).code).toBe(4);
 
-      const notice = ok(
-        await as('lead1', ['mail', 'send', release.name, '--template', 'external-notice', '--system', 'cats', '--system', 'meds']),
-      );
-      expect(notice).toContain('recorded as notified: cats, meds');
+      // MEDS has no address: refused, by name, and nothing is sent.
+      const noAddress = await as('lead1', [
+        'mail',
+        'send',
+        release.name,
+        '--template',
+        'external-notice',
+        '--system',
+        'cats',
+        '--system',
+        'meds',
+      ]);
+      expect(noAddress.code).toBe(7);
+      expect(noAddress.stderr).toContain('MEDS (meds) has no e-mail address');
+      const notice = ok(await as('lead1', ['mail', 'send', release.name, '--template', 'external-notice', '--system', 'cats']));
+      expect(notice).toContain('notice awaiting delivery to: cats (desk@cats.example)');
       await smtp.waitFor(2);
+      expect(smtp.received).toHaveLength(2);
       expect(smtp.received[1]?.rcptTo).toContain('desk@cats.example');
+      // Accepted for CATS's address: now, and only now, CATS is notified; MEDS is not.
+      const notified = await until('CATS to be notified', async () => {
+        const e = json(await as('viewer1', ['release', 'evidence', release.name, '--json']));
+        return e.notifications.find((n: { system: string; status: string }) => n.system === 'cats' && n.status === 'notified') as
+          { summary: string } | undefined;
+      });
+      expect(notified.summary).toMatch(/^CATS notified: e-mail <[0-9a-f-]{36}@relman\.invalid> accepted for desk@cats\.example at \d{4}-/);
+      const evidence = ok(await as('viewer1', ['release', 'evidence', release.name]));
+      expect(evidence).toContain('CATS notified: e-mail');
+      expect(evidence).not.toContain('MEDS');
       // Nothing went to the maildir: an SMTP server is configured.
       expect(() => readdirSync(path.join(crew.scratch.dataDir, 'maildir', 'new'))).toThrow();
     },

@@ -10,7 +10,14 @@ import { SmtpTransport } from '../../src/integrations/mail/smtp.js';
 import { backoffMs, deliverDueMail, MAX_ATTEMPTS } from '../../src/jobs/outbox-delivery.js';
 import { SYSTEM_ACTOR, type Actor } from '../../src/services/actor.js';
 import { createApplication } from '../../src/services/applications.js';
-import { listContacts, listGroups } from '../../src/services/contacts/contacts.js';
+import { createContact, listContacts, listGroups } from '../../src/services/contacts/contacts.js';
+import { releaseChecklist } from '../../src/services/checklist/tasks.js';
+import { loadLifecycleRows } from '../../src/db/repositories/lifecycle.js';
+import { evaluateGate } from '../../src/domain/lifecycle/gates.js';
+import type { Gate } from '../../src/domain/template/lifecycle-schema.js';
+import { recordNotification } from '../../src/services/lifecycle/evidence.js';
+import { releaseEvidence } from '../../src/services/lifecycle/evidence-read.js';
+import { toSnapshot } from '../../src/services/lifecycle/snapshot.js';
 import { decideApproval } from '../../src/services/lifecycle/approvals.js';
 import { enqueueMail } from '../../src/services/mail/outbox.js';
 import { getMail, listMail, retryMail } from '../../src/services/mail/read.js';
@@ -164,6 +171,55 @@ describe.each(dialects)('mail outbox on $name', ({ name: dialect }) => {
     expect((await getMail(h.deps, undefined, notes.id)).body).toContain(`- ${item.key} (HD-77): Totals are wrong`);
   });
 
+  it('lists every file of each channel’s current package in the deployment notice: the static ZIP and the WAR', async () => {
+    const name = await newRelease();
+    const rel = await h.deps.database.kysely.selectFrom('releases').select('id').where('name', '=', name).executeTakeFirstOrThrow();
+    const file = (channel: string, version: number, fileName: string, kind: string, size: number, sha: string) =>
+      h.deps.database.transaction(({ db }) =>
+        insertPackageVersion(
+          db,
+          {
+            id: randomUUID(),
+            release_id: rel.id,
+            channel,
+            version,
+            label: fileName,
+            created_by: lead.username,
+            created_at: mc.now().toISOString(),
+            file_name: fileName,
+            kind,
+            size,
+            sha256: sha.repeat(64 / sha.length),
+            manifest: '{}',
+            item_set: null,
+          },
+          [],
+        ),
+      );
+    // The web package was uploaded as two versions: the ZIP first, then the WAR; a newer ZIP replaces the older one.
+    await file('web', 1, 'static-old.zip', 'zip', 1000, 'a1');
+    await file('web', 2, 'static.zip', 'zip', 4096, 'b2');
+    await file('web', 3, 'cms.war', 'war', 3 * 1024 * 1024, 'c3');
+    await file('database', 1, 'CFIS.xml', 'cache-xml', 2048, 'd4');
+    const sent = await sendReleaseMail(h.deps, lead, undefined, name, { template: 'deployment-notice' });
+    expect(await deliverDueMail(h.deps, { transport: smtpTo(smtp.port), from: FROM })).toMatchObject({ sent: 1 });
+    const text = received.find((m) => m.messageId === sent.messageId)?.text ?? '';
+    const url = `http://127.0.0.1:8080/api/v1/releases/${name}/packages`;
+    expect(text).toContain(
+      [
+        '- Web (WebSphere), v3: cms.war',
+        '  file:    static.zip (v2), 4.0 KiB (4096 bytes)',
+        `  SHA-256: ${'b2'.repeat(32)}`,
+        `  get it:  ${url}/web/2/file`,
+        '  file:    cms.war, 3.0 MiB (3145728 bytes)',
+        `  SHA-256: ${'c3'.repeat(32)}`,
+        `  get it:  ${url}/web/3/file`,
+      ].join('\n'),
+    );
+    expect(text).toContain(['- Database (Cache/IRIS), v1: CFIS.xml', '  file:    CFIS.xml, 2.0 KiB (2048 bytes)'].join('\n'));
+    expect(text).not.toContain('static-old.zip');
+  });
+
   it('retries with backoff while the SMTP server is down, delivers once when it is back, gives up after the last attempt', async () => {
     const port = smtp.port;
     await smtp.stop();
@@ -277,86 +333,228 @@ describe.each(dialects)('mail outbox on $name', ({ name: dialect }) => {
     expect(await lastAuditSeq(h.deps)).toBe(seq);
   });
 
-  it('completes the checklist tasks a mail stands for, and records the notice to other systems for gate 2', async () => {
-    const name = await newRelease();
+  const taskRow = async (name: string, task: string) => {
     const rel = await h.deps.database.kysely.selectFrom('releases').select('id').where('name', '=', name).executeTakeFirstOrThrow();
-    const existing = await h.deps.database.kysely
-      .selectFrom('checklist_tasks')
-      .select('task_id')
-      .where('release_id', '=', rel.id)
-      .execute();
-    if (existing.length === 0) {
-      // The checklist of a release, as generated from the template.
-      for (const [i, task] of ['inform-deployment-team', 'send-release-notes'].entries()) {
-        await h.deps.database.kysely
-          .insertInto('checklist_tasks')
-          .values({
-            id: randomUUID(),
-            release_id: rel.id,
-            task_id: task,
-            position: i + 1,
-            title: task,
-            responsible: '["technical-lead"]',
-            due_rule: '{"offsetDays":-14}',
-            due_date: '2030-01-19',
-            remarks: '',
-            status: 'open',
-            note: null,
-            evidence: null,
-            completed_by: null,
-            completed_at: null,
-            reminded_at: null,
-            escalation_level: 0,
-            escalated_at: null,
-            row_version: 1,
-          })
-          .execute();
-      }
-    }
-    const sent = await sendReleaseMail(h.deps, lead, undefined, name, {
-      template: 'deployment-notice',
-      note: 'Packages are on the share.',
-    });
-    expect(sent.completedTasks).toEqual(['inform-deployment-team']);
-    const task = await h.deps.database.kysely
+    return h.deps.database.kysely
       .selectFrom('checklist_tasks')
       .selectAll()
       .where('release_id', '=', rel.id)
-      .where('task_id', '=', 'inform-deployment-team')
+      .where('task_id', '=', task)
       .executeTakeFirstOrThrow();
-    expect(task).toMatchObject({
-      status: 'done',
-      completed_by: lead.username,
-      completed_at: mc.now().toISOString(),
-      note: 'Packages are on the share.',
-    });
-    expect(JSON.parse(task.evidence ?? '{}')).toEqual({ mailId: sent.id });
-    // Sent again: the task is already done.
-    expect((await sendReleaseMail(h.deps, lead, undefined, name, { template: 'deployment-notice' })).completedTasks).toEqual([]);
+  };
+  /** A gate of the template (by id), or one given here, evaluated on the release's recorded facts. */
+  const gate = async (name: string, which: string | Gate) => {
+    const r = await h.deps.database.kysely.selectFrom('releases').selectAll().where('name', '=', name).executeTakeFirstOrThrow();
+    const template = await h.deps.templates.byId(h.deps.database.kysely, r.template_version_id);
+    const g = typeof which === 'string' ? template.gates.find((x) => x.id === which) : which;
+    if (!g) throw new Error(`no gate ${typeof which === 'string' ? which : which.id}`);
+    return evaluateGate(template, g, toSnapshot(r, await loadLifecycleRows(h.deps.database.kysely, r.id)));
+  };
+  const noticesOf = async (name: string) => (await releaseEvidence(h.deps, undefined, name)).notifications;
 
+  it('a checklist task sent by mail is "sent, awaiting delivery" until the mail server accepts it, then done by the sender', async () => {
+    const name = await newRelease();
+    smtp.refuse.everything = 451;
+    try {
+      const sent = await sendReleaseMail(h.deps, lead, undefined, name, {
+        template: 'deployment-notice',
+        note: 'Packages are on the share.',
+      });
+      expect(sent.tasksAwaitingDelivery).toEqual(['inform-deployment-team']);
+      const waiting = (await releaseChecklist(h.deps, undefined, name)).tasks.find((t) => t.task === 'inform-deployment-team');
+      expect(waiting).toMatchObject({
+        status: 'sent',
+        statusText: 'sent, awaiting delivery',
+        completedBy: null,
+        completedAt: null,
+        evidence: { mailId: sent.id, messageId: sent.messageId, sentBy: lead.username },
+      });
+      // Sent again while the first waits: the task is not open, so it is not taken twice.
+      expect((await sendReleaseMail(h.deps, lead, undefined, name, { template: 'deployment-notice' })).tasksAwaitingDelivery).toEqual([]);
+
+      // The server says "try later": still pending, still not done, and a gate on the task does not pass.
+      expect(await deliverDueMail(h.deps, { transport: smtpTo(smtp.port), from: FROM })).toMatchObject({ sent: 0, failed: 2 });
+      expect((await taskRow(name, 'inform-deployment-team')).status).toBe('sent');
+      const checklistGate = await gate(name, { id: 'informed', name: 'Informed', check: { checklistDone: 'inform-deployment-team' } });
+      expect(checklistGate.pass).toBe(false);
+      expect(checklistGate.reasons[0]).toMatch(/is not done: its mail was sent and awaits delivery/);
+
+      // The server takes it: done, by the sender, at acceptance, with the mail as evidence; audited by the delivery job.
+      smtp.refuse.everything = undefined;
+      mc.advance(30_000);
+      const seq = await lastAuditSeq(h.deps);
+      expect(await deliverDueMail(h.deps, { transport: smtpTo(smtp.port), from: FROM })).toMatchObject({ sent: 2 });
+      const done = await taskRow(name, 'inform-deployment-team');
+      expect(done).toMatchObject({
+        status: 'done',
+        completed_by: lead.username,
+        completed_at: mc.now().toISOString(),
+        note: 'Packages are on the share.',
+      });
+      expect(JSON.parse(done.evidence ?? '{}')).toMatchObject({
+        mailId: sent.id,
+        messageId: sent.messageId,
+        acceptedFor: ['deployment-team@example.org'],
+      });
+      const events = await auditEvents(h.deps, seq);
+      expect(events.map((e) => [e.action, e.actor])).toEqual([['mail.delivered', 'system:outbox-delivery']]);
+      expect(events[0]?.after).toMatchObject({ mailId: sent.id, tasks: [{ task: 'inform-deployment-team', status: 'done' }] });
+    } finally {
+      smtp.refuse.everything = undefined;
+    }
+  });
+
+  it('reopens a task whose mail is refused for good, and says why', async () => {
+    const name = await newRelease();
+    smtp.refuse.everything = 554;
+    try {
+      const sent = await sendReleaseMail(h.deps, lead, undefined, name, { template: 'release-notes' });
+      expect(sent.tasksAwaitingDelivery).toEqual(['send-release-notes']);
+      const seq = await lastAuditSeq(h.deps);
+      // 554 is permanent: given up at once rather than tried ten times.
+      expect(await deliverDueMail(h.deps, { transport: smtpTo(smtp.port), from: FROM })).toMatchObject({ gaveUp: 1 });
+      expect(await outboxRow(sent.id)).toMatchObject({ status: 'failed', attempts: 1 });
+      const task = await taskRow(name, 'send-release-notes');
+      expect(task).toMatchObject({ status: 'open', completed_by: null, evidence: null });
+      expect(task.note).toContain(`${sent.messageId} was not delivered: refused for good`);
+      const events = await auditEvents(h.deps, seq);
+      expect(events.map((e) => [e.action, e.actor])).toEqual([['mail.undelivered', 'system:outbox-delivery']]);
+      expect(events[0]?.after.tasks).toEqual([{ task: 'send-release-notes', status: 'open', note: task.note }]);
+    } finally {
+      smtp.refuse.everything = undefined;
+    }
+  });
+
+  it('gate 2: a system is notified only when the mail server accepts its address, or by a notice recorded by hand', async () => {
+    const name = await newRelease();
+    await createContact(h.deps, SYSTEM_ACTOR, undefined, {
+      kind: 'external',
+      system: 'cats',
+      person: 'CATS desk',
+      email: 'desk@cats.example',
+    });
+    await createContact(h.deps, SYSTEM_ACTOR, undefined, {
+      kind: 'external',
+      system: 'fiscal-intermediary',
+      person: 'FI',
+      email: 'fi@fi.example',
+    });
+    await createContact(h.deps, SYSTEM_ACTOR, undefined, { kind: 'external', system: 'meds', person: 'MEDS desk', phone: '555-0100' });
+
+    // MEDS has no address: the send is refused, naming it, and nothing is queued or recorded.
+    const before = await rowCount(h.deps, 'mail_outbox');
+    const err = await rejectsWith(
+      sendReleaseMail(h.deps, lead, undefined, name, { template: 'external-notice', systems: ['cats', 'meds', 'fiscal-intermediary'] }),
+      ValidationError,
+    );
+    expect(err.message).toBe('no e-mail address for MEDS');
+    expect(err.problems).toEqual([{ path: 'systems', message: expect.stringMatching(/^MEDS \(meds\) has no e-mail address/) }]);
+    expect(await rowCount(h.deps, 'mail_outbox')).toBe(before);
+    expect(await noticesOf(name)).toEqual([]);
     await rejectsWith(sendReleaseMail(h.deps, lead, undefined, name, { template: 'external-notice' }), ValidationError);
     await rejectsWith(sendReleaseMail(h.deps, lead, undefined, name, { template: 'external-notice', systems: ['nope'] }), ValidationError);
     await rejectsWith(sendReleaseMail(h.deps, lead, undefined, name, { template: 'no-such-mail' }), ValidationError);
-    const seq = await lastAuditSeq(h.deps);
+
     const notice = await sendReleaseMail(h.deps, lead, undefined, name, {
       template: 'external-notice',
-      systems: ['cats', 'meds'],
-      to: ['interfaces@cats.example'],
+      systems: ['cats', 'fiscal-intermediary'],
     });
-    expect(notice.to).toEqual(['interfaces@cats.example']);
-    expect(notice.cc).toEqual(['lead@example.org']);
-    expect(notice.notifications.map((n) => n.system)).toEqual(['cats', 'meds']);
-    expect(notice.notifications[0]?.note).toContain(notice.messageId);
-    expect((await getMail(h.deps, undefined, notice.id)).body).toContain('Systems notified: CATS, MEDS.');
-    const notified = await h.deps.database.kysely
-      .selectFrom('release_notifications')
-      .selectAll()
-      .where('release_id', '=', rel.id)
-      .execute();
-    expect(notified.map((n) => n.system).sort()).toEqual(['cats', 'meds']);
-    const events = await auditEvents(h.deps, seq);
-    expect(events.map((e) => e.action)).toEqual(['mail.queue']);
-    expect(events[0]?.after.notifications.map((n: { system: string }) => n.system)).toEqual(['cats', 'meds']);
+    expect(notice.to).toEqual(['desk@cats.example', 'fi@fi.example']);
+    expect((await getMail(h.deps, undefined, notice.id)).body).toContain('Systems notified: CATS, Fiscal intermediary.');
+    expect(notice.notifications).toMatchObject([
+      { system: 'cats', means: 'email', status: 'pending', addresses: ['desk@cats.example'], messageId: notice.messageId },
+      { system: 'fiscal-intermediary', means: 'email', status: 'pending', addresses: ['fi@fi.example'] },
+    ]);
+    // Queued is not notified.
+    let g = await gate(name, 'systems-notified');
+    expect(g.pass).toBe(false);
+    expect(g.evidence).toEqual([]);
+    expect(g.reasons).toEqual([
+      `CATS not notified yet: e-mail ${notice.messageId} to desk@cats.example is awaiting delivery`,
+      'MEDS has not been notified of the release',
+      `Fiscal intermediary not notified yet: e-mail ${notice.messageId} to fi@fi.example is awaiting delivery`,
+    ]);
+
+    // The server accepts CATS's address and refuses the fiscal intermediary's.
+    smtp.refuse.recipients = ['fi@fi.example'];
+    try {
+      const seq = await lastAuditSeq(h.deps);
+      expect(await deliverDueMail(h.deps, { transport: smtpTo(smtp.port), from: FROM })).toMatchObject({ sent: 1 });
+      expect(received.map((m) => m.rcptTo)).toEqual([['desk@cats.example', 'lead@example.org']]);
+      const at = mc.now().toISOString();
+      g = await gate(name, 'systems-notified');
+      expect(g.evidence).toEqual([
+        { what: `CATS notified: e-mail ${notice.messageId} accepted for desk@cats.example at ${at}`, by: lead.username, at },
+      ]);
+      expect(g.reasons).toEqual([
+        'MEDS has not been notified of the release',
+        `Fiscal intermediary not notified: e-mail ${notice.messageId} to fi@fi.example was not delivered (the mail server refused fi@fi.example)`,
+      ]);
+      expect((await noticesOf(name)).map((n) => [n.system, n.status, n.accepted])).toEqual([
+        ['cats', 'notified', ['desk@cats.example']],
+        ['fiscal-intermediary', 'failed', []],
+      ]);
+      const events = await auditEvents(h.deps, seq);
+      expect(events.map((e) => [e.action, e.actor])).toEqual([['mail.delivered', 'system:outbox-delivery']]);
+      expect(events[0]?.after.notifications.map((n: { system: string; status: string }) => [n.system, n.status])).toEqual([
+        ['cats', 'notified'],
+        ['fiscal-intermediary', 'failed'],
+      ]);
+    } finally {
+      smtp.refuse.recipients = [];
+    }
+
+    // MEDS by phone and the fiscal intermediary in a meeting: notices made another way, shown as such.
+    await rejectsWith(recordNotification(h.deps, lead, undefined, name, { system: 'meds', means: 'phone', note: ' ' }), ValidationError);
+    await rejectsWith(recordNotification(h.deps, lead, undefined, name, { system: 'meds', means: 'email', note: 'sent' }), ValidationError);
+    await recordNotification(h.deps, lead, undefined, name, { system: 'meds', means: 'phone', note: 'told Jo at the MEDS desk' });
+    await recordNotification(h.deps, lead, undefined, name, { system: 'fiscal-intermediary', means: 'meeting', note: 'weekly call' });
+    g = await gate(name, 'systems-notified');
+    expect(g.pass).toBe(true);
+    expect(g.evidence.map((e) => e.what)).toEqual([
+      `CATS notified: e-mail ${notice.messageId} accepted for desk@cats.example at ${mc.now().toISOString()}`,
+      'MEDS notified by phone: told Jo at the MEDS desk',
+      'Fiscal intermediary notified in a meeting: weekly call',
+    ]);
+  });
+
+  it('gate 2: a notice whose mail is given up is not notified; retrying the mail makes it pending again', async () => {
+    const name = await newRelease();
+    smtp.refuse.everything = 550;
+    try {
+      const notice = await sendReleaseMail(h.deps, lead, undefined, name, { template: 'external-notice', systems: ['cats'] });
+      expect(await deliverDueMail(h.deps, { transport: smtpTo(smtp.port), from: FROM })).toMatchObject({ gaveUp: 1 });
+      let n = (await noticesOf(name))[0];
+      expect(n).toMatchObject({ status: 'failed', outcome: expect.stringContaining('refused for good') });
+      expect((await gate(name, 'systems-notified')).reasons[0]).toMatch(
+        /^CATS not notified: e-mail .* was not delivered \(refused for good/,
+      );
+
+      smtp.refuse.everything = undefined;
+      await retryMail(h.deps, lead, undefined, notice.id);
+      expect((await noticesOf(name))[0]?.status).toBe('pending');
+      expect(await deliverDueMail(h.deps, { transport: smtpTo(smtp.port), from: FROM })).toMatchObject({ sent: 1 });
+      n = (await noticesOf(name))[0];
+      expect(n).toMatchObject({ status: 'notified', accepted: ['desk@cats.example'] });
+    } finally {
+      smtp.refuse.everything = undefined;
+    }
+  });
+
+  it('gate 2: a mail written only to the local maildir notifies nobody', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'relman-maildir-'));
+    try {
+      const name = await newRelease();
+      await sendReleaseMail(h.deps, lead, undefined, name, { template: 'external-notice', systems: ['cats'] });
+      expect(await deliverDueMail(h.deps, { transport: new MaildirTransport(dir), from: FROM })).toMatchObject({ sent: 1 });
+      expect((await noticesOf(name))[0]).toMatchObject({
+        status: 'failed',
+        outcome: 'no SMTP server is configured: it was only written to the local maildir',
+      });
+      expect((await gate(name, 'systems-notified')).pass).toBe(false);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('sends the sign-off confirmation when the CMC signs a release off (P15)', async () => {

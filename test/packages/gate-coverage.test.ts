@@ -91,7 +91,7 @@ describe.each(dialects)('the package-covers-items gate ($name)', ({ name: dialec
       coverage: { complete: true },
     });
     expect((await refused(crew.dev, name, 'mark-package-verified')).unmet).toEqual([
-      `${VERIFY} is missing for the ${DB} channel (package v2)`,
+      `${VERIFY} is missing for the ${DB} channel (package v2) — record it with \`relman step record ${name} verify-package --channel database\``,
     ]);
     expect(await coverageGate(name, 'mark-package-verified')).toMatchObject({
       pass: true,
@@ -206,7 +206,7 @@ describe.each(dialects)('the package-covers-items gate ($name)', ({ name: dialec
     expectJson(await approve(crew.cmcB, name, 'at-signoff'), 201);
     await move(crew.cmcB, name, 'complete-at');
     for (const system of ['cats', 'meds', 'fiscal-intermediary'])
-      expectJson(await crew.lead('POST', rel(name, '/notifications'), { system }), 201);
+      expectJson(await crew.lead('POST', rel(name, '/notifications'), { system, means: 'meeting', note: 'release review' }), 201);
     expectJson(await approve(crew.cmcB, name, 'production-approval'), 201);
     expect((await gatesOf(name, 'approve-for-production')).unmet).toEqual([]);
 

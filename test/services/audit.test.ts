@@ -154,7 +154,9 @@ describe.each(dialects)('audit trail ($name)', ({ name }) => {
     expect(dump).not.toContain(session.result.sessionId);
     const alice = session.result.actor;
     const pw = await writes(() => changeOwnPassword(deps, alice, 'another long password', 'a third long password'));
-    expect(pw.events).toEqual([expect.objectContaining({ action: 'user.password', actor: 'alice', after: { passwordChanged: true } })]);
+    expect(pw.events).toEqual([
+      expect.objectContaining({ action: 'user.password', actor: 'alice', after: { passwordChanged: true, otherSessionsEnded: true } }),
+    ]);
 
     const token = await writes(() => createToken(deps, alice, { name: 'ci' }));
     const { token: secret, ...tokenView } = token.result;

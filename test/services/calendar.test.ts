@@ -210,11 +210,13 @@ describe.each(dialects)('change cycles and blackouts ($name)', ({ name }) => {
       const refused = await rejectsWith(release(dana, { plannedDate: '2027-01-01' }), ConflictError);
       expect(refused.code).toBe('blackout');
       expect(refused.message).toBe(
-        'CFIS001 cannot be planned on 2027-01-01: blackout 2026-12-24 to 2027-01-01: Year-end freeze; scheduled releases may not override a blackout (only emergency may)',
+        'a new release cannot be planned on 2027-01-01: blackout 2026-12-24 to 2027-01-01: Year-end freeze; scheduled releases may not override a blackout (only emergency may)',
       );
       expect((await release(dana, { plannedDate: '2027-01-02' })).plannedDate).toBe('2027-01-02');
       const moved = await rejectsWith(updateRelease(deps, dana, undefined, 'CFIS001', { plannedDate: '2026-12-24' }), ConflictError);
       expect(moved.code).toBe('blackout');
+      // A release that exists is named.
+      expect(moved.message).toMatch(/^CFIS001 cannot be planned on 2026-12-24: blackout /);
       // No release, no number consumed.
       expect((await release(dana, { plannedDate: '2027-01-05' })).name).toBe('CFIS002');
     });
@@ -223,7 +225,7 @@ describe.each(dialects)('change cycles and blackouts ($name)', ({ name }) => {
       await addBlackout(deps, cmc, { from: '2026-12-24', to: '2027-01-01', reason: 'Year-end freeze' });
       const emergency = { type: 'emergency', plannedDate: '2026-12-29' };
       expect((await rejectsWith(release(cmc, emergency), ConflictError)).message).toContain(
-        'emergency releases may be scheduled there only with a reason',
+        'emergency releases may be scheduled there only with a reason (`--blackout-override-reason`) given by a role holding blackout.override',
       );
       await rejectsWith(release(dana, { ...emergency, blackoutOverrideReason: 'patient safety' }), ForbiddenError);
       await rejectsWith(release(admin, { ...emergency, blackoutOverrideReason: 'patient safety' }), ForbiddenError);
@@ -333,5 +335,18 @@ describe.each(dialects)('change cycles and blackouts ($name)', ({ name }) => {
     expect(items[1]).toMatchObject({ elements: [{ type: 'class', name: 'App.Totals', items: [i1.key, i2.key] }] });
     expect((await listConflicts(deps, { from: '2027-01-01', to: '2027-01-31' })).items).toEqual([]);
     await rejectsWith(listConflicts(deps, { from: '2027-01-31', to: '2027-01-01' }), ValidationError);
+  });
+
+  it('lists conflicts by date, whatever their kind', async () => {
+    await createCycle(deps, cmc, { date: '2026-12-26' });
+    const a = await release(dana, { cycle: '2026-12-26', channels: ['web'] });
+    const b = await release(nemo, { cycle: '2026-12-26', channels: ['web'] });
+    const early = await release(dana, { plannedDate: '2026-11-10', channels: ['database'] });
+    await addBlackout(deps, cmc, { from: '2026-11-09', to: '2026-11-11', reason: 'Audit week' });
+    const { items } = await listConflicts(deps, {});
+    expect(items.map((c) => [c.date, c.kind, c.releases])).toEqual([
+      ['2026-11-10', 'release-blackout', [early.name]],
+      ['2026-12-26', 'channel', [a.name, b.name]],
+    ]);
   });
 });

@@ -91,7 +91,8 @@ describe.each(dialects)('reconciliation checklist ($name)', ({ name }) => {
   });
   afterEach(async () => h.close());
 
-  const newRelease = async (plannedDate = '2030-03-09') => (await createRelease(deps, lead, releaseInput({ plannedDate }))).name;
+  const newRelease = async (plannedDate = '2030-03-09') =>
+    (await createRelease(deps, lead, releaseInput({ plannedDate, channels: ['database', 'web'] }))).name;
   const tasksOf = async (release: string) => (await releaseChecklist(deps, undefined, release)).tasks;
 
   it('creates the template’s five tasks with the release, due −14 days, at the milestone, −1, −1 and on release day', async () => {
@@ -221,6 +222,81 @@ describe.each(dialects)('reconciliation checklist ($name)', ({ name }) => {
     const closed = await rejectsWith(completeTask(deps, cmc, undefined, rel, 'back-up-databases', { note: 'x' }), ConflictError);
     expect(closed.code).toBe('release-closed');
     expect(await openChecklistTasks(deps, cmc, {})).toEqual([]);
+  });
+
+  it('gives a release only the tasks of its channels, and follows its channels when they change', async () => {
+    const webOnly = (await createRelease(deps, lead, releaseInput({ plannedDate: '2030-03-09', channels: ['web'] }))).name;
+    expect((await tasksOf(webOnly)).map((t) => t.task)).toEqual(TASKS.filter((t) => t !== 'back-up-databases'));
+    const dbOnly = (await createRelease(deps, lead, releaseInput({ plannedDate: '2030-03-09', channels: ['database'] }))).name;
+    expect((await tasksOf(dbOnly)).map((t) => t.task)).toEqual(TASKS.filter((t) => t !== 'transfer-web-packages'));
+
+    // The web-only release takes on the database channel: its backup task appears, in the template's place.
+    const seq = await lastAuditSeq(deps);
+    await updateRelease(deps, lead, undefined, webOnly, { channels: ['web', 'database'] });
+    expect((await tasksOf(webOnly)).map((t) => t.task)).toEqual(TASKS);
+    const [update] = await auditEvents(deps, seq);
+    expect(update).toMatchObject({ action: 'release.update', after: { checklist: { added: ['back-up-databases'], removed: [] } } });
+
+    // Dropping the web channel removes its open task; a done task stays as the record of what happened.
+    await completeTask(deps, lead, undefined, dbOnly, 'inform-deployment-team', { note: 'told them' });
+    await updateRelease(deps, lead, undefined, dbOnly, { channels: ['database', 'web'] });
+    expect((await tasksOf(dbOnly)).map((t) => t.task)).toEqual(TASKS);
+    await completeTask(deps, cmc, undefined, dbOnly, 'transfer-web-packages', { note: 'transferred' });
+    await updateRelease(deps, lead, undefined, webOnly, { channels: ['database'] });
+    expect((await tasksOf(webOnly)).map((t) => t.task)).toEqual(TASKS.filter((t) => t !== 'transfer-web-packages'));
+    await updateRelease(deps, lead, undefined, dbOnly, { channels: ['database'] });
+    expect((await tasksOf(dbOnly)).map((t) => [t.task, t.status])).toContainEqual(['transfer-web-packages', 'done']);
+  });
+
+  it('tells each person once of the tasks already overdue when the release was created, then escalates from that message', async () => {
+    await escalationContact(deps, 1, 'Erin First', 'erin@example.org', null);
+    await person(deps, 'pat', ['technical-lead', 'developer'], 'pat@example.org');
+    // Created on Monday 2030-01-07 for Saturday 2030-01-12: "inform" (due 2029-12-29) and "prepare" (due at UAT start,
+    // 2030-01-05) are overdue already; the others are not due yet.
+    const rel = await newRelease('2030-01-12');
+    const seq = await lastAuditSeq(deps);
+    const steps = await sweepChecklist(deps);
+    expect(steps.map((x) => [x.task, x.kind, x.level])).toEqual([
+      ['inform-deployment-team', 'digest', 0],
+      ['prepare-release-notes', 'digest', 0],
+    ]);
+    const mails = await outbox(deps);
+    expect(mails.map((m) => m.template)).toEqual(['checklist-overdue-digest', 'checklist-overdue-digest', 'checklist-overdue-digest']);
+    const to = (address: string) => mails.find((m) => (JSON.parse(m.recipients) as string[]).includes(address));
+    expect(mails.map((m) => JSON.parse(m.recipients) as string[]).sort()).toEqual([
+      ['dana@example.org'],
+      ['pat@example.org'],
+      ['terry@example.org'],
+    ]);
+    // Pat holds both roles: one message with both tasks.
+    const pat = to('pat@example.org');
+    expect(pat).toMatchObject({ cause: 'checklist.digest', created_by: 'system', subject: `${rel}: 2 checklist task(s) already overdue` });
+    expect(pat?.body).toContain(
+      '- Inform the deployment team about the release and where its packages are (inform-deployment-team): due 2029-12-29',
+    );
+    expect(pat?.body).toContain(
+      '- Prepare release notes (prepare-release-notes): due 2030-01-05; responsible: Lead Developer / Developer. Specific to the release.',
+    );
+    expect(to('terry@example.org')?.body).not.toContain('prepare-release-notes');
+    expect(to('dana@example.org')?.body).not.toContain('inform-deployment-team');
+    const events = await auditEvents(deps, seq);
+    expect(events.map((e) => [e.action, e.actor])).toEqual([['checklist.digest', 'system']]);
+    expect(events[0]?.after.tasks.map((x: { task: string }) => x.task)).toEqual(['inform-deployment-team', 'prepare-release-notes']);
+    expect((await tasksOf(rel)).filter((t) => t.remindedAt !== null).map((t) => t.task)).toEqual([
+      'inform-deployment-team',
+      'prepare-release-notes',
+    ]);
+
+    // No reminders or escalations follow in a burst: the next level comes a full delay after the digest.
+    expect(await sweepChecklist(deps)).toEqual([]);
+    clock.advance(23 * 3_600_000);
+    expect(await sweepChecklist(deps)).toEqual([]);
+    clock.advance(3_600_000);
+    expect((await sweepChecklist(deps)).map((x) => [x.task, x.kind, x.level])).toEqual([
+      ['inform-deployment-team', 'escalate', 1],
+      ['prepare-release-notes', 'escalate', 1],
+    ]);
+    expect((await outbox(deps)).filter((m) => m.template === 'checklist-reminder')).toEqual([]);
   });
 
   it('reminds, then escalates level by level at the local reminder time across the March DST change', async () => {

@@ -1,7 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ConflictError, ForbiddenError, ValidationError } from '../../src/domain/errors.js';
+import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../../src/domain/errors.js';
 import type { ServiceDeps } from '../../src/services/deps.js';
 import { decideApproval, listApprovals, requestApproval } from '../../src/services/lifecycle/approvals.js';
+import { recordStep, writeReport } from '../../src/services/lifecycle/evidence.js';
 import { releaseGates, releaseHistory } from '../../src/services/lifecycle/transitions.js';
 import { getRelease } from '../../src/services/releases.js';
 import { dialects } from '../support/databases.js';
@@ -55,8 +56,9 @@ describe.each(dialects)('approvals ($name)', ({ name }) => {
     const f = await startFlow(deps, clock, crew, { creator: 'cmc' });
     await f.toPackageVerified();
     expect((await step(f, 'at-go-ahead'))?.requester).toBe('carol');
+    // Nobody asked: the refusal says she created the release, not that she requested the approval.
     expect(await refused(() => decide(f, crew.cmc, 'approve'))).toBe(
-      `separation of duties: carol requested "${GO_AHEAD}" and may not decide it`,
+      `separation of duties: carol created ${f.name} and may not decide "${GO_AHEAD}"`,
     );
     const given = await f.approve('at-go-ahead', crew.cmc2);
     expect(given).toMatchObject({ step: 'at-go-ahead', decision: 'approved', decidedBy: 'chris', voided: false });
@@ -67,7 +69,12 @@ describe.each(dialects)('approvals ($name)', ({ name }) => {
     const f = await startFlow(deps, clock, crew);
     await f.toPackageVerified();
     const req = await f.request('at-go-ahead', crew.cmc2);
-    expect(req).toEqual({ step: 'at-go-ahead', requestedBy: 'chris', requestedAt: clock.now().toISOString() });
+    expect(req).toMatchObject({
+      step: 'at-go-ahead',
+      requestedBy: 'chris',
+      requestedAt: clock.now().toISOString(),
+      mail: { queued: false },
+    });
     expect((await step(f, 'at-go-ahead'))?.requester).toBe('chris');
     expect(await refused(() => decide(f, crew.cmc2, 'approve'))).toBe(
       `separation of duties: chris requested "${GO_AHEAD}" and may not decide it`,
@@ -98,6 +105,14 @@ describe.each(dialects)('approvals ($name)', ({ name }) => {
     const viewer = await rejectsWith(requestApproval(deps, crew.viewer, undefined, f.name, { step: 'at-go-ahead' }), ForbiddenError);
     expect(viewer.allowedRoles).not.toContain('viewer');
     expect((await step(f, 'at-go-ahead'))?.requester).toBe('terry');
+  });
+
+  it('an unknown step or report is refused with the ids that exist', async () => {
+    const f = await startFlow(deps, clock, crew);
+    const step = await rejectsWith(recordStep(deps, crew.dev, undefined, f.name, { step: 'verify', channel: 'database' }), NotFoundError);
+    expect(step.message).toBe('step "verify" does not exist; one of: verify-package, deploy, confirm-deployment, verify-application');
+    const report = await rejectsWith(writeReport(deps, crew.lead, undefined, f.name, 'err', { parts: {} }), NotFoundError);
+    expect(report.message).toBe('report "err" does not exist; one of: emergency-release-report');
   });
 
   it('a rejection sends the release back, records reject:<step> and voids the approvals of the step', async () => {

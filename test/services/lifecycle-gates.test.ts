@@ -171,7 +171,7 @@ describe.each(dialects)('lifecycle refusals ($name)', ({ name }) => {
       expect(pkg.voidedApprovals).toBe(3);
       expect(await refusedWith(f, 'approve-for-production')).toEqual([
         MSG.atSignoffMissing,
-        MSG.notVerified(DB, 2),
+        MSG.notVerified(DB, 2, f.name, 'database'),
         MSG.productionApprovalMissing,
       ]);
       const approvals = await listApprovals(deps, undefined, f.name);
@@ -182,7 +182,7 @@ describe.each(dialects)('lifecycle refusals ($name)', ({ name }) => {
       ]);
       await f.approve('at-signoff');
       await f.approve('production-approval');
-      await blockedBy([MSG.notVerified(DB, 2)], () => f.step('verify-package', 'database', crew.dev));
+      await blockedBy([MSG.notVerified(DB, 2, f.name, 'database')], () => f.step('verify-package', 'database', crew.dev));
     });
 
     it('once approved for production, packages are frozen until the release goes back to packaging', async () => {

@@ -106,9 +106,9 @@ describe.each(dialects)('scheduled release end to end ($name)', ({ name }) => {
       { what: 'Approval of the production install: approved', by: 'chris', at: decidedAt('production-approval') },
     ]);
     expect(byId('systems-notified')?.map((e) => [e.what, e.by])).toEqual([
-      ['CATS notified: e-mailed', 'terry'],
-      ['MEDS notified: e-mailed', 'terry'],
-      ['Fiscal intermediary notified: e-mailed', 'terry'],
+      ['CATS notified by phone: called the interface desk', 'terry'],
+      ['MEDS notified by phone: called the interface desk', 'terry'],
+      ['Fiscal intermediary notified by phone: called the interface desk', 'terry'],
     ]);
     expect(byId('package-verified')).toEqual([
       {
@@ -213,7 +213,7 @@ describe.each(dialects)('scheduled release end to end ($name)', ({ name }) => {
       ['test', () => recordTestAttempt(deps, crew.analyst, undefined, n, { item: ir, environment: 'production', result: 'passed' })],
       ['raise', () => raiseIssue(deps, crew.analyst, undefined, n, { category: 'at-issue', title: 'late' })],
       ['resolve', () => resolveIssue(deps, crew.dev, undefined, n, 1, { status: 'resolved' })],
-      ['notify', () => recordNotification(deps, crew.lead, undefined, n, { system: 'cats' })],
+      ['notify', () => recordNotification(deps, crew.lead, undefined, n, { system: 'cats', means: 'phone', note: 'called' })],
       [
         'report',
         () => writeReport(deps, crew.lead, undefined, n, 'emergency-release-report', { parts: FULL_REPORT, helpdeskRefs: ['HD-IR'] }),

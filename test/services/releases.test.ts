@@ -199,10 +199,12 @@ describe.each(dialects)('releases ($name)', ({ name }) => {
       ];
       doc['elementTypes'] = (doc['elementTypes'] as { channel: string }[]).filter((e) => e.channel !== 'web');
       for (const step of doc['steps'] as { roles: Record<string, string[]> }[]) delete step.roles['web'];
+      // The checklist's web task goes with the channel.
+      doc['checklist'] = (doc['checklist'] as { channels?: string[] }[]).filter((t) => !(t.channels ?? []).includes('web'));
     });
     const published = await publishTemplate(deps, SYSTEM_ACTOR, { yaml: v2, changes: 'Web channel retired; reports added', ...REVIEWED });
     expect(published.version).toBe(2);
-    expect(published.sectionsChanged).toEqual(['channels', 'elementTypes', 'steps']);
+    expect(published.sectionsChanged).toEqual(['channels', 'checklist', 'elementTypes', 'steps']);
 
     const second = await create({ channels: ['reports'] });
     expect(second.template).toEqual({ key: 'cms-net', version: 2 });

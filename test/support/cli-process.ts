@@ -1,5 +1,6 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import net from 'node:net';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -21,18 +22,21 @@ export async function freePort(): Promise<number> {
   });
 }
 
-/** The caller's environment without any relman setting that could leak into a child. */
+/** A config folder that does not exist: a child never reads the sign-in of whoever runs the tests. */
+const NO_CONFIG = path.join(os.tmpdir(), `relman-no-config-${process.pid}`);
+
+/** The caller's environment without any relman setting (nor stored sign-in) that could leak into a child. */
 export function cleanEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
   const base = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('RELMAN_') && k !== 'DATABASE_URL'));
-  return { ...base, TZ: 'UTC', ...extra };
+  return { ...base, TZ: 'UTC', XDG_CONFIG_HOME: NO_CONFIG, ...extra };
 }
 
 export type CliResult = { code: number; stdout: string; stderr: string };
 
-/** Runs `node bin/relman.js …`; stdin gets `input` (or nothing) and is closed. */
-export function runCli(args: string[], env: NodeJS.ProcessEnv, input = ''): Promise<CliResult> {
+/** Runs `node bin/relman.js …` in `cwd`; stdin gets `input` (or nothing) and is closed. */
+export function runCli(args: string[], env: NodeJS.ProcessEnv, input = '', cwd = ROOT): Promise<CliResult> {
   return new Promise((resolve) => {
-    const child = execFile(process.execPath, [BIN, ...args], { cwd: ROOT, env, timeout: 30_000 }, (err, stdout, stderr) => {
+    const child = execFile(process.execPath, [BIN, ...args], { cwd, env, timeout: 30_000 }, (err, stdout, stderr) => {
       const code = err ? (typeof err.code === 'number' ? err.code : -1) : 0;
       resolve({ code, stdout, stderr });
     });

@@ -60,8 +60,8 @@ export const MSG = {
   notNotified: (system: string) => `${system} has not been notified of the release`,
   noPackage: (channel: string) =>
     `Rollout package verified and tested by the development team: no package has been recorded for the ${channel} channel`,
-  notVerified: (channel: string, version: number) =>
-    `Rollout package verified and tested by the development team is missing for the ${channel} channel (package v${version})`,
+  notVerified: (channel: string, version: number, release: string, channelId: string) =>
+    `Rollout package verified and tested by the development team is missing for the ${channel} channel (package v${version}) — record it with \`relman step record ${release} verify-package --channel ${channelId}\``,
   openAtIssue: (n: number, title: string) => `Issue reported during acceptance testing #${n} "${title}" is unresolved`,
   openProjectIssue: (n: number, title: string) => `Pending project issue concerning the release #${n} "${title}" is unresolved`,
   notPassed: (item: string, env: string, state = 'it has not been tested') => `${item} has not passed testing in ${env}: ${state}`,
@@ -145,7 +145,9 @@ export function flowFor(deps: ServiceDeps, clock: ManualClock, crew: Crew, name:
     resolve: (number: number, actor: Actor = crew.dev, status: 'resolved' | 'wont-fix' = 'resolved', resolution = 'fixed') =>
       write(actor, ['issue.resolve'], () => resolveIssue(deps, actor, undefined, name, number, { status, resolution })),
     notify: (system: string, actor: Actor = crew.lead) =>
-      write(actor, ['notification.record'], () => recordNotification(deps, actor, undefined, name, { system, note: 'e-mailed' })),
+      write(actor, ['notification.record'], () =>
+        recordNotification(deps, actor, undefined, name, { system, means: 'phone', note: 'called the interface desk' }),
+      ),
     report: (parts: Record<string, string>, helpdeskRefs: string[], actor: Actor = crew.lead) =>
       write(actor, ['report.write'], () => writeReport(deps, actor, undefined, name, 'emergency-release-report', { parts, helpdeskRefs })),
     move: (item: string, to: string) =>

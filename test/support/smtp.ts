@@ -12,9 +12,19 @@ export type ReceivedMail = {
   text: string;
 };
 
+/** How the server answers, changeable while it runs. */
+export type SmtpRefusals = {
+  /** Recipients refused at RCPT TO with 550 (compared case-insensitively). */
+  recipients?: string[];
+  /** Every message refused at MAIL FROM with this reply code (e.g. 451 try later, 554 refused for good). */
+  everything?: number;
+};
+
 export type TestSmtp = {
   port: number;
   received: ReceivedMail[];
+  /** What the server refuses; empty (accepts everything) unless a test says otherwise. */
+  refuse: SmtpRefusals;
   /** Resolves once `n` mails have arrived (or rejects after `timeoutMs`). */
   waitFor(n: number, timeoutMs?: number): Promise<void>;
   stop(): Promise<void>;
@@ -54,13 +64,24 @@ export function decodeHeader(v: string): string {
 }
 
 /** Starts the server on 127.0.0.1 (on `port`, or a free one); no TLS, no authentication needed. */
-export async function startSmtp(port = 0, received: ReceivedMail[] = []): Promise<TestSmtp> {
+export async function startSmtp(port = 0, received: ReceivedMail[] = [], refuse: SmtpRefusals = {}): Promise<TestSmtp> {
+  const refusal = (code: number, message: string) => Object.assign(new Error(message), { responseCode: code });
   const server = new SMTPServer({
     secure: false,
     authOptional: true,
     disabledCommands: ['STARTTLS'],
     logger: false,
     socketTimeout: 10_000,
+    onMailFrom(_address, _session, callback) {
+      if (refuse.everything !== undefined) return callback(refusal(refuse.everything, 'refused by the test server'));
+      callback();
+    },
+    onRcptTo(address, _session, callback) {
+      if ((refuse.recipients ?? []).some((r) => r.toLowerCase() === address.address.toLowerCase())) {
+        return callback(refusal(550, `no such mailbox: ${address.address}`));
+      }
+      callback();
+    },
     onData(stream, session, callback) {
       const chunks: Buffer[] = [];
       stream.on('data', (c: Buffer) => chunks.push(c));
@@ -90,6 +111,7 @@ export async function startSmtp(port = 0, received: ReceivedMail[] = []): Promis
   return {
     port: actual,
     received,
+    refuse,
     async waitFor(n, timeoutMs = 20_000) {
       const deadline = Date.now() + timeoutMs;
       while (received.length < n) {

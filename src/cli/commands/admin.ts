@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { keyValues, table } from '../output.js';
 import { readSecret } from '../io.js';
-import { client, int, list, show } from './remote.js';
+import { client, globals, int, list, show } from './remote.js';
 
 type Row = Record<string, unknown>;
 
@@ -47,8 +47,9 @@ export function registerAdmin(program: Command): void {
     });
   user
     .command('set <username>')
-    .description('change a user’s roles, name, e-mail or disable/enable them (admin)')
+    .description('change a user’s roles, name, e-mail or password, or disable/enable them (admin)')
     .option('--roles <list>', 'replace the roles (comma-separated)', list)
+    .option('--password', 'set a new password (from stdin or a prompt); ends the user’s sessions')
     .option('--display-name <name>', 'full name')
     .option('--email <email>', 'e-mail address')
     .option('--disable', 'disable the user')
@@ -56,22 +57,26 @@ export function registerAdmin(program: Command): void {
     .action(
       async (
         username: string,
-        opts: { roles?: string[]; displayName?: string; email?: string; disable?: boolean; enable?: boolean },
+        opts: { roles?: string[]; displayName?: string; email?: string; password?: boolean; disable?: boolean; enable?: boolean },
         cmd: Command,
       ) => {
         const disabled = opts.disable ? true : opts.enable ? false : undefined;
+        const password = opts.password ? await readSecret(`new password for ${username}: `) : undefined;
         const r = await client(cmd).request<Row>('PATCH', `/users/${encodeURIComponent(username)}`, {
           roles: opts.roles,
           displayName: opts.displayName,
           email: opts.email,
           disabled,
+          password,
         });
         show(cmd, r, () => keyValues(r, ['username', 'displayName', 'email', 'roles', 'disabled']));
       },
     );
   user
     .command('passwd')
-    .description('change your own password (current and new password from the prompt, or two lines on stdin)')
+    .description(
+      'change your own password (current and new password from the prompt, or two lines on stdin); ends your sessions, tokens stay valid',
+    )
     .action(async (_o: unknown, cmd: Command) => {
       let currentPassword: string;
       let newPassword: string;
@@ -110,7 +115,7 @@ export function registerAdmin(program: Command): void {
     .option('--actor <name>', 'who')
     .option('--action <action>', 'e.g. release.create')
     .option('--subject-type <type>', 'release, item, user, template …')
-    .option('--subject <id>', 'subject id, e.g. cms-net/CFIS001')
+    .option('--subject <id>', 'subject id, e.g. cms-net/CFIS001, or a release name (CFIS001)')
     .option('--from <time>', 'at or after (ISO date or date-time)')
     .option('--to <time>', 'before (ISO date or date-time)')
     .option('--after-seq <n>', 'page: events after this sequence number', int('--after-seq'))
@@ -131,6 +136,7 @@ export function registerAdmin(program: Command): void {
       ) => {
         const { subject, ...rest } = opts;
         const r = await client(cmd).request<{ items: Row[]; nextAfterSeq: number | null }>('GET', '/audit', undefined, {
+          app: globals(cmd).app,
           ...rest,
           subjectId: subject,
         });

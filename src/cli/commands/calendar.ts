@@ -10,6 +10,14 @@ type Conflict = Row & { kind: string; date: string; message: string };
 const CYCLE_COLUMNS = ['date', 'weekday', 'status', 'title', 'releases', 'note'];
 const BLACKOUT_COLUMNS = ['id', 'from', 'to', 'channel', 'environment', 'effect', 'reason', 'releases'];
 
+type FeedStatus = { exists: boolean; createdAt: string | null; lastUsedAt: string | null };
+
+const feedExists = (s: FeedStatus): string =>
+  [
+    `you have a calendar feed URL, created ${s.createdAt ?? '-'}${s.lastUsedAt ? `, last fetched ${s.lastUsedAt}` : ', not fetched yet'}.`,
+    'It cannot be shown again (only its hash is kept). To get a new one, which replaces it: relman calendar feed --rotate',
+  ].join('\n');
+
 const cycleRow = (c: Cycle): Row => ({ ...c, releases: c.releases.map((r) => r.name) });
 const blackoutRow = (b: Blackout): Row => ({ ...b, releases: b.releases.map((r) => r.name) });
 const cyclePath = (date: string, action: string) => `/cycles/${encodeURIComponent(date)}/${action}`;
@@ -130,9 +138,23 @@ export function registerCalendar(program: Command): void {
 
   calendar
     .command('feed')
-    .description('create your secret calendar feed URL (replaces the previous one) and print it')
-    .action(async (_opts: unknown, cmd: Command) => {
-      const res = await client(cmd).request<{ url: string; token: string; createdAt: string }>('POST', '/calendar/feed-token', {});
+    .description('your secret calendar feed URL: created and printed when you have none; --rotate replaces it')
+    .option('--rotate', 'replace your feed URL with a new one (calendars subscribed to the old one stop updating)')
+    .action(async (opts: { rotate?: boolean }, cmd: Command) => {
+      const api = client(cmd);
+      type Created = { url: string; token: string; createdAt: string };
+      if (opts.rotate) {
+        const res = await api.request<Created>('POST', '/calendar/feed-token', { replace: true });
+        show(cmd, res, () => res.url);
+        return;
+      }
+      const status = await api.request<FeedStatus>('GET', '/calendar/feed-token');
+      if (status.exists) {
+        show(cmd, status, () => feedExists(status));
+        return;
+      }
+      // `replace: false`: should another session have created one meanwhile, it is kept, not revoked.
+      const res = await api.request<Created>('POST', '/calendar/feed-token', { replace: false });
       show(cmd, res, () => res.url);
     });
 

@@ -15,6 +15,7 @@ type Task = {
   overdue: boolean;
   responsible: { role: string; name: string; people: { name: string; email: string | null }[] }[];
   status: string;
+  statusText?: string;
   note: string | null;
   completedBy: string | null;
   escalationLevel: number;
@@ -42,7 +43,7 @@ function taskRows(tasks: Task[], withRelease: boolean): Record<string, unknown>[
     responsible: t.responsible
       .map((r) => (r.people.length > 0 ? `${r.role} (${r.people.map((p) => p.name).join(', ')})` : `${r.role} (nobody)`))
       .join('; '),
-    status: t.status,
+    status: t.statusText ?? t.status,
     reminders: t.remindedAt ? (t.escalationLevel > 0 ? `escalated to level ${t.escalationLevel}` : 'reminded') : '',
     title: t.title,
   }));

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { CliError, EXIT } from '../errors.js';
 import { keyValues, table } from '../output.js';
-import { client, globals, int, show } from './remote.js';
+import { client, globals, helpdeskRef, int, show } from './remote.js';
 
 type Item = Record<string, unknown> & { key: string };
 type Page<T> = { items: T[]; total: number };
@@ -75,7 +75,7 @@ export function registerItems(program: Command): void {
     .command('create')
     .description('create a work item')
     .requiredOption('--kind <kind>', 'IR, SMCR or DR (from the template)')
-    .requiredOption('--ref <ref>', 'help-desk reference')
+    .requiredOption('--ref <ref>', 'help-desk reference', (v: string) => helpdeskRef(v))
     .requiredOption('--title <title>', 'title')
     .option('--description <text>', 'description')
     .option('--owner <username>', 'owner')
@@ -145,7 +145,7 @@ export function registerItems(program: Command): void {
   item
     .command('update <key>')
     .description('change a work item')
-    .option('--ref <ref>', 'help-desk reference')
+    .option('--ref <ref>', 'help-desk reference', (v: string) => helpdeskRef(v))
     .option('--title <title>', 'title')
     .option('--description <text>', 'description')
     .option('--owner <username>', 'owner (`none` to clear)')

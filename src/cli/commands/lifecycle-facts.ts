@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { CliError, EXIT } from '../errors.js';
-import { client, globals, show } from './remote.js';
+import { client, globals, helpdeskRef, show } from './remote.js';
 
 type Row = Record<string, unknown>;
 
@@ -115,16 +115,20 @@ export function registerLifecycleFacts(program: Command): void {
 
   program
     .command('notify <release> <system>')
-    .description('record that an external system (e.g. cats, meds) was notified of the release')
-    .option('--note <text>', 'how, to whom')
-    .action(async (name: string, system: string, opts: { note?: string }, cmd: Command) => {
+    .description(
+      'record that an external system (e.g. cats, meds) was notified outside relman — by phone, in a meeting or otherwise; ' +
+        'an e-mail counts when relman sends it: mail send NAME --template external-notice --system ID',
+    )
+    .requiredOption('--by <means>', 'how the notice was made: phone, meeting or other')
+    .requiredOption('--note <text>', 'who was told, and what')
+    .action(async (name: string, system: string, opts: { by: string; note: string }, cmd: Command) => {
       const n = await client(cmd).request<Row>(
         'POST',
         releasePath(name, '/notifications'),
-        { system, note: opts.note },
+        { system, means: opts.by, note: opts.note },
         { app: globals(cmd).app },
       );
-      show(cmd, n, () => `recorded the notice to ${String(n.system)} for ${name}`);
+      show(cmd, n, () => `recorded for ${name}: ${String(n.summary)}`);
     });
 
   const report = program.command('report').description('reports of a release, e.g. the Emergency Release Report');
@@ -132,12 +136,15 @@ export function registerLifecycleFacts(program: Command): void {
     .command('write <release> <report>')
     .description('write (or rewrite) a report from --part ID=TEXT flags and/or a JSON --file')
     .option('--part <ID=TEXT>', 'one part of the report (repeatable)', part)
-    .option('--ref <ref>', 'a help-desk record it refers to, e.g. IR-1 (repeatable)', collect)
+    .option('--ref <ref>', 'a help-desk record it refers to, e.g. IR-1 (repeatable)', (v: string, prev?: string[]) =>
+      collect(helpdeskRef(v), prev),
+    )
     .option('--file <report.json>', 'JSON {"parts": {…}, "helpdeskRefs": […]}; --part and --ref add to it')
     .action(async (name: string, id: string, opts: { part?: [string, string][]; ref?: string[]; file?: string }, cmd: Command) => {
       const base = opts.file ? readReportFile(opts.file) : {};
       const parts = { ...(base.parts ?? {}), ...Object.fromEntries(opts.part ?? []) };
-      const helpdeskRefs = [...(base.helpdeskRefs ?? []), ...(opts.ref ?? [])];
+      const fromFile = (base.helpdeskRefs ?? []).map((r) => helpdeskRef(r, `${opts.file ?? ''}: helpdeskRefs`));
+      const helpdeskRefs = [...fromFile, ...(opts.ref ?? [])];
       const r = await client(cmd).request<Row>(
         'PUT',
         releasePath(name, `/reports/${encodeURIComponent(id)}`),

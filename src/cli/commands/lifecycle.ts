@@ -24,7 +24,22 @@ type TransitionRecord = {
   performedBy: string;
   performedAt: string;
 };
-type Decision = { step: string; decision: string; comment: string; decidedBy: string; decidedAt: string; voided: boolean };
+type Advance =
+  | { taken: true; transition: TransitionRecord }
+  | { taken: false; reason: string; transitions: { id: string; name: string; unmet: string[] }[] };
+type Decision = {
+  step: string;
+  decision: string;
+  comment: string;
+  decidedBy: string;
+  decidedAt: string;
+  voided: boolean;
+  advance?: Advance;
+};
+type RequestMail =
+  | { queued: true; template: string; mailId: string; to: string[]; cc: string[] }
+  | { queued: false; template: string | null; reason: string };
+type ApprovalRequest = { step: string; requestedBy: string; requestedAt: string; mail: RequestMail };
 type ApprovalStep = Record<string, unknown> & { step: string; decisions: Decision[] };
 
 const releasePath = (name: string, rest = '') => `/releases/${encodeURIComponent(name)}${rest}`;
@@ -71,6 +86,25 @@ function renderTransition(name: string, t: TransitionRecord): string {
   const lines = [`${name}: ${t.from} → ${t.to} (${t.transition}) by ${t.performedBy} at ${t.performedAt}`];
   for (const x of t.evidence.exceptions) lines.push(`  exception recorded: ${x}`);
   return lines.join('\n');
+}
+
+function renderDecision(name: string, d: Decision): string {
+  const lines = [`${d.decision} ${d.step} on ${name} (${d.decidedBy} at ${d.decidedAt})`];
+  if (d.advance?.taken === true) lines.push(renderTransition(name, d.advance.transition));
+  else if (d.advance?.taken === false) {
+    lines.push(`not advanced: ${d.advance.reason}`);
+    for (const t of d.advance.transitions) for (const u of t.unmet) lines.push(`  - ${t.id}: ${u}`);
+  }
+  return lines.join('\n');
+}
+
+function renderRequest(name: string, r: ApprovalRequest): string {
+  const head = `requested ${r.step} on ${name} (${r.requestedBy} may not decide it)`;
+  if (r.mail.queued) {
+    const cc = r.mail.cc.length > 0 ? `, cc ${r.mail.cc.join(', ')}` : '';
+    return `${head}\nmail queued to ${r.mail.to.join(', ')}${cc} (mail ${r.mail.mailId}; \`relman mail list\` shows its delivery)`;
+  }
+  return `${head}\nnobody was e-mailed: ${r.mail.reason}`;
 }
 
 export function registerLifecycle(program: Command): void {
@@ -132,21 +166,27 @@ export function registerLifecycle(program: Command): void {
 
   const decide =
     (decision: 'approve' | 'reject') =>
-    async (name: string, step: string, opts: { comment?: string; attest?: string[]; expectVersion?: number }, cmd: Command) => {
+    async (
+      name: string,
+      step: string,
+      opts: { comment?: string; attest?: string[]; expectVersion?: number; advance?: boolean },
+      cmd: Command,
+    ) => {
       const d = await client(cmd).request<Decision>(
         'POST',
         releasePath(name, '/approvals'),
-        { step, decision, comment: opts.comment, attestations: opts.attest, version: opts.expectVersion },
+        { step, decision, comment: opts.comment, attestations: opts.attest, advance: opts.advance, version: opts.expectVersion },
         { app: globals(cmd).app },
       );
-      show(cmd, d, () => `${d.decision} ${d.step} on ${name} (${d.decidedBy} at ${d.decidedAt})`);
+      show(cmd, d, () => renderDecision(name, d));
     };
 
   release
     .command('approve <name> <step>')
-    .description('approve an approval step (e.g. at-go-ahead, final-signoff)')
+    .description('approve an approval step (e.g. at-go-ahead, final-signoff); --advance also moves the release on')
     .option('--comment <text>', 'comment')
     .option('--attest <id>', 'confirm a statement the step asks for (repeatable)', collect)
+    .option('--advance', 'then take the transition this approval completes, if you may and every gate holds (else says why not)')
     .option('--expect-version <n>', 'refuse if the release changed since this version', int('--expect-version'))
     .action(decide('approve'));
 
@@ -159,16 +199,16 @@ export function registerLifecycle(program: Command): void {
 
   release
     .command('request-approval <name> <step>')
-    .description('ask for an approval; you may then not give it yourself')
+    .description('ask for an approval and e-mail the people who may give it; you may then not give it yourself')
     .option('--comment <text>', 'comment')
     .action(async (name: string, step: string, opts: { comment?: string }, cmd: Command) => {
-      const r = await client(cmd).request<{ step: string; requestedBy: string; requestedAt: string }>(
+      const r = await client(cmd).request<ApprovalRequest>(
         'POST',
         releasePath(name, `/approvals/${encodeURIComponent(step)}/requests`),
         { comment: opts.comment },
         { app: globals(cmd).app },
       );
-      show(cmd, r, () => `requested ${r.step} on ${name} (${r.requestedBy} may not decide it)`);
+      show(cmd, r, () => renderRequest(name, r));
     });
 
   release
@@ -194,7 +234,7 @@ export function registerLifecycle(program: Command): void {
           table(e.issues, ['number', 'category', 'status', 'title', 'raisedBy', 'resolution']),
           '',
           'notifications:',
-          table(e.notifications, ['system', 'recordedBy', 'recordedAt', 'note']),
+          table(e.notifications, ['system', 'status', 'recordedBy', 'recordedAt', 'summary']),
           '',
           'reports:',
           table(

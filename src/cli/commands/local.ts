@@ -2,22 +2,33 @@ import os from 'node:os';
 import type { Command } from 'commander';
 import { loadSettings } from '../../config/settings.js';
 import { migrateTo, migrateToLatest, migrationStatus } from '../../db/migrator.js';
-import { openFromSettings } from '../../runtime.js';
+import { MissingDatabaseError, openExistingFromSettings, openFromSettings } from '../../runtime.js';
 import { localActor } from '../../services/actor.js';
 import { verifyAudit } from '../../services/audit.js';
 import { createToken } from '../../services/auth.js';
-import { bootstrap } from '../../services/bootstrap.js';
-import { printBootstrapReport } from '../bootstrap-report.js';
 import type { ServiceDeps } from '../../services/deps.js';
 import { addUser } from '../../services/users.js';
 import { CliError, EXIT } from '../errors.js';
 import { readSecret } from '../io.js';
 import { printJson } from '../output.js';
+import { readCliConfig } from '../config-file.js';
+import { client, globals, show } from './remote.js';
 
-/** Local admin commands run straight on the configured database, with no server. */
-async function withDatabase<T>(fn: (deps: ServiceDeps) => Promise<T>): Promise<T> {
+/**
+ * Local admin commands run straight on the configured database, with no
+ * server. They open an existing, migrated database only: run anywhere else,
+ * they say where they looked instead of creating a new, empty one.
+ * `migrate` (`create: true`) is the one local command that may create it.
+ */
+async function withDatabase<T>(fn: (deps: ServiceDeps) => Promise<T>, options: { create?: boolean } = {}): Promise<T> {
   const settings = loadSettings();
-  const deps = openFromSettings(settings);
+  let deps: ServiceDeps;
+  try {
+    deps = options.create ? openFromSettings(settings) : await openExistingFromSettings(settings);
+  } catch (err) {
+    if (err instanceof MissingDatabaseError) throw new CliError(err.message, EXIT.notFound);
+    throw err;
+  }
   try {
     return await fn(deps);
   } finally {
@@ -25,9 +36,16 @@ async function withDatabase<T>(fn: (deps: ServiceDeps) => Promise<T>): Promise<T
   }
 }
 
-async function ready(deps: ServiceDeps): Promise<void> {
-  const settings = loadSettings();
-  printBootstrapReport(await bootstrap(deps, { templateFile: settings.templateFile, adminPassword: settings.adminPassword }));
+/**
+ * Whether a command that can run either way goes through the server: when
+ * the caller is signed in (`relman login`), or names a server or token
+ * (--url, --token, RELMAN_URL, RELMAN_TOKEN), unless --local is given.
+ */
+function throughServer(cmd: Command, local: boolean | undefined): boolean {
+  if (local) return false;
+  const g = globals(cmd);
+  const config = readCliConfig();
+  return Boolean(g.url ?? g.token ?? process.env.RELMAN_URL ?? process.env.RELMAN_TOKEN ?? config.token);
 }
 
 const actor = () => localActor(os.userInfo().username);
@@ -39,53 +57,66 @@ export function registerLocal(program: Command): void {
     .option('--to <migration>', 'migrate up or down to this migration; 0 reverts all')
     .option('--status', 'list migrations and whether they are applied')
     .action(async (opts: { to?: string; status?: boolean }) => {
-      await withDatabase(async (deps) => {
-        if (opts.status) {
-          for (const m of await migrationStatus(deps.database.kysely)) {
-            process.stdout.write(
-              `${m.executedAt ? 'applied ' : 'pending '} ${m.name}${m.executedAt ? `  ${m.executedAt.toISOString()}` : ''}\n`,
-            );
+      await withDatabase(
+        async (deps) => {
+          if (opts.status) {
+            for (const m of await migrationStatus(deps.database.kysely)) {
+              process.stdout.write(
+                `${m.executedAt ? 'applied ' : 'pending '} ${m.name}${m.executedAt ? `  ${m.executedAt.toISOString()}` : ''}\n`,
+              );
+            }
+            return;
           }
-          return;
-        }
-        const done = opts.to === undefined ? await migrateToLatest(deps.database.kysely) : await migrateTo(deps.database.kysely, opts.to);
-        process.stdout.write(done.length === 0 ? 'database is up to date\n' : `${done.join('\n')}\n`);
-      });
+          const done = opts.to === undefined ? await migrateToLatest(deps.database.kysely) : await migrateTo(deps.database.kysely, opts.to);
+          process.stdout.write(done.length === 0 ? 'database is up to date\n' : `${done.join('\n')}\n`);
+        },
+        { create: true },
+      );
     });
 
   const user = program.commands.find((c) => c.name() === 'user') ?? program.command('user').description('users and roles');
   user
     .command('add <username>')
-    .description('create a user (local; password from stdin or a prompt)')
+    .description('create a user (admin; password from stdin or a prompt); through the server when signed in, else on the local database')
     .requiredOption('--role <role...>', 'one or more roles from the process template, e.g. cmc technical-lead')
     .option('--display-name <name>', 'full name')
     .option('--email <email>', 'e-mail address')
     .option('--no-password', 'create the user without a password (API tokens only)')
-    .action(async (username: string, opts: { role: string[]; displayName?: string; email?: string; password: boolean }) => {
-      const password = opts.password ? await readSecret(`password for ${username}: `) : undefined;
-      await withDatabase(async (deps) => {
-        await ready(deps);
+    .option('--local', 'use the local database even when signed in')
+    .action(
+      async (
+        username: string,
+        opts: { role: string[]; displayName?: string; email?: string; password: boolean; local?: boolean },
+        cmd: Command,
+      ) => {
+        const password = opts.password ? await readSecret(`password for ${username}: `) : undefined;
         const roles = opts.role.flatMap((r) => r.split(',')).filter((r) => r !== '');
-        const u = await addUser(deps, actor(), { username, roles, displayName: opts.displayName, email: opts.email, password });
-        if (program.opts<{ json?: boolean }>().json) printJson(u);
-        else process.stdout.write(`created user ${u.username} with roles ${u.roles.join(', ')}\n`);
-      });
-    });
+        const input = { username, roles, displayName: opts.displayName, email: opts.email, password };
+        const u = throughServer(cmd, opts.local)
+          ? await client(cmd).request<{ username: string; roles: string[] }>('POST', '/users', input)
+          : await withDatabase((deps) => addUser(deps, actor(), input));
+        show(cmd, u, () => `created user ${u.username} with roles ${u.roles.join(', ')}`);
+      },
+    );
 
   const token = program.commands.find((c) => c.name() === 'token') ?? program.command('token').description('API tokens');
   token
     .command('create')
-    .description('create an API token for a user (local; prints the token once)')
-    .requiredOption('--user <username>', 'the user the token acts as')
+    .description('create an API token (prints it once); through the server when signed in, else on the local database')
+    .option('--user <username>', 'the user the token acts as (required locally; signed in: yourself when absent, others: admin)')
     .option('--name <name>', 'a label for the token', 'cli')
     .option('--expires-in-days <days>', 'expiry in days', (v) => Number(v))
-    .action(async (opts: { user: string; name: string; expiresInDays?: number }) => {
-      await withDatabase(async (deps) => {
-        await ready(deps);
-        const t = await createToken(deps, actor(), { user: opts.user, name: opts.name, expiresInDays: opts.expiresInDays });
-        if (program.opts<{ json?: boolean }>().json) printJson(t);
-        else process.stdout.write(`${t.token}\n`);
-      });
+    .option('--local', 'use the local database even when signed in')
+    .action(async (opts: { user?: string; name: string; expiresInDays?: number; local?: boolean }, cmd: Command) => {
+      const input = { user: opts.user, name: opts.name, expiresInDays: opts.expiresInDays };
+      let t: { token: string };
+      if (throughServer(cmd, opts.local)) {
+        t = await client(cmd).request<{ token: string }>('POST', '/tokens', input);
+      } else {
+        if (opts.user === undefined) throw new CliError('give --user: the user the token acts as', EXIT.usage);
+        t = await withDatabase((deps) => createToken(deps, actor(), input));
+      }
+      show(cmd, t, () => t.token);
     });
 
   const audit = program.commands.find((c) => c.name() === 'audit') ?? program.command('audit').description('the audit trail');

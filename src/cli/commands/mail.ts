@@ -72,7 +72,9 @@ export function registerMail(program: Command): void {
     .option('--to <recipient>', 'extra recipient: an address, role:<id>, group:<id> or system:<id> (repeatable)', collect)
     .option('--system <id>', 'external system the mail goes to, e.g. cats (repeatable)', collect)
     .action(async (name: string, opts: { template: string; note?: string; to?: string[]; system?: string[] }, cmd: Command) => {
-      const m = await client(cmd).request<Mail & { completedTasks: string[]; notifications: { system: string }[] }>(
+      const m = await client(cmd).request<
+        Mail & { tasksAwaitingDelivery: string[]; notifications: { system: string; addresses: string[] }[] }
+      >(
         'POST',
         `/releases/${encodeURIComponent(name)}/mail`,
         { template: opts.template, note: opts.note, to: opts.to, systems: opts.system },
@@ -82,8 +84,14 @@ export function registerMail(program: Command): void {
         const lines = [
           `queued ${String(m.template)} for ${name} to ${[...(m.to as string[]), ...(m.cc as string[])].join(', ')} (mail ${m.id})`,
         ];
-        if (m.completedTasks.length > 0) lines.push(`completed checklist task(s): ${m.completedTasks.join(', ')}`);
-        if (m.notifications.length > 0) lines.push(`recorded as notified: ${m.notifications.map((n) => n.system).join(', ')}`);
+        if (m.tasksAwaitingDelivery.length > 0)
+          lines.push(
+            `checklist task(s) sent, awaiting delivery: ${m.tasksAwaitingDelivery.join(', ')} (done once the mail server accepts it)`,
+          );
+        if (m.notifications.length > 0)
+          lines.push(
+            `notice awaiting delivery to: ${m.notifications.map((n) => `${n.system} (${n.addresses.join(', ')})`).join(', ')} (notified once the mail server accepts it)`,
+          );
         return lines.join('\n');
       });
     });

@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
-import { rename, stat, unlink } from 'node:fs/promises';
+import { mkdir, rename, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -32,6 +32,38 @@ export function safeFileName(disposition: string | null, fallback: string): stri
   return clean === '' ? fallback : clean;
 }
 
+/**
+ * Where `-o` puts the file. A folder (an existing one, or any path ending in
+ * `/`) keeps the file's own name; a folder given with `/` that does not exist
+ * yet is created. A file path needs an existing folder: a typo is reported,
+ * not turned into new folders.
+ */
+async function targetFile(output: string | undefined, suggested: string): Promise<string> {
+  if (output === undefined) return path.resolve(suggested);
+  const named = /[\\/]$/.test(output);
+  // `file.xml/` of an existing file: stat would say ENOTDIR, so the name is looked at without its slash.
+  const existing = await stat(output.replace(/(.)[\\/]+$/, '$1')).catch(() => null);
+  if (named || existing?.isDirectory() === true) {
+    if (existing && !existing.isDirectory()) throw new CliError(`cannot write into ${output}: it is a file, not a folder`, EXIT.usage);
+    if (!existing) {
+      try {
+        await mkdir(output, { recursive: true });
+      } catch (err) {
+        throw new CliError(`cannot create the folder ${output}: ${(err as Error).message}`, EXIT.failure);
+      }
+    }
+    return path.resolve(output, suggested);
+  }
+  const folder = path.dirname(path.resolve(output));
+  if ((await stat(folder).catch(() => null))?.isDirectory() !== true) {
+    throw new CliError(
+      `cannot write ${output}: the folder ${folder} does not exist (end -o with / to have it created: -o ${path.dirname(output)}/)`,
+      EXIT.usage,
+    );
+  }
+  return path.resolve(output);
+}
+
 export type DownloadResult = { file: string; size: number; sha256: string };
 
 /**
@@ -53,9 +85,13 @@ export async function downloadPackage(
     throw new CliError('the server sent no valid X-Checksum-SHA256 header: the file cannot be verified', EXIT.failure);
   }
   const suggested = safeFileName(res.headers.get('content-disposition'), opts.fallbackName);
-  // `-o DIR` puts the file into that folder under the server's name.
-  const intoDir = opts.output !== undefined && (await stat(opts.output).catch(() => null))?.isDirectory() === true;
-  const target = path.resolve(intoDir ? path.join(opts.output ?? '.', suggested) : (opts.output ?? suggested));
+  let target: string;
+  try {
+    target = await targetFile(opts.output, suggested);
+  } catch (err) {
+    await res.body?.cancel().catch(() => undefined);
+    throw err;
+  }
   const tmp = path.join(path.dirname(target), `.${path.basename(target)}.${randomBytes(6).toString('hex')}.part`);
   const total = Number(res.headers.get('content-length') ?? 0);
   const bar = progress({ label: `downloading ${path.basename(target)}`, total, quiet: opts.quiet });

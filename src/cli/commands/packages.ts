@@ -147,7 +147,10 @@ export function registerPackages(program: Command): void {
     .description('download a package file, verifying its SHA-256; nothing is left behind when it does not match')
     .requiredOption('--channel <channel>', 'channel, e.g. database or web')
     .option('--version <n>', VERSION_HELP)
-    .option('-o, --output <file>', 'where to write it; a folder keeps the file’s name (default: the file’s name, in the current folder)')
+    .option(
+      '-o, --output <file>',
+      'where to write it; a folder (an existing one, or DIR/ — created if need be) keeps the file’s name (default: the current folder)',
+    )
     .option('--no-progress', 'no progress report on stderr')
     .action(async (name: string, opts: { channel: string; output?: string; progress?: boolean }, cmd: Command) => {
       const version = versionOf(cmd);

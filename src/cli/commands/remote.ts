@@ -1,5 +1,7 @@
 import type { Command } from 'commander';
+import { helpdeskRefProblem } from '../../domain/helpdesk-ref.js';
 import { ApiClient, type GlobalOptions } from '../client.js';
+import { CliError, EXIT } from '../errors.js';
 import { printJson } from '../output.js';
 
 /** Options shared by every command that talks to a server. */
@@ -30,3 +32,10 @@ export const int =
     if (!Number.isInteger(n)) throw new Error(`${name} must be a whole number`);
     return n;
   };
+
+/** `--ref`: checked with the API's rule for help-desk references before anything is sent; `where` names the source. */
+export function helpdeskRef(v: string, where = '--ref'): string {
+  const problem = helpdeskRefProblem(v);
+  if (problem !== undefined) throw new CliError(`${where} ${JSON.stringify(v)}: ${problem}`, EXIT.usage);
+  return v.trim();
+}

@@ -20,6 +20,12 @@ export function registerServe(program: Command): void {
       const deps = { ...openFromSettings(settings), publicUrl: settings.publicUrl };
       const report = await bootstrap(deps, { templateFile: settings.templateFile, adminPassword: settings.adminPassword });
       printBootstrapReport(report);
+      if (settings.trustProxy === true) {
+        process.stderr.write(
+          'relman: RELMAN_TRUST_PROXY=true believes every X-Forwarded-For hop, so a client can pick the address sign-in throttling counts; ' +
+            'list your proxies instead (RELMAN_TRUST_PROXY=10.0.0.5,10.1.0.0/16)\n',
+        );
+      }
       const artifacts = new FileArtifactStore(path.join(settings.dataDir, 'artifacts'));
       const leftovers = await artifacts.cleanTemp();
       if (leftovers > 0) process.stderr.write(`relman: removed ${leftovers} unfinished upload(s)\n`);
@@ -31,6 +37,13 @@ export function registerServe(program: Command): void {
         cookieSecure: settings.cookieSecure,
         sessionTtlHours: settings.sessionTtlHours,
         trustProxy: settings.trustProxy,
+        timeouts: {
+          headersMs: settings.headersTimeoutMs,
+          bodyMs: settings.requestTimeoutMs,
+          uploadStallMs: settings.uploadStallTimeoutMs,
+          idleMs: settings.idleTimeoutMs,
+        },
+        metricsToken: settings.metricsToken,
       });
       const transport = mailTransportFrom(settings);
       const runner = new JobRunner(

@@ -63,9 +63,10 @@ export function sqliteFile(dataDir: string): string {
   return path.join(dataDir, 'relman.db');
 }
 
-export function createSqliteDialect(file: string): SqliteDialect {
-  if (file !== ':memory:') mkdirSync(path.dirname(file), { recursive: true });
-  const database = new BetterSqlite3(file);
+/** `mustExist`: open an existing file only (never create one, nor its folder). */
+export function createSqliteDialect(file: string, mustExist = false): SqliteDialect {
+  if (file !== ':memory:' && !mustExist) mkdirSync(path.dirname(file), { recursive: true });
+  const database = new BetterSqlite3(file, { fileMustExist: mustExist });
   database.pragma('journal_mode = WAL');
   database.pragma('synchronous = NORMAL');
   database.pragma('foreign_keys = ON');

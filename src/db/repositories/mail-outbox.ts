@@ -1,4 +1,4 @@
-import type { Database } from '../database.js';
+import type { Database, Db, Trx } from '../database.js';
 import type { MailOutboxTable } from '../schema.js';
 
 export type ClaimOptions = { owner: string; now: string; leaseUntil: string; limit: number };
@@ -39,14 +39,14 @@ export async function claimDueMail(database: Database, o: ClaimOptions): Promise
 
 /** Marks a leased row sent; false when the lease was lost (another process owns the row now). */
 export async function markMailSent(
-  database: Database,
+  db: Db | Trx,
   id: string,
   owner: string,
   at: string,
   transport: string,
   note: string | null,
 ): Promise<boolean> {
-  const res = await database.kysely
+  const res = await db
     .updateTable('mail_outbox')
     .set((eb) => ({
       status: 'sent',
@@ -65,12 +65,12 @@ export async function markMailSent(
 
 /** Records a failed attempt on a leased row: when to try again, or `failed` for good. */
 export async function markMailAttemptFailed(
-  database: Database,
+  db: Db | Trx,
   id: string,
   owner: string,
   patch: { attempts: number; status: 'pending' | 'failed'; nextAttemptAt: string; error: string; transport: string },
 ): Promise<boolean> {
-  const res = await database.kysely
+  const res = await db
     .updateTable('mail_outbox')
     .set({
       attempts: patch.attempts,

@@ -13,6 +13,19 @@ export async function releaseByName(db: Db | Trx, applicationId: string, name: s
   return res.rows[0];
 }
 
+/**
+ * Releases whose name equals `name` ignoring case (ASCII: names hold only
+ * A-Z, a-z, 0-9, `_` and `-`), at most two: the caller tells one from many.
+ * Only asked after the exact name found nothing, so the hot path keeps its index.
+ */
+export async function releasesByNameIgnoringCase(db: Db | Trx, applicationId: string, name: string): Promise<ReleaseTable[]> {
+  const res =
+    await sql<ReleaseTable>`select * from releases where application_id = ${applicationId} and upper(name) = ${name.toUpperCase()} order by sequence limit 2`.execute(
+      db,
+    );
+  return res.rows;
+}
+
 export async function releaseById(db: Db | Trx, id: string): Promise<ReleaseTable | undefined> {
   return db.selectFrom('releases').selectAll().where('id', '=', id).executeTakeFirst();
 }

@@ -103,3 +103,31 @@ export async function deleteExpiredSessions(db: Db | Trx, nowIso: string): Promi
 export async function deleteSessionsOfUser(db: Trx, userId: string): Promise<void> {
   await db.deleteFrom('sessions').where('user_id', '=', userId).execute();
 }
+
+/** Every session of the user but the one with this hash. */
+export async function deleteOtherSessionsOfUser(db: Trx, userId: string, keepHash: string): Promise<void> {
+  await db.deleteFrom('sessions').where('user_id', '=', userId).where('id_hash', '!=', keepHash).execute();
+}
+
+/** Ids of the users who hold the admin role and are not disabled. */
+export async function activeAdminIds(db: Db | Trx): Promise<string[]> {
+  const rows = await db
+    .selectFrom('users')
+    .innerJoin('user_roles', 'user_roles.user_id', 'users.id')
+    .select('users.id')
+    .where('user_roles.role', '=', 'admin')
+    .where('users.disabled', '=', 0)
+    .orderBy('users.id')
+    .execute();
+  return rows.map((r) => r.id);
+}
+
+/** Row-locks the users until the transaction ends (portable: a no-op update). */
+export async function lockUsers(db: Trx, ids: string[]): Promise<void> {
+  if (ids.length === 0) return;
+  await db
+    .updateTable('users')
+    .set((eb) => ({ updated_at: eb.ref('updated_at') }))
+    .where('id', 'in', ids)
+    .execute();
+}

@@ -1,6 +1,8 @@
+import { taskApplies } from '../checklist.js';
 import { packageCoverage } from '../packages-coverage.js';
 import type { ProcessTemplate } from '../template/schema.js';
 import type { Gate } from '../template/lifecycle-schema.js';
+import { describeNotice, effectiveNotice } from './notifications.js';
 import { helpdeskRefProblems } from './report-refs.js';
 import { activeApprovals, currentPackage, latestAttempt, type Evidence, type ReleaseSnapshot } from './snapshot.js';
 
@@ -60,7 +62,10 @@ function stepsGate(t: ProcessTemplate, s: ReleaseSnapshot, stepIds: readonly str
           by: rec.by,
           at: rec.at,
         });
-      else r.reasons.push(`${step.name} is missing for the ${channelName} channel${version === null ? '' : ` (package v${version})`}`);
+      else
+        r.reasons.push(
+          `${step.name} is missing for the ${channelName} channel${version === null ? '' : ` (package v${version})`} — record it with \`relman step record ${s.name} ${stepId} --channel ${channel}\``,
+        );
     }
   }
 }
@@ -139,8 +144,18 @@ function coverageGate(t: ProcessTemplate, s: ReleaseSnapshot, r: GateResult): vo
 
 function checklistGate(t: ProcessTemplate, s: ReleaseSnapshot, taskId: string, r: GateResult): void {
   const task = s.checklist?.find((x) => x.task === taskId);
-  const title = task?.title ?? t.checklist.find((x) => x.id === taskId)?.title ?? taskId;
+  const def = t.checklist.find((x) => x.id === taskId);
+  const title = task?.title ?? def?.title ?? taskId;
+  if (!task && def && !taskApplies(def, s.channels)) {
+    const channels = (def.channels ?? []).map((c) => nameOf(t.channels, c)).join(', ');
+    return void r.evidence.push({
+      what: `Checklist task '${title}' does not apply: the release carries none of ${channels}`,
+      by: '-',
+      at: '-',
+    });
+  }
   if (!task || task.status === 'open') return void r.reasons.push(`Checklist task '${title}' is not done`);
+  if (task.status === 'sent') return void r.reasons.push(`Checklist task '${title}' is not done: its mail was sent and awaits delivery`);
   const what = task.status === 'done' ? `Checklist task '${title}' done` : `Checklist task '${title}' marked not applicable`;
   r.evidence.push({ what: task.note ? `${what}: ${task.note}` : what, by: task.by ?? '-', at: task.at ?? '-' });
 }
@@ -166,9 +181,14 @@ export function evaluateGate(t: ProcessTemplate, gate: Gate, s: ReleaseSnapshot)
     }
   } else if ('externalSystemsNotified' in c) {
     for (const sys of t.externalSystems) {
-      const n = s.notifications.find((x) => x.system === sys.id);
-      if (n) r.evidence.push({ what: `${sys.name} notified${n.note ? `: ${n.note}` : ''}`, by: n.by, at: n.at });
-      else r.reasons.push(`${sys.name} has not been notified of the release`);
+      const n = effectiveNotice(s.notifications, sys.id);
+      if (n) {
+        r.evidence.push({ what: describeNotice(sys.name, n), by: n.by, at: n.settledAt ?? n.at });
+        continue;
+      }
+      // Not notified: say what became of the latest e-mail, if one was sent.
+      const latest = s.notifications.filter((x) => x.system === sys.id).at(-1);
+      r.reasons.push(latest ? describeNotice(sys.name, latest) : `${sys.name} has not been notified of the release`);
     }
   } else if ('report' in c) reportGate(t, s, c.report, r);
   else if ('checklistDone' in c) checklistGate(t, s, c.checklistDone, r);

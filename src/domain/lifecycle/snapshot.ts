@@ -44,14 +44,31 @@ export type SnapshotIssue = {
   resolvedBy?: string | null;
   resolvedAt?: string | null;
 };
-export type SnapshotNotification = { system: string; by: string; at: string; note: string };
+export type SnapshotNotification = {
+  system: string;
+  by: string;
+  at: string;
+  note: string;
+  /** `email` (sent by relman), or how a person says it was made: `phone`, `meeting`, `other`. */
+  means: string;
+  /** `notified`; an e-mail is `pending` until the mail server accepts the system's address, `failed` if it did not. */
+  status: 'pending' | 'notified' | 'failed';
+  messageId?: string | null;
+  /** The system's addresses the e-mail went to. */
+  addresses: string[];
+  /** Those the mail server accepted; null for notices recorded before acceptance was tracked. */
+  accepted: string[] | null;
+  outcome?: string | null;
+  settledAt?: string | null;
+};
 export type SnapshotReport = { report: string; parts: Record<string, string>; helpdeskRefs: string[]; by: string; at: string };
 export type SnapshotStep = { step: string; channel: string; packageVersion: number | null; by: string; at: string };
 /** A reconciliation checklist task (P14); `by`/`at` say who completed or skipped it and when. */
 export type SnapshotChecklistTask = {
   task: string;
   title: string;
-  status: 'open' | 'done' | 'skipped';
+  /** `sent`: the mail that completes it is awaiting delivery — not done yet. */
+  status: 'open' | 'sent' | 'done' | 'skipped';
   note: string | null;
   by: string | null;
   at: string | null;

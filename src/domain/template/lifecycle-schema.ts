@@ -69,6 +69,11 @@ export const approvalStepSchema = z.strictObject({
   onReject: z.strictObject({ to: id }).optional(),
   /** Mail templates sent when the step is approved (e.g. the CMC's sign-off confirmation, P15). */
   notify: list(id).default([]),
+  /**
+   * The mail template that tells the people who may give the approval that it
+   * was requested; without it, the template's mail `approval-request`, if any.
+   */
+  notifyOnRequest: id.optional(),
 });
 
 export const stepSchema = z.strictObject({

@@ -248,8 +248,14 @@ function coordinationProblems(root: Obj): Problem[] {
     const due = item['due'];
     if (isObj(due)) problems.push(...ref(['checklist', index, 'due', 'milestone'], due['milestone'], milestones, 'milestone'));
     problems.push(...ref(['checklist', index, 'mail'], item['mail'], mails, 'mail template'));
+    const taskChannels = item['channels'];
+    if (Array.isArray(taskChannels)) {
+      const channels = idSet(root['channels']);
+      taskChannels.forEach((c: unknown, j) => problems.push(...ref(['checklist', index, 'channels', j], c, channels, 'channel')));
+    }
   }
   for (const { index, item } of entries(root['approvals']) ?? []) {
+    problems.push(...ref(['approvals', index, 'notifyOnRequest'], item['notifyOnRequest'], mails, 'mail template'));
     const notify = item['notify'];
     if (!Array.isArray(notify)) continue;
     notify.forEach((m: unknown, j) => problems.push(...ref(['approvals', index, 'notify', j], m, mails, 'mail template')));

@@ -177,6 +177,8 @@ export const checklistTaskSchema = z.strictObject({
   remarks: textSchema.optional(),
   /** A mail template whose sending completes this task, the sent mail being its evidence. */
   mail: idSchema.optional(),
+  /** The channels it belongs to: only a release carrying one of them gets the task. Every release when absent. */
+  channels: list(idSchema, 1).optional(),
 });
 
 const contactFields = {

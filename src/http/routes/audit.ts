@@ -1,8 +1,8 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { listAudit } from '../../services/audit.js';
+import { listAuditEvents } from '../../services/audit-read.js';
 import type { RouteOptions } from '../app.js';
-import { errorResponses } from '../schemas/common.js';
+import { appQuery, errorResponses, intParam } from '../schemas/common.js';
 import { auditEventSchema } from '../schemas/views.js';
 
 const isoTime = z.iso.datetime({ offset: true }).or(z.iso.date());
@@ -16,14 +16,20 @@ export const auditRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, { de
         summary: 'Audit events, oldest first; page with afterSeq',
         querystring: z
           .object({
+            app: appQuery,
             actor: z.string().min(1).max(200).optional(),
             action: z.string().min(1).max(100).optional(),
             subjectType: z.string().min(1).max(50).optional(),
-            subjectId: z.string().min(1).max(200).optional(),
+            subjectId: z
+              .string()
+              .min(1)
+              .max(200)
+              .optional()
+              .describe('Subject id, e.g. cms-net/CFIS001; a release may be given by its name alone, in any case'),
             from: isoTime.optional().describe('At or after (ISO date or date-time)'),
             to: isoTime.optional().describe('Before (ISO date or date-time)'),
-            afterSeq: z.coerce.number().int().min(0).optional(),
-            limit: z.coerce.number().int().min(1).max(1000).default(100),
+            afterSeq: intParam(0).optional(),
+            limit: intParam(1, 1000).default(100),
           })
           .strict(),
         response: { 200: z.object({ items: z.array(auditEventSchema), nextAfterSeq: z.number().int().nullable() }), ...errorResponses },
@@ -32,7 +38,7 @@ export const auditRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, { de
     async (req) => {
       const q = req.query;
       const norm = (t: string | undefined) => (t === undefined ? undefined : new Date(t).toISOString());
-      return listAudit(deps.database, { ...q, from: norm(q.from), to: norm(q.to) });
+      return listAuditEvents(deps, { ...q, from: norm(q.from), to: norm(q.to) });
     },
   );
 };

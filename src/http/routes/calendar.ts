@@ -5,7 +5,7 @@ import { WEEKDAYS } from '../../domain/template/schema.js';
 import { addBlackout, listBlackouts, removeBlackout } from '../../services/calendar/blackouts.js';
 import { listConflicts } from '../../services/calendar/conflicts.js';
 import { cancelCycle, createCycle, listCycles, moveCycle } from '../../services/calendar/cycles.js';
-import { calendarFeed, createFeedToken, revokeFeedToken } from '../../services/calendar/feed.js';
+import { calendarFeed, createFeedToken, feedTokenStatus, revokeFeedToken } from '../../services/calendar/feed.js';
 import { overrideBlackout } from '../../services/calendar/schedule.js';
 import type { RouteOptions } from '../app.js';
 import { actorOf } from '../auth.js';
@@ -254,13 +254,35 @@ export const calendarRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, {
       overrideBlackout(deps, actorOf(req), req.query.app, req.params.name, { reason: req.body.reason, expectedVersion: req.body.version }),
   );
 
+  app.get(
+    '/calendar/feed-token',
+    {
+      schema: {
+        tags: ['calendar'],
+        summary: 'Whether you have a calendar feed URL (the URL itself is shown only when it is created)',
+        response: {
+          200: z.object({ exists: z.boolean(), createdAt: z.string().nullable(), lastUsedAt: z.string().nullable() }),
+          ...errorResponses,
+        },
+      },
+    },
+    async (req) => feedTokenStatus(deps, actorOf(req)),
+  );
+
   app.post(
     '/calendar/feed-token',
     {
       schema: {
         tags: ['calendar'],
         summary: 'Create (or replace) your secret calendar feed URL; it is shown once',
-        body: z.strictObject({}).describe('No fields; send {}'),
+        body: z
+          .strictObject({
+            replace: z
+              .boolean()
+              .default(true)
+              .describe('false: keep an existing feed URL and answer 409 feed-exists instead of replacing it'),
+          })
+          .describe('Send {} to create or replace'),
         response: {
           201: z.object({ url: z.string(), token: z.string(), createdAt: z.string() }).describe('Subscribe to url in your calendar'),
           ...errorResponses,
@@ -268,7 +290,7 @@ export const calendarRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, {
       },
     },
     async (req, reply) => {
-      const t = await createFeedToken(deps, actorOf(req));
+      const t = await createFeedToken(deps, actorOf(req), { replace: req.body.replace });
       return reply.code(201).send({ url: `${baseUrl(deps.publicUrl, req)}${t.path}`, token: t.token, createdAt: t.createdAt });
     },
   );

@@ -3,21 +3,25 @@ import { z } from 'zod';
 import { attachEvidenceFile, openEvidenceFile } from '../../services/checklist/evidence-file.js';
 import { completeTask, openChecklistTasks, releaseChecklist, reopenTask, setMilestone, skipTask } from '../../services/checklist/tasks.js';
 import type { RouteOptions } from '../app.js';
-import { acceptRawBodies, rawBody } from '../raw-body.js';
+import { acceptRawBodies, rawBody, rawUpload } from '../raw-body.js';
 import { actorOf } from '../auth.js';
-import { appQuery, calendarDate, errorResponses, identifier } from '../schemas/common.js';
+import { appQuery, calendarDate, errorResponses, identifier, int } from '../schemas/common.js';
 
 const releaseNameParam = z.object({ name: z.string().min(1).max(64) });
 const taskParams = releaseNameParam.extend({ task: identifier });
 const appOnlyQuery = z.object({ app: appQuery }).strict();
 const reason = z.string().trim().min(1, 'say why').max(4000);
-const taskVersion = z.number().int().min(1).optional().describe('The task version you read; refused with 409 if someone changed it since');
+const taskVersion = int(1).optional().describe('The task version you read; refused with 409 if someone changed it since');
 const flag = z.enum(['true', 'false']).transform((v) => v === 'true');
 
 const evidenceSchema = z.object({
   link: z.string().optional(),
   mailId: z.string().optional(),
   mailSubject: z.string().optional(),
+  messageId: z.string().optional(),
+  sentBy: z.string().optional().describe('Who sent the mail that completes the task'),
+  sentAt: z.string().optional(),
+  acceptedFor: z.array(z.string()).optional().describe('The addresses the mail server accepted the mail for'),
   fileName: z.string().optional(),
   sha256: z.string().optional(),
   size: z.number().int().optional(),
@@ -35,7 +39,10 @@ export const checklistTaskSchema = z.object({
     z.object({ role: z.string(), name: z.string(), people: z.array(z.object({ name: z.string(), email: z.string().nullable() })) }),
   ),
   remarks: z.string(),
-  status: z.enum(['open', 'done', 'skipped']),
+  status: z
+    .enum(['open', 'sent', 'done', 'skipped'])
+    .describe('sent: the mail that completes it awaits delivery — not done until the mail server accepts it'),
+  statusText: z.string().describe('"open", "sent, awaiting delivery", "done" or "not applicable"'),
   note: z.string().nullable(),
   evidence: evidenceSchema.nullable(),
   completedBy: z.string().nullable(),
@@ -192,7 +199,7 @@ export const checklistRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, 
   app.put(
     '/releases/:name/checklist/:task/evidence/:fileName',
     {
-      bodyLimit: Number.MAX_SAFE_INTEGER,
+      ...rawUpload,
       schema: {
         tags: ['checklist'],
         summary: 'Attach a file (raw bytes, Content-Type application/octet-stream) as the task’s evidence; a later file replaces it',

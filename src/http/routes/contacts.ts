@@ -13,7 +13,7 @@ import {
 } from '../../services/contacts/contacts.js';
 import type { RouteOptions } from '../app.js';
 import { actorOf } from '../auth.js';
-import { appQuery, errorResponses, identifier, text } from '../schemas/common.js';
+import { appQuery, errorResponses, identifier, int, text } from '../schemas/common.js';
 
 const contactSchema = z.object({
   id: z.string(),
@@ -40,7 +40,7 @@ const groupSchema = z.object({
 const person = z.string().trim().min(1).max(200);
 const phone = z.string().trim().min(1).max(50);
 const email = z.email().max(320);
-const order = z.number().int().min(1).max(10_000);
+const order = int(1, 10_000);
 const appOnly = z.object({ app: appQuery }).strict();
 const contactId = z.object({ id: z.uuid() });
 const groupKey = z.object({ key: identifier });

@@ -28,8 +28,12 @@ export const mailSchema = z.object({
 });
 
 const sentMailSchema = mailSchema.extend({
-  completedTasks: z.array(z.string()).describe('Checklist tasks this mail completed'),
-  notifications: z.array(notificationSchema).describe('Systems recorded as notified (gate 2), for the notice to other systems'),
+  tasksAwaitingDelivery: z
+    .array(z.string())
+    .describe('Checklist tasks this mail completes once the mail server accepts it: "sent, awaiting delivery" until then'),
+  notifications: z
+    .array(notificationSchema)
+    .describe('Notices to the named systems (gate 2): pending until the mail server accepts each system’s address'),
 });
 
 const appOnly = z.object({ app: appQuery }).strict();
@@ -43,7 +47,7 @@ export const mailRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, { dep
       schema: {
         tags: ['mail'],
         summary:
-          'Send a mail template about the release (queued, delivered in the background); completes the checklist tasks it stands for, and the notice to other systems records them as notified',
+          'Send a mail template about the release (queued, delivered in the background). The checklist tasks it stands for are done, and the systems it notifies are notified (gate 2), once the mail server accepts the mail; a named system without an address is refused',
         params: z.object({ name: z.string().min(1).max(64) }),
         querystring: appOnly,
         body: z

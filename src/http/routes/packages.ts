@@ -3,13 +3,13 @@ import { z } from 'zod';
 import { diffPackages, listPackages, openPackageFile, showCoverage, showPackage } from '../../services/packages/read.js';
 import { uploadPackage } from '../../services/packages/upload.js';
 import type { RouteOptions } from '../app.js';
-import { acceptRawBodies, rawBody } from '../raw-body.js';
+import { acceptRawBodies, rawBody, rawUpload } from '../raw-body.js';
 import { actorOf } from '../auth.js';
-import { appQuery, errorResponses, identifier } from '../schemas/common.js';
+import { appQuery, errorResponses, identifier, intParam } from '../schemas/common.js';
 import { packageSchema } from '../schemas/lifecycle.js';
 
 const nameParam = z.string().min(1).max(64);
-const versionParam = z.union([z.literal('latest'), z.coerce.number().int().min(1).max(1_000_000)]).describe('A version number, or latest');
+const versionParam = z.union([z.literal('latest'), intParam(1, 1_000_000)]).describe('A version number, or latest');
 const asVersion = (v: 'latest' | number): number | undefined => (v === 'latest' ? undefined : v);
 const appOnly = z.object({ app: appQuery }).strict();
 
@@ -55,7 +55,7 @@ export const packageRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, { 
   app.put(
     '/releases/:name/packages/:channel/files/:fileName',
     {
-      bodyLimit: Number.MAX_SAFE_INTEGER,
+      ...rawUpload,
       schema: {
         tags: ['packages'],
         summary: 'Upload a package file (raw bytes, Content-Type application/octet-stream) as the channel’s next version',
@@ -104,8 +104,8 @@ export const packageRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, { 
         querystring: z
           .object({
             app: appQuery,
-            from: z.coerce.number().int().min(1).optional(),
-            to: z.coerce.number().int().min(1).optional(),
+            from: intParam(1).optional(),
+            to: intParam(1).optional(),
             against: z.literal('production').optional(),
           })
           .strict(),

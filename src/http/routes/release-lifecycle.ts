@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { MANUAL_NOTICE_MEANS } from '../../domain/lifecycle/notifications.js';
 import { decideApproval, listApprovals, requestApproval } from '../../services/lifecycle/approvals.js';
 import { releaseEvidence } from '../../services/lifecycle/evidence-read.js';
 import {
@@ -12,12 +13,13 @@ import {
   writeReport,
 } from '../../services/lifecycle/evidence.js';
 import { performTransition, releaseGates, releaseHistory } from '../../services/lifecycle/transitions.js';
+import { helpdeskRefSchema } from '../../domain/helpdesk-ref.js';
 import type { RouteOptions } from '../app.js';
 import { actorOf } from '../auth.js';
-import { appQuery, errorResponses, identifier, text, versionField } from '../schemas/common.js';
+import { appQuery, errorResponses, identifier, intParam, text, versionField } from '../schemas/common.js';
 import {
   approvalRequestSchema,
-  approvalSchema,
+  decisionSchema,
   approvalStepSchema,
   gatesViewSchema,
   issueSchema,
@@ -117,10 +119,16 @@ export const releaseLifecycleRoutes: FastifyPluginAsyncZod<RouteOptions> = async
             decision: z.enum(['approve', 'reject']),
             comment: comment.optional(),
             attestations: z.array(identifier).max(50).optional().describe('Ids of the statements the approver confirms'),
+            advance: z
+              .boolean()
+              .optional()
+              .describe(
+                'With an approval: then take the one transition from the current state it completes, in the same transaction, if you may and every gate holds',
+              ),
             version: versionField,
           })
           .strict(),
-        response: { 201: approvalSchema, ...errorResponses },
+        response: { 201: decisionSchema, ...errorResponses },
       },
     },
     async (req, reply) => {
@@ -135,7 +143,7 @@ export const releaseLifecycleRoutes: FastifyPluginAsyncZod<RouteOptions> = async
     {
       schema: {
         tags: ['lifecycle'],
-        summary: 'Ask for an approval; the requester may then not give it (separation of duties)',
+        summary: 'Ask for an approval and e-mail the people who may give it; the requester may then not give it (separation of duties)',
         params: releaseNameParam.extend({ step: identifier }),
         querystring: appOnlyQuery,
         body: z.object({ comment: comment.optional() }).strict(),
@@ -221,7 +229,7 @@ export const releaseLifecycleRoutes: FastifyPluginAsyncZod<RouteOptions> = async
       schema: {
         tags: ['lifecycle'],
         summary: 'Resolve an issue, close it as won’t fix (with a reason) or reopen it',
-        params: releaseNameParam.extend({ number: z.coerce.number().int().min(1).max(1_000_000) }),
+        params: releaseNameParam.extend({ number: intParam(1, 1_000_000) }),
         querystring: appOnlyQuery,
         body: z.object({ status: z.enum(['resolved', 'wont-fix', 'open']), resolution: text(4000).optional() }).strict(),
         response: { 200: issueSchema, ...errorResponses },
@@ -235,10 +243,17 @@ export const releaseLifecycleRoutes: FastifyPluginAsyncZod<RouteOptions> = async
     {
       schema: {
         tags: ['lifecycle'],
-        summary: 'Record that an external (upstream or downstream) system was notified of the release',
+        summary:
+          'Record that an external (upstream or downstream) system was notified of the release outside relman (by phone, in a meeting, otherwise), with a note',
         params: releaseNameParam,
         querystring: appOnlyQuery,
-        body: z.object({ system: identifier, note: note.optional() }).strict(),
+        body: z
+          .object({
+            system: identifier,
+            means: z.enum(MANUAL_NOTICE_MEANS).describe('How the notice was made'),
+            note: note.refine((v) => v.trim() !== '', 'say who was told, and what'),
+          })
+          .strict(),
         response: { 201: notificationSchema, ...errorResponses },
       },
     },
@@ -259,7 +274,7 @@ export const releaseLifecycleRoutes: FastifyPluginAsyncZod<RouteOptions> = async
               .record(identifier, text(20_000))
               .refine((p) => Object.keys(p).length <= MAX_REPORT_PARTS, `at most ${MAX_REPORT_PARTS} parts`)
               .describe('Text per report part id'),
-            helpdeskRefs: z.array(z.string().trim().min(1).max(100)).max(100).optional().describe('Help-desk records (IR/DR) it refers to'),
+            helpdeskRefs: z.array(helpdeskRefSchema).max(100).optional().describe('Help-desk records (IR/DR) it refers to'),
           })
           .strict(),
         response: { 200: reportSchema, ...errorResponses },

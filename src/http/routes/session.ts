@@ -4,16 +4,13 @@ import { actorFromSession, login, logout } from '../../services/auth.js';
 import { changeOwnPassword, getUserView } from '../../services/users.js';
 import type { RouteOptions } from '../app.js';
 import { actorOf, SESSION_COOKIE } from '../auth.js';
-import { LoginThrottle } from '../login-throttle.js';
-import { problem, sendProblem } from '../problem.js';
 import { errorResponses, problemSchema } from '../schemas/common.js';
-import { UnauthenticatedError } from '../../domain/errors.js';
+import { TooManyAttemptsError } from '../../domain/errors.js';
 import { userSchema } from '../schemas/views.js';
 
 const sessionSchema = z.object({ user: userSchema, csrfToken: z.string().nullable(), expiresAt: z.string().nullable() });
 
 export const sessionRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, { deps, cookieSecure, sessionTtlHours }) => {
-  const throttle = new LoginThrottle();
   app.post(
     '/session',
     {
@@ -27,27 +24,19 @@ export const sessionRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, { 
       },
     },
     async (req, reply) => {
-      const key = `${req.ip}\u0000${req.body.username.toLowerCase()}`;
-      const wait = throttle.retryAfter(key);
-      if (wait > 0) {
-        reply.header('retry-after', String(wait));
-        return sendProblem(
-          reply,
-          problem(429, 'too-many-attempts', `too many failed sign-ins; try again in ${wait} s`, { requestId: String(req.id) }),
-        );
-      }
       let s: Awaited<ReturnType<typeof login>>;
       try {
-        s = await login(deps, req.body.username, req.body.password, sessionTtlHours, String(req.id));
+        // req.ip is the socket address, or with RELMAN_TRUST_PROXY the right-most untrusted hop.
+        s = await login(deps, req.body.username, req.body.password, sessionTtlHours, String(req.id), req.ip);
       } catch (err) {
-        if (err instanceof UnauthenticatedError) throttle.fail(key);
+        if (err instanceof TooManyAttemptsError) reply.header('retry-after', String(err.retryAfterSeconds));
         throw err;
       }
-      throttle.succeed(key);
       reply.setCookie(SESSION_COOKIE, s.sessionId, {
         httpOnly: true,
         sameSite: 'lax',
-        secure: cookieSecure,
+        // Behind a TLS-terminating proxy (trusted, X-Forwarded-Proto: https) the request came over TLS too.
+        secure: cookieSecure || req.protocol === 'https',
         path: '/',
         expires: new Date(s.expiresAt),
       });
@@ -86,13 +75,13 @@ export const sessionRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, { 
     {
       schema: {
         tags: ['auth'],
-        summary: 'Change your own password',
+        summary: 'Change your own password; your other sessions end, your API tokens stay valid',
         body: z.object({ currentPassword: z.string().min(1).max(1000), newPassword: z.string().min(1).max(1000) }).strict(),
         response: { 204: z.null(), ...errorResponses },
       },
     },
     async (req, reply) => {
-      await changeOwnPassword(deps, actorOf(req), req.body.currentPassword, req.body.newPassword);
+      await changeOwnPassword(deps, actorOf(req), req.body.currentPassword, req.body.newPassword, req.sessionId);
       return reply.code(204).send(null);
     },
   );

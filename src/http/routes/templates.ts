@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { listTemplates, publishTemplate, templateHistory, templateInForce } from '../../services/templates.js';
 import type { RouteOptions } from '../app.js';
 import { actorOf } from '../auth.js';
-import { errorResponses, identifier } from '../schemas/common.js';
+import { errorResponses, identifier, intParam } from '../schemas/common.js';
 import { templateVersionSchema, templateVersionSummarySchema } from '../schemas/views.js';
 
 const publishedSchema = templateVersionSummarySchema.extend({
@@ -31,7 +31,7 @@ export const templateRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, {
         tags: ['templates'],
         summary: 'The version in force of a template (or ?version=N)',
         params: z.object({ key: identifier }),
-        querystring: z.object({ version: z.coerce.number().int().min(1).optional() }).strict(),
+        querystring: z.object({ version: intParam(1).optional() }).strict(),
         response: { 200: templateVersionSchema, ...errorResponses },
       },
     },

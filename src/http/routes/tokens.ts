@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { createToken, listTokens, revokeToken } from '../../services/auth.js';
 import type { RouteOptions } from '../app.js';
 import { actorOf } from '../auth.js';
-import { errorResponses, identifier } from '../schemas/common.js';
+import { errorResponses, identifier, int } from '../schemas/common.js';
 import { tokenSchema } from '../schemas/views.js';
 
 export const tokenRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, { deps }) => {
@@ -30,7 +30,7 @@ export const tokenRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, { de
           .object({
             name: z.string().min(1).max(100).optional(),
             user: identifier.optional().describe('Admins may create tokens for other users'),
-            expiresInDays: z.number().int().min(1).max(3650).optional(),
+            expiresInDays: int(1, 3650).optional(),
           })
           .strict(),
         response: { 201: tokenSchema.extend({ token: z.string() }), ...errorResponses },

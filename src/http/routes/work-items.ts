@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { assignWorkItem, createWorkItem, getWorkItem, listWorkItemViews, updateWorkItem } from '../../services/work-items.js';
+import { helpdeskRefSchema } from '../../domain/helpdesk-ref.js';
 import type { RouteOptions } from '../app.js';
 import { actorOf } from '../auth.js';
 import { appQuery, csvList, errorResponses, identifier, pageOf, pageQuery, text, versionField } from '../schemas/common.js';
@@ -44,7 +45,7 @@ export const workItemRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, {
           .object({
             app: appQuery,
             kind: z.string().min(1).max(20),
-            helpdeskRef: z.string().min(1).max(100),
+            helpdeskRef: helpdeskRefSchema,
             title: z.string().min(1).max(300),
             description: text(20_000).optional(),
             owner: owner.optional(),
@@ -82,7 +83,7 @@ export const workItemRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, {
         querystring: z.object({ app: appQuery }).strict(),
         body: z
           .object({
-            helpdeskRef: z.string().min(1).max(100).optional(),
+            helpdeskRef: helpdeskRefSchema.optional(),
             title: z.string().min(1).max(300).optional(),
             description: text(20_000).optional(),
             owner: owner.optional(),

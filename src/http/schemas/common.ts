@@ -14,9 +14,18 @@ export const identifier = z
 
 export const appQuery = identifier.optional().describe('Application key; defaults to the only or the default application');
 
+/** The largest value an integer column holds (PostgreSQL `integer`, 32 bits): no input may go past it. */
+export const INT_MAX = 2_147_483_647;
+
+/** A whole number in a JSON body, at most what an integer column holds. */
+export const int = (min: number, max: number = INT_MAX) => z.number().int().min(min).max(Math.min(max, INT_MAX));
+
+/** A whole number in a path or query string, at most what an integer column holds. */
+export const intParam = (min: number, max: number = INT_MAX) => z.coerce.number().int().min(min).max(Math.min(max, INT_MAX));
+
 export const pageQuery = {
-  limit: z.coerce.number().int().min(1).max(500).default(50),
-  offset: z.coerce.number().int().min(0).max(1_000_000).default(0),
+  limit: intParam(1, 500).default(50),
+  offset: intParam(0, 1_000_000).default(0),
 };
 
 /** Comma-separated list in a query string: `state=draft,packaging`. */
@@ -55,12 +64,7 @@ export const errorResponses = {
   422: problemSchema,
 };
 
-export const versionField = z
-  .number()
-  .int()
-  .min(1)
-  .optional()
-  .describe('The version you read; refused with 409 if someone changed it since');
+export const versionField = int(1).optional().describe('The version you read; refused with 409 if someone changed it since');
 
 export const pageOf = <T extends z.ZodType>(item: T) =>
   z.object({ items: z.array(item), total: z.number().int(), limit: z.number().int(), offset: z.number().int() });

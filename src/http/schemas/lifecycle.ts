@@ -67,7 +67,45 @@ export const approvalStepSchema = z.object({
   decisions: z.array(approvalSchema),
 });
 
-export const approvalRequestSchema = z.object({ step: z.string(), requestedBy: z.string(), requestedAt: z.string() });
+export const requestMailSchema = z
+  .discriminatedUnion('queued', [
+    z.object({
+      queued: z.literal(true),
+      template: z.string(),
+      mailId: z.string().describe('The outbox mail; `GET /mail/{id}` shows whether it was delivered'),
+      messageId: z.string(),
+      to: z.array(z.string()).describe('The people who may give the approval, and the mail template’s own recipients'),
+      cc: z.array(z.string()),
+    }),
+    z.object({
+      queued: z.literal(false),
+      template: z.string().nullable(),
+      reason: z.string().describe('Why nobody was e-mailed'),
+    }),
+  ])
+  .describe('The mail that tells the people who may give the approval, or why none was queued');
+
+export const approvalRequestSchema = z.object({
+  step: z.string(),
+  requestedBy: z.string(),
+  requestedAt: z.string(),
+  mail: requestMailSchema,
+});
+
+export const advanceSchema = z
+  .discriminatedUnion('taken', [
+    z.object({ taken: z.literal(true), transition: transitionRecordSchema }),
+    z.object({
+      taken: z.literal(false),
+      reason: z.string(),
+      transitions: z
+        .array(z.object({ id: z.string(), name: z.string(), unmet: z.array(z.string()) }))
+        .describe('The transitions the approval could complete, each with what stops it'),
+    }),
+  ])
+  .describe('Present when `advance` was asked for: the transition taken, or why the release did not move');
+
+export const decisionSchema = approvalSchema.extend({ advance: advanceSchema.optional() });
 
 export const packageFileSchema = z.object({
   name: z.string(),
@@ -117,7 +155,18 @@ export const issueSchema = z.object({
 export const notificationSchema = z.object({
   id: z.string(),
   system: z.string(),
+  means: z.string().describe('email (sent by relman), phone, meeting or other'),
+  status: z
+    .enum(['pending', 'notified', 'failed'])
+    .describe('An e-mail is pending until the mail server accepts the system’s address; failed when it was refused or given up'),
   note: z.string(),
+  mailId: z.string().nullable(),
+  messageId: z.string().nullable(),
+  addresses: z.array(z.string()).describe('The system’s addresses the e-mail went to'),
+  accepted: z.array(z.string()).nullable().describe('Those the mail server accepted'),
+  outcome: z.string().nullable().describe('Why the e-mail did not reach the system, or which addresses were refused'),
+  settledAt: z.string().nullable().describe('When the mail server accepted the e-mail (or the delivery was given up)'),
+  summary: z.string().describe('What the notice proves, e.g. "CATS notified by phone: …"'),
   recordedBy: z.string(),
   recordedAt: z.string(),
 });

@@ -39,7 +39,7 @@ export class MaildirTransport implements MailTransport {
     }
     await rename(tmp, path.join(this.dir, 'new', name));
     await syncDir(path.join(this.dir, 'new'));
-    return { rejected: [] };
+    return { accepted: [...mail.to, ...mail.cc], rejected: [] };
   }
 
   /** `<seconds>.M<micro>P<pid>Q<n>R<random>.<host>`, the Maildir convention for unique names. */

@@ -31,7 +31,8 @@ export class SmtpTransport implements MailTransport {
       ...composerOptions(mail),
       envelope: { from: envelopeSender(mail.from), to: [...mail.to, ...mail.cc] },
     });
-    return { rejected: info.rejected.map((r: string | { address: string }) => (typeof r === 'string' ? r : r.address)) };
+    const address = (r: string | { address: string }) => (typeof r === 'string' ? r : r.address);
+    return { accepted: info.accepted.map(address), rejected: info.rejected.map(address) };
   }
 
   close(): Promise<void> {

@@ -15,7 +15,9 @@ export type OutgoingMail = {
 };
 
 export type DeliveryReport = {
-  /** Addresses the server refused (the others received the mail). */
+  /** Addresses the server accepted the mail for (a maildir: every recipient, kept on this machine). */
+  accepted: string[];
+  /** Addresses the server refused. */
   rejected: string[];
 };
 

@@ -58,5 +58,6 @@ export async function listConflicts(
     })),
     blackouts: (await blackoutsOf(db, ctx.app.id, from, to)).map(toWindow),
   });
-  return { from, to, items: conflicts };
+  // By date; on one date in the order findConflicts gives (the sort is stable).
+  return { from, to, items: [...conflicts].sort((a, b) => a.date.localeCompare(b.date)) };
 }

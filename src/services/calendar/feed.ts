@@ -3,7 +3,7 @@ import ical, { ICalEventStatus } from 'ical-generator';
 import type { CalendarTokenTable } from '../../db/schema.js';
 import { describeBlackout, todayIn } from '../../domain/calendar.js';
 import { addDays } from '../../domain/dates.js';
-import { NotFoundError, ValidationError } from '../../domain/errors.js';
+import { ConflictError, NotFoundError, ValidationError } from '../../domain/errors.js';
 import type { ProcessTemplate } from '../../domain/template/schema.js';
 import type { Actor } from '../actor.js';
 import { resolveApplication } from '../applications.js';
@@ -31,14 +31,46 @@ function requireUser(actor: Actor): string {
   return actor.userId;
 }
 
+export type FeedStatusView = { exists: boolean; createdAt: string | null; lastUsedAt: string | null };
+
+/** Whether the caller has a calendar feed URL, since when, and when a calendar last fetched it; the URL itself is not kept. */
+export async function feedTokenStatus(deps: ServiceDeps, actor: Actor): Promise<FeedStatusView> {
+  const userId = requireUser(actor);
+  const active = await deps.database.kysely
+    .selectFrom('calendar_tokens')
+    .select(['created_at', 'last_used_at'])
+    .where('user_id', '=', userId)
+    .where('revoked_at', 'is', null)
+    .orderBy('created_at', 'desc')
+    .executeTakeFirst();
+  return { exists: active !== undefined, createdAt: active?.created_at ?? null, lastUsedAt: active?.last_used_at ?? null };
+}
+
 /**
  * Creates the caller's calendar feed secret, revoking any earlier one (a
- * user has one feed URL at a time). The secret is returned once.
+ * user has one feed URL at a time). The secret is returned once. With
+ * `replace: false` an existing feed is kept and the call is refused
+ * (`409 feed-exists`), so asking for a feed never silently cuts off the
+ * calendars subscribed to the old URL.
  */
-export async function createFeedToken(deps: ServiceDeps, actor: Actor): Promise<FeedTokenView> {
+export async function createFeedToken(deps: ServiceDeps, actor: Actor, options: { replace?: boolean } = {}): Promise<FeedTokenView> {
   const userId = requireUser(actor);
   return deps.database.transaction(async ({ db }) => {
     const now = deps.clock().toISOString();
+    if (options.replace === false) {
+      const existing = await db
+        .selectFrom('calendar_tokens')
+        .select('created_at')
+        .where('user_id', '=', userId)
+        .where('revoked_at', 'is', null)
+        .executeTakeFirst();
+      if (existing) {
+        throw new ConflictError(
+          `you already have a calendar feed URL (created ${existing.created_at}); it cannot be shown again — replace it with \`relman calendar feed --rotate\``,
+          'feed-exists',
+        );
+      }
+    }
     const revoked = await db
       .updateTable('calendar_tokens')
       .set({ revoked_at: now })

@@ -9,7 +9,8 @@ import { appendAudit } from '../audit.js';
 import { requireAppAction } from '../authorize.js';
 import type { ServiceDeps } from '../deps.js';
 import { resolveApplication } from '../applications.js';
-import { releaseByName, updateReleaseVersioned } from '../../db/repositories/releases.js';
+import { updateReleaseVersioned } from '../../db/repositories/releases.js';
+import { loadRelease } from '../release-lookup.js';
 import { StaleVersionError } from '../../domain/errors.js';
 import { blackoutsOf, cycleOn, parseOverride, toWindow, type BlackoutOverride } from './common.js';
 
@@ -77,9 +78,9 @@ export async function checkReleaseSchedule(
 function blackoutConflict(template: ProcessTemplate, release: ReleaseTable, date: string, blocking: BlackoutWindow[]): ConflictError {
   const types = template.calendar.blackoutOverride?.releaseTypes ?? [];
   const how = types.includes(release.type)
-    ? `; ${release.type} releases may be scheduled there only with a reason given by a role holding blackout.override`
+    ? `; ${release.type} releases may be scheduled there only with a reason (\`--blackout-override-reason\`) given by a role holding blackout.override`
     : `; ${release.type} releases may not override a blackout${types.length > 0 ? ` (only ${types.join(', ')} may)` : ''}`;
-  const name = release.name === '' ? 'the release' : release.name;
+  const name = release.name === '' ? 'a new release' : release.name;
   return new ConflictError(`${name} cannot be planned on ${date}: blackout ${blocking.map(describeBlackout).join('; ')}${how}`, 'blackout');
 }
 
@@ -119,13 +120,13 @@ export async function overrideBlackout(
   deps: ServiceDeps,
   actor: Actor,
   app: string | undefined,
-  name: string,
+  given: string,
   input: { reason: string; expectedVersion?: number | undefined },
 ): Promise<BlackoutOverrideView> {
   return deps.database.transaction(async ({ db }) => {
     const ctx = await resolveApplication(deps, db, app);
-    const r = await releaseByName(db, ctx.app.id, name);
-    if (!r) throw new NotFoundError('release', name);
+    const r = await loadRelease(db, ctx, given);
+    const name = r.name;
     const template = await deps.templates.byId(db, r.template_version_id);
     requireAppAction(template, actor, 'blackout.override');
     if (isTerminalState(template, r.state))

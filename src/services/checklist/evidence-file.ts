@@ -70,7 +70,7 @@ export async function attachEvidenceFile(
         l.db,
         l.template,
         l.ctx.app.id,
-        name,
+        l.release.name,
         [{ ...current, evidence: JSON.stringify(evidence), row_version: current.row_version + 1 }],
         now,
       );

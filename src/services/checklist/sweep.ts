@@ -1,7 +1,7 @@
 import { checklistTaskById, escalationLevels, openTasksDueBy } from '../../db/repositories/checklist.js';
 import { releaseById } from '../../db/repositories/releases.js';
 import type { ChecklistTaskTable, ContactTable, ReleaseTable } from '../../db/schema.js';
-import { nextStep } from '../../domain/checklist.js';
+import { nextStep, overdueAtCreation } from '../../domain/checklist.js';
 import { isTerminalState } from '../../domain/release-rules.js';
 import type { ProcessTemplate } from '../../domain/template/schema.js';
 import { SYSTEM_ACTOR, type Actor } from '../actor.js';
@@ -9,12 +9,14 @@ import { appendAudit } from '../audit.js';
 import type { ServiceDeps } from '../deps.js';
 import { composeMail } from '../mail/compose.js';
 import { enqueueMail } from '../mail/outbox.js';
+import { emailsOfRoles } from '../mail/recipients.js';
 import { reminderRuleOf } from './view.js';
 
 export type SweepStep = {
   release: string;
   task: string;
-  kind: 'remind' | 'escalate';
+  /** `digest`: told in the one message per person about tasks overdue when the release was created. */
+  kind: 'remind' | 'escalate' | 'digest';
   /** 0 for the reminder, n for escalation level n. */
   level: number;
   /** The queued mail, or null when nobody could be mailed. */
@@ -29,6 +31,9 @@ const SWEEPER: Actor = SYSTEM_ACTOR;
 
 const MAX_STEPS_PER_TASK = 50;
 
+/** The mail template that tells each person, in one message, of the tasks already overdue when a release was created. */
+export const OVERDUE_DIGEST = 'checklist-overdue-digest';
+
 /**
  * Reminds and escalates overdue checklist tasks (P14). For each open task of
  * a release still going on whose next step is due (see domain/checklist.ts
@@ -36,18 +41,23 @@ const MAX_STEPS_PER_TASK = 50;
  * levels one after the other, each in its own transaction with its mail and
  * its audit event. Each step is claimed by moving the task's version on
  * first, so two sweeps running at once never take the same step twice.
+ *
+ * Tasks that were already overdue when their release was created are not
+ * reminded one by one: when the template has a `checklist-overdue-digest`
+ * mail, each responsible person gets one message listing all of theirs, and
+ * their escalations count from that message.
  */
 export async function sweepChecklist(deps: ServiceDeps): Promise<SweepStep[]> {
   const now = deps.clock();
   const db = deps.database.kysely;
   // A reminder is due at the earliest at 00:00 on the day after the due date in a zone 14 hours ahead of UTC.
   const candidates = await openTasksDueBy(db, now.toISOString().slice(0, 10));
-  const releases = new Map<string, ReleaseTable | undefined>();
+  const byRelease = new Map<string, ChecklistTaskTable[]>();
+  for (const c of candidates) byRelease.set(c.release_id, [...(byRelease.get(c.release_id) ?? []), c]);
   const levelsByApp = new Map<string, ContactTable[][]>();
   const done: SweepStep[] = [];
-  for (const candidate of candidates) {
-    if (!releases.has(candidate.release_id)) releases.set(candidate.release_id, await releaseById(db, candidate.release_id));
-    const release = releases.get(candidate.release_id);
+  for (const [releaseId, tasks] of byRelease) {
+    const release = await releaseById(db, releaseId);
     if (!release) continue;
     const template = await deps.templates.byId(db, release.template_version_id);
     if (isTerminalState(template, release.state)) continue;
@@ -56,23 +66,147 @@ export async function sweepChecklist(deps: ServiceDeps): Promise<SweepStep[]> {
       levels = await escalationLevels(db, release.application_id);
       levelsByApp.set(release.application_id, levels);
     }
-    let task: ChecklistTaskTable | undefined = candidate;
-    for (let i = 0; task && i < MAX_STEPS_PER_TASK; i++) {
-      const step = nextStep(
-        { dueDate: task.due_date, reminded: task.reminded_at !== null, escalationLevel: task.escalation_level },
-        now,
-        reminderRuleOf(template),
-        levels.length,
-      );
-      if (!step) break;
-      const level = step.kind === 'remind' ? 0 : step.level;
-      const taken = await takeStep(deps, template, release, task, level, levels[level - 1] ?? []);
-      if (!taken) break;
-      done.push(taken);
-      task = await checklistTaskById(db, task.id);
+    const rule = reminderRuleOf(template);
+    const digests = template.mailTemplates.some((m) => m.id === OVERDUE_DIGEST);
+    const atCreation = (t: ChecklistTaskTable) => digests && overdueAtCreation(t.due_date, new Date(release.created_at), rule.timeZone);
+    const fresh = tasks.filter((t) => t.reminded_at === null && atCreation(t));
+    if (fresh.length > 0) done.push(...(await takeDigest(deps, template, release, fresh)));
+
+    for (const candidate of tasks) {
+      let task = await checklistTaskById(db, candidate.id);
+      for (let i = 0; task && task.status === 'open' && i < MAX_STEPS_PER_TASK; i++) {
+        const digested = atCreation(task);
+        // Told by the digest (or about to be, by a sweep running at the same time): no reminder of its own.
+        if (digested && task.reminded_at === null) break;
+        const step = nextStep(
+          {
+            dueDate: task.due_date,
+            reminded: task.reminded_at !== null,
+            escalationLevel: task.escalation_level,
+            escalateFrom: digested && task.reminded_at !== null ? new Date(task.reminded_at) : undefined,
+          },
+          now,
+          rule,
+          levels.length,
+        );
+        if (!step) break;
+        const level = step.kind === 'remind' ? 0 : step.level;
+        const taken = await takeStep(deps, template, release, task, level, levels[level - 1] ?? []);
+        if (!taken) break;
+        done.push(taken);
+        task = await checklistTaskById(db, task.id);
+      }
     }
   }
   return done;
+}
+
+/**
+ * One message per responsible person listing the release's tasks that were
+ * already overdue when it was created; the tasks count as reminded. One
+ * transaction, one audit event (`checklist.digest`).
+ */
+async function takeDigest(
+  deps: ServiceDeps,
+  template: ProcessTemplate,
+  release: ReleaseTable,
+  tasks: ChecklistTaskTable[],
+): Promise<SweepStep[]> {
+  return deps.database.transaction(async ({ db }) => {
+    const at = deps.clock().toISOString();
+    const claimed: ChecklistTaskTable[] = [];
+    for (const t of tasks) {
+      // Claim first: a concurrent sweep that read the same version updates nothing and mails nothing.
+      const r = await db
+        .updateTable('checklist_tasks')
+        .set({ reminded_at: at, row_version: t.row_version + 1 })
+        .where('id', '=', t.id)
+        .where('row_version', '=', t.row_version)
+        .where('status', '=', 'open')
+        .where('reminded_at', 'is', null)
+        .executeTakeFirst();
+      if (Number(r.numUpdatedRows) === 1) claimed.push(t);
+    }
+    if (claimed.length === 0) return [];
+    const app = await db
+      .selectFrom('applications')
+      .select(['id', 'name', 'key'])
+      .where('id', '=', release.application_id)
+      .executeTakeFirst();
+    const roleName = (r: string) => template.roles.find((x) => x.id === r)?.name ?? r;
+
+    // Who hears of which tasks: each responsible person, once.
+    const people = new Map<string, { address: string; tasks: ChecklistTaskTable[] }>();
+    const problems = new Map<string, string>();
+    for (const t of claimed) {
+      const roles = JSON.parse(t.responsible) as string[];
+      const addresses = await emailsOfRoles(db, release.application_id, roles);
+      if (addresses.length === 0)
+        problems.set(t.task_id, `nobody to mail: no user holding ${roles.map(roleName).join(', ')} has an e-mail address`);
+      for (const a of addresses) {
+        const key = a.trim().toLowerCase();
+        const p = people.get(key) ?? { address: a.trim(), tasks: [] };
+        if (!p.tasks.includes(t)) p.tasks.push(t);
+        people.set(key, p);
+      }
+    }
+    const mails: { mailId: string; to: string[]; tasks: string[] }[] = [];
+    for (const p of people.values()) {
+      const list = p.tasks.map((t) => {
+        const who = (JSON.parse(t.responsible) as string[]).map(roleName).join(', ');
+        return `- ${t.title} (${t.task_id}): due ${t.due_date ?? '?'}; responsible: ${who}${t.remarks ? `. ${t.remarks}` : ''}`;
+      });
+      const mail = await composeMail(db, template, {
+        mailTemplate: OVERDUE_DIGEST,
+        cause: 'checklist.digest',
+        values: {
+          'application.name': app?.name ?? '',
+          'release.name': release.name,
+          'release.title': release.title,
+          'release.type': release.type,
+          'release.state': release.state,
+          'release.plannedDate': release.planned_date,
+          'digest.count': String(p.tasks.length),
+          'digest.tasks': list.join('\n'),
+          sender: 'relman',
+        },
+        // The person is the recipient; `responsible` in the template resolves to nobody else here.
+        recipients: { applicationId: release.application_id, owner: release.created_by, responsible: [] },
+        releaseId: release.id,
+        createdBy: SWEEPER.username,
+        extraTo: [p.address],
+      });
+      const row = await enqueueMail(db, deps, mail);
+      mails.push({
+        mailId: row.id,
+        to: [...(JSON.parse(row.recipients) as string[]), ...(JSON.parse(row.cc) as string[])],
+        tasks: p.tasks.map((t) => t.task_id),
+      });
+    }
+    await appendAudit(db, {
+      actor: SWEEPER,
+      at: deps.clock(),
+      action: 'checklist.digest',
+      subjectType: 'release',
+      subjectId: `${app?.key ?? release.application_id}/${release.name}`,
+      after: {
+        tasks: claimed.map((t) => ({ task: t.task_id, title: t.title, due: t.due_date, problem: problems.get(t.task_id) ?? null })),
+        mails,
+      },
+    });
+    return claimed.map((t) => {
+      const mine = mails.filter((m) => m.tasks.includes(t.task_id));
+      return {
+        release: release.name,
+        task: t.task_id,
+        kind: 'digest' as const,
+        level: 0,
+        mailId: mine[0]?.mailId ?? null,
+        recipients: [...new Set(mine.flatMap((m) => m.to))],
+        problem: problems.get(t.task_id) ?? null,
+      };
+    });
+  });
 }
 
 async function takeStep(

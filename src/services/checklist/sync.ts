@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { checklistOf, milestonesOf } from '../../db/repositories/checklist.js';
 import type { Trx } from '../../db/database.js';
 import type { ChecklistTaskTable, ReleaseTable } from '../../db/schema.js';
-import { milestoneDates, taskDueDate } from '../../domain/checklist.js';
+import { milestoneDates, taskApplies, taskDueDate } from '../../domain/checklist.js';
 import type { ChecklistDue, ProcessTemplate } from '../../domain/template/schema.js';
 import type { ServiceDeps } from '../deps.js';
 
@@ -12,22 +12,43 @@ export async function releaseMilestoneDates(db: Trx, template: ProcessTemplate, 
   return milestoneDates(template.milestones, release.planned_date, set);
 }
 
+/** The tasks a sync added to, or removed from, a release's checklist (by template task id). */
+export type ChecklistSyncChanges = { added: string[]; removed: string[] };
+
 /**
- * Makes a release's checklist match its template version and dates: creates
- * the tasks it does not have yet and recomputes the due dates of open ones
- * (after a release or milestone date moved). Runs inside the caller's
- * transaction. A task whose due date moves starts its reminders afresh; done
- * and skipped tasks keep the date they had.
+ * Makes a release's checklist match its template version, channels and
+ * dates: creates the tasks it does not have yet — only those that belong to
+ * one of the release's channels (`channels` in the template; none means
+ * every release) — removes open tasks that no longer belong to it after its
+ * channels changed (done and skipped ones stay, as the record of what
+ * happened), and recomputes the due dates of open ones (after a release or
+ * milestone date moved). Runs inside the caller's transaction. A task whose
+ * due date moves starts its reminders afresh; done and skipped tasks keep the
+ * date they had.
  */
-export async function syncChecklist(db: Trx, _deps: ServiceDeps, template: ProcessTemplate, release: ReleaseTable): Promise<void> {
-  if (template.checklist.length === 0) return;
+export async function syncChecklist(
+  db: Trx,
+  _deps: ServiceDeps,
+  template: ProcessTemplate,
+  release: ReleaseTable,
+): Promise<ChecklistSyncChanges> {
+  const changes: ChecklistSyncChanges = { added: [], removed: [] };
+  if (template.checklist.length === 0) return changes;
   const existing = new Map((await checklistOf(db, release.id)).map((t) => [t.task_id, t]));
   const dates = await releaseMilestoneDates(db, template, release);
+  const channels = JSON.parse(release.channels) as string[];
   let position = 0;
   for (const def of template.checklist) {
     position++;
     const due = taskDueDate(def.due, release.planned_date, dates);
     const have = existing.get(def.id);
+    if (!taskApplies(def, channels)) {
+      if (have && (have.status === 'open' || have.status === 'sent')) {
+        await db.deleteFrom('checklist_tasks').where('id', '=', have.id).execute();
+        changes.removed.push(def.id);
+      }
+      continue;
+    }
     if (!have) {
       const row: ChecklistTaskTable = {
         id: randomUUID(),
@@ -50,6 +71,7 @@ export async function syncChecklist(db: Trx, _deps: ServiceDeps, template: Proce
         row_version: 1,
       };
       await db.insertInto('checklist_tasks').values(row).execute();
+      changes.added.push(def.id);
     } else if (have.status === 'open' && have.due_date !== due) {
       await db
         .updateTable('checklist_tasks')
@@ -58,4 +80,5 @@ export async function syncChecklist(db: Trx, _deps: ServiceDeps, template: Proce
         .execute();
     }
   }
+  return changes;
 }

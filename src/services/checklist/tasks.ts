@@ -12,7 +12,7 @@ import { appendAudit } from '../audit.js';
 import { requireAppAction } from '../authorize.js';
 import type { ServiceDeps } from '../deps.js';
 import { withLockedRelease, type LockedRelease } from '../lifecycle/release-lock.js';
-import { loadRelease } from '../releases.js';
+import { findRelease, loadRelease } from '../release-lookup.js';
 import { releaseMilestoneDates, syncChecklist } from './sync.js';
 import { taskViews, type ChecklistEvidence, type ChecklistTaskView } from './view.js';
 
@@ -81,7 +81,11 @@ export async function openChecklistTasks(deps: ServiceDeps, actor: Actor, input:
     .select(['releases.name as release_name', 'releases.state as release_state', 'releases.template_version_id as template_id'])
     .where('releases.application_id', '=', ctx.app.id)
     .where('checklist_tasks.status', '=', 'open');
-  if (input.release !== undefined) q = q.where('releases.name', '=', input.release);
+  if (input.release !== undefined) {
+    const r = await findRelease(db, ctx.app.id, input.release);
+    if (!r) throw new NotFoundError('release', input.release);
+    q = q.where('releases.id', '=', r.id);
+  }
   const rows = await q.orderBy('checklist_tasks.due_date').orderBy('releases.name').orderBy('checklist_tasks.position').execute();
   const now = deps.clock();
   const byTemplate = new Map<string, typeof rows>();
@@ -144,8 +148,15 @@ async function changeTask(
       throw new StaleVersionError('checklist task', `${name}/${task}`, row.row_version, row.row_version + 1);
     }
     const now = deps.clock();
-    const [before] = await taskViews(l.db, l.template, l.ctx.app.id, name, [row], now);
-    const [after] = await taskViews(l.db, l.template, l.ctx.app.id, name, [{ ...row, ...patch, row_version: row.row_version + 1 }], now);
+    const [before] = await taskViews(l.db, l.template, l.ctx.app.id, l.release.name, [row], now);
+    const [after] = await taskViews(
+      l.db,
+      l.template,
+      l.ctx.app.id,
+      l.release.name,
+      [{ ...row, ...patch, row_version: row.row_version + 1 }],
+      now,
+    );
     if (!after) throw new Error('unreachable: a task view is missing');
     const brief = (v: ChecklistTaskView | undefined) =>
       v && { task: v.task, status: v.status, note: v.note, evidence: v.evidence, due: v.due, completedBy: v.completedBy };
@@ -197,6 +208,12 @@ export async function completeTask(
       }
     }
     if (problems.length > 0) throw new ValidationError('the task cannot be completed', problems);
+    if (row.status === 'sent') {
+      throw new ConflictError(
+        `task ${task} was sent and awaits delivery of its mail; reopen it first to complete it by hand`,
+        'task-not-open',
+      );
+    }
     if (row.status !== 'open') throw new ConflictError(`task ${task} is already ${row.status}; reopen it first`, 'task-not-open');
     return {
       status: 'done',
@@ -241,7 +258,9 @@ export async function reopenTask(
     const def = l.template.checklist.find((t) => t.id === row.task_id);
     const due = def ? taskDueDate(def.due, l.release.planned_date, await releaseMilestoneDates(l.db, l.template, l.release)) : row.due_date;
     const moved = due !== row.due_date ? { due_date: due, reminded_at: null, escalation_level: 0, escalated_at: null } : {};
-    return { status: 'open', note: reason, completed_by: null, completed_at: null, ...moved };
+    // A task reopened while its mail awaits delivery no longer waits for that mail.
+    const unsent = row.status === 'sent' ? { evidence: null } : {};
+    return { status: 'open', note: reason, completed_by: null, completed_at: null, ...moved, ...unsent };
   });
 }
 

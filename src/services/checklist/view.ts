@@ -8,6 +8,13 @@ export type ChecklistEvidence = {
   link?: string;
   mailId?: string;
   mailSubject?: string;
+  /** The mail's Message-ID. */
+  messageId?: string;
+  /** Who sent the mail that completes the task, and when (it is done when the mail server accepts it). */
+  sentBy?: string;
+  sentAt?: string;
+  /** The addresses the mail server accepted the mail for. */
+  acceptedFor?: string[];
   fileName?: string;
   sha256?: string;
   size?: number;
@@ -31,7 +38,10 @@ export type ChecklistTaskView = {
   overdue: boolean;
   responsible: ResponsibleView[];
   remarks: string;
-  status: 'open' | 'done' | 'skipped';
+  /** `sent`: its mail was sent and awaits delivery (not done yet). */
+  status: 'open' | 'sent' | 'done' | 'skipped';
+  /** How the status reads: "open", "sent, awaiting delivery", "done", "not applicable". */
+  statusText: string;
   note: string | null;
   evidence: ChecklistEvidence | null;
   completedBy: string | null;
@@ -50,7 +60,15 @@ export const reminderRuleOf = (t: ProcessTemplate): ReminderRule => ({
   escalationDelayHours: t.contacts.escalationDelayHours,
 });
 
-const statusOf = (s: string): ChecklistTaskView['status'] => (s === 'done' ? 'done' : s === 'skipped' ? 'skipped' : 'open');
+const statusOf = (s: string): ChecklistTaskView['status'] =>
+  s === 'done' ? 'done' : s === 'skipped' ? 'skipped' : s === 'sent' ? 'sent' : 'open';
+
+const STATUS_TEXT: Record<ChecklistTaskView['status'], string> = {
+  open: 'open',
+  sent: 'sent, awaiting delivery',
+  done: 'done',
+  skipped: 'not applicable',
+};
 
 /** Views of tasks (of one release, or each naming its own), with the people each responsible role resolves to. */
 export async function taskViews(
@@ -83,6 +101,7 @@ export async function taskViews(
       responsible,
       remarks: r.remarks,
       status,
+      statusText: STATUS_TEXT[status],
       note: r.note,
       evidence: r.evidence === null ? null : (JSON.parse(r.evidence) as ChecklistEvidence),
       completedBy: r.completed_by,

@@ -2,7 +2,16 @@ import { randomUUID } from 'node:crypto';
 import { loadLifecycleRows, voidApprovals } from '../../db/repositories/lifecycle.js';
 import type { ApprovalTable } from '../../db/schema.js';
 import { ConflictError, ForbiddenError, ValidationError } from '../../domain/errors.js';
-import { approvalStepsOf, checkApprovalDecision, requesterOf } from '../../domain/lifecycle/approvals.js';
+import {
+  advanceAfterApproval,
+  approvalStepsOf,
+  approversToTell,
+  checkApprovalDecision,
+  DEFAULT_REQUEST_MAIL,
+  requesterOf,
+  requestMailOf,
+  type AdvanceCandidate,
+} from '../../domain/lifecycle/approvals.js';
 import { activeApprovals } from '../../domain/lifecycle/snapshot.js';
 import { workflowOf } from '../../domain/lifecycle/transitions.js';
 import type { ApprovalStep } from '../../domain/template/lifecycle-schema.js';
@@ -13,11 +22,12 @@ import { appendAudit } from '../audit.js';
 import { requireAppAction } from '../authorize.js';
 import type { ServiceDeps } from '../deps.js';
 import { loadRelease } from '../releases.js';
-import { displayNameOf, queueFollowUpMail, type FollowUpMail } from '../mail/release-mail.js';
-import { withLockedRelease } from './release-lock.js';
-import { toSnapshot } from './snapshot.js';
-import { recordStateChange } from './transitions.js';
-import { approvalView, type ApprovalView } from './views.js';
+import { usersHoldingRoles } from '../mail/recipients.js';
+import { displayNameOf, queueFollowUpMail, queueReleaseMailUnaudited, type FollowUpMail } from '../mail/release-mail.js';
+import { withLockedRelease, type LockedRelease } from './release-lock.js';
+import { toSnapshot, toSnapshotApproval } from './snapshot.js';
+import { recordStateChange, takeTransition } from './transitions.js';
+import { approvalView, transitionView, type ApprovalView, type TransitionView } from './views.js';
 
 export type ApprovalStepView = {
   step: string;
@@ -54,13 +64,66 @@ export async function listApprovals(deps: ServiceDeps, app: string | undefined, 
   });
 }
 
+/** The mail that told the step's approvers of a request, or why nobody could be told. */
+export type RequestMail =
+  | { queued: true; template: string; mailId: string; messageId: string; to: string[]; cc: string[] }
+  | { queued: false; template: string | null; reason: string };
+
+export type ApprovalRequestView = { step: string; requestedBy: string; requestedAt: string; mail: RequestMail };
+
+/** The `relman` arguments that name the release: `--app` first when it is not in the default application. */
+const cliRelease = (l: LockedRelease, command: string): string =>
+  `relman ${l.ctx.app.is_default === 1 ? '' : `--app ${l.ctx.app.key} `}release ${command} ${l.release.name}`;
+
+/**
+ * Queues the mail telling the people who may give the approval that it was
+ * requested: the step's mail template, addressed to them. When nobody can be
+ * told, no mail is queued and the answer says why.
+ */
+async function tellApprovers(deps: ServiceDeps, l: LockedRelease, actor: Actor, step: ApprovalStep, comment: string): Promise<RequestMail> {
+  const template = requestMailOf(l.template, step);
+  if (template === null) {
+    const reason = `the process template names no mail for requests of "${step.name}" (notifyOnRequest on the step, or a mail template "${DEFAULT_REQUEST_MAIL}")`;
+    return { queued: false, template, reason };
+  }
+  const holders = await usersHoldingRoles(l.db, step.roles);
+  const pick = approversToTell(l.template, l.snapshot, step, actor.username, holders);
+  if (pick.nobody !== null) return { queued: false, template, reason: pick.nobody };
+  const row = await queueReleaseMailUnaudited(deps, l, actor, {
+    template,
+    cause: `approval.request.${step.id}`,
+    extraTo: pick.told.map((p) => p.email),
+    values: {
+      'approval.name': step.name,
+      'approval.roles': step.roles.map((r) => l.template.roles.find((x) => x.id === r)?.name ?? r).join(', '),
+      'approval.requestedBy': await displayNameOf(l, actor.username),
+      'approval.comment': comment,
+      'approval.attestations': step.attestations.map((a) => `- ${a.text} (--attest ${a.id})`).join('\n'),
+      'approval.command': `${cliRelease(l, 'approve')} ${step.id}`,
+      'approval.rejectCommand': `${cliRelease(l, 'reject')} ${step.id} --comment "why"`,
+    },
+  });
+  return {
+    queued: true,
+    template,
+    mailId: row.id,
+    messageId: row.message_id,
+    to: JSON.parse(row.recipients) as string[],
+    cc: JSON.parse(row.cc) as string[],
+  };
+}
+
+/**
+ * Asks for an approval and e-mails the people who may give it (P15). The
+ * request stands even when nobody can be e-mailed; the answer then says why.
+ */
 export async function requestApproval(
   deps: ServiceDeps,
   actor: Actor,
   app: string | undefined,
   name: string,
   input: { step: string; comment?: string | undefined },
-): Promise<{ step: string; requestedBy: string; requestedAt: string }> {
+): Promise<ApprovalRequestView> {
   return withLockedRelease(deps, app, name, {}, async (l) => {
     // Whoever requests becomes the person who may not decide (separation of
     // duties), so asking is reserved for the people who run the release.
@@ -72,6 +135,7 @@ export async function requestApproval(
       throw new ValidationError(message, [{ path: 'step', message }]);
     }
     const at = deps.clock().toISOString();
+    const comment = input.comment ?? '';
     await l.db
       .insertInto('approval_requests')
       .values({
@@ -80,12 +144,13 @@ export async function requestApproval(
         step: step.id,
         requested_by: actor.username,
         requested_at: at,
-        comment: input.comment ?? '',
+        comment,
         voided_at: null,
         void_reason: null,
       })
       .execute();
-    const after = { step: step.id, requestedBy: actor.username, requestedAt: at };
+    const mail = await tellApprovers(deps, l, actor, step, comment);
+    const after = { step: step.id, requestedBy: actor.username, requestedAt: at, mail };
     await appendAudit(l.db, { actor, at: deps.clock(), action: 'approval.request', subjectType: 'release', subjectId: l.subject, after });
     return after;
   });
@@ -115,11 +180,21 @@ export type DecisionInput = {
   comment?: string | undefined;
   attestations?: string[] | undefined;
   expectedVersion?: number | undefined;
+  /** After approving, take the transition the approval completes, if it now can be taken. */
+  advance?: boolean | undefined;
 };
+
+/** What became of an approver's request to advance: the transition taken, or why not. */
+export type AdvanceView = { taken: true; transition: TransitionView } | { taken: false; reason: string; transitions: AdvanceCandidate[] };
+
+export type DecisionView = ApprovalView & { advance?: AdvanceView };
 
 /**
  * Approves or rejects an approval step. A rejection voids the step's approvals
- * and sends the release where the template says.
+ * and sends the release where the template says. An approval with `advance`
+ * then takes, in the same transaction, the one transition from the current
+ * state that it completes; when that cannot be taken, the approval still
+ * stands and the answer says why the release did not move.
  */
 export async function decideApproval(
   deps: ServiceDeps,
@@ -127,7 +202,11 @@ export async function decideApproval(
   app: string | undefined,
   name: string,
   input: DecisionInput,
-): Promise<ApprovalView> {
+): Promise<DecisionView> {
+  if (input.advance === true && input.decision !== 'approve') {
+    const message = 'only an approval can advance the release; a rejection sends it where the template says';
+    throw new ValidationError(message, [{ path: 'advance', message }]);
+  }
   return withLockedRelease(deps, app, name, { expectedVersion: input.expectedVersion }, async (l) => {
     const decision = input.decision === 'approve' ? 'approved' : 'rejected';
     const comment = input.comment ?? '';
@@ -186,6 +265,11 @@ export async function decideApproval(
     });
     const back = decision === 'rejected' ? rejectionTarget(l.template, l.release.type, l.release.state, check.step) : null;
     if (back !== null) await recordStateChange(deps, l, actor, `reject:${check.step.id}`, back, comment, { gates: [], exceptions: [] });
-    return view;
+    if (input.advance !== true) return view;
+    const counted = { ...l.snapshot, approvals: [...l.snapshot.approvals, toSnapshotApproval(row)] };
+    const next = advanceAfterApproval(l.template, counted, actor.roles, check.step.id, comment);
+    if (next.kind === 'hold') return { ...view, advance: { taken: false, reason: next.reason, transitions: next.transitions } };
+    const taken = await takeTransition(deps, l, actor, next, comment);
+    return { ...view, advance: { taken: true, transition: transitionView(taken) } };
   });
 }

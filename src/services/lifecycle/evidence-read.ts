@@ -33,6 +33,8 @@ export async function releaseEvidence(deps: ServiceDeps, app: string | undefined
   const ctx = await resolveApplicationForRead(deps, app);
   const r = await loadRelease(db, ctx, name);
   const rows = await loadLifecycleRows(db, r.id);
+  const template = await deps.templates.byId(db, r.template_version_id);
+  const systemName = (id: string) => template.externalSystems.find((x) => x.id === id)?.name ?? id;
   // Attempts may belong to items since moved out of the release: look their keys up too.
   const ids = [...new Set(rows.tests.map((t) => t.item_id))];
   const items =
@@ -42,7 +44,7 @@ export async function releaseEvidence(deps: ServiceDeps, app: string | undefined
     packages: rows.packages.map(packageView),
     tests: rows.tests.map((t) => testAttemptView(t, keyOf.get(t.item_id) ?? t.item_id)),
     issues: rows.issues.map(issueView),
-    notifications: rows.notifications.map(notificationView),
+    notifications: rows.notifications.map((n) => notificationView(n, systemName(n.system))),
     reports: rows.reports.map(reportView),
     steps: rows.steps.map(stepRecordView),
   };

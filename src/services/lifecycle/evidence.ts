@@ -1,9 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import { insertPackageVersion } from '../../db/repositories/lifecycle.js';
-import type { ReleaseIssueTable, ReleasePackageTable, StepRecordTable, TestAttemptTable } from '../../db/schema.js';
+import type {
+  ReleaseIssueTable,
+  ReleaseNotificationTable,
+  ReleasePackageTable,
+  StepRecordTable,
+  TestAttemptTable,
+} from '../../db/schema.js';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../../domain/errors.js';
 import { stepsVoidedBy } from '../../domain/lifecycle/approvals.js';
 import { helpdeskRefProblems } from '../../domain/lifecycle/report-refs.js';
+import { MANUAL_NOTICE_MEANS } from '../../domain/lifecycle/notifications.js';
 import { currentPackage, currentPackageVersions } from '../../domain/lifecycle/snapshot.js';
 import { testAttemptProblems } from '../../domain/lifecycle/testing.js';
 import type { Actor } from '../actor.js';
@@ -192,29 +199,55 @@ export async function resolveIssue(
   });
 }
 
+/**
+ * Records, by hand, a notice to an external system made outside relman — by
+ * phone, in a meeting or otherwise — with a note saying how and to whom
+ * (gate 2). An e-mail counts only when relman sends it (`mail send
+ * --template external-notice`) and the mail server accepts the system's
+ * address.
+ */
 export async function recordNotification(
   deps: ServiceDeps,
   actor: Actor,
   app: string | undefined,
   name: string,
-  input: { system: string; note?: string | undefined },
+  input: { system: string; means: string; note: string },
 ): Promise<NotificationView> {
   return withLockedRelease(deps, app, name, {}, async (l) => {
     requireAppAction(l.template, actor, 'notification.record');
-    if (!l.template.externalSystems.some((s) => s.id === input.system)) {
+    const problems = [];
+    const system = l.template.externalSystems.find((s) => s.id === input.system);
+    if (!system) {
       const ids = l.template.externalSystems.map((s) => s.id).join(', ');
-      throw new ValidationError('unknown external system', [{ path: 'system', message: `"${input.system}"; one of: ${ids}` }]);
+      problems.push({ path: 'system', message: `"${input.system}"; one of: ${ids}` });
     }
-    const row = {
+    if (!(MANUAL_NOTICE_MEANS as readonly string[]).includes(input.means)) {
+      problems.push({
+        path: 'means',
+        message: `how the notice was made: one of ${MANUAL_NOTICE_MEANS.join(', ')} (an e-mail counts when relman sends it: mail send --template … --system …)`,
+      });
+    }
+    const note = input.note.trim();
+    if (note === '') problems.push({ path: 'note', message: 'say who was told, and what' });
+    if (problems.length > 0) throw new ValidationError('the notice cannot be recorded', problems);
+    const row: ReleaseNotificationTable = {
       id: randomUUID(),
       release_id: l.release.id,
       system: input.system,
-      note: input.note ?? '',
+      note,
       recorded_by: actor.username,
       recorded_at: deps.clock().toISOString(),
+      means: input.means,
+      status: 'notified',
+      mail_id: null,
+      message_id: null,
+      addresses: null,
+      accepted: null,
+      outcome: null,
+      settled_at: null,
     };
     await l.db.insertInto('release_notifications').values(row).execute();
-    const view = notificationView(row);
+    const view = notificationView(row, system?.name);
     await appendAudit(l.db, {
       actor,
       at: deps.clock(),
@@ -238,7 +271,12 @@ export async function writeReport(
 ): Promise<ReportView> {
   return withLockedRelease(deps, app, name, {}, async (l) => {
     const def = l.template.reports.find((r) => r.id === reportId);
-    if (!def) throw new NotFoundError('report', reportId);
+    if (!def)
+      throw new NotFoundError(
+        'report',
+        reportId,
+        l.template.reports.map((r) => r.id),
+      );
     if (!def.roles.some((r) => actor.roles.includes(r))) throw new ForbiddenError(`report ${reportId}`, def.roles);
     const unknown = Object.keys(input.parts).filter((p) => !def.parts.some((x) => x.id === p));
     if (unknown.length > 0) {
@@ -294,7 +332,12 @@ export async function recordStep(
 ): Promise<StepRecordView> {
   return withLockedRelease(deps, app, name, {}, async (l) => {
     const step = l.template.steps.find((s) => s.id === input.step);
-    if (!step) throw new NotFoundError('step', input.step);
+    if (!step)
+      throw new NotFoundError(
+        'step',
+        input.step,
+        l.template.steps.map((s) => s.id),
+      );
     if (!l.snapshot.channels.includes(input.channel) || !Object.hasOwn(step.roles, input.channel)) {
       throw new ValidationError('the step does not apply to that channel', [
         {

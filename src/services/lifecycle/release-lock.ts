@@ -34,15 +34,16 @@ export type LockOptions = { expectedVersion?: number | undefined; allowTerminal?
 export async function withLockedRelease<T>(
   deps: ServiceDeps,
   app: string | undefined,
-  name: string,
+  given: string,
   options: LockOptions,
   fn: (l: LockedRelease) => Promise<T>,
 ): Promise<T> {
   return deps.database.transaction(async ({ db, onCommit }) => {
     const ctx = await resolveApplication(deps, db, app);
-    const found = await loadRelease(db, ctx, name);
+    const found = await loadRelease(db, ctx, given);
     await lockRelease(db, found.id);
     const release = (await releaseById(db, found.id)) ?? found;
+    const name = release.name;
     if (options.expectedVersion !== undefined && options.expectedVersion !== release.row_version) {
       throw new StaleVersionError('release', name, options.expectedVersion, release.row_version);
     }

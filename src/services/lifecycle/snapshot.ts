@@ -1,9 +1,36 @@
 import type { LifecycleRows } from '../../db/repositories/lifecycle.js';
-import type { ReleaseTable } from '../../db/schema.js';
-import type { ReleaseSnapshot } from '../../domain/lifecycle/snapshot.js';
+import type { ApprovalTable, ReleaseNotificationTable, ReleaseTable } from '../../db/schema.js';
+import type { ReleaseSnapshot, SnapshotApproval, SnapshotNotification } from '../../domain/lifecycle/snapshot.js';
 import { keyOfItem } from '../work-item-view.js';
 
 const parse = <T>(json: string): T => JSON.parse(json) as T;
+
+export const toSnapshotApproval = (a: ApprovalTable): SnapshotApproval => ({
+  id: a.id,
+  step: a.step,
+  decision: a.decision === 'rejected' ? 'rejected' : 'approved',
+  by: a.decided_by,
+  at: a.decided_at,
+  comment: a.comment,
+  attestations: parse<string[]>(a.attestations),
+  voided: a.voided_at !== null,
+});
+
+export function snapshotNotification(n: ReleaseNotificationTable): SnapshotNotification {
+  return {
+    system: n.system,
+    by: n.recorded_by,
+    at: n.recorded_at,
+    note: n.note,
+    means: n.means,
+    status: n.status === 'pending' ? 'pending' : n.status === 'failed' ? 'failed' : 'notified',
+    messageId: n.message_id,
+    addresses: n.addresses === null ? [] : parse<string[]>(n.addresses),
+    accepted: n.accepted === null ? null : parse<string[]>(n.accepted),
+    outcome: n.outcome,
+    settledAt: n.settled_at,
+  };
+}
 
 /** The pure domain's view of a release, built from its rows. */
 export function toSnapshot(r: ReleaseTable, rows: LifecycleRows, contents?: ReleaseSnapshot['contents']): ReleaseSnapshot {
@@ -22,16 +49,7 @@ export function toSnapshot(r: ReleaseTable, rows: LifecycleRows, contents?: Rele
     })),
     packages: rows.packages.map((p) => ({ channel: p.channel, version: p.version, label: p.label, by: p.created_by, at: p.created_at })),
     approvalRequests: rows.requests.map((q) => ({ step: q.step, by: q.requested_by, at: q.requested_at, voided: q.voided_at !== null })),
-    approvals: rows.approvals.map((a) => ({
-      id: a.id,
-      step: a.step,
-      decision: a.decision === 'rejected' ? 'rejected' : 'approved',
-      by: a.decided_by,
-      at: a.decided_at,
-      comment: a.comment,
-      attestations: parse<string[]>(a.attestations),
-      voided: a.voided_at !== null,
-    })),
+    approvals: rows.approvals.map(toSnapshotApproval),
     tests: rows.tests.map((t) => ({
       itemId: t.item_id,
       environment: t.environment,
@@ -49,7 +67,7 @@ export function toSnapshot(r: ReleaseTable, rows: LifecycleRows, contents?: Rele
       resolvedBy: i.resolved_by,
       resolvedAt: i.resolved_at,
     })),
-    notifications: rows.notifications.map((n) => ({ system: n.system, by: n.recorded_by, at: n.recorded_at, note: n.note })),
+    notifications: rows.notifications.map(snapshotNotification),
     reports: rows.reports.map((p) => ({
       report: p.report,
       parts: parse<Record<string, string>>(p.parts),
@@ -67,7 +85,7 @@ export function toSnapshot(r: ReleaseTable, rows: LifecycleRows, contents?: Rele
     checklist: rows.checklist.map((c) => ({
       task: c.task_id,
       title: c.title,
-      status: c.status === 'done' ? 'done' : c.status === 'skipped' ? 'skipped' : 'open',
+      status: c.status === 'done' ? 'done' : c.status === 'skipped' ? 'skipped' : c.status === 'sent' ? 'sent' : 'open',
       note: c.note,
       by: c.completed_by,
       at: c.completed_at,

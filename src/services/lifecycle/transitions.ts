@@ -3,6 +3,7 @@ import { loadLifecycleRows, transitionsOf } from '../../db/repositories/lifecycl
 import type { ReleaseTransitionTable } from '../../db/schema.js';
 import { ForbiddenError, GatesNotSatisfiedError, ValidationError } from '../../domain/errors.js';
 import type { GateResult } from '../../domain/lifecycle/gates.js';
+import type { Transition } from '../../domain/template/lifecycle-schema.js';
 import { checkTransition, transitionOptions, type TransitionOption } from '../../domain/lifecycle/transitions.js';
 import type { Actor } from '../actor.js';
 import { resolveApplicationForRead } from '../applications.js';
@@ -69,6 +70,18 @@ export async function recordStateChange(
   return row;
 }
 
+/** Takes a transition whose every condition was found to hold, recording the gates' evidence. */
+export async function takeTransition(
+  deps: ServiceDeps,
+  l: LockedRelease,
+  actor: Actor,
+  check: { transition: Transition; gates: GateResult[]; exceptions: string[] },
+  comment: string,
+): Promise<ReleaseTransitionTable> {
+  const gates = check.gates.map((g) => ({ ...g, reasons: [] }));
+  return recordStateChange(deps, l, actor, check.transition.id, check.transition.to, comment, { gates, exceptions: check.exceptions });
+}
+
 export type TransitionInput = { transition: string; comment?: string | undefined; expectedVersion?: number | undefined };
 
 /**
@@ -92,14 +105,8 @@ export async function performTransition(
         throw new ForbiddenError(`transition ${check.transition.id}`, check.allowedRoles);
       case 'refused':
         throw new GatesNotSatisfiedError(check.transition.id, check.transition.name, check.unmet, check.gates);
-      case 'ok': {
-        const gates = check.gates.map((g) => ({ ...g, reasons: [] }));
-        const row = await recordStateChange(deps, l, actor, check.transition.id, check.transition.to, comment, {
-          gates,
-          exceptions: check.exceptions,
-        });
-        return transitionView(row);
-      }
+      case 'ok':
+        return transitionView(await takeTransition(deps, l, actor, check, comment));
     }
   });
 }

@@ -10,6 +10,8 @@ import type {
 } from '../../db/schema.js';
 
 import type { GateResult } from '../../domain/lifecycle/gates.js';
+import { describeNotice } from '../../domain/lifecycle/notifications.js';
+import { snapshotNotification } from './snapshot.js';
 
 const parse = <T>(json: string): T => JSON.parse(json) as T;
 
@@ -60,13 +62,26 @@ export const issueView = (i: ReleaseIssueTable) => ({
   resolvedAt: i.resolved_at,
 });
 
-export const notificationView = (n: ReleaseNotificationTable) => ({
-  id: n.id,
-  system: n.system,
-  note: n.note,
-  recordedBy: n.recorded_by,
-  recordedAt: n.recorded_at,
-});
+/** A notice to an external system, with its state and what it proves in words (`systemName` for the wording). */
+export const notificationView = (n: ReleaseNotificationTable, systemName: string = n.system) => {
+  const s = snapshotNotification(n);
+  return {
+    id: n.id,
+    system: n.system,
+    means: n.means,
+    status: s.status,
+    note: n.note,
+    mailId: n.mail_id,
+    messageId: n.message_id,
+    addresses: s.addresses,
+    accepted: s.accepted,
+    outcome: n.outcome,
+    settledAt: n.settled_at,
+    summary: describeNotice(systemName, s),
+    recordedBy: n.recorded_by,
+    recordedAt: n.recorded_at,
+  };
+};
 
 export const reportView = (r: ReleaseReportTable) => ({
   report: r.report,

@@ -7,6 +7,7 @@ import { appendAudit } from '../audit.js';
 import { requireAppAction } from '../authorize.js';
 import type { ServiceDeps } from '../deps.js';
 import { loadRelease } from '../releases.js';
+import { reopenNoticesOf } from './delivery-outcome.js';
 import { mailView, type MailView } from './release-mail.js';
 
 export const MAIL_STATUSES = ['pending', 'sent', 'failed'] as const;
@@ -83,6 +84,8 @@ export async function retryMail(deps: ServiceDeps, actor: Actor, app: string | u
     const now = deps.clock().toISOString();
     const patch = { status: 'pending', next_attempt_at: now };
     await db.updateTable('mail_outbox').set(patch).where('id', '=', row.id).where('status', '=', row.status).execute();
+    // Notices to external systems that this mail failed to deliver wait for the new attempt.
+    const notices = await reopenNoticesOf(db, row.id);
     const before = mailView(row, release);
     const after = mailView({ ...row, ...patch }, release);
     await appendAudit(db, {
@@ -92,7 +95,7 @@ export async function retryMail(deps: ServiceDeps, actor: Actor, app: string | u
       subjectType: 'mail',
       subjectId: row.id,
       before: { status: before.status, attempts: before.attempts, nextAttemptAt: before.nextAttemptAt, lastError: before.lastError },
-      after: { status: after.status, nextAttemptAt: after.nextAttemptAt, comment: comment ?? '' },
+      after: { status: after.status, nextAttemptAt: after.nextAttemptAt, comment: comment ?? '', noticesPendingAgain: notices },
     });
     return after;
   });

@@ -91,3 +91,17 @@ export async function emailsOfRoles(db: Db | Trx, applicationId: string, roles: 
     .execute();
   return [...users.map((u) => u.email), ...contacts.map((c) => c.email)].filter(usable);
 }
+
+/** Active users holding one of the roles, with their address (null when they have none), by username. */
+export async function usersHoldingRoles(db: Db | Trx, roles: readonly string[]): Promise<{ username: string; email: string | null }[]> {
+  if (roles.length === 0) return [];
+  return db
+    .selectFrom('users')
+    .innerJoin('user_roles', 'user_roles.user_id', 'users.id')
+    .select(['users.username', 'users.email'])
+    .distinct()
+    .where('user_roles.role', 'in', [...roles])
+    .where('users.disabled', '=', 0)
+    .orderBy('users.username')
+    .execute();
+}

@@ -6,6 +6,7 @@ import type { Actor } from '../actor.js';
 import { appendAudit } from '../audit.js';
 import type { ServiceDeps } from '../deps.js';
 import type { LockedRelease } from '../lifecycle/release-lock.js';
+import { selectFileSet } from '../packages/file-set.js';
 import { keyOfItem } from '../work-item-view.js';
 import { composeMail } from './compose.js';
 import { enqueueMail } from './outbox.js';
@@ -40,8 +41,9 @@ function formatSize(bytes: number): string {
 
 /**
  * The placeholders every release mail can use: the release, its packages
- * (each channel's current version with file name, size, SHA-256 and download
- * address), its work items, and who sends it.
+ * (per channel, its newest version and every file of its current file set —
+ * a web channel's static ZIP and its WAR alike — with name, size, SHA-256
+ * and download address), its work items, and who sends it.
  */
 export async function releaseMailValues(deps: ServiceDeps, l: LockedRelease, actor: Actor): Promise<MailValues> {
   const r = l.release;
@@ -52,12 +54,15 @@ export async function releaseMailValues(deps: ServiceDeps, l: LockedRelease, act
     for (const p of l.rows.packages) if (p.channel === channel && (!current || p.version > current.version)) current = p;
     if (!current) return `- ${name}: no package recorded yet`;
     const head = `- ${name}, v${current.version}: ${current.label}`;
-    if (current.sha256 === null || current.file_name === null) return `${head} (recorded without a file)`;
+    const files = [...(selectFileSet(l.template, channel, l.rows.packages)?.rows ?? [])].sort((a, b) => a.version - b.version);
+    if (files.length === 0) return `${head} (recorded without a file)`;
     return [
       head,
-      `  file:    ${current.file_name}, ${formatSize(Number(current.size ?? 0))}`,
-      `  SHA-256: ${current.sha256}`,
-      `  get it:  ${releaseUrl(deps, l, `/packages/${encodeURIComponent(channel)}/${current.version}/file`)}`,
+      ...files.flatMap((f) => [
+        `  file:    ${f.file_name ?? `${r.name}-${channel}-v${f.version}`}${f.version === current.version ? '' : ` (v${f.version})`}, ${formatSize(Number(f.size ?? 0))}`,
+        `  SHA-256: ${f.sha256 ?? ''}`,
+        `  get it:  ${releaseUrl(deps, l, `/packages/${encodeURIComponent(channel)}/${f.version}/file`)}`,
+      ]),
     ].join('\n');
   });
   const items = l.rows.items.map((i) => {

@@ -7,6 +7,10 @@ import { requireAppAction } from '../authorize.js';
 import type { ServiceDeps } from '../deps.js';
 import { withLockedRelease } from '../lifecycle/release-lock.js';
 import { notificationView, type NotificationView } from '../lifecycle/views.js';
+import { updateTaskVersioned } from '../../db/repositories/checklist.js';
+import type { ReleaseNotificationTable } from '../../db/schema.js';
+import type { ChecklistEvidence } from '../checklist/view.js';
+import { resolveRecipients } from './recipients.js';
 import { mailView, queueReleaseMailUnaudited, type MailView } from './release-mail.js';
 
 /** The mail template whose sending records gate 2's notices to upstream and downstream systems. */
@@ -22,19 +26,21 @@ export type SendReleaseMailInput = {
 };
 
 export type SentReleaseMail = MailView & {
-  /** Checklist tasks this mail completed. */
-  completedTasks: string[];
-  /** Gate 2: the systems recorded as notified by this mail. */
+  /** Checklist tasks this mail completes once the mail server accepts it: sent, awaiting delivery until then. */
+  tasksAwaitingDelivery: string[];
+  /** Gate 2: the notices to the named systems, pending until the mail server accepts each system's address. */
   notifications: NotificationView[];
 };
 
 /**
  * Sends one of the template's mails about a release (P14, P15, P11): renders
- * it with the release's values, queues it in the outbox, completes the open
- * checklist tasks the template completes by this mail and, for the notice to
- * other systems, records each named system as notified (gate 2), with the
- * mail as evidence. All in one transaction: nothing is queued or recorded if
- * any of it fails.
+ * it with the release's values and queues it in the outbox. The open
+ * checklist tasks the template completes by this mail become "sent, awaiting
+ * delivery", and for the notice to other systems each named system gets a
+ * pending notice listing its addresses: neither is done until the mail server
+ * accepts the mail (see services/mail/delivery-outcome.ts). A named system
+ * without an address is refused, by name. All in one transaction: nothing is
+ * queued or recorded if any of it fails.
  */
 export async function sendReleaseMail(
   deps: ServiceDeps,
@@ -69,19 +75,35 @@ export async function sendReleaseMail(
         throw new ValidationError('name the systems this notice goes to', [{ path: 'systems', message: `one or more of: ${ids}` }]);
       }
     }
+    const systemName = (id: string) => l.template.externalSystems.find((x) => x.id === id)?.name ?? id;
+    // Each named system's own addresses: a system nobody can be mailed at is refused, by name.
+    const addressesOf = new Map<string, string[]>();
+    for (const system of systems) {
+      const found = await resolveRecipients(l.db, l.template, [`system:${system}`], { applicationId: l.ctx.app.id });
+      addressesOf.set(system, [...new Set(found)]);
+    }
+    const unreachable = systems.filter((s) => (addressesOf.get(s) ?? []).length === 0);
+    if (unreachable.length > 0) {
+      throw new ValidationError(
+        `no e-mail address for ${unreachable.map(systemName).join(', ')}`,
+        unreachable.map((s) => ({
+          path: 'systems',
+          message: `${systemName(s)} (${s}) has no e-mail address: add an external contact with an e-mail for it, or record a notice made another way (relman notify … ${s} --by phone --note …)`,
+        })),
+      );
+    }
     const note = (input.note ?? '').trim();
-    const systemNames = systems.map((s) => l.template.externalSystems.find((x) => x.id === s)?.name ?? s);
     const row = await queueReleaseMailUnaudited(deps, l, actor, {
       template: mt.id,
       cause: 'release.mail',
-      values: { note, systems: systemNames.join(', ') },
+      values: { note, systems: systems.map(systemName).join(', ') },
       extraTo: [...(input.to ?? []), ...systems.map((s) => `system:${s}`)],
     });
     const at = deps.clock().toISOString();
 
-    // Checklist tasks completed by this mail, the mail being their evidence.
+    // Checklist tasks this mail completes: sent, awaiting delivery; done when the mail server accepts the mail.
     const taskIds = l.template.checklist.filter((t) => t.mail === mt.id).map((t) => t.id);
-    const completedTasks: string[] = [];
+    const tasksAwaitingDelivery: string[] = [];
     if (taskIds.length > 0) {
       const open = await l.db
         .selectFrom('checklist_tasks')
@@ -92,41 +114,48 @@ export async function sendReleaseMail(
         .orderBy('position')
         .execute();
       for (const t of open) {
-        await l.db
-          .updateTable('checklist_tasks')
-          .set({
-            status: 'done',
-            completed_by: actor.username,
-            completed_at: at,
-            note: note || `${mt.name}: mail queued`,
-            evidence: JSON.stringify({ mailId: row.id }),
-            row_version: t.row_version + 1,
-          })
-          .where('id', '=', t.id)
-          .where('row_version', '=', t.row_version)
-          .execute();
-        completedTasks.push(t.task_id);
+        const evidence: ChecklistEvidence = {
+          mailId: row.id,
+          messageId: row.message_id,
+          mailSubject: row.subject,
+          sentBy: actor.username,
+          sentAt: at,
+        };
+        await updateTaskVersioned(l.db, t.id, t.row_version, {
+          status: 'sent',
+          completed_by: null,
+          completed_at: null,
+          note: note || `${mt.name}: mail sent, awaiting delivery`,
+          evidence: JSON.stringify(evidence),
+        });
+        tasksAwaitingDelivery.push(t.task_id);
       }
     }
 
-    // Gate 2: each named system is notified, as `notify` records it, with the mail as evidence.
+    // Gate 2: a pending notice per named system, settled by the mail server's answer for its addresses.
     const notifications: NotificationView[] = [];
-    if (isExternalNotice) {
-      for (const system of systems) {
-        const n = {
-          id: randomUUID(),
-          release_id: l.release.id,
-          system,
-          note: `e-mail ${row.message_id} (mail ${row.id})${note ? `: ${note}` : ''}`,
-          recorded_by: actor.username,
-          recorded_at: at,
-        };
-        await l.db.insertInto('release_notifications').values(n).execute();
-        notifications.push(notificationView(n));
-      }
+    for (const system of systems) {
+      const n: ReleaseNotificationTable = {
+        id: randomUUID(),
+        release_id: l.release.id,
+        system,
+        note,
+        recorded_by: actor.username,
+        recorded_at: at,
+        means: 'email',
+        status: 'pending',
+        mail_id: row.id,
+        message_id: row.message_id,
+        addresses: JSON.stringify(addressesOf.get(system) ?? []),
+        accepted: null,
+        outcome: null,
+        settled_at: null,
+      };
+      await l.db.insertInto('release_notifications').values(n).execute();
+      notifications.push(notificationView(n, systemName(system)));
     }
-    const view = { ...mailView(row, l.release.name), completedTasks, notifications };
-    // One write, one audit event: the mail, the tasks it completed and the systems it notified.
+    const view = { ...mailView(row, l.release.name), tasksAwaitingDelivery, notifications };
+    // One write, one audit event: the mail, the tasks and the notices waiting for its delivery.
     await appendAudit(l.db, {
       actor,
       at: deps.clock(),
