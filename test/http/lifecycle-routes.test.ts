@@ -161,6 +161,14 @@ describe.each(dialects)('the scheduled release lifecycle over HTTP on $name', ({
     const tooEarly = expectProblem(await recordTest(crew.analyst, name, retest), 422, 'validation');
     expect(tooEarly.errors).toEqual([{ path: 'item', message: expect.stringContaining('goes back to the developer') }]);
 
+    // A new version would void the go-ahead the release was installed in AT on: it goes back to packaging first.
+    const inAt = expectProblem(await recordPackage(crew.dev, name, 'database', 'CFIS-release-v2.xml'), 409, 'state-evidence-voided');
+    expect(inAt.detail).toBe(
+      `release ${name} is In acceptance test, which a new ${DB} package version would void: ` +
+        `${VERIFY} is missing for the ${DB} channel (package v2); ` +
+        'Go-ahead to install in acceptance test by the Change Management Coordinator is missing; take it back first (back-to-packaging)',
+    );
+    await move(crew.dev, name, 'back-to-packaging', 'the totals fix is incomplete');
     expect(expectJson(await recordPackage(crew.dev, name, 'database', 'CFIS-release-v2.xml'), 201)).toMatchObject({
       version: 2,
       voidedApprovals: 1,
@@ -175,6 +183,10 @@ describe.each(dialects)('the scheduled release lifecycle over HTTP on $name', ({
         voidReason: 'new database package v2',
       }),
     ]);
+    expectJson(await crew.dev('POST', rel(name, '/steps'), { step: 'verify-package', channel: 'database', note: 'v2 checked' }), 201);
+    await move(crew.dev, name, 'mark-package-verified');
+    expectJson(await approve(crew.cmcB, name, 'at-go-ahead', { comment: 'v2 may go in' }), 201);
+    await move(crew.lead, name, 'install-in-at');
     expect(expectJson(await recordTest(crew.analyst, name, retest), 201).packages).toEqual({ database: 2, web: 1 });
 
     expectJson(await crew.analyst('POST', rel(name, '/issues'), { category: 'at-issue', title: AT_ISSUE }), 201);
@@ -192,7 +204,6 @@ describe.each(dialects)('the scheduled release lifecycle over HTTP on $name', ({
       'the release is In acceptance test; "Approve for production" starts from Acceptance test signed off',
       AT_SIGNOFF_MISSING,
       ...NOT_NOTIFIED,
-      `${VERIFY} is missing for the ${DB} channel (package v2)`,
       `Issue reported during acceptance testing #1 "${AT_ISSUE}" is unresolved`,
       `Pending project issue concerning the release #2 "${PROJECT_ISSUE}" is unresolved`,
       PRODUCTION_APPROVAL_MISSING,
@@ -224,7 +235,6 @@ describe.each(dialects)('the scheduled release lifecycle over HTTP on $name', ({
     const noReason = expectProblem(await crew.lead('PATCH', rel(name, '/issues/2'), { status: 'wont-fix' }), 422, 'validation');
     expect(noReason.errors?.map((e) => e.path)).toEqual(['resolution']);
     expectProblem(await crew.lead('PATCH', rel(name, '/issues/9'), { status: 'resolved' }), 404, 'not-found');
-    expectJson(await crew.dev('POST', rel(name, '/steps'), { step: 'verify-package', channel: 'database', note: 'v2 checked' }), 201);
 
     expectProblem(await approve(crew.cmcA, name, 'at-signoff'), 409, 'approval-refused');
     expectJson(await approve(crew.cmcB, name, 'at-signoff'), 201);
@@ -260,6 +270,7 @@ describe.each(dialects)('the scheduled release lifecycle over HTTP on $name', ({
       ['systems-notified', true],
       ['package-verified', true],
       ['package-covers-items', true],
+      ['packages-tested-at', true],
       ['no-open-at-issues', true],
       ['no-pending-project-issues', true],
       ['production-approved', true],
@@ -319,6 +330,9 @@ describe.each(dialects)('the scheduled release lifecycle over HTTP on $name', ({
     const history = expectJson(await crew.viewer('GET', rel(name, '/history')), 200);
     expect(history.map((t: { transition: string; performedBy: string }) => `${t.transition} by ${t.performedBy}`)).toEqual([
       'start-packaging by dev-dee',
+      'mark-package-verified by dev-dee',
+      'install-in-at by lead-lee',
+      'back-to-packaging by dev-dee',
       'mark-package-verified by dev-dee',
       'install-in-at by lead-lee',
       'complete-at by cmc-bob',

@@ -65,6 +65,10 @@ export const MSG = {
   openAtIssue: (n: number, title: string) => `Issue reported during acceptance testing #${n} "${title}" is unresolved`,
   openProjectIssue: (n: number, title: string) => `Pending project issue concerning the release #${n} "${title}" is unresolved`,
   notPassed: (item: string, env: string, state = 'it has not been tested') => `${item} has not passed testing in ${env}: ${state}`,
+  /** P7, P8: the package version to deploy is not the one the items passed testing on. */
+  notTested: (channel: string, version: number, where: string, tested?: number) =>
+    `${channel} package v${version} was not tested in ${where}${tested === undefined ? '' : `; the tested version is v${tested}`}`,
+  noPackageTested: 'no package has been recorded, so none was tested',
   singleEnvException: 'single-environment testing: every item is a DR, so one of Development, Acceptance Test (AT) sufficed',
 };
 

@@ -13,6 +13,7 @@ import { requireAppAction } from '../authorize.js';
 import type { ServiceDeps } from '../deps.js';
 import { itemKey } from '../work-item-view.js';
 import { withLockedRelease } from './release-lock.js';
+import { refuseVoidingChange } from './voiding.js';
 import { issueView, notificationView, packageView, reportView, stepRecordView, testAttemptView } from './views.js';
 import type { IssueView, NotificationView, PackageView, ReportView, StepRecordView, TestAttemptView } from './views.js';
 
@@ -42,6 +43,7 @@ export async function recordPackage(
       ]);
     }
     const at = deps.clock().toISOString();
+    refuseVoidingChange(l.template, l.snapshot, { kind: 'package', channel: input.channel, at, by: actor.username });
     const row: ReleasePackageTable = {
       id: randomUUID(),
       release_id: l.release.id,
