@@ -44,9 +44,21 @@ const COORDINATION_TABLES = [
   'mail_outbox',
   'release_milestones',
 ];
-const RELMAN_TABLES = [...INITIAL_TABLES, ...LIFECYCLE_TABLES, ...COORDINATION_TABLES].sort();
-const ALL_UP = ['applied 0001-initial', 'applied 0002-lifecycle', 'applied 0003-package-files', 'applied 0004-coordination'];
-const ALL_DOWN = ['reverted 0004-coordination', 'reverted 0003-package-files', 'reverted 0002-lifecycle', 'reverted 0001-initial'];
+const RELMAN_TABLES = [...INITIAL_TABLES, ...LIFECYCLE_TABLES, ...COORDINATION_TABLES, 'checklist_waivers'].sort();
+const ALL_UP = [
+  'applied 0001-initial',
+  'applied 0002-lifecycle',
+  'applied 0003-package-files',
+  'applied 0004-coordination',
+  'applied 0005-checklist-waivers',
+];
+const ALL_DOWN = [
+  'reverted 0005-checklist-waivers',
+  'reverted 0004-coordination',
+  'reverted 0003-package-files',
+  'reverted 0002-lifecycle',
+  'reverted 0001-initial',
+];
 const BOOKKEEPING = ['relman_migrations', 'relman_migrations_lock'];
 
 describe.each(dialects)('migrations ($name)', ({ name }) => {
@@ -91,7 +103,7 @@ describe.each(dialects)('migrations ($name)', ({ name }) => {
     const left = await tables();
     expect(left.filter((t) => RELMAN_TABLES.includes(t))).toEqual([]);
     expect(left).toEqual(BOOKKEEPING);
-    expect((await migrationStatus(database.kysely)).map((s) => s.executedAt)).toEqual([undefined, undefined, undefined, undefined]);
+    expect((await migrationStatus(database.kysely)).map((s) => s.executedAt)).toEqual(ALL_UP.map(() => undefined));
 
     expect(await migrateToLatest(database.kysely)).toEqual(ALL_UP);
     expect(await tables()).toEqual([...RELMAN_TABLES, ...BOOKKEEPING].sort());

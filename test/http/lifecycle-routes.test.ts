@@ -282,8 +282,69 @@ describe.each(dialects)('the scheduled release lifecycle over HTTP on $name', ({
     ]);
   });
 
+  it('starts the deployment only once the backup and the web transfer are done or waived by the CMC (P14, P17)', async () => {
+    const transfer = "Checklist task 'Transfer web packages to the production drop location'";
+    const backup = "Checklist task 'Back up the databases'";
+    const blocked = await refused(crew.deployer, name, 'start-deployment');
+    expect(blocked.unmet).toEqual([`${transfer} is not done`, `${backup} is not done`]);
+    expect(blocked.gates).toEqual([expect.objectContaining({ id: 'checklist:start-deployment', pass: false })]);
+
+    const waive = (who: typeof crew.cmcA, body: Record<string, unknown>) =>
+      who('POST', rel(name, '/checklist/transfer-web-packages/waive'), body);
+    const reason = 'the drop location is down; the deployment team takes the packages from the build share';
+    expectProblem(await waive(crew.lead, { transition: 'start-deployment', reason }), 403, 'forbidden');
+    expectProblem(await waive(crew.cmcA, { transition: 'start-deployment', reason: ' ' }), 400, 'validation');
+    const notTied = expectProblem(await waive(crew.cmcA, { transition: 'complete-at', reason }), 422, 'validation');
+    expect(notTied.errors).toEqual([
+      {
+        path: 'transition',
+        message: '"Transfer web packages to the production drop location" is required before start-deployment, sign-off, not "complete-at"',
+      },
+    ]);
+    const waived = expectJson(await waive(crew.cmcA, { transition: 'start-deployment', reason }), 200);
+    expect(waived).toMatchObject({ task: 'transfer-web-packages', status: 'open' });
+    const at = waived.waivers[0]?.waivedAt as string;
+    expect(waived.waivers).toEqual([
+      {
+        transition: 'start-deployment',
+        transitionName: 'Start the production deployment',
+        reason,
+        waivedBy: 'cmc-ann',
+        waivedAt: expect.stringMatching(ISO),
+        text: `waived by cmc-ann at ${at}: ${reason}`,
+      },
+    ]);
+    expectProblem(await waive(crew.cmcA, { transition: 'start-deployment', reason }), 409, 'already-waived');
+    expect((await refused(crew.deployer, name, 'start-deployment')).unmet).toEqual([`${backup} is not done`]);
+    expectJson(await crew.dbLead('POST', rel(name, '/checklist/back-up-databases/complete'), { note: 'in /backup/CFIS001' }), 200);
+
+    const started = await move(crew.deployer, name, 'start-deployment');
+    expect(started.evidence.exceptions).toEqual([
+      `checklist task 'Transfer web packages to the production drop location' waived by cmc-ann at ${at}: ${reason}`,
+    ]);
+    expect(started.evidence.gates[0].evidence).toEqual([
+      { what: `${transfer} waived by cmc-ann at ${at}: ${reason}`, by: 'cmc-ann', at },
+      { what: `${backup} done: in /backup/CFIS001`, by: 'db-dan', at: expect.stringMatching(ISO) },
+    ]);
+    const evidence = expectJson(await crew.viewer('GET', rel(name, '/evidence')), 200);
+    expect(evidence.checklistWaivers).toEqual([
+      expect.objectContaining({
+        task: 'transfer-web-packages',
+        transition: 'start-deployment',
+        text: `waived by cmc-ann at ${at}: ${reason}`,
+      }),
+    ]);
+    // Done after all: late, and shown as such.
+    const late = expectJson(
+      await crew.webLead('POST', rel(name, '/checklist/transfer-web-packages/complete'), { note: 'sent by SFTP' }),
+      200,
+    );
+    expect(late.lateAfter).toEqual([
+      { transition: 'start-deployment', name: 'Start the production deployment', performedAt: started.performedAt },
+    ]);
+  });
+
   it('deploys per channel by the responsible roles, verifies, signs off with both attestations, then closes', async () => {
-    await move(crew.deployer, name, 'start-deployment');
     const denied = expectProblem(await recordStep(crew.dev, name, 'deploy', 'web'), 403, 'forbidden');
     expect(denied.allowedRoles).toEqual(['deployment']);
     expectProblem(await recordStep(crew.deployer, name, 'deploy', 'database'), 403, 'forbidden');
@@ -310,6 +371,16 @@ describe.each(dialects)('the scheduled release lifecycle over HTTP on $name', ({
     expect(half.detail).toContain('implementation-succeeded');
     const both = ['requirements-addressed', 'implementation-succeeded'];
     expect(expectJson(await approve(crew.cmcB, name, 'final-signoff', { attestations: both }), 201).attestations).toEqual(both);
+    // Every checklist task is done before the sign-off (P14).
+    expect((await refused(crew.cmcB, name, 'sign-off')).unmet).toEqual(
+      [
+        'Inform the deployment team about the release and where its packages are',
+        'Prepare release notes',
+        'Send release notes to the deployment team',
+      ].map((t) => `Checklist task '${t}' is not done`),
+    );
+    for (const task of ['inform-deployment-team', 'prepare-release-notes', 'send-release-notes'])
+      expectJson(await crew.lead('POST', rel(name, `/checklist/${task}/complete`), { note: 'done' }), 200);
     expect(await move(crew.cmcB, name, 'sign-off')).toMatchObject({ from: 'verified-in-production', to: 'signed-off' });
     expect(expectJson(await crew.viewer('GET', `${V}/releases/${name}`), 200).state).toBe('signed-off');
     expect(expectJson(await crew.viewer('GET', rel(name, '/gates')), 200)).toMatchObject({ terminal: true, transitions: [] });
@@ -357,6 +428,7 @@ describe.each(dialects)('the scheduled release lifecycle over HTTP on $name', ({
     expect(evidence.issues.map((i: { status: string }) => i.status)).toEqual(['resolved', 'wont-fix']);
     expect(evidence.notifications).toHaveLength(3);
     expect(evidence.steps).toHaveLength(9);
+    expect(evidence.checklistWaivers).toHaveLength(1);
 
     const audit = expectJson(
       await crew.viewer('GET', `${V}/audit?action=release.transition&subjectId=${encodeURIComponent(`cms-net/${name}`)}`),

@@ -82,7 +82,7 @@ describe.each(dialects)('lifecycle refusals ($name)', ({ name }) => {
       expect(await refusedWith(f, 'cancel', crew.lead, '   ')).toEqual(['"Cancel" needs a comment saying why']);
       await f.readyForProduction();
       await f.transition(crew.cmc, 'approve-for-production');
-      await f.transition(crew.deployer, 'start-deployment');
+      await f.startDeployment();
       expect(await refusedWith(f, 'cancel', crew.cmc)).toEqual([
         'the release is Deploying; "Cancel" starts from Draft or Packaging or Package verified or In acceptance test or Acceptance test signed off or Approved for production',
         '"Cancel" needs a comment saying why',
@@ -215,7 +215,7 @@ describe.each(dialects)('lifecycle refusals ($name)', ({ name }) => {
       const err = await rejectsWith(f.pkg('database'), ConflictError);
       expect(err.code).toBe('packages-locked');
       expect(err.message).toContain('is Approved for production: its packages are frozen');
-      await f.transition(crew.lead, 'start-deployment');
+      await f.startDeployment(crew.lead);
       expect((await rejectsWith(f.pkg('web'), ConflictError)).code).toBe('packages-locked');
     });
 

@@ -18,6 +18,7 @@ import {
   resolveIssue,
   writeReport,
 } from '../../src/services/lifecycle/evidence.js';
+import { completeTask } from '../../src/services/checklist/tasks.js';
 import { performTransition } from '../../src/services/lifecycle/transitions.js';
 import { createRelease } from '../../src/services/releases.js';
 import { assignWorkItem, createWorkItem } from '../../src/services/work-items.js';
@@ -188,10 +189,18 @@ export function flowFor(deps: ServiceDeps, clock: ManualClock, crew: Crew, name:
       await f.notifyAll();
       await f.approve('production-approval');
     },
-    /** From approved-for-production to signed-off. */
+    /** Completes checklist tasks (P14) as the coordinator. */
+    complete: (task: string, note = `${task} done`) =>
+      write(crew.cmc, ['checklist.complete'], () => completeTask(deps, crew.cmc, undefined, name, task, { note })),
+    /** The backup and the web packages' transfer (P17), then start-deployment. */
+    async startDeployment(actor: Actor = crew.deployer): Promise<void> {
+      for (const task of ['back-up-databases', 'transfer-web-packages']) await f.complete(task);
+      await f.transition(actor, 'start-deployment');
+    },
+    /** From approved-for-production to signed-off, with the checklist done where the template ties it (P14, P17). */
     async deployAndSignOff(): Promise<void> {
       const chans = await channelsOf();
-      await f.transition(crew.deployer, 'start-deployment');
+      await f.startDeployment();
       for (const step of ['deploy', 'confirm-deployment']) {
         for (const c of chans) await f.step(step, c, c === 'web' ? crew.deployer : crew.dbLead);
       }
@@ -199,6 +208,7 @@ export function flowFor(deps: ServiceDeps, clock: ManualClock, crew: Crew, name:
       for (const c of chans) await f.step('verify-application', c, crew.analyst);
       await f.transition(crew.analyst, 'verify-in-production');
       await f.approve('final-signoff', crew.cmc, ['requirements-addressed', 'implementation-succeeded']);
+      for (const task of ['inform-deployment-team', 'prepare-release-notes', 'send-release-notes']) await f.complete(task);
       await f.transition(crew.cmc, 'sign-off');
     },
   };

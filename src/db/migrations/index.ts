@@ -3,6 +3,7 @@ import { initial } from './0001-initial.js';
 import { lifecycle } from './0002-lifecycle.js';
 import { packageFiles } from './0003-package-files.js';
 import { coordination } from './0004-coordination.js';
+import { checklistWaivers } from './0005-checklist-waivers.js';
 
 /** Migrations in order; the key is the name recorded in the migration table. */
 export const migrations: Record<string, Migration> = {
@@ -10,4 +11,5 @@ export const migrations: Record<string, Migration> = {
   '0002-lifecycle': lifecycle,
   '0003-package-files': packageFiles,
   '0004-coordination': coordination,
+  '0005-checklist-waivers': checklistWaivers,
 };

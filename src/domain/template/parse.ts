@@ -244,10 +244,23 @@ function coordinationProblems(root: Obj): Problem[] {
   const systems = idSet(root['externalSystems']) ?? new Set<string>();
   const contacts = root['contacts'];
   const groups = isObj(contacts) ? (idSet(contacts['groups']) ?? new Set<string>()) : new Set<string>();
+  const transitions = new Set(
+    (entries(root['workflows']) ?? []).flatMap(({ item }) => (entries(item['transitions']) ?? []).map((t) => t.item['id'])),
+  );
+  const transitionList = [...transitions].filter((t): t is string => typeof t === 'string').join(', ');
   for (const { index, item } of entries(root['checklist']) ?? []) {
     const due = item['due'];
     if (isObj(due)) problems.push(...ref(['checklist', index, 'due', 'milestone'], due['milestone'], milestones, 'milestone'));
     problems.push(...ref(['checklist', index, 'mail'], item['mail'], mails, 'mail template'));
+    const before = item['requiredBefore'];
+    if (!Array.isArray(before)) continue;
+    before.forEach((t: unknown, j) => {
+      if (typeof t === 'string' && !transitions.has(t))
+        problems.push({
+          segments: ['checklist', index, 'requiredBefore', j],
+          message: `unknown transition "${t}"; one of: ${transitionList}`,
+        });
+    });
   }
   for (const { index, item } of entries(root['approvals']) ?? []) {
     const notify = item['notify'];

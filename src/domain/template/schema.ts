@@ -177,6 +177,12 @@ export const checklistTaskSchema = z.strictObject({
   remarks: textSchema.optional(),
   /** A mail template whose sending completes this task, the sent mail being its evidence. */
   mail: idSchema.optional(),
+  /**
+   * Transitions (by id, in any workflow) that may not be performed while this
+   * task is open, unless a role holding `checklist.waive` waives it for that
+   * transition with a reason.
+   */
+  requiredBefore: list(idSchema).default([]),
 });
 
 const contactFields = {

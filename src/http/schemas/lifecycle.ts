@@ -147,6 +147,20 @@ export const releaseEvidenceSchema = z.object({
   notifications: z.array(notificationSchema),
   reports: z.array(reportSchema),
   steps: z.array(stepRecordSchema),
+  checklistWaivers: z
+    .array(
+      z.object({
+        task: z.string(),
+        title: z.string(),
+        transition: z.string(),
+        transitionName: z.string(),
+        reason: z.string(),
+        waivedBy: z.string(),
+        waivedAt: z.string(),
+        text: z.string().describe('"waived by X at T: reason"'),
+      }),
+    )
+    .describe('Transitions a coordinator let go ahead while a checklist task tied to them was open'),
 });
 
 export type TransitionRecord = z.infer<typeof transitionRecordSchema>;

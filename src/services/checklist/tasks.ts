@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { checklistOf, milestonesOf, updateTaskVersioned } from '../../db/repositories/checklist.js';
 import type { ChecklistTaskTable } from '../../db/schema.js';
 import { milestoneDates, taskDueDate } from '../../domain/checklist.js';
@@ -129,8 +130,9 @@ async function changeTask(
   input: TaskChange,
   action: string,
   decide: (l: LockedRelease, row: ChecklistTaskTable, at: string) => Promise<Partial<ChecklistTaskTable>>,
+  options: { allowTerminal?: boolean } = {},
 ): Promise<ChecklistTaskView> {
-  return withLockedRelease(deps, app, name, {}, async (l) => {
+  return withLockedRelease(deps, app, name, options, async (l) => {
     const rows = await checklistOf(l.db, l.release.id);
     const row = findTask(l, rows, task);
     requireTaskRights(l.template, actor, row);
@@ -148,7 +150,15 @@ async function changeTask(
     const [after] = await taskViews(l.db, l.template, l.ctx.app.id, name, [{ ...row, ...patch, row_version: row.row_version + 1 }], now);
     if (!after) throw new Error('unreachable: a task view is missing');
     const brief = (v: ChecklistTaskView | undefined) =>
-      v && { task: v.task, status: v.status, note: v.note, evidence: v.evidence, due: v.due, completedBy: v.completedBy };
+      v && {
+        task: v.task,
+        status: v.status,
+        note: v.note,
+        evidence: v.evidence,
+        due: v.due,
+        completedBy: v.completedBy,
+        ...(v.lateAfter.length > 0 ? { lateAfter: v.lateAfter.map((x) => x.transition) } : {}),
+      };
     await appendAudit(l.db, {
       actor,
       at: now,
@@ -166,7 +176,12 @@ const HTTP_URL = /^https?:\/\/[^\s/$.?#][^\s]*$/i;
 
 export type CompleteInput = TaskChange & { note: string; link?: string | undefined; mailId?: string | undefined };
 
-/** Marks a task done with a note and, optionally, evidence: a link or a mail of this release. */
+/**
+ * Marks a task done with a note and, optionally, evidence: a link or a mail of
+ * this release. Done late is still done: a task may be completed after the
+ * release closed, and its view shows the transitions it was required before
+ * that had already happened (`lateAfter`).
+ */
 export async function completeTask(
   deps: ServiceDeps,
   actor: Actor,
@@ -175,37 +190,47 @@ export async function completeTask(
   task: string,
   input: CompleteInput,
 ): Promise<ChecklistTaskView> {
-  return changeTask(deps, actor, app, name, task, input, 'checklist.complete', async (l, row, at) => {
-    const note = input.note.trim();
-    const problems = [];
-    if (note === '') problems.push({ path: 'note', message: 'say what was done' });
-    if (input.link !== undefined && !HTTP_URL.test(input.link)) problems.push({ path: 'link', message: 'an http(s) URL' });
-    const evidence: ChecklistEvidence = row.evidence === null ? {} : (JSON.parse(row.evidence) as ChecklistEvidence);
-    if (input.link !== undefined) evidence.link = input.link;
-    if (input.mailId !== undefined) {
-      const mail = await l.db
-        .selectFrom('mail_outbox')
-        .select(['id', 'subject', 'status', 'release_id'])
-        .where('id', '=', input.mailId)
-        .executeTakeFirst();
-      if (!mail || mail.release_id !== l.release.id)
-        problems.push({ path: 'mailId', message: `no mail "${input.mailId}" of release ${name}` });
-      else if (mail.status === 'failed') problems.push({ path: 'mailId', message: `the mail "${mail.subject}" could not be delivered` });
-      else {
-        evidence.mailId = mail.id;
-        evidence.mailSubject = mail.subject;
+  return changeTask(
+    deps,
+    actor,
+    app,
+    name,
+    task,
+    input,
+    'checklist.complete',
+    async (l, row, at) => {
+      const note = input.note.trim();
+      const problems = [];
+      if (note === '') problems.push({ path: 'note', message: 'say what was done' });
+      if (input.link !== undefined && !HTTP_URL.test(input.link)) problems.push({ path: 'link', message: 'an http(s) URL' });
+      const evidence: ChecklistEvidence = row.evidence === null ? {} : (JSON.parse(row.evidence) as ChecklistEvidence);
+      if (input.link !== undefined) evidence.link = input.link;
+      if (input.mailId !== undefined) {
+        const mail = await l.db
+          .selectFrom('mail_outbox')
+          .select(['id', 'subject', 'status', 'release_id'])
+          .where('id', '=', input.mailId)
+          .executeTakeFirst();
+        if (!mail || mail.release_id !== l.release.id)
+          problems.push({ path: 'mailId', message: `no mail "${input.mailId}" of release ${name}` });
+        else if (mail.status === 'failed') problems.push({ path: 'mailId', message: `the mail "${mail.subject}" could not be delivered` });
+        else {
+          evidence.mailId = mail.id;
+          evidence.mailSubject = mail.subject;
+        }
       }
-    }
-    if (problems.length > 0) throw new ValidationError('the task cannot be completed', problems);
-    if (row.status !== 'open') throw new ConflictError(`task ${task} is already ${row.status}; reopen it first`, 'task-not-open');
-    return {
-      status: 'done',
-      note,
-      evidence: Object.keys(evidence).length > 0 ? JSON.stringify(evidence) : null,
-      completed_by: actor.username,
-      completed_at: at,
-    };
-  });
+      if (problems.length > 0) throw new ValidationError('the task cannot be completed', problems);
+      if (row.status !== 'open') throw new ConflictError(`task ${task} is already ${row.status}; reopen it first`, 'task-not-open');
+      return {
+        status: 'done',
+        note,
+        evidence: Object.keys(evidence).length > 0 ? JSON.stringify(evidence) : null,
+        completed_by: actor.username,
+        completed_at: at,
+      };
+    },
+    { allowTerminal: true },
+  );
 }
 
 /** Marks a task not applicable to this release, with the reason. */
@@ -287,4 +312,70 @@ export async function setMilestone(
     });
   });
   return releaseChecklist(deps, app, name);
+}
+
+/**
+ * Lets one transition go ahead while a task the template ties to it
+ * (`requiredBefore`) is still open: by a role holding `checklist.waive`, with
+ * a reason, recorded and shown as "waived by X at T: reason" in the task, the
+ * transition's evidence and the release's evidence. The task stays open and
+ * can still be completed.
+ */
+export async function waiveTask(
+  deps: ServiceDeps,
+  actor: Actor,
+  app: string | undefined,
+  name: string,
+  task: string,
+  input: { transition: string; reason: string },
+): Promise<ChecklistTaskView> {
+  return withLockedRelease(deps, app, name, {}, async (l) => {
+    requireAppAction(l.template, actor, 'checklist.waive');
+    const row = findTask(l, await checklistOf(l.db, l.release.id), task);
+    const tied = l.template.checklist.find((c) => c.id === row.task_id)?.requiredBefore ?? [];
+    const reason = input.reason.trim();
+    const problems: { path: string; message: string }[] = [];
+    if (reason === '') problems.push({ path: 'reason', message: 'say why the transition may go ahead without it' });
+    if (!tied.includes(input.transition)) {
+      const message =
+        tied.length > 0
+          ? `"${row.title}" is required before ${tied.join(', ')}, not "${input.transition}"`
+          : `"${row.title}" holds up no transition`;
+      problems.push({ path: 'transition', message });
+    }
+    if (problems.length > 0) throw new ValidationError('the task cannot be waived', problems);
+    if (row.status !== 'open') throw new ConflictError(`task ${task} is ${row.status}: there is nothing to waive`, 'task-not-open');
+    if (l.rows.waivers.some((w) => w.task_id === row.task_id && w.transition === input.transition)) {
+      throw new ConflictError(`task ${task} is already waived for ${input.transition}`, 'already-waived');
+    }
+    const now = deps.clock();
+    const waiver = {
+      id: randomUUID(),
+      release_id: l.release.id,
+      task_id: row.task_id,
+      transition: input.transition,
+      reason,
+      waived_by: actor.username,
+      waived_at: now.toISOString(),
+    };
+    await l.db.insertInto('checklist_waivers').values(waiver).execute();
+    const [view] = await taskViews(l.db, l.template, l.ctx.app.id, name, [row], now);
+    if (!view) throw new Error('unreachable: a task view is missing');
+    await appendAudit(l.db, {
+      actor,
+      at: now,
+      action: 'checklist.waive',
+      subjectType: 'release',
+      subjectId: l.subject,
+      after: {
+        task: row.task_id,
+        title: row.title,
+        transition: input.transition,
+        reason,
+        waivedBy: actor.username,
+        waivedAt: waiver.waived_at,
+      },
+    });
+    return view;
+  });
 }

@@ -1,4 +1,5 @@
 import { loadLifecycleRows } from '../../db/repositories/lifecycle.js';
+import { describeWaiver } from '../../domain/lifecycle/checklist-ties.js';
 import { resolveApplicationForRead } from '../applications.js';
 import type { ServiceDeps } from '../deps.js';
 import { loadRelease } from '../releases.js';
@@ -25,6 +26,17 @@ export type ReleaseEvidence = {
   notifications: NotificationView[];
   reports: ReportView[];
   steps: StepRecordView[];
+  /** Transitions a coordinator let go ahead while a checklist task tied to them was open (P14, P17). */
+  checklistWaivers: {
+    task: string;
+    title: string;
+    transition: string;
+    transitionName: string;
+    reason: string;
+    waivedBy: string;
+    waivedAt: string;
+    text: string;
+  }[];
 };
 
 /** Everything recorded on a release, oldest first, for the evidence lists. */
@@ -37,6 +49,8 @@ export async function releaseEvidence(deps: ServiceDeps, app: string | undefined
   const ids = [...new Set(rows.tests.map((t) => t.item_id))];
   const items = ids.length === 0 ? [] : await db.selectFrom('work_items').select(['id', 'kind', 'number']).where('id', 'in', ids).execute();
   const keyOf = new Map(items.map((i) => [i.id, itemKey(i.kind, i.number)]));
+  const template = await deps.templates.byId(db, r.template_version_id);
+  const transitionName = (id: string) => template.workflows.flatMap((w) => w.transitions).find((t) => t.id === id)?.name ?? id;
   return {
     packages: rows.packages.map(packageView),
     tests: rows.tests.map((t) => testAttemptView(t, keyOf.get(t.item_id) ?? t.item_id)),
@@ -44,5 +58,15 @@ export async function releaseEvidence(deps: ServiceDeps, app: string | undefined
     notifications: rows.notifications.map(notificationView),
     reports: rows.reports.map(reportView),
     steps: rows.steps.map(stepRecordView),
+    checklistWaivers: rows.waivers.map((w) => ({
+      task: w.task_id,
+      title: rows.checklist.find((c) => c.task_id === w.task_id)?.title ?? w.task_id,
+      transition: w.transition,
+      transitionName: transitionName(w.transition),
+      reason: w.reason,
+      waivedBy: w.waived_by,
+      waivedAt: w.waived_at,
+      text: describeWaiver({ by: w.waived_by, at: w.waived_at, reason: w.reason }),
+    })),
   };
 }
