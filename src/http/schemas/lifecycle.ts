@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { blackoutOverrideSchema } from './views.js';
 
 /** What satisfied a gate (or the part of it that holds): what, who, when. */
 export const evidenceSchema = z.object({ what: z.string(), by: z.string(), at: z.string() });
@@ -141,6 +142,7 @@ export const stepRecordSchema = z.object({
 });
 
 export const releaseEvidenceSchema = z.object({
+  blackoutOverride: blackoutOverrideSchema.nullable().describe('Planned on a blackout anyway: by whom, when and why'),
   packages: z.array(packageSchema),
   tests: z.array(testAttemptSchema),
   issues: z.array(issueSchema),

@@ -2,6 +2,7 @@ import { loadLifecycleRows } from '../../db/repositories/lifecycle.js';
 import { describeWaiver } from '../../domain/lifecycle/checklist-ties.js';
 import { resolveApplicationForRead } from '../applications.js';
 import type { ServiceDeps } from '../deps.js';
+import { releaseCalendarFacts, type BlackoutOverrideRecord } from '../calendar/common.js';
 import { loadRelease } from '../releases.js';
 import { itemKey } from '../work-item-view.js';
 import {
@@ -20,6 +21,8 @@ import {
 } from './views.js';
 
 export type ReleaseEvidence = {
+  /** Planned on a blackout anyway: by whom, when, why (P13). */
+  blackoutOverride: BlackoutOverrideRecord | null;
   packages: PackageView[];
   tests: TestAttemptView[];
   issues: IssueView[];
@@ -52,6 +55,7 @@ export async function releaseEvidence(deps: ServiceDeps, app: string | undefined
   const template = await deps.templates.byId(db, r.template_version_id);
   const transitionName = (id: string) => template.workflows.flatMap((w) => w.transitions).find((t) => t.id === id)?.name ?? id;
   return {
+    blackoutOverride: (await releaseCalendarFacts(db, r)).blackoutOverride,
     packages: rows.packages.map(packageView),
     tests: rows.tests.map((t) => testAttemptView(t, keyOf.get(t.item_id) ?? t.item_id)),
     issues: rows.issues.map(issueView),
