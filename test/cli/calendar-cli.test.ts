@@ -122,5 +122,8 @@ describe.each(dialects)('relman calendar commands against a running server ($nam
     expect(shown).toMatch(
       new RegExp(`^blackout: blackout ${day}: Year-end freeze overridden by cmc1 at \\S+Z: claims are paid twice$`, 'm'),
     );
+    expect(ok(await as('lead1', ['release', 'evidence', e.name]))).toMatch(
+      new RegExp(`^blackout override: blackout ${day}: Year-end freeze overridden by cmc1 at \\S+Z: claims are paid twice$`, 'm'),
+    );
   }, 240_000);
 });
