@@ -130,8 +130,9 @@ async function changeTask(
   input: TaskChange,
   action: string,
   decide: (l: LockedRelease, row: ChecklistTaskTable, at: string) => Promise<Partial<ChecklistTaskTable>>,
-  options: { allowTerminal?: boolean } = {},
 ): Promise<ChecklistTaskView> {
+  // A task done late is still true evidence: it may be completed after the release closed (skip and reopen may not).
+  const options = { allowTerminal: action === 'checklist.complete' };
   return withLockedRelease(deps, app, name, options, async (l) => {
     const rows = await checklistOf(l.db, l.release.id);
     const row = findTask(l, rows, task);
@@ -190,47 +191,37 @@ export async function completeTask(
   task: string,
   input: CompleteInput,
 ): Promise<ChecklistTaskView> {
-  return changeTask(
-    deps,
-    actor,
-    app,
-    name,
-    task,
-    input,
-    'checklist.complete',
-    async (l, row, at) => {
-      const note = input.note.trim();
-      const problems = [];
-      if (note === '') problems.push({ path: 'note', message: 'say what was done' });
-      if (input.link !== undefined && !HTTP_URL.test(input.link)) problems.push({ path: 'link', message: 'an http(s) URL' });
-      const evidence: ChecklistEvidence = row.evidence === null ? {} : (JSON.parse(row.evidence) as ChecklistEvidence);
-      if (input.link !== undefined) evidence.link = input.link;
-      if (input.mailId !== undefined) {
-        const mail = await l.db
-          .selectFrom('mail_outbox')
-          .select(['id', 'subject', 'status', 'release_id'])
-          .where('id', '=', input.mailId)
-          .executeTakeFirst();
-        if (!mail || mail.release_id !== l.release.id)
-          problems.push({ path: 'mailId', message: `no mail "${input.mailId}" of release ${name}` });
-        else if (mail.status === 'failed') problems.push({ path: 'mailId', message: `the mail "${mail.subject}" could not be delivered` });
-        else {
-          evidence.mailId = mail.id;
-          evidence.mailSubject = mail.subject;
-        }
+  return changeTask(deps, actor, app, name, task, input, 'checklist.complete', async (l, row, at) => {
+    const note = input.note.trim();
+    const problems = [];
+    if (note === '') problems.push({ path: 'note', message: 'say what was done' });
+    if (input.link !== undefined && !HTTP_URL.test(input.link)) problems.push({ path: 'link', message: 'an http(s) URL' });
+    const evidence: ChecklistEvidence = row.evidence === null ? {} : (JSON.parse(row.evidence) as ChecklistEvidence);
+    if (input.link !== undefined) evidence.link = input.link;
+    if (input.mailId !== undefined) {
+      const mail = await l.db
+        .selectFrom('mail_outbox')
+        .select(['id', 'subject', 'status', 'release_id'])
+        .where('id', '=', input.mailId)
+        .executeTakeFirst();
+      if (!mail || mail.release_id !== l.release.id)
+        problems.push({ path: 'mailId', message: `no mail "${input.mailId}" of release ${name}` });
+      else if (mail.status === 'failed') problems.push({ path: 'mailId', message: `the mail "${mail.subject}" could not be delivered` });
+      else {
+        evidence.mailId = mail.id;
+        evidence.mailSubject = mail.subject;
       }
-      if (problems.length > 0) throw new ValidationError('the task cannot be completed', problems);
-      if (row.status !== 'open') throw new ConflictError(`task ${task} is already ${row.status}; reopen it first`, 'task-not-open');
-      return {
-        status: 'done',
-        note,
-        evidence: Object.keys(evidence).length > 0 ? JSON.stringify(evidence) : null,
-        completed_by: actor.username,
-        completed_at: at,
-      };
-    },
-    { allowTerminal: true },
-  );
+    }
+    if (problems.length > 0) throw new ValidationError('the task cannot be completed', problems);
+    if (row.status !== 'open') throw new ConflictError(`task ${task} is already ${row.status}; reopen it first`, 'task-not-open');
+    return {
+      status: 'done',
+      note,
+      evidence: Object.keys(evidence).length > 0 ? JSON.stringify(evidence) : null,
+      completed_by: actor.username,
+      completed_at: at,
+    };
+  });
 }
 
 /** Marks a task not applicable to this release, with the reason. */
