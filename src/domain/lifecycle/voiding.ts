@@ -39,7 +39,7 @@ export type StateVoiding = {
   voided: boolean;
   /** The conditions of the state that the change would break. */
   reasons: string[];
-  /** Transitions open from the current state, after the change, to a non-terminal state that the change leaves standing. */
+  /** Transitions open now from the current state to a non-terminal state that the change would leave standing. */
   wayBack: string[];
 };
 
@@ -73,7 +73,7 @@ export function stateVoidedBy(t: ProcessTemplate, s: ReleaseSnapshot, change: Ev
   const terminal = new Set(t.states.filter((x) => x.terminal).map((x) => x.id));
   const wayBack = workflowOf(t, s.type)
     .transitions.filter((tr) => tr.from.includes(s.state) && !terminal.has(tr.to) && tr.to !== s.state)
-    .filter((tr) => evaluateTransitionGates(t, tr, after).every((g) => g.pass) && brokenBy(t, s, after, tr.to) === null)
+    .filter((tr) => evaluateTransitionGates(t, tr, s).every((g) => g.pass) && brokenBy(t, s, after, tr.to) === null)
     .map((tr) => tr.id);
   return { voided: true, reasons, wayBack };
 }
