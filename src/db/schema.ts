@@ -313,6 +313,19 @@ export interface ReleaseMilestoneTable {
   set_at: string;
 }
 
+/** A coordinator let a transition go ahead while a checklist task tied to it was open (P14, P17). */
+export interface ChecklistWaiverTable {
+  id: string;
+  release_id: string;
+  /** The task's id in the template version the release runs under. */
+  task_id: string;
+  /** The transition the task no longer holds up. */
+  transition: string;
+  reason: string;
+  waived_by: string;
+  waived_at: string;
+}
+
 export interface ChecklistTaskTable {
   id: string;
   release_id: string;
@@ -444,6 +457,7 @@ export interface Tables {
   blackouts: BlackoutTable;
   release_milestones: ReleaseMilestoneTable;
   checklist_tasks: ChecklistTaskTable;
+  checklist_waivers: ChecklistWaiverTable;
   contacts: ContactTable;
   distribution_groups: DistributionGroupTable;
   mail_outbox: MailOutboxTable;

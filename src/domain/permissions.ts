@@ -15,6 +15,7 @@ export const APP_ACTIONS = [
   'calendar.manage',
   'blackout.override',
   'checklist.complete',
+  'checklist.waive',
   'contacts.manage',
   'mail.send',
 ] as const;

@@ -13,6 +13,7 @@ import { loadRelease } from './release-lookup.js';
 import { appendAudit } from './audit.js';
 import { requireAppAction } from './authorize.js';
 import type { ServiceDeps } from './deps.js';
+import { releaseCalendarFacts, type BlackoutOverrideRecord, type ReleaseCycleRef } from './calendar/common.js';
 import { checkReleaseSchedule, type ScheduleInput } from './calendar/schedule.js';
 import { syncChecklist } from './checklist/sync.js';
 import { toWorkItemView, type WorkItemView } from './work-item-view.js';
@@ -26,6 +27,10 @@ export type ReleaseView = {
   description: string;
   plannedDate: string;
   channels: string[];
+  /** The change cycle it is booked into (P2). */
+  cycle: ReleaseCycleRef | null;
+  /** Planned on a blackout anyway: by whom, when, why (P13). */
+  blackoutOverride: BlackoutOverrideRecord | null;
   template: { key: string; version: number };
   createdBy: string;
   createdAt: string;
@@ -46,6 +51,7 @@ async function toView(deps: ServiceDeps, db: Db | Trx, appKey: string, r: Releas
     description: r.description,
     plannedDate: r.planned_date,
     channels: JSON.parse(r.channels) as string[],
+    ...(await releaseCalendarFacts(db, r)),
     template,
     createdBy: r.created_by,
     createdAt: r.created_at,

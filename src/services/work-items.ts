@@ -12,8 +12,9 @@ import {
 } from '../db/repositories/work-items.js';
 import type { Db, Trx } from '../db/database.js';
 import type { ReleaseTable, WorkItemTable } from '../db/schema.js';
-import { lockRelease, voidApprovals } from '../db/repositories/lifecycle.js';
+import { loadLifecycleRows, lockRelease, voidApprovals } from '../db/repositories/lifecycle.js';
 import { stepsVoidedBy } from '../domain/lifecycle/approvals.js';
+import type { EvidenceChange } from '../domain/lifecycle/voiding.js';
 import { ConflictError, NotFoundError, StaleVersionError, ValidationError, type FieldProblem } from '../domain/errors.js';
 import { isTerminalState } from '../domain/release-rules.js';
 import { defaultPriority, workItemFieldProblems, type ElementInput } from '../domain/work-item-rules.js';
@@ -22,8 +23,10 @@ import { itemCounter, itemKindCounter, resolveApplication, resolveApplicationFor
 import { appendAudit } from './audit.js';
 import { requireAppAction } from './authorize.js';
 import type { ServiceDeps } from './deps.js';
+import { toSnapshot } from './lifecycle/snapshot.js';
+import { refuseVoidingChange } from './lifecycle/voiding.js';
 import { itemByKey } from './work-item-key.js';
-import { toWorkItemView, type WorkItemDetail, type WorkItemView } from './work-item-view.js';
+import { keyOfItem, toWorkItemView, type WorkItemDetail, type WorkItemView } from './work-item-view.js';
 
 async function releaseNameOf(db: Db | Trx, releaseId: string | null): Promise<string | null> {
   if (releaseId === null) return null;
@@ -228,11 +231,22 @@ export type AssignInput = {
  * no longer count, and clients holding the release's old version notice.
  * Releases are locked in id order so two moves cannot deadlock.
  */
-async function itemSetChanged(deps: ServiceDeps, db: Trx, releases: ReleaseTable[], reason: string): Promise<void> {
+async function itemSetChanged(
+  deps: ServiceDeps,
+  db: Trx,
+  changes: { release: ReleaseTable; change: EvidenceChange }[],
+  reason: string,
+): Promise<void> {
   const at = deps.clock().toISOString();
-  for (const r of [...releases].sort((a, b) => (a.id < b.id ? -1 : 1))) {
+  for (const { release: r, change } of [...changes].sort((a, b) => (a.release.id < b.release.id ? -1 : 1))) {
     await lockRelease(db, r.id);
     const template = await deps.templates.byId(db, r.template_version_id);
+    // What was approved for production is what is deployed: items are frozen with the packages.
+    const state = template.states.find((x) => x.id === r.state);
+    if (state?.locksPackages) {
+      throw new ConflictError(`release ${r.name} is ${state.name}: its packages and items are frozen`, 'packages-locked');
+    }
+    refuseVoidingChange(template, toSnapshot(r, await loadLifecycleRows(db, r.id)), change);
     await voidApprovals(db, r.id, stepsVoidedBy(template, 'items'), reason, at);
     await db
       .updateTable('releases')
@@ -261,7 +275,7 @@ export async function assignWorkItem(
     }
     if (input.release === null) {
       if (!current) throw new ConflictError(`${key} is not in any release`, 'not-assigned');
-      await itemSetChanged(deps, db, [current], `${key} taken out`);
+      await itemSetChanged(deps, db, [{ release: current, change: { kind: 'items', remove: [row.id] } }], `${key} taken out`);
       return writeItem(deps, db, ctx, actor, row, { release_id: null }, 'item.detach');
     }
     const target = await findRelease(db, ctx.app.id, input.release);
@@ -277,7 +291,13 @@ export async function assignWorkItem(
         'already-assigned',
       );
     }
-    await itemSetChanged(deps, db, current ? [current, target] : [target], `${key} ${current ? 'moved' : 'added'}`);
+    const added: EvidenceChange = {
+      kind: 'items',
+      add: [{ id: row.id, key: keyOfItem(row), kind: row.kind, helpdeskRef: row.helpdesk_ref }],
+    };
+    const changes: { release: ReleaseTable; change: EvidenceChange }[] = [{ release: target, change: added }];
+    if (current) changes.push({ release: current, change: { kind: 'items', remove: [row.id] } });
+    await itemSetChanged(deps, db, changes, `${key} ${current ? 'moved' : 'added'}`);
     return writeItem(deps, db, ctx, actor, row, { release_id: target.id }, current ? 'item.move' : 'item.attach');
   });
 }

@@ -90,4 +90,40 @@ describe.each(dialects)('relman calendar commands against a running server ($nam
     expect((await as('cmc1', ['cycle', 'cancel', next, '--reason', 'again'])).code).toBe(6);
     // About thirty CLI processes in a row: generous on a busy machine.
   }, 240_000);
+
+  it('a new cycle books the releases already planned on its date; release show names the cycle and any blackout override', async () => {
+    const sat = saturdayIn(40);
+    const create = (who: string, date: string, type = 'scheduled', extra: string[] = []) =>
+      as(who, ['release', 'create', '--type', type, '--date', date, '--channels', 'database', ...extra, '--json']);
+    const a = json(await create('lead1', sat));
+    const b = json(await create('lead1', sat));
+    expect(ok(await as('lead1', ['release', 'show', a.name]))).toMatch(/^cycle: {4}\(not booked\)$/m);
+    const created = ok(await as('cmc1', ['cycle', 'create', sat]));
+    expect(created).toContain(`planned the change cycle of ${sat}\nbooked 2 release(s): ${a.name}, ${b.name}\n`);
+    expect(ok(await as('lead1', ['release', 'show', a.name]))).toMatch(new RegExp(`^cycle: {4}${sat} \\(Change cycle ${sat}\\)$`, 'm'));
+    expect(json(await as('lead1', ['release', 'show', b.name, '--json'])).cycle).toEqual({
+      date: sat,
+      title: `Change cycle ${sat}`,
+      status: 'planned',
+    });
+
+    // --no-book leaves them as they are.
+    const later = addDays(sat, 7);
+    const c = json(await create('lead1', later));
+    const unbooked = json(await as('cmc1', ['cycle', 'create', later, '--no-book', '--json']));
+    expect(unbooked).toMatchObject({ date: later, booked: [], releases: [] });
+    expect(json(await as('lead1', ['release', 'show', c.name, '--json'])).cycle).toBeNull();
+
+    // An emergency on a blackout: who overrode which window, when and why, on the release.
+    const day = addDays(sat, 3);
+    await as('cmc1', ['blackout', 'add', day, '--reason', 'Year-end freeze']);
+    const e = json(await create('cmc1', day, 'emergency', ['--blackout-override-reason', 'claims are paid twice']));
+    const shown = ok(await as('lead1', ['release', 'show', e.name]));
+    expect(shown).toMatch(
+      new RegExp(`^blackout: blackout ${day}: Year-end freeze overridden by cmc1 at \\S+Z: claims are paid twice$`, 'm'),
+    );
+    expect(ok(await as('lead1', ['release', 'evidence', e.name]))).toMatch(
+      new RegExp(`^blackout override: blackout ${day}: Year-end freeze overridden by cmc1 at \\S+Z: claims are paid twice$`, 'm'),
+    );
+  }, 240_000);
 });

@@ -26,6 +26,7 @@ describe.each(dialects)('relman checklist commands against a running server ($na
     users: [
       ['lead1', 'technical-lead'],
       ['dev1', 'developer'],
+      ['cmc1', 'cmc'],
       ['view1', 'viewer'],
     ],
   });
@@ -43,9 +44,11 @@ describe.each(dialects)('relman checklist commands against a running server ($na
     expect(lines[0]).toBe(`${name}: release day ${planned} (America/New_York)`);
     expect(lines[1]).toBe('milestones:');
     expect(lines[2]).toBe(`  uat-start  ${addDays(planned, -7)} (from the template)  User acceptance testing starts`);
-    expect(lines[4]).toMatch(/^TASK\s+DUE\s+OVERDUE\s+RESPONSIBLE\s+STATUS\s+REMINDERS\s+TITLE$/);
+    expect(lines[4]).toMatch(/^TASK\s+DUE\s+OVERDUE\s+RESPONSIBLE\s+STATUS\s+BEFORE\s+REMINDERS\s+TITLE$/);
     expect(lines[5]).toMatch(
-      new RegExp(`^inform-deployment-team\\s+${addDays(planned, -14)}\\s+OVERDUE\\s+technical-lead \\(lead1\\)\\s+open\\s+Inform`),
+      new RegExp(
+        `^inform-deployment-team\\s+${addDays(planned, -14)}\\s+OVERDUE\\s+technical-lead \\(lead1\\)\\s+open\\s+sign-off\\s+Inform`,
+      ),
     );
     expect(lines[6]).toMatch(new RegExp(`^prepare-release-notes\\s+${addDays(planned, -7)}\\s+developer \\(dev1\\)\\s+open`));
     expect(lines[8]).toMatch(/^transfer-web-packages\s+\S+\s+web-lead \(nobody\)\s+open/);
@@ -101,6 +104,21 @@ describe.each(dialects)('relman checklist commands against a running server ($na
     expect(overdue.trimEnd().split('\n').slice(1)).toHaveLength(1);
     expect(overdue).toContain('inform-deployment-team');
     expect(ok(await as('view1', ['checklist', 'mine']))).toBe('(none)\n');
+
+    // P14, P17: the backup holds up the deployment; only the CMC may waive it, for one transition, with a reason.
+    expect(
+      (await as('lead1', ['checklist', 'waive', name, 'back-up-databases', '--transition', 'start-deployment', '--reason', 'x'])).code,
+    ).toBe(4);
+    const waived = ok(
+      await as('cmc1', ['checklist', 'waive', name, 'back-up-databases', '--transition', 'start-deployment', '--reason', 'taken at night']),
+    );
+    expect(waived).toMatch(
+      new RegExp(
+        `^${name}: task back-up-databases "Back up the databases" before start-deployment: waived by cmc1 at \\S+Z: taken at night\n$`,
+      ),
+    );
+    const withWaiver = ok(await as('view1', ['checklist', 'show', name]));
+    expect(withWaiver).toMatch(/\n {2}back-up-databases before start-deployment: waived by cmc1 at \S+: taken at night\n$/);
 
     const moved = ok(await as('lead1', ['milestone', 'set', name, 'uat-start', addDays(planned, -3)]));
     expect(moved).toBe(

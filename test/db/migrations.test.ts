@@ -49,12 +49,19 @@ const COORDINATION_TABLES = [
   'release_milestones',
 ];
 const LOGIN_SECURITY_TABLES = ['login_throttle', 'password_history'];
-const RELMAN_TABLES = [...INITIAL_TABLES, ...LIFECYCLE_TABLES, ...COORDINATION_TABLES, ...LOGIN_SECURITY_TABLES].sort();
+const RELMAN_TABLES = [
+  ...INITIAL_TABLES,
+  ...LIFECYCLE_TABLES,
+  ...COORDINATION_TABLES,
+  'checklist_waivers',
+  ...LOGIN_SECURITY_TABLES,
+].sort();
 const ALL_UP = [
   'applied 0001-initial',
   'applied 0002-lifecycle',
   'applied 0003-package-files',
   'applied 0004-coordination',
+  'applied 0005-checklist-waivers',
   'applied 0006-delivery-evidence',
   'applied 0007-login-security',
   'applied 0008-item-numbers-per-kind',
@@ -63,6 +70,7 @@ const ALL_DOWN = [
   'reverted 0008-item-numbers-per-kind',
   'reverted 0007-login-security',
   'reverted 0006-delivery-evidence',
+  'reverted 0005-checklist-waivers',
   'reverted 0004-coordination',
   'reverted 0003-package-files',
   'reverted 0002-lifecycle',

@@ -246,6 +246,48 @@ const failing: Case[] = [
     build: () => release('scheduled', 'verified-in-production'),
     reasons: ['Sign-off of the release by the Change Management Coordinator is missing'],
   },
+  {
+    // P7, P8: a database package v3 uploaded after acceptance testing of v2 was never tested.
+    gate: 'packages-tested-at',
+    build: () => {
+      const s = withItems(release('scheduled', 'at-signed-off'), item(1), item(2, 'SMCR'));
+      recordPackage(s, 'database');
+      recordPackage(s, 'database');
+      recordPackage(s, 'web');
+      attempt(s, 'item-1', 'acceptance-test', 'passed');
+      attempt(s, 'item-2', 'acceptance-test', 'passed');
+      recordPackage(s, 'database');
+      return s;
+    },
+    reasons: [`${DB} package v3 was not tested in Acceptance Test (AT); the tested version is v2`],
+    evidence: [`${WEB} package v1 passed testing in Acceptance Test (AT) (2 item(s))`],
+  },
+  {
+    gate: 'packages-tested',
+    build: () => {
+      const s = withItems(release('emergency', 'package-verified', ['database']), item(1), item(2));
+      recordPackage(s, 'database');
+      attempt(s, 'item-1', 'development', 'passed');
+      attempt(s, 'item-2', 'development', 'passed');
+      recordPackage(s, 'database');
+      attempt(s, 'item-1', 'acceptance-test', 'passed');
+      return s;
+    },
+    reasons: [
+      `${DB} package v2 was not tested in Development; the tested version is v1`,
+      `${DB} package v2 was not tested in Acceptance Test (AT) for IR-2`,
+    ],
+  },
+  {
+    gate: 'packages-tested-any',
+    build: () => {
+      const s = withItems(release('expedited', 'package-verified', ['web']), item(1));
+      recordPackage(s, 'web');
+      attempt(s, 'item-1', 'development', 'failed', 'setup');
+      return s;
+    },
+    reasons: [`${WEB} package v1 was not tested in any of Development, Acceptance Test (AT)`],
+  },
 ];
 
 const passing: Case[] = [
@@ -360,6 +402,29 @@ const passing: Case[] = [
     evidence: ['Emergency Release Report (HD-1042, HD-1077)'],
   },
   { gate: 'no-open-at-issues', build: () => release('scheduled', 'in-at'), reasons: [], evidence: [] },
+  {
+    gate: 'packages-tested-at',
+    build: () => {
+      const s = withItems(release('scheduled', 'at-signed-off', ['database']), item(1));
+      recordPackage(s, 'database');
+      attempt(s, 'item-1', 'acceptance-test', 'passed');
+      return s;
+    },
+    reasons: [],
+    evidence: [`${DB} package v1 passed testing in Acceptance Test (AT) (1 item(s))`],
+  },
+  {
+    gate: 'packages-tested-any',
+    build: () => {
+      const s = withItems(release('expedited', 'package-verified', ['web']), item(1), item(2, 'SMCR'));
+      recordPackage(s, 'web');
+      attempt(s, 'item-1', 'development', 'passed');
+      attempt(s, 'item-2', 'acceptance-test', 'passed');
+      return s;
+    },
+    reasons: [],
+    evidence: [`${WEB} package v1 passed testing in any of Development, Acceptance Test (AT) (2 item(s))`],
+  },
 ];
 
 describe('evaluateGate', () => {

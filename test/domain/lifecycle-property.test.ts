@@ -11,6 +11,7 @@ import { currentPackageVersions, emptySnapshot, latestAttempt, type ReleaseSnaps
 import { testAttemptProblems } from '../../src/domain/lifecycle/testing.js';
 import { checkTransition, evaluateTransitionGates, workflowOf } from '../../src/domain/lifecycle/transitions.js';
 import { gateById } from '../../src/domain/lifecycle/gates.js';
+import { voidedStateProblem } from '../../src/domain/lifecycle/voiding.js';
 import { canPerform, type AppAction } from '../../src/domain/permissions.js';
 import { defaultTemplate } from './lifecycle-fixtures.js';
 
@@ -96,6 +97,14 @@ function productionViolations(s: ReleaseSnapshot, users: User[]): string[] {
     const latest = versions.length === 0 ? null : Math.max(...versions);
     const verified = s.steps.some((x) => x.step === 'verify-package' && x.channel === channel && x.packageVersion === latest);
     if (latest === null || !verified) out.push(`package of ${channel} not verified at v${latest}`);
+  }
+  const current = currentPackageVersions(s);
+  for (const item of s.items) {
+    const onCurrent = t.environments.some((e) => {
+      const last = latestAttempt(s, item.id, e.id);
+      return last?.result === 'passed' && Object.entries(current).every(([c, v]) => last.packages[c] === v);
+    });
+    if (!onCurrent) out.push(`${item.key} did not pass testing on the packages to deploy`);
   }
   const open = (category: string) => s.issues.some((i) => i.category === category && i.status === 'open');
   if (open('at-issue')) out.push('open AT issue');
@@ -200,10 +209,12 @@ function simulate(sc: Scenario, stats: Stats): void {
     if ('packagesCoverItems' in check) return null;
     // The default template gates no transition on the checklist.
     if ('checklistDone' in check) return null;
-    const envs = check.itemsPassed.environments;
+    const envs = ('itemsPassed' in check ? check.itemsPassed : check.packagesTested).environments;
+    const current = currentPackageVersions(s);
     for (const [i, item] of s.items.entries()) {
       for (const env of envs) {
-        if (latestAttempt(s, item.id, env)?.result === 'passed') continue;
+        const last = latestAttempt(s, item.id, env);
+        if (last?.result === 'passed' && Object.entries(current).every(([c, v]) => last.packages[c] === v)) continue;
         const test = { a: 'test', item: i, env: t.environments.findIndex((e) => e.id === env), pass: true, cause: 0, actor: a } as const;
         const blocked = testAttemptProblems(t, s, { itemId: item.id, environment: env, result: 'passed', cause: null }).length > 0;
         return blocked ? { a: 'package', channel: n, actor: a } : test;
@@ -238,6 +249,8 @@ function simulate(sc: Scenario, stats: Stats): void {
         const u = permitted(x.actor, 'package.record');
         const channel = pick(s.channels, x.channel);
         if (!u || !channel) return;
+        // Refused while the release's state rests on evidence a new version voids.
+        if (voidedStateProblem(t, s, { kind: 'package', channel, at: '', by: u.name }) !== null) return;
         const version = (currentPackageVersions(s)[channel] ?? 0) + 1;
         s.packages.push({ channel, version, label: `${channel}-v${version}`, by: u.name, at: at() });
         return voidApprovals('package');
@@ -334,6 +347,12 @@ function simulate(sc: Scenario, stats: Stats): void {
       case 'attach':
       case 'detach': {
         if (!permitted(x.actor, 'item.assign') || (x.a === 'detach' && s.items.length === 0)) return;
+        if (t.states.find((st) => st.id === s.state)?.locksPackages) return;
+        const change =
+          x.a === 'attach'
+            ? { kind: 'items' as const, add: [{ id: 'new', key: 'new', kind: pick(KINDS, x.kind)!, helpdeskRef: 'HD-new' }] }
+            : { kind: 'items' as const, remove: [s.items[x.item % s.items.length]!.id] };
+        if (voidedStateProblem(t, s, change) !== null) return;
         if (x.a === 'attach') addItem(pick(KINDS, x.kind)!);
         else s.items.splice(x.item % s.items.length, 1);
         return voidApprovals('items');

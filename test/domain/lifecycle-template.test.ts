@@ -88,7 +88,7 @@ describe('lifecycle references', () => {
         doc.reports[0].parts.push(copy(doc.reports[0].parts[4]));
       },
       expected: [
-        'gates[17].id: duplicate id "has-items"',
+        'gates[20].id: duplicate id "has-items"',
         'approvals[5].id: duplicate id "at-signoff"',
         'steps[4].id: duplicate id "confirm-deployment"',
         'issueCategories[2].id: duplicate id "at-issue"',

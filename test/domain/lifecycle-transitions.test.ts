@@ -52,10 +52,11 @@ describe('checkTransition', () => {
       'Fiscal intermediary has not been notified of the release',
       'Rollout package verified and tested by the development team: no package has been recorded for the Database (Cache/IRIS) channel',
       'Rollout package verified and tested by the development team: no package has been recorded for the Web (WebSphere) channel',
+      'no package has been recorded, so none was tested',
       'Pending project issue concerning the release #7 "Budget not approved" is unresolved',
       'Approval of the production install by the Change Management Coordinator is missing',
     ]);
-    if (c.kind === 'refused') expect(c.gates.filter((g) => !g.pass).map((g) => g.id)).toHaveLength(5);
+    if (c.kind === 'refused') expect(c.gates.filter((g) => !g.pass).map((g) => g.id)).toHaveLength(6);
   });
 
   it('needs a comment where the template says so', () => {
@@ -181,6 +182,7 @@ describe('the scheduled path', () => {
     notifyAll(t, s);
     approve(s, 'at-signoff');
     approve(s, 'production-approval');
+    attempt(s, 'item-1', 'acceptance-test', 'passed');
     expect(checkTransition(t, s, CMC, 'approve-for-production', '').kind).toBe('ok');
     recordPackage(s, 'database');
     const voided = new Set(stepsVoidedBy(t, 'package'));
@@ -188,7 +190,15 @@ describe('the scheduled path', () => {
     expect(refused(checkTransition(t, s, CMC, 'approve-for-production', ''))).toEqual([
       'Acceptance test sign-off by the Change Management Coordinator is missing',
       'Rollout package verified and tested by the development team is missing for the Database (Cache/IRIS) channel (package v2) — record it with `relman step record CFIS001 verify-package --channel database`',
+      'Database (Cache/IRIS) package v2 was not tested in Acceptance Test (AT); the tested version is v1',
       'Approval of the production install by the Change Management Coordinator is missing',
+    ]);
+    // Signing acceptance testing off again does not make the untested version tested (P7, P8).
+    approve(s, 'at-signoff', 'chris.cmc');
+    approve(s, 'production-approval', 'chris.cmc');
+    recordStep(s, 'verify-package', 'database', 2);
+    expect(refused(checkTransition(t, s, CMC, 'approve-for-production', ''))).toEqual([
+      'Database (Cache/IRIS) package v2 was not tested in Acceptance Test (AT); the tested version is v1',
     ]);
   });
 });
@@ -207,6 +217,7 @@ describe('the expedited path', () => {
     go(s, 'mark-package-verified', ['developer']);
     expect(refused(checkTransition(t, s, LEAD, 'complete-testing', ''))).toEqual([
       'IR-1 has not passed testing in any of Development, Acceptance Test (AT)',
+      'Web (WebSphere) package v1 was not tested in any of Development, Acceptance Test (AT)',
       'Acceptance test sign-off by the Change Management Coordinator is missing',
     ]);
     // No regression testing (P13): passing in development alone is enough.

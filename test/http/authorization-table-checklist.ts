@@ -44,6 +44,16 @@ export const CHECKLIST_ROUTES: Route[] = [
     req: async (fx) => ({ url: task(await freshRelease(fx), 'prepare-release-notes', 'skip'), payload: { reason: 'no notes needed' } }),
   },
   {
+    method: 'POST',
+    url: `${V}/releases/:name/checklist/:task/waive`,
+    access: 'checklist.waive',
+    ok: 200,
+    req: async (fx) => ({
+      url: task(await freshRelease(fx), 'back-up-databases', 'waive'),
+      payload: { transition: 'start-deployment', reason: 'the backup runs in the deployment window' },
+    }),
+  },
+  {
     method: 'PUT',
     url: `${V}/releases/:name/milestones/:milestone`,
     access: 'release.update',

@@ -131,6 +131,7 @@ describe.each(dialects)('emergency, expedited and concurrent lifecycles over HTT
     expect(view.transitions.map((t: { id: string }) => t.id)).toEqual(['back-to-packaging', 'complete-testing', 'cancel']);
     expect((await refused(crew.lead, name, 'complete-testing')).unmet).toEqual([
       `${item} has not passed testing in any of Development, Acceptance Test (AT)`,
+      'Web (WebSphere) package v1 was not tested in any of Development, Acceptance Test (AT)',
       'Acceptance test sign-off by the Change Management Coordinator is missing',
     ]);
     // No regression testing (P13): one test environment is enough.

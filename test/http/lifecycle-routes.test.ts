@@ -161,6 +161,14 @@ describe.each(dialects)('the scheduled release lifecycle over HTTP on $name', ({
     const tooEarly = expectProblem(await recordTest(crew.analyst, name, retest), 422, 'validation');
     expect(tooEarly.errors).toEqual([{ path: 'item', message: expect.stringContaining('goes back to the developer') }]);
 
+    // A new version would void the go-ahead the release was installed in AT on: it goes back to packaging first.
+    const inAt = expectProblem(await recordPackage(crew.dev, name, 'database', 'CFIS-release-v2.xml'), 409, 'state-evidence-voided');
+    expect(inAt.detail).toBe(
+      `release ${name} is In acceptance test, which a new ${DB} package version would void: ` +
+        `${VERIFY} is missing for the ${DB} channel (package v2); ` +
+        'Go-ahead to install in acceptance test by the Change Management Coordinator is missing; take it back first (back-to-packaging)',
+    );
+    await move(crew.dev, name, 'back-to-packaging', 'the totals fix is incomplete');
     expect(expectJson(await recordPackage(crew.dev, name, 'database', 'CFIS-release-v2.xml'), 201)).toMatchObject({
       version: 2,
       voidedApprovals: 1,
@@ -175,6 +183,10 @@ describe.each(dialects)('the scheduled release lifecycle over HTTP on $name', ({
         voidReason: 'new database package v2',
       }),
     ]);
+    expectJson(await crew.dev('POST', rel(name, '/steps'), { step: 'verify-package', channel: 'database', note: 'v2 checked' }), 201);
+    await move(crew.dev, name, 'mark-package-verified');
+    expectJson(await approve(crew.cmcB, name, 'at-go-ahead', { comment: 'v2 may go in' }), 201);
+    await move(crew.lead, name, 'install-in-at');
     expect(expectJson(await recordTest(crew.analyst, name, retest), 201).packages).toEqual({ database: 2, web: 1 });
 
     expectJson(await crew.analyst('POST', rel(name, '/issues'), { category: 'at-issue', title: AT_ISSUE }), 201);
@@ -192,7 +204,6 @@ describe.each(dialects)('the scheduled release lifecycle over HTTP on $name', ({
       'the release is In acceptance test; "Approve for production" starts from Acceptance test signed off',
       AT_SIGNOFF_MISSING,
       ...NOT_NOTIFIED,
-      `${VERIFY} is missing for the ${DB} channel (package v2) — record it with \`relman step record ${name} verify-package --channel database\``,
       `Issue reported during acceptance testing #1 "${AT_ISSUE}" is unresolved`,
       `Pending project issue concerning the release #2 "${PROJECT_ISSUE}" is unresolved`,
       PRODUCTION_APPROVAL_MISSING,
@@ -224,7 +235,6 @@ describe.each(dialects)('the scheduled release lifecycle over HTTP on $name', ({
     const noReason = expectProblem(await crew.lead('PATCH', rel(name, '/issues/2'), { status: 'wont-fix' }), 422, 'validation');
     expect(noReason.errors?.map((e) => e.path)).toEqual(['resolution']);
     expectProblem(await crew.lead('PATCH', rel(name, '/issues/9'), { status: 'resolved' }), 404, 'not-found');
-    expectJson(await crew.dev('POST', rel(name, '/steps'), { step: 'verify-package', channel: 'database', note: 'v2 checked' }), 201);
 
     expectProblem(await approve(crew.cmcA, name, 'at-signoff'), 409, 'approval-refused');
     expectJson(await approve(crew.cmcB, name, 'at-signoff'), 201);
@@ -283,6 +293,7 @@ describe.each(dialects)('the scheduled release lifecycle over HTTP on $name', ({
       ['systems-notified', true],
       ['package-verified', true],
       ['package-covers-items', true],
+      ['packages-tested-at', true],
       ['no-open-at-issues', true],
       ['no-pending-project-issues', true],
       ['production-approved', true],
@@ -294,8 +305,69 @@ describe.each(dialects)('the scheduled release lifecycle over HTTP on $name', ({
     ]);
   });
 
+  it('starts the deployment only once the backup and the web transfer are done or waived by the CMC (P14, P17)', async () => {
+    const transfer = "Checklist task 'Transfer web packages to the production drop location'";
+    const backup = "Checklist task 'Back up the databases'";
+    const blocked = await refused(crew.deployer, name, 'start-deployment');
+    expect(blocked.unmet).toEqual([`${transfer} is not done`, `${backup} is not done`]);
+    expect(blocked.gates).toEqual([expect.objectContaining({ id: 'checklist:start-deployment', pass: false })]);
+
+    const waive = (who: typeof crew.cmcA, body: Record<string, unknown>) =>
+      who('POST', rel(name, '/checklist/transfer-web-packages/waive'), body);
+    const reason = 'the drop location is down; the deployment team takes the packages from the build share';
+    expectProblem(await waive(crew.lead, { transition: 'start-deployment', reason }), 403, 'forbidden');
+    expectProblem(await waive(crew.cmcA, { transition: 'start-deployment', reason: ' ' }), 400, 'validation');
+    const notTied = expectProblem(await waive(crew.cmcA, { transition: 'complete-at', reason }), 422, 'validation');
+    expect(notTied.errors).toEqual([
+      {
+        path: 'transition',
+        message: '"Transfer web packages to the production drop location" is required before start-deployment, sign-off, not "complete-at"',
+      },
+    ]);
+    const waived = expectJson(await waive(crew.cmcA, { transition: 'start-deployment', reason }), 200);
+    expect(waived).toMatchObject({ task: 'transfer-web-packages', status: 'open' });
+    const at = waived.waivers[0]?.waivedAt as string;
+    expect(waived.waivers).toEqual([
+      {
+        transition: 'start-deployment',
+        transitionName: 'Start the production deployment',
+        reason,
+        waivedBy: 'cmc-ann',
+        waivedAt: expect.stringMatching(ISO),
+        text: `waived by cmc-ann at ${at}: ${reason}`,
+      },
+    ]);
+    expectProblem(await waive(crew.cmcA, { transition: 'start-deployment', reason }), 409, 'already-waived');
+    expect((await refused(crew.deployer, name, 'start-deployment')).unmet).toEqual([`${backup} is not done`]);
+    expectJson(await crew.dbLead('POST', rel(name, '/checklist/back-up-databases/complete'), { note: 'in /backup/CFIS001' }), 200);
+
+    const started = await move(crew.deployer, name, 'start-deployment');
+    expect(started.evidence.exceptions).toEqual([
+      `checklist task 'Transfer web packages to the production drop location' waived by cmc-ann at ${at}: ${reason}`,
+    ]);
+    expect(started.evidence.gates[0].evidence).toEqual([
+      { what: `${transfer} waived by cmc-ann at ${at}: ${reason}`, by: 'cmc-ann', at },
+      { what: `${backup} done: in /backup/CFIS001`, by: 'db-dan', at: expect.stringMatching(ISO) },
+    ]);
+    const evidence = expectJson(await crew.viewer('GET', rel(name, '/evidence')), 200);
+    expect(evidence.checklistWaivers).toEqual([
+      expect.objectContaining({
+        task: 'transfer-web-packages',
+        transition: 'start-deployment',
+        text: `waived by cmc-ann at ${at}: ${reason}`,
+      }),
+    ]);
+    // Done after all: late, and shown as such.
+    const late = expectJson(
+      await crew.webLead('POST', rel(name, '/checklist/transfer-web-packages/complete'), { note: 'sent by SFTP' }),
+      200,
+    );
+    expect(late.lateAfter).toEqual([
+      { transition: 'start-deployment', name: 'Start the production deployment', performedAt: started.performedAt },
+    ]);
+  });
+
   it('deploys per channel by the responsible roles, verifies, signs off with both attestations, then closes', async () => {
-    await move(crew.deployer, name, 'start-deployment');
     const denied = expectProblem(await recordStep(crew.dev, name, 'deploy', 'web'), 403, 'forbidden');
     expect(denied.allowedRoles).toEqual(['deployment']);
     expectProblem(await recordStep(crew.deployer, name, 'deploy', 'database'), 403, 'forbidden');
@@ -322,6 +394,16 @@ describe.each(dialects)('the scheduled release lifecycle over HTTP on $name', ({
     expect(half.detail).toContain('implementation-succeeded');
     const both = ['requirements-addressed', 'implementation-succeeded'];
     expect(expectJson(await approve(crew.cmcB, name, 'final-signoff', { attestations: both }), 201).attestations).toEqual(both);
+    // Every checklist task is done before the sign-off (P14).
+    expect((await refused(crew.cmcB, name, 'sign-off')).unmet).toEqual(
+      [
+        'Inform the deployment team about the release and where its packages are',
+        'Prepare release notes',
+        'Send release notes to the deployment team',
+      ].map((t) => `Checklist task '${t}' is not done`),
+    );
+    for (const task of ['inform-deployment-team', 'prepare-release-notes', 'send-release-notes'])
+      expectJson(await crew.lead('POST', rel(name, `/checklist/${task}/complete`), { note: 'done' }), 200);
     expect(await move(crew.cmcB, name, 'sign-off')).toMatchObject({ from: 'verified-in-production', to: 'signed-off' });
     expect(expectJson(await crew.viewer('GET', `${V}/releases/${name}`), 200).state).toBe('signed-off');
     expect(expectJson(await crew.viewer('GET', rel(name, '/gates')), 200)).toMatchObject({ terminal: true, transitions: [] });
@@ -342,6 +424,9 @@ describe.each(dialects)('the scheduled release lifecycle over HTTP on $name', ({
     const history = expectJson(await crew.viewer('GET', rel(name, '/history')), 200);
     expect(history.map((t: { transition: string; performedBy: string }) => `${t.transition} by ${t.performedBy}`)).toEqual([
       'start-packaging by dev-dee',
+      'mark-package-verified by dev-dee',
+      'install-in-at by lead-lee',
+      'back-to-packaging by dev-dee',
       'mark-package-verified by dev-dee',
       'install-in-at by lead-lee',
       'complete-at by cmc-bob',
@@ -366,6 +451,7 @@ describe.each(dialects)('the scheduled release lifecycle over HTTP on $name', ({
     expect(evidence.issues.map((i: { status: string }) => i.status)).toEqual(['resolved', 'wont-fix']);
     expect(evidence.notifications).toHaveLength(3);
     expect(evidence.steps).toHaveLength(9);
+    expect(evidence.checklistWaivers).toHaveLength(1);
 
     const audit = expectJson(
       await crew.viewer('GET', `${V}/audit?action=release.transition&subjectId=${encodeURIComponent(`cms-net/${name}`)}`),

@@ -48,6 +48,8 @@ describe.each(dialects)('release and work item routes on $name', ({ name }) => {
       description: '',
       plannedDate: '2026-03-07',
       channels: ['database', 'web'],
+      cycle: null,
+      blackoutOverride: null,
       template: { key: 'cms-net', version: 1 },
       createdBy: 'dev',
       createdAt: now.toISOString(),

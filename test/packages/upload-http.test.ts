@@ -372,6 +372,15 @@ describe.each(dialects)('a package diffed against the previous production releas
     for (const i of prod.items) await prod.test(i, 'acceptance-test', 'passed');
     await prod.approve('at-signoff');
     await prod.transition(crew.cmc, 'complete-at');
+    // P7, P8: a new file after acceptance testing would void the AT sign-off: refused before a byte is stored.
+    clock.advance(MINUTE);
+    const refused = await uploadAs(prod, 'CFIS001-fix.xml', V2).then(
+      () => null,
+      (e: unknown) => e,
+    );
+    expect(refused).toMatchObject({ code: 'state-evidence-voided' });
+    expect((refused as Error).message).toContain(`release ${prod.name} is Acceptance test signed off, which a new Database`);
+    expect(storeFiles(pa.root)).toEqual({ sha256: [blobPath(sha256(V1))], tmp: [] });
     await prod.notifyAll();
     await prod.approve('production-approval');
     await prod.transition(crew.cmc, 'approve-for-production');

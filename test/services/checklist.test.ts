@@ -217,9 +217,9 @@ describe.each(dialects)('reconciliation checklist ($name)', ({ name }) => {
     clock.set('2030-02-24T05:00:00.000Z'); // 00:00 in New York on the day after the first task's due date
     expect((await openChecklistTasks(deps, cmc, { overdue: true })).map((t) => t.task)).toEqual(['inform-deployment-team']);
 
-    // A closed release's checklist no longer changes.
+    // A closed release's checklist takes no skip or reopen any more (a late completion is still true evidence).
     await performTransition(deps, cmc, undefined, rel, { transition: 'cancel', comment: 'not needed' });
-    const closed = await rejectsWith(completeTask(deps, cmc, undefined, rel, 'back-up-databases', { note: 'x' }), ConflictError);
+    const closed = await rejectsWith(skipTask(deps, cmc, undefined, rel, 'back-up-databases', { reason: 'x' }), ConflictError);
     expect(closed.code).toBe('release-closed');
     expect(await openChecklistTasks(deps, cmc, {})).toEqual([]);
   });

@@ -192,7 +192,7 @@ describe.each(dialects)('approvals ($name)', ({ name }) => {
 
     await f.readyForProduction();
     await f.transition(crew.cmc, 'approve-for-production');
-    await f.transition(crew.deployer, 'start-deployment');
+    await f.startDeployment();
     await f.reject('at-go-ahead', 'should not have gone ahead', crew.cmc2, false);
     expect((await getRelease(deps, undefined, f.name)).state).toBe('deploying');
     expect((await releaseHistory(deps, undefined, f.name)).map((t) => t.transition)).not.toContain('reject:at-go-ahead');

@@ -8,7 +8,7 @@ import { getRelease } from '../../src/services/releases.js';
 import { assignWorkItem } from '../../src/services/work-items.js';
 import { dialects } from '../support/databases.js';
 import { harness, type Harness } from '../support/harness.js';
-import { DB, MSG, WEB, makeCrew, startFlow, type Crew, type Flow } from '../support/lifecycle-flow.js';
+import { AT, DB, MSG, WEB, makeCrew, startFlow, type Crew, type Flow } from '../support/lifecycle-flow.js';
 import { lastAuditSeq, manualClock, rejectsWith, type ManualClock } from '../support/service-fixtures.js';
 
 describe.each(dialects)('lifecycle refusals ($name)', ({ name }) => {
@@ -53,6 +53,7 @@ describe.each(dialects)('lifecycle refusals ($name)', ({ name }) => {
         MSG.notNotified('Fiscal intermediary'),
         MSG.noPackage(DB),
         MSG.noPackage(WEB),
+        MSG.noPackageTested,
         MSG.productionApprovalMissing,
       ]);
       expect(err.message).toBe(`"Approve for production" is not possible yet: ${err.unmet.join('; ')}`);
@@ -64,6 +65,7 @@ describe.each(dialects)('lifecycle refusals ($name)', ({ name }) => {
         ['package-verified', false, 2],
         // Nothing uploaded yet: a package without a file has nothing to check.
         ['package-covers-items', true, 0],
+        ['packages-tested-at', false, 1],
         ['no-open-at-issues', true, 0],
         ['no-pending-project-issues', true, 0],
         ['production-approved', false, 1],
@@ -80,7 +82,7 @@ describe.each(dialects)('lifecycle refusals ($name)', ({ name }) => {
       expect(await refusedWith(f, 'cancel', crew.lead, '   ')).toEqual(['"Cancel" needs a comment saying why']);
       await f.readyForProduction();
       await f.transition(crew.cmc, 'approve-for-production');
-      await f.transition(crew.deployer, 'start-deployment');
+      await f.startDeployment();
       expect(await refusedWith(f, 'cancel', crew.cmc)).toEqual([
         'the release is Deploying; "Cancel" starts from Draft or Packaging or Package verified or In acceptance test or Acceptance test signed off or Approved for production',
         '"Cancel" needs a comment saying why',
@@ -164,25 +166,48 @@ describe.each(dialects)('lifecycle refusals ($name)', ({ name }) => {
       await blockedBy([MSG.notNotified('MEDS')], () => f.notify('meds'));
     });
 
-    it('gate 3: a newer package version voids the verification (and the approvals that say so)', async () => {
+    it('gate 3, P7, P8: a new package version after acceptance testing is refused until the release goes back, then tested again', async () => {
+      const seq = await lastAuditSeq(deps);
+      const err = await rejectsWith(f.pkg('database'), ConflictError);
+      expect(err.code).toBe('state-evidence-voided');
+      expect(err.message).toBe(
+        `release ${f.name} is Acceptance test signed off, which a new ${DB} package version would void: ` +
+          `${MSG.notTested(DB, 2, AT, 1)}; ${MSG.atSignoffMissing}; take it back first (back-to-packaging)`,
+      );
+      // Nothing recorded: no version, no voided approval, no audit event; the release still claims what it did.
+      expect(await lastAuditSeq(deps)).toBe(seq);
+      expect((await getRelease(deps, undefined, f.name)).state).toBe('at-signed-off');
+      expect((await listApprovals(deps, undefined, f.name)).every((a) => a.decisions.every((d) => !d.voided))).toBe(true);
+
+      await f.transition(crew.lead, 'back-to-packaging', 'the claims fix needs another class');
       const pkg = await f.pkg('database');
       expect(pkg).toMatchObject({ channel: 'database', version: 2, createdBy: 'dana' });
       // at-go-ahead, at-signoff and production-approval were given; all three are void now.
       expect(pkg.voidedApprovals).toBe(3);
-      expect(await refusedWith(f, 'approve-for-production')).toEqual([
-        MSG.atSignoffMissing,
-        MSG.notVerified(DB, 2, f.name, 'database'),
-        MSG.productionApprovalMissing,
-      ]);
       const approvals = await listApprovals(deps, undefined, f.name);
       const signoff = approvals.find((a) => a.step === 'at-signoff');
       expect(signoff).toMatchObject({ approvedBy: [], satisfied: false });
       expect(signoff?.decisions).toEqual([
         expect.objectContaining({ decidedBy: 'carol', voided: true, voidReason: 'new database package v2', voidedAt: pkg.createdAt }),
       ]);
+      expect(await refusedWith(f, 'mark-package-verified', crew.dev)).toEqual([MSG.notVerified(DB, 2, f.name, 'database')]);
+      await f.step('verify-package', 'database', crew.dev);
+      await f.transition(crew.dev, 'mark-package-verified');
+      await f.approve('at-go-ahead');
+      await f.transition(crew.lead, 'install-in-at');
+      // Signing acceptance testing off again does not make v2 tested: it has to be tested in AT.
       await f.approve('at-signoff');
+      expect(await refusedWith(f, 'complete-at')).toEqual([MSG.notTested(DB, 2, AT, 1)]);
+      for (const item of f.items) await f.test(item, 'acceptance-test', 'passed');
+      await f.transition(crew.cmc, 'complete-at');
       await f.approve('production-approval');
-      await blockedBy([MSG.notVerified(DB, 2, f.name, 'database')], () => f.step('verify-package', 'database', crew.dev));
+      await f.transition(crew.cmc, 'approve-for-production');
+      const history = await releaseHistory(deps, undefined, f.name);
+      const gate = history.at(-1)?.evidence.gates.find((g) => g.id === 'packages-tested-at');
+      expect(gate?.evidence.map((e) => e.what)).toEqual([
+        `${DB} package v2 passed testing in ${AT} (2 item(s))`,
+        `${WEB} package v1 passed testing in ${AT} (2 item(s))`,
+      ]);
     });
 
     it('once approved for production, packages are frozen until the release goes back to packaging', async () => {
@@ -190,20 +215,41 @@ describe.each(dialects)('lifecycle refusals ($name)', ({ name }) => {
       const err = await rejectsWith(f.pkg('database'), ConflictError);
       expect(err.code).toBe('packages-locked');
       expect(err.message).toContain('is Approved for production: its packages are frozen');
-      await f.transition(crew.lead, 'start-deployment');
+      await f.startDeployment(crew.lead);
       expect((await rejectsWith(f.pkg('web'), ConflictError)).code).toBe('packages-locked');
     });
 
-    it.each(['attach', 'detach'] as const)('gate 1: an item %s voids the AT sign-off', async (change) => {
-      if (change === 'attach') await f.addItem('SMCR', 'A late addition');
-      else await assignWorkItem(deps, crew.lead, undefined, 'SMCR-1', { release: null });
-      const approvals = await listApprovals(deps, undefined, f.name);
-      const voided = approvals.filter((a) => a.decisions.some((d) => d.voided)).map((a) => a.step);
-      expect(voided).toEqual(['at-go-ahead', 'at-signoff', 'production-approval']);
-      const reason = approvals.find((a) => a.step === 'at-signoff')?.decisions[0]?.voidReason;
-      expect(reason).toBe(change === 'attach' ? 'SMCR-2 added' : 'SMCR-1 taken out');
-      await f.approve('production-approval');
-      await blockedBy([MSG.atSignoffMissing], () => f.approve('at-signoff'));
+    it.each(['attach', 'detach'] as const)(
+      'gate 1: an item %s is refused after AT sign-off, and voids it once back in packaging',
+      async (change) => {
+        const seq = await lastAuditSeq(deps);
+        const err =
+          change === 'attach'
+            ? await rejectsWith(f.addItem('SMCR', 'A late addition'), ConflictError)
+            : await rejectsWith(assignWorkItem(deps, crew.lead, undefined, 'SMCR-1', { release: null }), ConflictError);
+        expect(err.code).toBe('state-evidence-voided');
+        expect(err.message).toContain(`release ${f.name} is Acceptance test signed off, which a change of its work items would void: `);
+        expect(err.message).toContain(`${MSG.atSignoffMissing}; take it back first (back-to-packaging)`);
+        // An attach creates the item first (its own audit event); nothing else is written.
+        expect(await lastAuditSeq(deps)).toBe(seq + (change === 'attach' ? 1 : 0));
+        expect((await getRelease(deps, undefined, f.name)).items.map((i) => i.key)).toEqual(['IR-1', 'SMCR-1']);
+
+        await f.transition(crew.lead, 'back-to-packaging', 'scope change');
+        if (change === 'attach') await assignWorkItem(deps, crew.lead, undefined, 'SMCR-2', { release: f.name });
+        else await assignWorkItem(deps, crew.lead, undefined, 'SMCR-1', { release: null });
+        const approvals = await listApprovals(deps, undefined, f.name);
+        const voided = approvals.filter((a) => a.decisions.some((d) => d.voided)).map((a) => a.step);
+        expect(voided).toEqual(['at-go-ahead', 'at-signoff', 'production-approval']);
+        const reason = approvals.find((a) => a.step === 'at-signoff')?.decisions[0]?.voidReason;
+        expect(reason).toBe(change === 'attach' ? 'SMCR-2 added' : 'SMCR-1 taken out');
+      },
+    );
+
+    it('items are frozen with the packages once approved for production', async () => {
+      await f.transition(crew.cmc, 'approve-for-production');
+      const err = await rejectsWith(assignWorkItem(deps, crew.lead, undefined, 'SMCR-1', { release: null }), ConflictError);
+      expect(err.code).toBe('packages-locked');
+      expect(err.message).toBe(`release ${f.name} is Approved for production: its packages and items are frozen`);
     });
   });
 });

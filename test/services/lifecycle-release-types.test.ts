@@ -10,7 +10,7 @@ import { assignWorkItem } from '../../src/services/work-items.js';
 import { publishTemplate } from '../../src/services/templates.js';
 import { dialects } from '../support/databases.js';
 import { harness, type Harness } from '../support/harness.js';
-import { AT, FULL_REPORT, MSG, makeCrew, startFlow, type Crew, type Flow } from '../support/lifecycle-flow.js';
+import { AT, DB, FULL_REPORT, MSG, WEB, makeCrew, startFlow, type Crew, type Flow } from '../support/lifecycle-flow.js';
 import {
   auditEvents,
   lastAuditSeq,
@@ -136,6 +136,7 @@ describe.each(dialects)('emergency and expedited releases ($name)', ({ name }) =
       expect(await f.unmet('approve-for-production')).toEqual([
         'DR-1 has not passed testing in any of Development, Acceptance Test (AT)',
         'DR-2 has not passed testing in any of Development, Acceptance Test (AT)',
+        MSG.notTested(DB, 1, 'any of Development, Acceptance Test (AT)'),
       ]);
       await f.test('DR-1', 'development', 'passed');
       await f.test('DR-2', 'acceptance-test', 'passed');
@@ -161,9 +162,13 @@ describe.each(dialects)('emergency and expedited releases ($name)', ({ name }) =
       const f = await emergency(['IR', 'DR']);
       await readyButTesting(f);
       await testedIn(f, ['development']);
-      expect(await f.unmet('approve-for-production')).toEqual([MSG.notPassed('IR-1', AT), MSG.notPassed('DR-1', AT)]);
+      expect(await f.unmet('approve-for-production')).toEqual([
+        MSG.notPassed('IR-1', AT),
+        MSG.notPassed('DR-1', AT),
+        MSG.notTested(DB, 1, AT),
+      ]);
       await f.test('DR-1', 'acceptance-test', 'passed');
-      expect(await f.unmet('approve-for-production')).toEqual([MSG.notPassed('IR-1', AT)]);
+      expect(await f.unmet('approve-for-production')).toEqual([MSG.notPassed('IR-1', AT), `${MSG.notTested(DB, 1, AT)} for IR-1`]);
       await f.test('IR-1', 'acceptance-test', 'passed');
       await f.transition(crew.cmc, 'approve-for-production');
       expect(((await releaseHistory(deps, undefined, f.name)).at(-1)?.evidence as Gates).exceptions).toEqual([]);
@@ -197,7 +202,10 @@ describe.each(dialects)('emergency and expedited releases ($name)', ({ name }) =
           'from Package verified: back-to-packaging, complete-testing, cancel',
       );
       await f.approve('at-signoff');
-      expect(await f.unmet('complete-testing')).toEqual(['IR-1 has not passed testing in any of Development, Acceptance Test (AT)']);
+      expect(await f.unmet('complete-testing')).toEqual([
+        'IR-1 has not passed testing in any of Development, Acceptance Test (AT)',
+        MSG.notTested(WEB, 1, 'any of Development, Acceptance Test (AT)'),
+      ]);
       // No regression testing (P13): passing in development alone is enough.
       await f.test('IR-1', 'development', 'passed');
       await f.transition(crew.lead, 'complete-testing');
@@ -239,12 +247,20 @@ describe.each(dialects)('emergency and expedited releases ($name)', ({ name }) =
       const f = await expedited();
       await f.toPackageVerified();
       await f.approve('at-signoff');
-      expect(await f.unmet('complete-testing')).toEqual(['IR-1 has not passed testing in Development: it has not been tested']);
+      expect(await f.unmet('complete-testing')).toEqual([
+        'IR-1 has not passed testing in Development: it has not been tested',
+        MSG.notTested(WEB, 1, 'any of Development, Acceptance Test (AT)'),
+      ]);
       await f.test('IR-1', 'development', 'passed');
       await f.transition(crew.cmc, 'complete-testing');
       const done = (await releaseHistory(deps, undefined, f.name)).at(-1);
       expect(done).toMatchObject({ transition: 'complete-testing', from: 'package-verified', to: 'at-signed-off' });
-      expect((done?.evidence as Gates).gates.map((g) => g.id)).toEqual(['items-passed-dev', 'no-open-at-issues', 'at-signed-off']);
+      expect((done?.evidence as Gates).gates.map((g) => g.id)).toEqual([
+        'items-passed-dev',
+        'packages-tested-any',
+        'no-open-at-issues',
+        'at-signed-off',
+      ]);
     });
   });
 });

@@ -96,6 +96,7 @@ describe.each(dialects)('scheduled release end to end ($name)', ({ name }) => {
       ['systems-notified', true, []],
       ['package-verified', true, []],
       ['package-covers-items', true, []],
+      ['packages-tested-at', true, []],
       ['no-open-at-issues', true, []],
       ['no-pending-project-issues', true, []],
       ['production-approved', true, []],

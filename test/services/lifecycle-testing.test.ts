@@ -8,7 +8,7 @@ import { getRelease } from '../../src/services/releases.js';
 import { assignWorkItem, getWorkItem } from '../../src/services/work-items.js';
 import { dialects } from '../support/databases.js';
 import { harness, type Harness } from '../support/harness.js';
-import { AT, MSG, makeCrew, startFlow, type Crew, type Flow } from '../support/lifecycle-flow.js';
+import { AT, DB, MSG, makeCrew, startFlow, type Crew, type Flow } from '../support/lifecycle-flow.js';
 import { lastAuditSeq, manualClock, rejectsWith, type ManualClock } from '../support/service-fixtures.js';
 
 describe.each(dialects)('P8 test attempts and triage ($name)', ({ name }) => {
@@ -64,11 +64,20 @@ describe.each(dialects)('P8 test attempts and triage ($name)', ({ name }) => {
     expect(await completeAtUnmet()).toEqual([
       MSG.notPassed('IR-1', AT, 'its latest attempt failed (the fix itself)'),
       MSG.notPassed('SMCR-1', AT),
+      MSG.notTested(DB, 1, AT),
       MSG.atSignoffMissing,
     ]);
 
+    // The item goes back to the developer and is packaged again (P8): the release goes back to packaging first,
+    // since a new version voids the go-ahead it was installed in AT on.
+    expect((await rejectsWith(f.pkg('database'), ConflictError)).code).toBe('state-evidence-voided');
+    await f.transition(crew.dev, 'back-to-packaging', 'IR-1 failed in AT: the fix itself');
     const v2 = await f.pkg('database');
     expect(v2.version).toBe(2);
+    await f.step('verify-package', 'database', crew.dev);
+    await f.transition(crew.dev, 'mark-package-verified');
+    await f.approve('at-go-ahead');
+    await f.transition(crew.lead, 'install-in-at');
     await f.test('IR-1', 'acceptance-test', 'passed');
 
     // Setup, configuration and data failures are retested on the same package.
@@ -104,17 +113,27 @@ describe.each(dialects)('P8 test attempts and triage ($name)', ({ name }) => {
     await f.test('SMCR-1', 'acceptance-test', 'passed');
     for (const cause of ['data', 'setup', 'data']) await f.test('IR-1', 'acceptance-test', 'failed', cause);
     await f.approve('at-signoff');
-    expect(await completeAtUnmet()).toEqual([MSG.notPassed('IR-1', AT, 'its latest attempt failed (data)')]);
+    expect(await completeAtUnmet()).toEqual([
+      MSG.notPassed('IR-1', AT, 'its latest attempt failed (data)'),
+      `${MSG.notTested(DB, 1, AT)} for IR-1`,
+    ]);
 
     const later = await startFlow(deps, clock, crew, { kinds: [] });
     // An item is in one release at a time: it is moved, not copied.
     const plain = await rejectsWith(assignWorkItem(deps, crew.lead, undefined, 'IR-1', { release: later.name }), ConflictError);
     expect(plain.code).toBe('already-assigned');
+    // Moving it out voids the go-ahead the release was installed in AT on: it goes back to packaging first.
+    const inAt = await rejectsWith(f.move('IR-1', later.name), ConflictError);
+    expect(inAt.code).toBe('state-evidence-voided');
+    await f.transition(crew.lead, 'back-to-packaging', 'IR-1 moves to a later release');
     const moved = await f.move('IR-1', later.name);
     expect(moved).toMatchObject({ key: 'IR-1', release: later.name });
     expect((await getRelease(deps, undefined, f.name)).items.map((i) => i.key)).toEqual(['SMCR-1']);
+    await f.transition(crew.dev, 'mark-package-verified');
 
-    // The move changed the item set: the AT sign-off given before it no longer counts.
+    // The move changed the item set: the go-ahead and the AT sign-off given before it no longer count.
+    await f.approve('at-go-ahead');
+    await f.transition(crew.lead, 'install-in-at');
     expect(await completeAtUnmet()).toEqual([MSG.atSignoffMissing]);
     await f.approve('at-signoff');
     await f.transition(crew.cmc, 'complete-at');

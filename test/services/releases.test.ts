@@ -47,6 +47,8 @@ describe.each(dialects)('releases ($name)', ({ name }) => {
       description: 'IR fixes',
       plannedDate: '2030-02-02',
       channels: ['database', 'web'],
+      cycle: null,
+      blackoutOverride: null,
       template: { key: 'cms-net', version: 1 },
       createdBy: 'dana',
       createdAt: '2030-01-07T09:00:00.000Z',

@@ -18,6 +18,7 @@ import {
   resolveIssue,
   writeReport,
 } from '../../src/services/lifecycle/evidence.js';
+import { completeTask } from '../../src/services/checklist/tasks.js';
 import { performTransition } from '../../src/services/lifecycle/transitions.js';
 import { createRelease } from '../../src/services/releases.js';
 import { assignWorkItem, createWorkItem } from '../../src/services/work-items.js';
@@ -65,6 +66,10 @@ export const MSG = {
   openAtIssue: (n: number, title: string) => `Issue reported during acceptance testing #${n} "${title}" is unresolved`,
   openProjectIssue: (n: number, title: string) => `Pending project issue concerning the release #${n} "${title}" is unresolved`,
   notPassed: (item: string, env: string, state = 'it has not been tested') => `${item} has not passed testing in ${env}: ${state}`,
+  /** P7, P8: the package version to deploy is not the one the items passed testing on. */
+  notTested: (channel: string, version: number, where: string, tested?: number) =>
+    `${channel} package v${version} was not tested in ${where}${tested === undefined ? '' : `; the tested version is v${tested}`}`,
+  noPackageTested: 'no package has been recorded, so none was tested',
   singleEnvException: 'single-environment testing: every item is a DR, so one of Development, Acceptance Test (AT) sufficed',
 };
 
@@ -186,10 +191,18 @@ export function flowFor(deps: ServiceDeps, clock: ManualClock, crew: Crew, name:
       await f.notifyAll();
       await f.approve('production-approval');
     },
-    /** From approved-for-production to signed-off. */
+    /** Completes checklist tasks (P14) as the coordinator. */
+    complete: (task: string, note = `${task} done`) =>
+      write(crew.cmc, ['checklist.complete'], () => completeTask(deps, crew.cmc, undefined, name, task, { note })),
+    /** The backup and the web packages' transfer (P17), then start-deployment. */
+    async startDeployment(actor: Actor = crew.deployer): Promise<void> {
+      for (const task of ['back-up-databases', 'transfer-web-packages']) await f.complete(task);
+      await f.transition(actor, 'start-deployment');
+    },
+    /** From approved-for-production to signed-off, with the checklist done where the template ties it (P14, P17). */
     async deployAndSignOff(): Promise<void> {
       const chans = await channelsOf();
-      await f.transition(crew.deployer, 'start-deployment');
+      await f.startDeployment();
       for (const step of ['deploy', 'confirm-deployment']) {
         for (const c of chans) await f.step(step, c, c === 'web' ? crew.deployer : crew.dbLead);
       }
@@ -197,6 +210,7 @@ export function flowFor(deps: ServiceDeps, clock: ManualClock, crew: Crew, name:
       for (const c of chans) await f.step('verify-application', c, crew.analyst);
       await f.transition(crew.analyst, 'verify-in-production');
       await f.approve('final-signoff', crew.cmc, ['requirements-addressed', 'implementation-succeeded']);
+      for (const task of ['inform-deployment-team', 'prepare-release-notes', 'send-release-notes']) await f.complete(task);
       await f.transition(crew.cmc, 'sign-off');
     },
   };

@@ -41,9 +41,19 @@ export function registerCalendar(program: Command): void {
     .option('--one-off', 'a date that is not one of the template’s cycle days')
     .option('--title <title>', 'title shown in calendars')
     .option('--note <text>', 'note')
-    .action(async (date: string, opts: { oneOff?: boolean; title?: string; note?: string }, cmd: Command) => {
-      const c = await client(cmd).request<Cycle>('POST', '/cycles', { app: globals(cmd).app, date, ...opts });
-      show(cmd, c, () => `planned the change cycle of ${c.date}\n${keyValues(cycleRow(c), CYCLE_COLUMNS)}`);
+    .option('--no-book', 'do not book the releases already planned on that date into it')
+    .action(async (date: string, opts: { oneOff?: boolean; title?: string; note?: string; book: boolean }, cmd: Command) => {
+      const { book, ...rest } = opts;
+      const c = await client(cmd).request<Cycle & { booked: string[] }>('POST', '/cycles', {
+        app: globals(cmd).app,
+        date,
+        ...rest,
+        bookPlanned: book,
+      });
+      show(cmd, c, () => {
+        const booked = c.booked.length > 0 ? `\nbooked ${c.booked.length} release(s): ${c.booked.join(', ')}` : '';
+        return `planned the change cycle of ${c.date}${booked}\n${keyValues(cycleRow(c), CYCLE_COLUMNS)}`;
+      });
     });
 
   cycle

@@ -20,6 +20,9 @@ type Task = {
   completedBy: string | null;
   escalationLevel: number;
   remindedAt: string | null;
+  requiredBefore: { transition: string; name: string; performedAt: string | null }[];
+  waivers: { transition: string; text: string }[];
+  lateAfter: { transition: string; name: string; performedAt: string }[];
   version: number;
 };
 type Checklist = {
@@ -43,14 +46,24 @@ function taskRows(tasks: Task[], withRelease: boolean): Record<string, unknown>[
     responsible: t.responsible
       .map((r) => (r.people.length > 0 ? `${r.role} (${r.people.map((p) => p.name).join(', ')})` : `${r.role} (nobody)`))
       .join('; '),
-    status: t.statusText ?? t.status,
+    status: (t.statusText ?? t.status) + (t.lateAfter.length > 0 ? ' (late)' : ''),
+    before: t.requiredBefore.map((b) => b.transition).join(', '),
     reminders: t.remindedAt ? (t.escalationLevel > 0 ? `escalated to level ${t.escalationLevel}` : 'reminded') : '',
     title: t.title,
   }));
 }
 
 function taskLine(t: Task, verb: string): string {
-  return `${t.release}: task ${t.task} "${t.title}" ${verb}${t.note ? ` — ${t.note}` : ''}`;
+  const late = t.lateAfter.map((x) => `\n  late: done after "${x.name}" (${x.performedAt})`).join('');
+  return `${t.release}: task ${t.task} "${t.title}" ${verb}${t.note ? ` — ${t.note}` : ''}${late}`;
+}
+
+/** Waivers and late completions, one line each, under the table. */
+function taskNotes(tasks: Task[]): string[] {
+  return tasks.flatMap((t) => [
+    ...t.waivers.map((w) => `  ${t.task} before ${w.transition}: ${w.text}`),
+    ...t.lateAfter.map((x) => `  ${t.task}: done late, after "${x.name}" (${x.performedAt})`),
+  ]);
 }
 
 /** The reconciliation checklist (P14) and the milestones it is due relative to. */
@@ -63,11 +76,13 @@ export function registerChecklist(program: Command): void {
       const c = await client(cmd).request<Checklist>('GET', releasePath(name, '/checklist'), undefined, { app: globals(cmd).app });
       show(cmd, c, () => {
         const milestones = c.milestones.map((m) => `  ${m.id}  ${m.date}${m.set ? '' : ' (from the template)'}  ${m.name}`);
+        const notes = taskNotes(c.tasks);
         return [
           `${c.release}: release day ${c.plannedDate} (${c.timeZone})`,
           ...(milestones.length > 0 ? ['milestones:', ...milestones] : []),
           '',
-          table(taskRows(c.tasks, false), ['task', 'due', 'overdue', 'responsible', 'status', 'reminders', 'title']),
+          table(taskRows(c.tasks, false), ['task', 'due', 'overdue', 'responsible', 'status', 'before', 'reminders', 'title']),
+          ...(notes.length > 0 ? ['', ...notes] : []),
         ].join('\n');
       });
     });
@@ -106,6 +121,22 @@ export function registerChecklist(program: Command): void {
         show(cmd, t, () => taskLine(t, done));
       });
   }
+
+  checklist
+    .command('waive <release> <task>')
+    .description('let one transition the task is required before go ahead while it is open (the CMC); the task stays open')
+    .requiredOption('--transition <id>', 'the transition that may go ahead, e.g. start-deployment')
+    .requiredOption('--reason <text>', 'why it may go ahead without the task')
+    .action(async (name: string, task: string, opts: { transition: string; reason: string }, cmd: Command) => {
+      const t = await client(cmd).request<Task>(
+        'POST',
+        releasePath(name, `/checklist/${encodeURIComponent(task)}/waive`),
+        { transition: opts.transition, reason: opts.reason },
+        { app: globals(cmd).app },
+      );
+      const w = t.waivers.find((x) => x.transition === opts.transition);
+      show(cmd, t, () => `${t.release}: task ${t.task} "${t.title}" before ${opts.transition}: ${w?.text ?? 'waived'}`);
+    });
 
   checklist
     .command('evidence <release> <task> <file>')

@@ -213,17 +213,16 @@ export function registerLifecycle(program: Command): void {
 
   release
     .command('evidence <name>')
-    .description('everything recorded on the release: packages, tests, issues, notices, reports, steps')
+    .description('everything recorded on the release: packages, tests, issues, notices, reports, steps, waivers, blackout override')
     .action(async (name: string, _opts: unknown, cmd: Command) => {
       type Rows = Record<string, unknown>[];
-      const e = await client(cmd).request<Record<'packages' | 'tests' | 'issues' | 'notifications' | 'reports' | 'steps', Rows>>(
-        'GET',
-        releasePath(name, '/evidence'),
-        undefined,
-        { app: globals(cmd).app },
-      );
+      type Evidence = Record<'packages' | 'tests' | 'issues' | 'notifications' | 'reports' | 'steps' | 'checklistWaivers', Rows> & {
+        blackoutOverride: { text: string } | null;
+      };
+      const e = await client(cmd).request<Evidence>('GET', releasePath(name, '/evidence'), undefined, { app: globals(cmd).app });
       show(cmd, e, () =>
         [
+          ...(e.blackoutOverride ? [`blackout override: ${e.blackoutOverride.text}`, ''] : []),
           'packages:',
           table(e.packages, ['channel', 'version', 'label', 'createdBy', 'createdAt']),
           '',
@@ -244,6 +243,13 @@ export function registerLifecycle(program: Command): void {
           '',
           'steps:',
           table(e.steps, ['step', 'channel', 'packageVersion', 'recordedBy', 'recordedAt', 'note']),
+          ...(e.checklistWaivers.length > 0
+            ? [
+                '',
+                'checklist waivers:',
+                ...e.checklistWaivers.map((w) => `  ${String(w['task'])} before ${String(w['transition'])}: ${String(w['text'])}`),
+              ]
+            : []),
         ].join('\n'),
       );
     });

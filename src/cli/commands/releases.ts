@@ -7,6 +7,16 @@ type Page<T> = { items: T[]; total: number; limit: number; offset: number };
 
 const COLUMNS = ['name', 'type', 'state', 'plannedDate', 'channels', 'title'];
 
+/** The change cycle and any blackout override, as `release show` prints them. */
+function calendarLines(r: Release): string[] {
+  const cycle = r['cycle'] as { date: string; title: string; status: string } | null | undefined;
+  const override = r['blackoutOverride'] as { text: string } | null | undefined;
+  return [
+    `cycle:    ${cycle ? `${cycle.date} (${cycle.title}${cycle.status === 'planned' ? '' : `, ${cycle.status}`})` : '(not booked)'}`,
+    ...(override ? [`blackout: ${override.text}`] : []),
+  ];
+}
+
 export function registerReleases(program: Command): void {
   const release = program.command('release').description('releases');
 
@@ -82,6 +92,7 @@ export function registerReleases(program: Command): void {
             'createdAt',
             'version',
           ]),
+          ...calendarLines(r),
           '',
           'items:',
           table(r.items ?? [], ['key', 'helpdeskRef', 'title', 'owner', 'priority']),

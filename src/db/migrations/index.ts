@@ -3,6 +3,7 @@ import { initial } from './0001-initial.js';
 import { lifecycle } from './0002-lifecycle.js';
 import { packageFiles } from './0003-package-files.js';
 import { coordination } from './0004-coordination.js';
+import { checklistWaivers } from './0005-checklist-waivers.js';
 import { deliveryEvidence } from './0006-delivery-evidence.js';
 import { loginSecurity } from './0007-login-security.js';
 import { itemNumbersPerKind } from './0008-item-numbers-per-kind.js';
@@ -13,6 +14,7 @@ export const migrations: Record<string, Migration> = {
   '0002-lifecycle': lifecycle,
   '0003-package-files': packageFiles,
   '0004-coordination': coordination,
+  '0005-checklist-waivers': checklistWaivers,
   '0006-delivery-evidence': deliveryEvidence,
   '0007-login-security': loginSecurity,
   '0008-item-numbers-per-kind': itemNumbersPerKind,

@@ -3,6 +3,7 @@ import type { Db, Trx } from '../database.js';
 import type {
   ApprovalRequestTable,
   ChecklistTaskTable,
+  ChecklistWaiverTable,
   ApprovalTable,
   ReleaseIssueTable,
   ReleaseNotificationTable,
@@ -63,10 +64,11 @@ export type LifecycleRows = {
   reports: ReleaseReportTable[];
   steps: StepRecordTable[];
   checklist: ChecklistTaskTable[];
+  waivers: ChecklistWaiverTable[];
 };
 
 export async function loadLifecycleRows(db: Db | Trx, releaseId: string): Promise<LifecycleRows> {
-  const [items, packages, requests, approvals, tests, issues, notifications, reports, steps, checklist] = await Promise.all([
+  const [items, packages, requests, approvals, tests, issues, notifications, reports, steps, checklist, waivers] = await Promise.all([
     db.selectFrom('work_items').selectAll().where('release_id', '=', releaseId).orderBy('number').execute(),
     db
       .selectFrom('release_packages')
@@ -85,8 +87,9 @@ export async function loadLifecycleRows(db: Db | Trx, releaseId: string): Promis
     db.selectFrom('release_reports').selectAll().where('release_id', '=', releaseId).orderBy('report').execute(),
     db.selectFrom('step_records').selectAll().where('release_id', '=', releaseId).orderBy('recorded_at').execute(),
     db.selectFrom('checklist_tasks').selectAll().where('release_id', '=', releaseId).orderBy('position').execute(),
+    db.selectFrom('checklist_waivers').selectAll().where('release_id', '=', releaseId).orderBy('waived_at').execute(),
   ]);
-  return { items, packages, requests, approvals, tests, issues, notifications, reports, steps, checklist };
+  return { items, packages, requests, approvals, tests, issues, notifications, reports, steps, checklist, waivers };
 }
 
 export async function transitionsOf(db: Db | Trx, releaseId: string): Promise<ReleaseTransitionTable[]> {

@@ -70,16 +70,19 @@ function stepsGate(t: ProcessTemplate, s: ReleaseSnapshot, stepIds: readonly str
   }
 }
 
-function itemsPassedGate(
-  t: ProcessTemplate,
-  s: ReleaseSnapshot,
-  check: { environments: string[]; singleEnvironmentKinds: string[]; anyEnvironment: boolean },
-  r: GateResult,
-): void {
-  if (s.items.length === 0) return void r.reasons.push('the release carries no work item to test');
+type TestedCheck = { environments: string[]; singleEnvironmentKinds: string[]; anyEnvironment: boolean };
+
+/** Whether passing in one of the environments suffices: always (anyEnvironment), or by the single-environment exception. */
+function oneEnvironmentSuffices(s: ReleaseSnapshot, check: TestedCheck): { single: boolean; exception: boolean } {
   const kinds = new Set(check.singleEnvironmentKinds);
   const exception = !check.anyEnvironment && check.environments.length > 1 && kinds.size > 0 && s.items.every((i) => kinds.has(i.kind));
-  const single = check.anyEnvironment || exception;
+  return { single: check.anyEnvironment || exception, exception };
+}
+
+function itemsPassedGate(t: ProcessTemplate, s: ReleaseSnapshot, check: TestedCheck, r: GateResult): void {
+  if (s.items.length === 0) return void r.reasons.push('the release carries no work item to test');
+  const kinds = new Set(check.singleEnvironmentKinds);
+  const { single, exception } = oneEnvironmentSuffices(s, check);
   const envNames = check.environments.map((e) => nameOf(t.environments, e));
   for (const item of s.items) {
     const latest = check.environments.map((env) => ({ env, attempt: latestAttempt(s, item.id, env) }));
@@ -99,6 +102,59 @@ function itemsPassedGate(
   }
   if (exception && r.reasons.length === 0) {
     r.exceptions.push(`single-environment testing: every item is a ${[...kinds].join('/')}, so one of ${envNames.join(', ')} sufficed`);
+  }
+}
+
+const versions = (vs: number[]): string => vs.map((v) => `v${v}`).join(', ');
+
+/**
+ * P7, P8: what goes to production is what was tested. For each channel, the
+ * current package version must be the one every item's latest passing attempt
+ * in the environment(s) was recorded on.
+ */
+function packagesTestedGate(t: ProcessTemplate, s: ReleaseSnapshot, check: TestedCheck, r: GateResult): void {
+  if (s.items.length === 0) return void r.reasons.push('the release carries no work item to test');
+  if (s.packages.length === 0) return void r.reasons.push('no package has been recorded, so none was tested');
+  const { single } = oneEnvironmentSuffices(s, check);
+  const groups = single ? [check.environments] : check.environments.map((e) => [e]);
+  for (const channel of s.channels) {
+    // A channel without a package has nothing to deploy; the package verification gate says it is missing.
+    const pkg = currentPackage(s, channel);
+    if (!pkg) continue;
+    const what = `${nameOf(t.channels, channel)} package v${pkg.version}`;
+    for (const envs of groups) {
+      const where =
+        envs.length === 1 ? nameOf(t.environments, envs[0] ?? '') : `any of ${envs.map((e) => nameOf(t.environments, e)).join(', ')}`;
+      const untested: string[] = [];
+      const other = new Set<number>();
+      let last: { by: string; at: string } | null = null;
+      for (const item of s.items) {
+        const passed = envs.map((env) => latestAttempt(s, item.id, env)).filter((a) => a?.result === 'passed');
+        const onIt = passed.find((a) => a?.packages[channel] === pkg.version);
+        if (onIt) {
+          if (last === null || onIt.at > last.at) last = { by: onIt.by, at: onIt.at };
+          continue;
+        }
+        untested.push(item.key);
+        for (const a of passed) {
+          const v = a?.packages[channel];
+          if (v !== undefined) other.add(v);
+        }
+      }
+      if (untested.length === 0) {
+        if (last) r.evidence.push({ what: `${what} passed testing in ${where} (${s.items.length} item(s))`, by: last.by, at: last.at });
+        continue;
+      }
+      const tested = [...other].sort((a, b) => a - b);
+      const on =
+        tested.length === 0
+          ? ''
+          : tested.length === 1
+            ? `the tested version is ${versions(tested)}`
+            : `the tested versions are ${versions(tested)}`;
+      if (untested.length === s.items.length) r.reasons.push(`${what} was not tested in ${where}${on ? `; ${on}` : ''}`);
+      else r.reasons.push(`${what} was not tested in ${where} for ${untested.join(', ')}${on ? `; ${on}` : ''}`);
+    }
   }
 }
 
@@ -192,6 +248,7 @@ export function evaluateGate(t: ProcessTemplate, gate: Gate, s: ReleaseSnapshot)
     }
   } else if ('report' in c) reportGate(t, s, c.report, r);
   else if ('checklistDone' in c) checklistGate(t, s, c.checklistDone, r);
+  else if ('packagesTested' in c) packagesTestedGate(t, s, c.packagesTested, r);
   else coverageGate(t, s, r);
   r.pass = r.reasons.length === 0;
   return r;

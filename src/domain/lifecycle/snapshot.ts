@@ -63,6 +63,8 @@ export type SnapshotNotification = {
 };
 export type SnapshotReport = { report: string; parts: Record<string, string>; helpdeskRefs: string[]; by: string; at: string };
 export type SnapshotStep = { step: string; channel: string; packageVersion: number | null; by: string; at: string };
+/** A coordinator let one transition go ahead while the task was open (P14, P17). */
+export type SnapshotChecklistWaiver = { transition: string; reason: string; by: string; at: string };
 /** A reconciliation checklist task (P14); `by`/`at` say who completed or skipped it and when. */
 export type SnapshotChecklistTask = {
   task: string;
@@ -72,6 +74,7 @@ export type SnapshotChecklistTask = {
   note: string | null;
   by: string | null;
   at: string | null;
+  waivers?: SnapshotChecklistWaiver[];
 };
 
 export type ReleaseSnapshot = {

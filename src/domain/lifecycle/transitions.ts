@@ -1,5 +1,6 @@
 import type { Transition, Workflow } from '../template/lifecycle-schema.js';
 import type { ProcessTemplate } from '../template/schema.js';
+import { checklistTie } from './checklist-ties.js';
 import { evaluateGate, gateById, type GateResult } from './gates.js';
 import type { ReleaseSnapshot } from './snapshot.js';
 
@@ -26,14 +27,16 @@ export type TransitionOption = {
   unmet: string[];
 };
 
-/** Every gate the transition requires, evaluated now. */
+/** Every gate the transition requires, evaluated now, then the checklist tasks tied to it (if any). */
 export function evaluateTransitionGates(t: ProcessTemplate, tr: Transition, s: ReleaseSnapshot): GateResult[] {
-  return tr.gates.map((id) => {
+  const gates = tr.gates.map((id) => {
     const gate = gateById(t, id);
     return gate
       ? evaluateGate(t, gate, s)
       : { id, name: id, pass: false, reasons: [`gate "${id}" is not defined`], evidence: [], exceptions: [] };
   });
+  const tie = checklistTie(t, tr, s);
+  return tie ? [...gates, tie] : gates;
 }
 
 /** The transitions that leave the release's current state, with their gates. */

@@ -69,12 +69,16 @@ function checkGateCheck(path: string, check: GateCheck, k: Known, out: RefProble
   const bad = (sub: string, message: string) => out.push({ path: `${path}.${sub}`, message });
   if ('approval' in check && !k.approvals.has(check.approval)) bad('approval', `unknown approval step "${check.approval}"`);
   if ('steps' in check) check.steps.forEach((s, i) => k.steps.has(s) || bad(`steps[${i}]`, `unknown step "${s}"`));
-  if ('itemsPassed' in check) {
-    check.itemsPassed.environments.forEach(
-      (e, i) => k.environments.has(e) || bad(`itemsPassed.environments[${i}]`, `unknown environment "${e}"`),
-    );
-    check.itemsPassed.singleEnvironmentKinds.forEach(
-      (kd, i) => k.kinds.has(kd) || bad(`itemsPassed.singleEnvironmentKinds[${i}]`, `unknown work item kind "${kd}"`),
+  const tested =
+    'itemsPassed' in check
+      ? { key: 'itemsPassed', c: check.itemsPassed }
+      : 'packagesTested' in check
+        ? { key: 'packagesTested', c: check.packagesTested }
+        : null;
+  if (tested) {
+    tested.c.environments.forEach((e, i) => k.environments.has(e) || bad(`${tested.key}.environments[${i}]`, `unknown environment "${e}"`));
+    tested.c.singleEnvironmentKinds.forEach(
+      (kd, i) => k.kinds.has(kd) || bad(`${tested.key}.singleEnvironmentKinds[${i}]`, `unknown work item kind "${kd}"`),
     );
   }
   if ('noOpenIssues' in check && !k.categories.has(check.noOpenIssues))

@@ -39,12 +39,20 @@ export const gateCheckSchema = z.union(
     z.strictObject({ packagesCoverItems: z.literal(true) }),
     // A reconciliation checklist task (P14) is done or marked not applicable.
     z.strictObject({ checklistDone: id }),
+    // Each channel's current package version is the one the items passed testing on (P7, P8).
+    z.strictObject({
+      packagesTested: z.strictObject({
+        environments: list(id, 1),
+        singleEnvironmentKinds: list(kindId).default([]),
+        anyEnvironment: z.boolean().default(false),
+      }),
+    }),
   ],
   {
     error:
       'check is one of { hasItems: true }, { approval: <id> }, { steps: [<id>] }, { itemsPassed: { environments: [<id>] } }, ' +
       '{ noOpenIssues: <category> }, { externalSystemsNotified: true }, { report: <id> }, { packagesCoverItems: true }, ' +
-      '{ checklistDone: <task id> }',
+      '{ checklistDone: <task id> }, { packagesTested: { environments: [<id>] } }',
   },
 );
 

@@ -244,6 +244,10 @@ function coordinationProblems(root: Obj): Problem[] {
   const systems = idSet(root['externalSystems']) ?? new Set<string>();
   const contacts = root['contacts'];
   const groups = isObj(contacts) ? (idSet(contacts['groups']) ?? new Set<string>()) : new Set<string>();
+  const transitions = new Set(
+    (entries(root['workflows']) ?? []).flatMap(({ item }) => (entries(item['transitions']) ?? []).map((t) => t.item['id'])),
+  );
+  const transitionList = [...transitions].filter((t): t is string => typeof t === 'string').join(', ');
   for (const { index, item } of entries(root['checklist']) ?? []) {
     const due = item['due'];
     if (isObj(due)) problems.push(...ref(['checklist', index, 'due', 'milestone'], due['milestone'], milestones, 'milestone'));
@@ -253,6 +257,15 @@ function coordinationProblems(root: Obj): Problem[] {
       const channels = idSet(root['channels']);
       taskChannels.forEach((c: unknown, j) => problems.push(...ref(['checklist', index, 'channels', j], c, channels, 'channel')));
     }
+    const before = item['requiredBefore'];
+    if (!Array.isArray(before)) continue;
+    before.forEach((t: unknown, j) => {
+      if (typeof t === 'string' && !transitions.has(t))
+        problems.push({
+          segments: ['checklist', index, 'requiredBefore', j],
+          message: `unknown transition "${t}"; one of: ${transitionList}`,
+        });
+    });
   }
   for (const { index, item } of entries(root['approvals']) ?? []) {
     problems.push(...ref(['approvals', index, 'notifyOnRequest'], item['notifyOnRequest'], mails, 'mail template'));

@@ -179,6 +179,12 @@ export const checklistTaskSchema = z.strictObject({
   mail: idSchema.optional(),
   /** The channels it belongs to: only a release carrying one of them gets the task. Every release when absent. */
   channels: list(idSchema, 1).optional(),
+  /**
+   * Transitions (by id, in any workflow) that may not be performed while this
+   * task is open, unless a role holding `checklist.waive` waives it for that
+   * transition with a reason.
+   */
+  requiredBefore: list(idSchema).default([]),
 });
 
 const contactFields = {

@@ -113,7 +113,7 @@ export const calendarRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, {
     {
       schema: {
         tags: ['calendar'],
-        summary: 'Plan a change cycle on a designated day (or a one-off date)',
+        summary: 'Plan a change cycle on a designated day (or a one-off date); the releases already planned on it are booked into it',
         body: z
           .object({
             app: appQuery,
@@ -121,9 +121,16 @@ export const calendarRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, {
             oneOff: z.boolean().optional().describe('A date that is not one of the template’s cycle days'),
             title: text(200).optional(),
             note: text(2000).optional(),
+            bookPlanned: z
+              .boolean()
+              .optional()
+              .describe('Book the releases already planned on that date and in no planned cycle (default true)'),
           })
           .strict(),
-        response: { 201: cycleSchema, ...errorResponses },
+        response: {
+          201: cycleSchema.extend({ booked: z.array(z.string()).describe('Releases booked into the new cycle') }),
+          ...errorResponses,
+        },
       },
     },
     async (req, reply) => reply.code(201).send(await createCycle(deps, actorOf(req), req.body)),

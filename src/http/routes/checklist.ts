@@ -1,7 +1,15 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { attachEvidenceFile, openEvidenceFile } from '../../services/checklist/evidence-file.js';
-import { completeTask, openChecklistTasks, releaseChecklist, reopenTask, setMilestone, skipTask } from '../../services/checklist/tasks.js';
+import {
+  completeTask,
+  openChecklistTasks,
+  releaseChecklist,
+  reopenTask,
+  setMilestone,
+  skipTask,
+  waiveTask,
+} from '../../services/checklist/tasks.js';
 import type { RouteOptions } from '../app.js';
 import { acceptRawBodies, rawBody, rawUpload } from '../raw-body.js';
 import { actorOf } from '../auth.js';
@@ -25,6 +33,15 @@ const evidenceSchema = z.object({
   fileName: z.string().optional(),
   sha256: z.string().optional(),
   size: z.number().int().optional(),
+});
+
+export const checklistWaiverSchema = z.object({
+  transition: z.string(),
+  transitionName: z.string(),
+  reason: z.string(),
+  waivedBy: z.string(),
+  waivedAt: z.string(),
+  text: z.string().describe('"waived by X at T: reason"'),
 });
 
 export const checklistTaskSchema = z.object({
@@ -51,6 +68,13 @@ export const checklistTaskSchema = z.object({
   remindedAt: z.string().nullable(),
   escalationLevel: z.number().int(),
   escalatedAt: z.string().nullable(),
+  requiredBefore: z
+    .array(z.object({ transition: z.string(), name: z.string(), performedAt: z.string().nullable() }))
+    .describe('Transitions that wait for this task, and when the release first went through each'),
+  waivers: z.array(checklistWaiverSchema).describe('Transitions a coordinator let go ahead while the task was open'),
+  lateAfter: z
+    .array(z.object({ transition: z.string(), name: z.string(), performedAt: z.string() }))
+    .describe('Done late: the release had already gone through these transitions the task was required before'),
   version: z.number().int(),
 });
 
@@ -157,6 +181,22 @@ export const checklistRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, 
         reason: req.body.reason,
         expectedVersion: req.body.version,
       }),
+  );
+
+  app.post(
+    '/releases/:name/checklist/:task/waive',
+    {
+      schema: {
+        tags: ['checklist'],
+        summary:
+          'Let one transition the task is required before go ahead while it is open (checklist.waive), saying why; the task stays open',
+        params: taskParams,
+        querystring: appOnlyQuery,
+        body: z.object({ transition: identifier, reason }).strict(),
+        response: { 200: checklistTaskSchema, ...errorResponses },
+      },
+    },
+    async (req) => waiveTask(deps, actorOf(req), req.query.app, req.params.name, req.params.task, req.body),
   );
 
   app.put(

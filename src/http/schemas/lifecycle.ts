@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { blackoutOverrideSchema } from './views.js';
 
 /** What satisfied a gate (or the part of it that holds): what, who, when. */
 export const evidenceSchema = z.object({ what: z.string(), by: z.string(), at: z.string() });
@@ -190,12 +191,27 @@ export const stepRecordSchema = z.object({
 });
 
 export const releaseEvidenceSchema = z.object({
+  blackoutOverride: blackoutOverrideSchema.nullable().describe('Planned on a blackout anyway: by whom, when and why'),
   packages: z.array(packageSchema),
   tests: z.array(testAttemptSchema),
   issues: z.array(issueSchema),
   notifications: z.array(notificationSchema),
   reports: z.array(reportSchema),
   steps: z.array(stepRecordSchema),
+  checklistWaivers: z
+    .array(
+      z.object({
+        task: z.string(),
+        title: z.string(),
+        transition: z.string(),
+        transitionName: z.string(),
+        reason: z.string(),
+        waivedBy: z.string(),
+        waivedAt: z.string(),
+        text: z.string().describe('"waived by X at T: reason"'),
+      }),
+    )
+    .describe('Transitions a coordinator let go ahead while a checklist task tied to them was open'),
 });
 
 export type TransitionRecord = z.infer<typeof transitionRecordSchema>;

@@ -40,6 +40,15 @@ export const workItemDetailSchema = workItemSchema.extend({
   tests: z.array(itemTestSchema).describe('Every test attempt of the item, in any release, oldest first (P4)'),
 });
 
+export const blackoutOverrideSchema = z.object({
+  date: z.string(),
+  reason: z.string(),
+  by: z.string(),
+  at: z.string(),
+  blackouts: z.array(z.object({ id: z.string(), from: z.string(), to: z.string(), reason: z.string() })),
+  text: z.string().describe('"blackout <window> overridden by X at T: reason"'),
+});
+
 export const releaseSchema = z.object({
   name: z.string(),
   application: z.string(),
@@ -49,6 +58,11 @@ export const releaseSchema = z.object({
   description: z.string(),
   plannedDate: z.string(),
   channels: z.array(z.string()),
+  cycle: z
+    .object({ date: z.string(), title: z.string(), status: z.enum(['planned', 'cancelled']) })
+    .nullable()
+    .describe('The change cycle the release is booked into'),
+  blackoutOverride: blackoutOverrideSchema.nullable().describe('Planned on a blackout anyway: by whom, when and why'),
   template: templateRefSchema,
   createdBy: z.string(),
   createdAt: z.string(),

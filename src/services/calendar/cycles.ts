@@ -15,7 +15,7 @@ import { syncChecklist } from '../checklist/sync.js';
 import type { ServiceDeps } from '../deps.js';
 import { composeMail } from '../mail/compose.js';
 import { enqueueMail } from '../mail/outbox.js';
-import { blackoutsOf, cycleOn, cyclesOf, parseOverride, toWindow, today } from './common.js';
+import { blackoutsOf, cycleOn, cyclesOf, parseOverride, releaseCalendarFacts, toWindow, today } from './common.js';
 
 export type CycleReleaseView = { name: string; type: string; state: string; title: string; channels: string[] };
 
@@ -139,14 +139,65 @@ export type CreateCycleInput = {
   oneOff?: boolean | undefined;
   title?: string | undefined;
   note?: string | undefined;
+  /** Book the releases already planned on that date and not in a cycle (default true). */
+  bookPlanned?: boolean | undefined;
 };
+
+/**
+ * Books into a new cycle the releases still going on that are planned on its
+ * date and booked into no planned cycle; each booking is audited
+ * (`release.book`) and moves the release's version on.
+ */
+async function bookPlannedReleases(
+  db: Trx,
+  deps: ServiceDeps,
+  actor: Actor,
+  ctx: AppContext,
+  cycle: ChangeCycleTable,
+): Promise<ReleaseTable[]> {
+  const candidates = await db
+    .selectFrom('releases')
+    .selectAll()
+    .where('application_id', '=', ctx.app.id)
+    .where('planned_date', '=', cycle.cycle_date)
+    .orderBy('name')
+    .execute();
+  const booked: ReleaseTable[] = [];
+  const now = deps.clock();
+  for (const r of candidates) {
+    if (r.cycle_id === cycle.id) continue;
+    const current =
+      r.cycle_id === null
+        ? undefined
+        : await db.selectFrom('change_cycles').select('status').where('id', '=', r.cycle_id).executeTakeFirst();
+    if (current?.status === 'planned') continue;
+    if (isTerminalState(await deps.templates.byId(db, r.template_version_id), r.state)) continue;
+    const patch = { cycle_id: cycle.id, updated_at: now.toISOString() };
+    if (!(await updateReleaseVersioned(db, r.id, r.row_version, patch))) {
+      throw new StaleVersionError('release', r.name, r.row_version, r.row_version + 1);
+    }
+    await appendAudit(db, {
+      actor,
+      at: now,
+      action: 'release.book',
+      subjectType: 'release',
+      subjectId: `${ctx.app.key}/${r.name}`,
+      before: { cycle: null },
+      after: { cycle: cycle.cycle_date, plannedDate: r.planned_date },
+    });
+    booked.push({ ...r, ...patch, row_version: r.row_version + 1 });
+  }
+  return booked;
+}
 
 /**
  * Plans a change cycle. The date must be one of the template's cycle days
  * unless it is a one-off, and not before today in the template's time zone.
- * A cancelled cycle on the same date is planned again.
+ * A cancelled cycle on the same date is planned again. Releases already
+ * planned on the date are booked into it unless `bookPlanned` is false; the
+ * answer names them (`booked`).
  */
-export async function createCycle(deps: ServiceDeps, actor: Actor, input: CreateCycleInput): Promise<CycleView> {
+export async function createCycle(deps: ServiceDeps, actor: Actor, input: CreateCycleInput): Promise<CycleView & { booked: string[] }> {
   return deps.database.transaction(async ({ db }) => {
     const ctx = await resolveApplication(deps, db, input.app);
     requireAppAction(ctx.template, actor, 'calendar.manage');
@@ -189,7 +240,8 @@ export async function createCycle(deps: ServiceDeps, actor: Actor, input: Create
       };
       await db.insertInto('change_cycles').values(row).execute();
     }
-    const v = view(ctx, row, []);
+    const booked = input.bookPlanned === false ? [] : await bookPlannedReleases(db, deps, actor, ctx, row);
+    const v = { ...view(ctx, row, booked), booked: booked.map((r) => r.name) };
     await appendAudit(db, {
       actor,
       at: deps.clock(),
@@ -309,7 +361,13 @@ export async function moveCycle(
         subjectType: 'release',
         subjectId: `${ctx.app.key}/${r.name}`,
         before: { plannedDate: r.planned_date },
-        after: { plannedDate: input.to, cycle: input.to, reason: input.reason },
+        after: {
+          plannedDate: input.to,
+          cycle: input.to,
+          reason: input.reason,
+          // Who overrode which blackout, when and why (P13).
+          ...(override === null ? {} : { blackoutOverride: (await releaseCalendarFacts(db, updated)).blackoutOverride }),
+        },
       });
       await tellOwner(db, deps, actor, ctx, t, updated, { from: date, to: input.to, reason: input.reason });
     }

@@ -1,7 +1,6 @@
 import type { Readable } from 'node:stream';
 import { checklistOf, updateTaskVersioned } from '../../db/repositories/checklist.js';
-import { ConflictError, NotFoundError, StaleVersionError, ValidationError } from '../../domain/errors.js';
-import { isTerminalState } from '../../domain/release-rules.js';
+import { NotFoundError, StaleVersionError, ValidationError } from '../../domain/errors.js';
 import { hashArtifact, type ArtifactStore } from '../../integrations/storage/artifact-store.js';
 import type { Actor } from '../actor.js';
 import { resolveApplication, resolveApplicationForRead } from '../applications.js';
@@ -47,14 +46,14 @@ export async function attachEvidenceFile(
     throw new ValidationError('the file cannot be attached', [
       { path: 'fileName', message: 'a plain file name, 1-255 characters, no path' },
     ]);
-  if (isTerminalState(t, r.state)) throw new ConflictError(`release ${name} is ${r.state} and can no longer be changed`, 'release-closed');
 
   const staged = await store.stage(input.body, { maxBytes: Math.min(input.maxBytes ?? MAX_EVIDENCE_BYTES, MAX_EVIDENCE_BYTES) });
   try {
     if (staged.size === 0) throw new ValidationError('the file is empty', [{ path: 'file', message: 'empty: 0 bytes' }]);
     let promoted: Promise<void> | undefined;
     const promote = () => (promoted ??= store.promote(staged)); // once, even if the transaction is retried
-    return await withLockedRelease(deps, app, name, {}, async (l) => {
+    // Evidence of a task may arrive after the release closed, like its late completion.
+    return await withLockedRelease(deps, app, name, { allowTerminal: true }, async (l) => {
       const current = (await checklistOf(l.db, l.release.id)).find((x) => x.task_id === task);
       if (!current) throw new NotFoundError('checklist task', `${name}/${task}`);
       requireTaskRights(l.template, actor, current);

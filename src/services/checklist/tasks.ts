@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { checklistOf, milestonesOf, updateTaskVersioned } from '../../db/repositories/checklist.js';
 import type { ChecklistTaskTable } from '../../db/schema.js';
 import { milestoneDates, taskDueDate } from '../../domain/checklist.js';
@@ -134,7 +135,9 @@ async function changeTask(
   action: string,
   decide: (l: LockedRelease, row: ChecklistTaskTable, at: string) => Promise<Partial<ChecklistTaskTable>>,
 ): Promise<ChecklistTaskView> {
-  return withLockedRelease(deps, app, name, {}, async (l) => {
+  // A task done late is still true evidence: it may be completed after the release closed (skip and reopen may not).
+  const options = { allowTerminal: action === 'checklist.complete' };
+  return withLockedRelease(deps, app, name, options, async (l) => {
     const rows = await checklistOf(l.db, l.release.id);
     const row = findTask(l, rows, task);
     requireTaskRights(l.template, actor, row);
@@ -159,7 +162,15 @@ async function changeTask(
     );
     if (!after) throw new Error('unreachable: a task view is missing');
     const brief = (v: ChecklistTaskView | undefined) =>
-      v && { task: v.task, status: v.status, note: v.note, evidence: v.evidence, due: v.due, completedBy: v.completedBy };
+      v && {
+        task: v.task,
+        status: v.status,
+        note: v.note,
+        evidence: v.evidence,
+        due: v.due,
+        completedBy: v.completedBy,
+        ...(v.lateAfter.length > 0 ? { lateAfter: v.lateAfter.map((x) => x.transition) } : {}),
+      };
     await appendAudit(l.db, {
       actor,
       at: now,
@@ -177,7 +188,12 @@ const HTTP_URL = /^https?:\/\/[^\s/$.?#][^\s]*$/i;
 
 export type CompleteInput = TaskChange & { note: string; link?: string | undefined; mailId?: string | undefined };
 
-/** Marks a task done with a note and, optionally, evidence: a link or a mail of this release. */
+/**
+ * Marks a task done with a note and, optionally, evidence: a link or a mail of
+ * this release. Done late is still done: a task may be completed after the
+ * release closed, and its view shows the transitions it was required before
+ * that had already happened (`lateAfter`).
+ */
 export async function completeTask(
   deps: ServiceDeps,
   actor: Actor,
@@ -306,4 +322,70 @@ export async function setMilestone(
     });
   });
   return releaseChecklist(deps, app, name);
+}
+
+/**
+ * Lets one transition go ahead while a task the template ties to it
+ * (`requiredBefore`) is still open: by a role holding `checklist.waive`, with
+ * a reason, recorded and shown as "waived by X at T: reason" in the task, the
+ * transition's evidence and the release's evidence. The task stays open and
+ * can still be completed.
+ */
+export async function waiveTask(
+  deps: ServiceDeps,
+  actor: Actor,
+  app: string | undefined,
+  name: string,
+  task: string,
+  input: { transition: string; reason: string },
+): Promise<ChecklistTaskView> {
+  return withLockedRelease(deps, app, name, {}, async (l) => {
+    requireAppAction(l.template, actor, 'checklist.waive');
+    const row = findTask(l, await checklistOf(l.db, l.release.id), task);
+    const tied = l.template.checklist.find((c) => c.id === row.task_id)?.requiredBefore ?? [];
+    const reason = input.reason.trim();
+    const problems: { path: string; message: string }[] = [];
+    if (reason === '') problems.push({ path: 'reason', message: 'say why the transition may go ahead without it' });
+    if (!tied.includes(input.transition)) {
+      const message =
+        tied.length > 0
+          ? `"${row.title}" is required before ${tied.join(', ')}, not "${input.transition}"`
+          : `"${row.title}" holds up no transition`;
+      problems.push({ path: 'transition', message });
+    }
+    if (problems.length > 0) throw new ValidationError('the task cannot be waived', problems);
+    if (row.status !== 'open') throw new ConflictError(`task ${task} is ${row.status}: there is nothing to waive`, 'task-not-open');
+    if (l.rows.waivers.some((w) => w.task_id === row.task_id && w.transition === input.transition)) {
+      throw new ConflictError(`task ${task} is already waived for ${input.transition}`, 'already-waived');
+    }
+    const now = deps.clock();
+    const waiver = {
+      id: randomUUID(),
+      release_id: l.release.id,
+      task_id: row.task_id,
+      transition: input.transition,
+      reason,
+      waived_by: actor.username,
+      waived_at: now.toISOString(),
+    };
+    await l.db.insertInto('checklist_waivers').values(waiver).execute();
+    const [view] = await taskViews(l.db, l.template, l.ctx.app.id, name, [row], now);
+    if (!view) throw new Error('unreachable: a task view is missing');
+    await appendAudit(l.db, {
+      actor,
+      at: now,
+      action: 'checklist.waive',
+      subjectType: 'release',
+      subjectId: l.subject,
+      after: {
+        task: row.task_id,
+        title: row.title,
+        transition: input.transition,
+        reason,
+        waivedBy: actor.username,
+        waivedAt: waiver.waived_at,
+      },
+    });
+    return view;
+  });
 }

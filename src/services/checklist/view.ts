@@ -2,6 +2,7 @@ import type { Db, Trx } from '../../db/database.js';
 import { peopleOfRoles } from '../../db/repositories/checklist.js';
 import type { ChecklistTaskTable } from '../../db/schema.js';
 import { describeDue, isOverdue, reminderAt, type ReminderRule } from '../../domain/checklist.js';
+import { describeWaiver } from '../../domain/lifecycle/checklist-ties.js';
 import type { ChecklistDue, ProcessTemplate } from '../../domain/template/schema.js';
 
 export type ChecklistEvidence = {
@@ -51,7 +52,23 @@ export type ChecklistTaskView = {
   remindedAt: string | null;
   escalationLevel: number;
   escalatedAt: string | null;
+  /** Transitions that wait for this task (P14, P17), and when the release first went through each. */
+  requiredBefore: { transition: string; name: string; performedAt: string | null }[];
+  /** Transitions a coordinator let go ahead while the task was open. */
+  waivers: ChecklistWaiverView[];
+  /** Done after the release had already gone through these transitions the task was required before. */
+  lateAfter: { transition: string; name: string; performedAt: string }[];
   version: number;
+};
+
+export type ChecklistWaiverView = {
+  transition: string;
+  transitionName: string;
+  reason: string;
+  waivedBy: string;
+  waivedAt: string;
+  /** "waived by carol at 2026-03-14T09:00:00.000Z: the backup runs after the deployment window". */
+  text: string;
 };
 
 export const reminderRuleOf = (t: ProcessTemplate): ReminderRule => ({
@@ -81,6 +98,22 @@ export async function taskViews(
 ): Promise<ChecklistTaskView[]> {
   const roles = [...new Set(rows.flatMap((r) => JSON.parse(r.responsible) as string[]))];
   const people = await peopleOfRoles(db, applicationId, roles);
+  const releaseIds = [...new Set(rows.map((r) => r.release_id))];
+  const [waivers, performed] =
+    releaseIds.length === 0
+      ? [[], []]
+      : await Promise.all([
+          db.selectFrom('checklist_waivers').selectAll().where('release_id', 'in', releaseIds).orderBy('waived_at').execute(),
+          db
+            .selectFrom('release_transitions')
+            .select(['release_id', 'transition', 'performed_at'])
+            .where('release_id', 'in', releaseIds)
+            .orderBy('performed_at')
+            .execute(),
+        ]);
+  const transitionName = (id: string) => template.workflows.flatMap((w) => w.transitions).find((tr) => tr.id === id)?.name ?? id;
+  const firstPerformed = (releaseId: string, transition: string) =>
+    performed.find((p) => p.release_id === releaseId && p.transition === transition)?.performed_at ?? null;
   const rule = reminderRuleOf(template);
   const milestoneName = (id: string) => template.milestones.find((m) => m.id === id)?.name ?? id;
   return rows.map((r) => {
@@ -90,6 +123,18 @@ export async function taskViews(
       name: template.roles.find((x) => x.id === role)?.name ?? role,
       people: people.filter((p) => p.role === role).map((p) => ({ name: p.username, email: p.email })),
     }));
+    const def = template.checklist.find((c) => c.id === r.task_id);
+    const requiredBefore = (def?.requiredBefore ?? []).map((transition) => ({
+      transition,
+      name: transitionName(transition),
+      performedAt: firstPerformed(r.release_id, transition),
+    }));
+    const completedAt = status === 'done' ? r.completed_at : null;
+    const lateAfter = requiredBefore.flatMap((b) =>
+      completedAt !== null && b.performedAt !== null && b.performedAt < completedAt
+        ? [{ transition: b.transition, name: b.name, performedAt: b.performedAt }]
+        : [],
+    );
     return {
       release: r.release_name ?? releaseName,
       task: r.task_id,
@@ -110,6 +155,18 @@ export async function taskViews(
       remindedAt: r.reminded_at,
       escalationLevel: r.escalation_level,
       escalatedAt: r.escalated_at,
+      requiredBefore,
+      waivers: waivers
+        .filter((w) => w.release_id === r.release_id && w.task_id === r.task_id)
+        .map((w) => ({
+          transition: w.transition,
+          transitionName: transitionName(w.transition),
+          reason: w.reason,
+          waivedBy: w.waived_by,
+          waivedAt: w.waived_at,
+          text: describeWaiver({ by: w.waived_by, at: w.waived_at, reason: w.reason }),
+        })),
+      lateAfter,
       version: r.row_version,
     };
   });

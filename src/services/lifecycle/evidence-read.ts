@@ -1,6 +1,8 @@
 import { loadLifecycleRows } from '../../db/repositories/lifecycle.js';
+import { describeWaiver } from '../../domain/lifecycle/checklist-ties.js';
 import { resolveApplicationForRead } from '../applications.js';
 import type { ServiceDeps } from '../deps.js';
+import { releaseCalendarFacts, type BlackoutOverrideRecord } from '../calendar/common.js';
 import { loadRelease } from '../releases.js';
 import { keyOfItem } from '../work-item-view.js';
 import {
@@ -19,12 +21,25 @@ import {
 } from './views.js';
 
 export type ReleaseEvidence = {
+  /** Planned on a blackout anyway: by whom, when, why (P13). */
+  blackoutOverride: BlackoutOverrideRecord | null;
   packages: PackageView[];
   tests: TestAttemptView[];
   issues: IssueView[];
   notifications: NotificationView[];
   reports: ReportView[];
   steps: StepRecordView[];
+  /** Transitions a coordinator let go ahead while a checklist task tied to them was open (P14, P17). */
+  checklistWaivers: {
+    task: string;
+    title: string;
+    transition: string;
+    transitionName: string;
+    reason: string;
+    waivedBy: string;
+    waivedAt: string;
+    text: string;
+  }[];
 };
 
 /** Everything recorded on a release, oldest first, for the evidence lists. */
@@ -40,12 +55,24 @@ export async function releaseEvidence(deps: ServiceDeps, app: string | undefined
   const items =
     ids.length === 0 ? [] : await db.selectFrom('work_items').select(['id', 'kind', 'kind_number']).where('id', 'in', ids).execute();
   const keyOf = new Map(items.map((i) => [i.id, keyOfItem(i)]));
+  const transitionName = (id: string) => template.workflows.flatMap((w) => w.transitions).find((t) => t.id === id)?.name ?? id;
   return {
+    blackoutOverride: (await releaseCalendarFacts(db, r)).blackoutOverride,
     packages: rows.packages.map(packageView),
     tests: rows.tests.map((t) => testAttemptView(t, keyOf.get(t.item_id) ?? t.item_id)),
     issues: rows.issues.map(issueView),
     notifications: rows.notifications.map((n) => notificationView(n, systemName(n.system))),
     reports: rows.reports.map(reportView),
     steps: rows.steps.map(stepRecordView),
+    checklistWaivers: rows.waivers.map((w) => ({
+      task: w.task_id,
+      title: rows.checklist.find((c) => c.task_id === w.task_id)?.title ?? w.task_id,
+      transition: w.transition,
+      transitionName: transitionName(w.transition),
+      reason: w.reason,
+      waivedBy: w.waived_by,
+      waivedAt: w.waived_at,
+      text: describeWaiver({ by: w.waived_by, at: w.waived_at, reason: w.reason }),
+    })),
   };
 }

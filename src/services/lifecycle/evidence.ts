@@ -20,6 +20,7 @@ import type { ServiceDeps } from '../deps.js';
 import { itemByKey } from '../work-item-key.js';
 import { keyOfItem } from '../work-item-view.js';
 import { withLockedRelease } from './release-lock.js';
+import { refuseVoidingChange } from './voiding.js';
 import { issueView, notificationView, packageView, reportView, stepRecordView, testAttemptView } from './views.js';
 import type { IssueView, NotificationView, PackageView, ReportView, StepRecordView, TestAttemptView } from './views.js';
 
@@ -49,6 +50,7 @@ export async function recordPackage(
       ]);
     }
     const at = deps.clock().toISOString();
+    refuseVoidingChange(l.template, l.snapshot, { kind: 'package', channel: input.channel, at, by: actor.username });
     const row: ReleasePackageTable = {
       id: randomUUID(),
       release_id: l.release.id,

@@ -89,6 +89,9 @@ export function toSnapshot(r: ReleaseTable, rows: LifecycleRows, contents?: Rele
       note: c.note,
       by: c.completed_by,
       at: c.completed_at,
+      waivers: rows.waivers
+        .filter((w) => w.task_id === c.task_id)
+        .map((w) => ({ transition: w.transition, reason: w.reason, by: w.waived_by, at: w.waived_at })),
     })),
     ...(contents ? { contents } : {}),
   };

@@ -12,6 +12,9 @@ import { appendAudit } from '../audit.js';
 import { requireAppAction } from '../authorize.js';
 import type { ServiceDeps } from '../deps.js';
 import { withLockedRelease } from '../lifecycle/release-lock.js';
+import { toSnapshot } from '../lifecycle/snapshot.js';
+import { refuseVoidingChange } from '../lifecycle/voiding.js';
+import { loadLifecycleRows } from '../../db/repositories/lifecycle.js';
 import { packageView, type PackageView } from '../lifecycle/views.js';
 import { loadRelease } from '../releases.js';
 import { keyOfItem } from '../work-item-view.js';
@@ -63,6 +66,9 @@ async function precheck(
       'packages-locked',
     );
   }
+  // Refused before a byte is read; checked again under the release's lock when recording.
+  const change = { kind: 'package', channel, at: deps.clock().toISOString(), by: actor.username } as const;
+  refuseVoidingChange(t, toSnapshot(r, await loadLifecycleRows(db, r.id)), change);
   return kind;
 }
 
@@ -123,12 +129,14 @@ async function record(
       const set = await currentFileSet(l.db, l.template, l.release.id, input.channel);
       return set && fileSetCoverage(l.db, l.template, l.release.id, set, l.rows.items);
     };
+    const reused = latest !== undefined && latest.sha256 === stored.sha256 && latest.item_set === itemSet;
+    const at = deps.clock().toISOString();
+    if (!reused) refuseVoidingChange(l.template, l.snapshot, { kind: 'package', channel: input.channel, at, by: actor.username });
     // Renamed into place before the commit: a crash in between leaves an unrecorded copy, never a row without its file.
     await promote();
-    if (latest && latest.sha256 === stored.sha256 && latest.item_set === itemSet) {
+    if (reused) {
       return { ...packageView(latest), reused: true, voidedApprovals: 0, coverage: await coverage() };
     }
-    const at = deps.clock().toISOString();
     const row: ReleasePackageTable = {
       id: randomUUID(),
       release_id: l.release.id,
