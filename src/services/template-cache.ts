@@ -2,6 +2,7 @@ import type { Db, Trx } from '../db/database.js';
 import { templateVersionById } from '../db/repositories/templates.js';
 import type { TemplateVersionTable } from '../db/schema.js';
 import type { ProcessTemplate } from '../domain/template/schema.js';
+import { readStoredTemplate } from '../domain/template/stored.js';
 
 export type TemplateRef = { key: string; version: number };
 
@@ -16,7 +17,7 @@ export class TemplateCache {
   fromRow(row: TemplateVersionTable): ProcessTemplate {
     let t = this.#byId.get(row.id);
     if (!t) {
-      t = JSON.parse(row.content_json) as ProcessTemplate;
+      t = readStoredTemplate(row.content_json);
       this.#byId.set(row.id, t);
       this.#refs.set(row.id, { key: row.template_key, version: row.version });
     }
