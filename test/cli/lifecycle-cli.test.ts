@@ -108,7 +108,7 @@ describe.each(dialects)('relman lifecycle commands against a running server ($na
     );
     const noReason = await as('lead1', ['issue', 'resolve', 'CFIS001', '1', '--wont-fix']);
     expect(noReason.code).toBe(7);
-    expect(noReason.stderr).toContain("  - resolution: closing an issue as won't fix needs a reason");
+    expect(noReason.stderr).toContain("  - --reason: closing an issue as won't fix needs a reason");
     expect(ok(await as('lead1', ['issue', 'resolve', 'CFIS001', '1', '--wont-fix', '--reason', 'by design']))).toBe(
       'issue #1 on CFIS001 is wont-fix\n',
     );
