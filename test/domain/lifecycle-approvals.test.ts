@@ -192,7 +192,13 @@ describe('advanceAfterApproval', () => {
     const s = release('scheduled', 'verified-in-production');
     approve(s, 'final-signoff', 'carol.cmc', { attestations: BOTH });
     const a = advanceAfterApproval(t, s, ['cmc'], 'final-signoff', '');
-    expect(a.kind === 'take' && [a.transition.id, a.gates.map((g) => g.pass)]).toEqual(['sign-off', [true]]);
+    expect(a.kind === 'take' && [a.transition.id, a.gates.map((g) => [g.id, g.pass])]).toEqual([
+      'sign-off',
+      [
+        ['signed-off', true],
+        ['checklist:sign-off', true],
+      ],
+    ]);
     expect(advanceAfterApproval(t, s, ['developer'], 'final-signoff', '')).toEqual({
       kind: 'hold',
       reason: '"Sign the release off" cannot be taken now',

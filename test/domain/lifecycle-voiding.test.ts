@@ -41,7 +41,7 @@ describe('a change that voids the evidence of the release’s state', () => {
     verifyPackages(inAt);
     approve(inAt, 'at-go-ahead');
     expect(stateVoidedBy(t, inAt, newDb).reasons).toEqual([
-      'Rollout package verified and tested by the development team is missing for the Database (Cache/IRIS) channel (package v2)',
+      'Rollout package verified and tested by the development team is missing for the Database (Cache/IRIS) channel (package v2) — record it with `relman step record CFIS001 verify-package --channel database`',
       'Go-ahead to install in acceptance test by the Change Management Coordinator is missing',
     ]);
     const verified = withItems(release('emergency', 'package-verified'), item(1));

@@ -165,7 +165,7 @@ describe.each(dialects)('the scheduled release lifecycle over HTTP on $name', ({
     const inAt = expectProblem(await recordPackage(crew.dev, name, 'database', 'CFIS-release-v2.xml'), 409, 'state-evidence-voided');
     expect(inAt.detail).toBe(
       `release ${name} is In acceptance test, which a new ${DB} package version would void: ` +
-        `${VERIFY} is missing for the ${DB} channel (package v2); ` +
+        `${VERIFY} is missing for the ${DB} channel (package v2) — record it with \`relman step record ${name} verify-package --channel database\`; ` +
         'Go-ahead to install in acceptance test by the Change Management Coordinator is missing; take it back first (back-to-packaging)',
     );
     await move(crew.dev, name, 'back-to-packaging', 'the totals fix is incomplete');

@@ -18,7 +18,7 @@ import {
   packagesUrl,
   sha256,
   staticZip,
-  storeFiles,
+  settledStoreFiles,
   streamAll,
   streamUpload,
   upload,
@@ -125,7 +125,7 @@ describe.each(dialects)('package files over HTTP ($name)', ({ name: dialect }) =
     const events = await uploadEvents(h.deps);
     expect(events).toHaveLength(before + 1);
     expect(events.at(-1)?.after).toMatchObject({ channel: 'database', version: 1, file: { sha256: sha256(V1) } });
-    expect(storeFiles(pa.root)).toEqual({ sha256: [blobPath(sha256(V1))], tmp: [] });
+    expect(await settledStoreFiles(pa.root)).toEqual({ sha256: [blobPath(sha256(V1))], tmp: [] });
     expect(readFileSync(pa.store.localPath(sha256(V1)))).toEqual(V1);
   });
 
@@ -154,7 +154,7 @@ describe.each(dialects)('package files over HTTP ($name)', ({ name: dialect }) =
     expect(res).toMatchObject({ version: 1, reused: true, label: 'CFIS001-v1.xml', file: { sha256: sha256(V1) } });
     expect(await fileVersions(h.deps)).toHaveLength(1);
     expect(await uploadEvents(h.deps)).toHaveLength(events);
-    expect(storeFiles(pa.root)).toEqual({ sha256: [blobPath(sha256(V1))], tmp: [] });
+    expect(await settledStoreFiles(pa.root)).toEqual({ sha256: [blobPath(sha256(V1))], tmp: [] });
   });
 
   it('makes version 2 from the same bytes once another item joined, keeping one copy of the bytes', async () => {
@@ -165,7 +165,7 @@ describe.each(dialects)('package files over HTTP ($name)', ({ name: dialect }) =
       [1, sha256(V1)],
       [2, sha256(V1)],
     ]);
-    expect(storeFiles(pa.root)).toEqual({ sha256: [blobPath(sha256(V1))], tmp: [] });
+    expect(await settledStoreFiles(pa.root)).toEqual({ sha256: [blobPath(sha256(V1))], tmp: [] });
   });
 
   it('records the next export as version 3 and diffs it against version 2 element by element', async () => {
@@ -186,7 +186,7 @@ describe.each(dialects)('package files over HTTP ($name)', ({ name: dialect }) =
     // Re-saved only (new TimeChanged, routine timestamp, project LastModified): unchanged.
     expect(diff.unchanged).toBe(7);
     expect(await get('/database/diff')).toEqual(diff);
-    expect(storeFiles(pa.root).sha256.sort()).toEqual([blobPath(sha256(V1)), blobPath(sha256(V2))].sort());
+    expect((await settledStoreFiles(pa.root)).sha256.sort()).toEqual([blobPath(sha256(V1)), blobPath(sha256(V2))].sort());
   });
 
   it('reports per item the declared elements missing from a version, and the elements no item declares', async () => {
@@ -265,7 +265,7 @@ describe.each(dialects)('package files over HTTP ($name)', ({ name: dialect }) =
       writeFileSync(file, V2);
     }
     expect((await dev('GET', packagesUrl(release, '/database/2/file'))).statusCode).toBe(200);
-    expect(storeFiles(pa.root).tmp).toEqual([]);
+    expect((await settledStoreFiles(pa.root)).tmp).toEqual([]);
   });
 
   it('takes a static ZIP and a WAR on the web channel, with the WAR’s deployment information, and diffs two WARs', async () => {
@@ -333,7 +333,7 @@ describe.each(dialects)('package files over HTTP ($name)', ({ name: dialect }) =
     expect(res.status).toBe(200);
     expect(res.headers['x-checksum-sha256']).toBe(sha256(V2));
     expect(res.body.equals(V2)).toBe(true);
-    expect(storeFiles(pa.root).tmp).toEqual([]);
+    expect((await settledStoreFiles(pa.root)).tmp).toEqual([]);
   });
 });
 
@@ -380,7 +380,7 @@ describe.each(dialects)('a package diffed against the previous production releas
     );
     expect(refused).toMatchObject({ code: 'state-evidence-voided' });
     expect((refused as Error).message).toContain(`release ${prod.name} is Acceptance test signed off, which a new Database`);
-    expect(storeFiles(pa.root)).toEqual({ sha256: [blobPath(sha256(V1))], tmp: [] });
+    expect(await settledStoreFiles(pa.root)).toEqual({ sha256: [blobPath(sha256(V1))], tmp: [] });
     await prod.notifyAll();
     await prod.approve('production-approval');
     await prod.transition(crew.cmc, 'approve-for-production');

@@ -18,6 +18,7 @@ import {
   lastAuditSeq,
   manualClock,
   rejectsWith,
+  REVIEWED,
   rowCount,
   templateYaml,
   type ManualClock,
@@ -60,7 +61,7 @@ describe.each(dialects)('approval requests e-mail the approvers; an approval may
   const deliver = () => deliverDueMail(deps, { transport: smtpTo(smtp.port), from: FROM });
   const publish = async (change: (doc: Record<string, any>) => void) => {
     const yaml = templateYaml((doc) => {
-      doc.revision = { changes: 'approval requests' };
+      doc.revision = { changes: 'approval requests', ...REVIEWED };
       change(doc);
     });
     await publishTemplate(deps, SYSTEM_ACTOR, { yaml }).catch((e: { problems?: unknown }) => {

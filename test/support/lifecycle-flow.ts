@@ -18,7 +18,7 @@ import {
   resolveIssue,
   writeReport,
 } from '../../src/services/lifecycle/evidence.js';
-import { completeTask } from '../../src/services/checklist/tasks.js';
+import { completeTask, releaseChecklist } from '../../src/services/checklist/tasks.js';
 import { performTransition } from '../../src/services/lifecycle/transitions.js';
 import { createRelease } from '../../src/services/releases.js';
 import { assignWorkItem, createWorkItem } from '../../src/services/work-items.js';
@@ -115,6 +115,11 @@ export function flowFor(deps: ServiceDeps, clock: ManualClock, crew: Crew, name:
     for (const action of actions) log.push({ action, actor: actor.username });
     return result;
   };
+  /** The release's open checklist tasks that the template requires before a transition (only those of its channels exist). */
+  const openTasksTiedTo = async (transition: string): Promise<string[]> =>
+    (await releaseChecklist(deps, undefined, name)).tasks
+      .filter((t) => t.status === 'open' && t.requiredBefore.some((b) => b.transition === transition))
+      .map((t) => t.task);
   const f = {
     deps,
     clock,
@@ -196,7 +201,7 @@ export function flowFor(deps: ServiceDeps, clock: ManualClock, crew: Crew, name:
       write(crew.cmc, ['checklist.complete'], () => completeTask(deps, crew.cmc, undefined, name, task, { note })),
     /** The backup and the web packages' transfer (P17), then start-deployment. */
     async startDeployment(actor: Actor = crew.deployer): Promise<void> {
-      for (const task of ['back-up-databases', 'transfer-web-packages']) await f.complete(task);
+      for (const task of await openTasksTiedTo('start-deployment')) await f.complete(task);
       await f.transition(actor, 'start-deployment');
     },
     /** From approved-for-production to signed-off, with the checklist done where the template ties it (P14, P17). */
@@ -210,7 +215,7 @@ export function flowFor(deps: ServiceDeps, clock: ManualClock, crew: Crew, name:
       for (const c of chans) await f.step('verify-application', c, crew.analyst);
       await f.transition(crew.analyst, 'verify-in-production');
       await f.approve('final-signoff', crew.cmc, ['requirements-addressed', 'implementation-succeeded']);
-      for (const task of ['inform-deployment-team', 'prepare-release-notes', 'send-release-notes']) await f.complete(task);
+      for (const task of await openTasksTiedTo('sign-off')) await f.complete(task);
       await f.transition(crew.cmc, 'sign-off');
     },
   };

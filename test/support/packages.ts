@@ -156,6 +156,21 @@ export function storeFiles(root: string): { sha256: string[]; tmp: string[] } {
   return { sha256: filesUnder(path.join(root, 'sha256')), tmp: filesUnder(path.join(root, 'tmp')) };
 }
 
+/**
+ * The store's files once the frees it runs in the background are done: when an
+ * upload's bytes were already stored, the replaced copy keeps a second name in
+ * `tmp/` until it is removed, just after the answer. Waits at most `waitMs`.
+ */
+export async function settledStoreFiles(root: string, waitMs = 5000): Promise<{ sha256: string[]; tmp: string[] }> {
+  const until = Date.now() + waitMs;
+  let files = storeFiles(root);
+  while (files.tmp.length > 0 && Date.now() < until) {
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    files = storeFiles(root);
+  }
+  return files;
+}
+
 /** Where the store keeps a blob, relative to `sha256/`. */
 export const blobPath = (sha: string): string => path.join(sha.slice(0, 2), sha.slice(2, 4), sha);
 

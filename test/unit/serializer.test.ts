@@ -17,6 +17,8 @@ const release = {
   plannedDate: '2026-12-05',
   channels: ['database', 'web'],
   template: { key: 'cms-net', version: 1 },
+  cycle: { date: '2026-12-05', title: 'December cycle', status: 'planned' },
+  blackoutOverride: null,
   createdBy: 'admin',
   createdAt: '2026-11-26T00:00:00.000Z',
   updatedAt: '2026-11-26T00:00:00.000Z',
