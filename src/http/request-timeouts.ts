@@ -116,6 +116,9 @@ export function registerRequestTimeouts(app: FastifyInstance, t: RequestTimeouts
       if (err && !body.destroyed) body.destroy(err);
     });
     body.once('close', () => clearTimeout(timer));
+    // The reader (a parser, an upload being staged) gets the error through its own listener; with no reader
+    // yet, an error event without a listener would throw out of the timer and end the process.
+    body.on('error', () => undefined);
     return body;
   });
   // A body not read to its end (refused before reading, or timed out) must not be read on: close the connection after the answer.

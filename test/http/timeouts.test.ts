@@ -60,6 +60,24 @@ describe.each(dialects)('request timeouts over a real socket ($name)', ({ name }
     await c.closed;
   });
 
+  it('keeps running when the time of a body it refused unread runs out (413 before a byte was read)', async () => {
+    const c = rawConnect(
+      portOf(app),
+      head('POST /api/v1/session HTTP/1.1', { host: 'relman.test', 'content-type': 'application/json', 'content-length': 50_000_000 }),
+    );
+    expect((await c.answer).status).toBe(413);
+    // The body's timer fires while nobody reads it; that must end neither the process nor later requests.
+    const uncaught: unknown[] = [];
+    const note = (e: unknown) => void uncaught.push(e);
+    process.on('uncaughtException', note);
+    await pause(TIMEOUTS.bodyMs * 3);
+    process.off('uncaughtException', note);
+    expect(uncaught).toEqual([]);
+    const later = rawConnect(portOf(app), head('GET /healthz HTTP/1.1', { host: 'relman.test', connection: 'close' }));
+    expect((await later.answer).status).toBe(200);
+    c.destroy();
+  });
+
   it('answers headers that never end with a 408 problem and closes the connection; a silent connection is closed too', async () => {
     const partial = rawConnect(portOf(app), 'GET /api/v1/releases HTTP/1.1\r\nHost: relman.test\r\n');
     expectTimedOut(await partial.answer);
