@@ -34,6 +34,16 @@ const MAX_STEPS_PER_TASK = 50;
 /** The mail template that tells each person, in one message, of the tasks already overdue when a release was created. */
 export const OVERDUE_DIGEST = 'checklist-overdue-digest';
 
+/** The release's placeholders of the checklist's mails (reminders, escalations, digests). */
+const releaseValues = (app: { name: string } | undefined, release: ReleaseTable): Record<string, string> => ({
+  'application.name': app?.name ?? '',
+  'release.name': release.name,
+  'release.title': release.title,
+  'release.type': release.type,
+  'release.state': release.state,
+  'release.plannedDate': release.planned_date,
+});
+
 /**
  * Reminds and escalates overdue checklist tasks (P14). For each open task of
  * a release still going on whose next step is due (see domain/checklist.ts
@@ -160,12 +170,7 @@ async function takeDigest(
         mailTemplate: OVERDUE_DIGEST,
         cause: 'checklist.digest',
         values: {
-          'application.name': app?.name ?? '',
-          'release.name': release.name,
-          'release.title': release.title,
-          'release.type': release.type,
-          'release.state': release.state,
-          'release.plannedDate': release.planned_date,
+          ...releaseValues(app, release),
           'digest.count': String(p.tasks.length),
           'digest.tasks': list.join('\n'),
           sender: 'relman',
@@ -256,12 +261,7 @@ async function takeStep(
         mailTemplate,
         cause,
         values: {
-          'application.name': app?.name ?? '',
-          'release.name': release.name,
-          'release.title': release.title,
-          'release.type': release.type,
-          'release.state': release.state,
-          'release.plannedDate': release.planned_date,
+          ...releaseValues(app, release),
           'task.id': task.task_id,
           'task.title': task.title,
           'task.due': task.due_date ?? '',

@@ -3,6 +3,7 @@ import { describeWaiver } from '../../domain/lifecycle/checklist-ties.js';
 import { resolveApplicationForRead } from '../applications.js';
 import type { ServiceDeps } from '../deps.js';
 import { releaseCalendarFacts, type BlackoutOverrideRecord } from '../calendar/common.js';
+import type { ChecklistWaiverView } from '../checklist/view.js';
 import { loadRelease } from '../releases.js';
 import { keyOfItem } from '../work-item-view.js';
 import {
@@ -30,16 +31,7 @@ export type ReleaseEvidence = {
   reports: ReportView[];
   steps: StepRecordView[];
   /** Transitions a coordinator let go ahead while a checklist task tied to them was open (P14, P17). */
-  checklistWaivers: {
-    task: string;
-    title: string;
-    transition: string;
-    transitionName: string;
-    reason: string;
-    waivedBy: string;
-    waivedAt: string;
-    text: string;
-  }[];
+  checklistWaivers: (ChecklistWaiverView & { task: string; title: string })[];
 };
 
 /** Everything recorded on a release, oldest first, for the evidence lists. */
