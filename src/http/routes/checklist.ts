@@ -14,6 +14,7 @@ import type { RouteOptions } from '../app.js';
 import { acceptRawBodies, rawBody, rawUpload } from '../raw-body.js';
 import { actorOf } from '../auth.js';
 import { appQuery, calendarDate, errorResponses, identifier, int } from '../schemas/common.js';
+import { checklistWaiverSchema } from '../schemas/lifecycle.js';
 
 const releaseNameParam = z.object({ name: z.string().min(1).max(64) });
 const taskParams = releaseNameParam.extend({ task: identifier });
@@ -33,15 +34,6 @@ const evidenceSchema = z.object({
   fileName: z.string().optional(),
   sha256: z.string().optional(),
   size: z.number().int().optional(),
-});
-
-export const checklistWaiverSchema = z.object({
-  transition: z.string(),
-  transitionName: z.string(),
-  reason: z.string(),
-  waivedBy: z.string(),
-  waivedAt: z.string(),
-  text: z.string().describe('"waived by X at T: reason"'),
 });
 
 export const checklistTaskSchema = z.object({

@@ -1,6 +1,15 @@
 import { z } from 'zod';
 import { blackoutOverrideSchema } from './views.js';
 
+export const checklistWaiverSchema = z.object({
+  transition: z.string(),
+  transitionName: z.string(),
+  reason: z.string(),
+  waivedBy: z.string(),
+  waivedAt: z.string(),
+  text: z.string().describe('"waived by X at T: reason"'),
+});
+
 /** What satisfied a gate (or the part of it that holds): what, who, when. */
 export const evidenceSchema = z.object({ what: z.string(), by: z.string(), at: z.string() });
 
@@ -199,18 +208,7 @@ export const releaseEvidenceSchema = z.object({
   reports: z.array(reportSchema),
   steps: z.array(stepRecordSchema),
   checklistWaivers: z
-    .array(
-      z.object({
-        task: z.string(),
-        title: z.string(),
-        transition: z.string(),
-        transitionName: z.string(),
-        reason: z.string(),
-        waivedBy: z.string(),
-        waivedAt: z.string(),
-        text: z.string().describe('"waived by X at T: reason"'),
-      }),
-    )
+    .array(checklistWaiverSchema.extend({ task: z.string(), title: z.string() }))
     .describe('Transitions a coordinator let go ahead while a checklist task tied to them was open'),
 });
 

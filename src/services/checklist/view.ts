@@ -1,6 +1,6 @@
 import type { Db, Trx } from '../../db/database.js';
 import { peopleOfRoles } from '../../db/repositories/checklist.js';
-import type { ChecklistTaskTable } from '../../db/schema.js';
+import type { ChecklistTaskTable, ChecklistWaiverTable } from '../../db/schema.js';
 import { describeDue, isOverdue, reminderAt, type ReminderRule } from '../../domain/checklist.js';
 import { describeWaiver } from '../../domain/lifecycle/checklist-ties.js';
 import type { ChecklistDue, ProcessTemplate } from '../../domain/template/schema.js';
@@ -70,6 +70,16 @@ export type ChecklistWaiverView = {
   /** "waived by carol at 2026-03-14T09:00:00.000Z: the backup runs after the deployment window". */
   text: string;
 };
+
+/** A recorded waiver as views show it. */
+export const waiverView = (w: ChecklistWaiverTable, transitionName: (id: string) => string): ChecklistWaiverView => ({
+  transition: w.transition,
+  transitionName: transitionName(w.transition),
+  reason: w.reason,
+  waivedBy: w.waived_by,
+  waivedAt: w.waived_at,
+  text: describeWaiver({ by: w.waived_by, at: w.waived_at, reason: w.reason }),
+});
 
 export const reminderRuleOf = (t: ProcessTemplate): ReminderRule => ({
   timeZone: t.calendar.timeZone,
@@ -156,16 +166,7 @@ export async function taskViews(
       escalationLevel: r.escalation_level,
       escalatedAt: r.escalated_at,
       requiredBefore,
-      waivers: waivers
-        .filter((w) => w.release_id === r.release_id && w.task_id === r.task_id)
-        .map((w) => ({
-          transition: w.transition,
-          transitionName: transitionName(w.transition),
-          reason: w.reason,
-          waivedBy: w.waived_by,
-          waivedAt: w.waived_at,
-          text: describeWaiver({ by: w.waived_by, at: w.waived_at, reason: w.reason }),
-        })),
+      waivers: waivers.filter((w) => w.release_id === r.release_id && w.task_id === r.task_id).map((w) => waiverView(w, transitionName)),
       lateAfter,
       version: r.row_version,
     };

@@ -1,9 +1,8 @@
 import { loadLifecycleRows } from '../../db/repositories/lifecycle.js';
-import { describeWaiver } from '../../domain/lifecycle/checklist-ties.js';
 import { resolveApplicationForRead } from '../applications.js';
 import type { ServiceDeps } from '../deps.js';
 import { releaseCalendarFacts, type BlackoutOverrideRecord } from '../calendar/common.js';
-import type { ChecklistWaiverView } from '../checklist/view.js';
+import { waiverView, type ChecklistWaiverView } from '../checklist/view.js';
 import { loadRelease } from '../releases.js';
 import { keyOfItem } from '../work-item-view.js';
 import {
@@ -59,12 +58,7 @@ export async function releaseEvidence(deps: ServiceDeps, app: string | undefined
     checklistWaivers: rows.waivers.map((w) => ({
       task: w.task_id,
       title: rows.checklist.find((c) => c.task_id === w.task_id)?.title ?? w.task_id,
-      transition: w.transition,
-      transitionName: transitionName(w.transition),
-      reason: w.reason,
-      waivedBy: w.waived_by,
-      waivedAt: w.waived_at,
-      text: describeWaiver({ by: w.waived_by, at: w.waived_at, reason: w.reason }),
+      ...waiverView(w, transitionName),
     })),
   };
 }
