@@ -1,4 +1,5 @@
-import { Kysely, type Transaction } from 'kysely';
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { Kysely, type DatabaseConnection, type Dialect, type Driver, type TransactionSettings, type Transaction } from 'kysely';
 import type { Tables } from './schema.js';
 import { createPostgresDialect, isRetryablePostgresError } from './dialect/postgres.js';
 import { createSqliteDialect } from './dialect/sqlite.js';
@@ -29,10 +30,69 @@ export type DatabaseTarget =
 
 const MAX_ATTEMPTS = 5;
 
+/** Thrown for a nested transaction or a query through the outer handle inside a transaction. */
+export class TransactionMisuseError extends Error {
+  override readonly name = 'TransactionMisuseError';
+}
+
+/**
+ * Set while a transaction's callback runs. Inside it every query must go
+ * through the transaction's handle: on SQLite (one connection) a nested
+ * transaction, or a read through the outer handle, would wait for the
+ * connection the transaction holds, forever; on PostgreSQL it would run
+ * outside the transaction and see other data than the transaction does.
+ */
+const insideTransaction = new AsyncLocalStorage<true>();
+
+function misuse(what: string): TransactionMisuseError {
+  return new TransactionMisuseError(`${what} inside a transaction: use the transaction's handle (tx.db) for every query until it commits`);
+}
+
+/**
+ * A transaction's own queries run on the connection it acquired once; any
+ * other acquisition while its callback runs is a query through the outer
+ * handle (or a nested transaction), refused instead of left to hang.
+ */
+class GuardedDriver implements Driver {
+  constructor(private readonly inner: Driver) {}
+  init(): Promise<void> {
+    return this.inner.init();
+  }
+  acquireConnection(): Promise<DatabaseConnection> {
+    if (insideTransaction.getStore()) return Promise.reject(misuse('a query through the outer database handle'));
+    return this.inner.acquireConnection();
+  }
+  beginTransaction(connection: DatabaseConnection, settings: TransactionSettings): Promise<void> {
+    return this.inner.beginTransaction(connection, settings);
+  }
+  commitTransaction(connection: DatabaseConnection): Promise<void> {
+    return this.inner.commitTransaction(connection);
+  }
+  rollbackTransaction(connection: DatabaseConnection): Promise<void> {
+    return this.inner.rollbackTransaction(connection);
+  }
+  releaseConnection(connection: DatabaseConnection): Promise<void> {
+    return this.inner.releaseConnection(connection);
+  }
+  destroy(): Promise<void> {
+    return this.inner.destroy();
+  }
+}
+
+function guarded(dialect: Dialect): Dialect {
+  return {
+    createAdapter: () => dialect.createAdapter(),
+    createDriver: () => new GuardedDriver(dialect.createDriver()),
+    createIntrospector: (db) => dialect.createIntrospector(db),
+    createQueryCompiler: () => dialect.createQueryCompiler(),
+  };
+}
+
 export function openDatabase(target: DatabaseTarget): Database {
   const kysely = new Kysely<Tables>({
-    dialect:
+    dialect: guarded(
       target.dialect === 'sqlite' ? createSqliteDialect(target.file, target.mustExist) : createPostgresDialect(target.url, target.poolSize),
+    ),
   });
   let closed = false;
   const commitListeners: (() => void)[] = [];
@@ -40,10 +100,13 @@ export function openDatabase(target: DatabaseTarget): Database {
     kysely,
     dialect: target.dialect,
     async transaction<T>(fn: (tx: TxContext) => Promise<T>): Promise<T> {
+      if (insideTransaction.getStore()) throw misuse('a nested transaction');
       for (let attempt = 1; ; attempt++) {
         const hooks: (() => void | Promise<void>)[] = [];
         try {
-          const result = await kysely.transaction().execute((trx) => fn({ db: trx, onCommit: (h) => hooks.push(h) }));
+          const result = await kysely
+            .transaction()
+            .execute((trx) => insideTransaction.run(true, () => fn({ db: trx, onCommit: (h) => hooks.push(h) })));
           for (const listener of commitListeners) listener();
           for (const hook of hooks) {
             try {

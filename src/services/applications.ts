@@ -8,10 +8,10 @@ import { ConflictError, NotFoundError, ValidationError } from '../domain/errors.
 import { checkNaming, compileNaming } from '../domain/naming.js';
 import type { ProcessTemplate } from '../domain/template/schema.js';
 import type { Actor } from './actor.js';
-import { appendAudit } from './audit.js';
 import { requireAdmin } from './authorize.js';
 import type { ServiceDeps } from './deps.js';
 import { seedContacts } from './contacts/seed.js';
+import { write } from './write.js';
 
 export type ApplicationView = {
   key: string;
@@ -105,7 +105,7 @@ export type CreateApplicationInput = {
 
 export async function createApplication(deps: ServiceDeps, actor: Actor, input: CreateApplicationInput): Promise<ApplicationView> {
   requireAdmin(actor, 'application.create');
-  return deps.database.transaction(async ({ db, onCommit }) => {
+  return write(deps, actor, async ({ db, onCommit, audit }) => {
     const templateRow = await latestTemplateVersion(db, input.templateKey);
     if (!templateRow) {
       throw new ValidationError('unknown template', [
@@ -141,14 +141,6 @@ export async function createApplication(deps: ServiceDeps, actor: Actor, input: 
     await createCounter(db, itemCounter(row.id));
     await seedContacts(db, deps, row.id, template);
     const v = toView({ app: row, templateRow, template });
-    await appendAudit(db, {
-      actor,
-      at: deps.clock(),
-      action: 'application.create',
-      subjectType: 'application',
-      subjectId: row.key,
-      after: v,
-    });
-    return v;
+    return audit({ action: 'application.create', subjectType: 'application', subjectId: row.key, after: v }, v);
   });
 }

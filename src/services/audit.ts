@@ -49,25 +49,44 @@ export function auditHash(e: Omit<AuditEventTable, 'hash'>): string {
   return createHash('sha256').update(JSON.stringify(fields)).digest('hex');
 }
 
-/** Appends one event to the chain inside the caller's transaction. */
+/** One event as appended: what happened (see domain/audit/catalogue.ts), who did it and when. */
+export type AuditEntry = AuditInput;
+
+/**
+ * Appends events to the chain inside the caller's transaction, in order. It
+ * locks the chain's head row, so it runs last in a write (services/write.ts):
+ * every other lock of the transaction is taken before it.
+ */
+export async function appendAuditEvents(db: Trx, entries: readonly AuditEntry[]): Promise<AuditEventTable[]> {
+  const appended: AuditEventTable[] = [];
+  if (entries.length === 0) return appended;
+  let head = await lockAuditHead(db);
+  for (const input of entries) {
+    const partial = {
+      seq: head.seq + 1,
+      id: randomUUID(),
+      at: input.at.toISOString(),
+      actor: input.actor.username,
+      action: input.action,
+      subject_type: input.subjectType,
+      subject_id: input.subjectId,
+      before_json: input.before === undefined ? null : canonicalJson(input.before),
+      after_json: input.after === undefined ? null : canonicalJson(input.after),
+      request_id: input.actor.requestId ?? null,
+      prev_hash: head.hash,
+    };
+    const event = { ...partial, hash: auditHash(partial) };
+    await insertAuditEvent(db, event);
+    appended.push(event);
+    head = { ...head, seq: event.seq, hash: event.hash };
+  }
+  return appended;
+}
+
+/** Appends one event inside the caller's transaction. */
 export async function appendAudit(db: Trx, input: AuditInput): Promise<AuditEventTable> {
-  const head = await lockAuditHead(db);
-  const partial = {
-    seq: head.seq + 1,
-    id: randomUUID(),
-    at: input.at.toISOString(),
-    actor: input.actor.username,
-    action: input.action,
-    subject_type: input.subjectType,
-    subject_id: input.subjectId,
-    before_json: input.before === undefined ? null : canonicalJson(input.before),
-    after_json: input.after === undefined ? null : canonicalJson(input.after),
-    request_id: input.actor.requestId ?? null,
-    prev_hash: head.hash,
-  };
-  const event = { ...partial, hash: auditHash(partial) };
-  await insertAuditEvent(db, event);
-  return event;
+  const [event] = await appendAuditEvents(db, [input]);
+  return event!;
 }
 
 export type AuditVerification =

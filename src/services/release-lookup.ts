@@ -5,6 +5,13 @@ import { ConflictError, NotFoundError } from '../domain/errors.js';
 import type { AppContext } from './applications.js';
 
 /**
+ * Which release a use case is about: its name (any case) within an
+ * application (the default one when `app` is absent). Services take this one
+ * reference instead of an `(app, name)` pair.
+ */
+export type ReleaseRef = { readonly app?: string | undefined; readonly name: string };
+
+/**
  * A release by its name, ignoring case (`cfis002` finds `CFIS002`): the exact
  * name first; otherwise the one release whose name matches in another case.
  * Should two names differ only in case (a pattern changed its letters'
