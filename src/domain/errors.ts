@@ -113,3 +113,33 @@ export class TooManyAttemptsError extends DomainError {
     super(`too many failed sign-ins; try again in ${retryAfterSeconds} s`);
   }
 }
+
+/** The release-name sequence has no number left that fits the naming pattern. */
+export class SequenceExhaustedError extends DomainError {
+  override readonly name = 'SequenceExhaustedError';
+  readonly code = 'sequence-exhausted';
+  constructor(
+    readonly sequence: number,
+    readonly maxSequence: number,
+  ) {
+    super(`release sequence exhausted: ${sequence} does not fit the pattern (highest possible number is ${maxSequence})`);
+  }
+}
+
+/** A stored file no longer has the checksum it was stored with (or is gone): it is never sent. */
+export class CorruptArtifactError extends DomainError {
+  override readonly name = 'CorruptArtifactError';
+  readonly code = 'artifact-corrupt';
+}
+
+/** A file sent to relman is larger than its limit. */
+export class PayloadTooLargeError extends DomainError {
+  override readonly name = 'PayloadTooLargeError';
+  readonly code = 'too-large';
+  constructor(
+    readonly maxBytes: number,
+    message = `the file is larger than the limit of ${maxBytes} bytes`,
+  ) {
+    super(message);
+  }
+}

@@ -6,6 +6,9 @@
  * sequence is zero-padded, so names sort in the same order as their numbers and
  * `parse` can recover the number without ambiguity.
  */
+import { SequenceExhaustedError } from './errors.js';
+
+export { SequenceExhaustedError };
 
 export type NamingToken = { parameter: string; description?: string } | { sequence: true; description?: string };
 
@@ -35,17 +38,6 @@ export class NamingError extends Error {
     super(`invalid naming pattern: ${problems.map((p) => `${p.path}: ${p.message}`).join('; ')}`);
     this.name = 'NamingError';
     this.problems = problems;
-  }
-}
-
-export class SequenceExhaustedError extends Error {
-  readonly maxSequence: number;
-  readonly sequence: number;
-  constructor(sequence: number, maxSequence: number) {
-    super(`release sequence exhausted: ${sequence} does not fit the pattern (highest possible number is ${maxSequence})`);
-    this.name = 'SequenceExhaustedError';
-    this.sequence = sequence;
-    this.maxSequence = maxSequence;
   }
 }
 

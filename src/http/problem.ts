@@ -2,10 +2,13 @@ import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from 'fastify-type-provider-zod';
 import {
   ConflictError,
+  CorruptArtifactError,
   DomainError,
   ForbiddenError,
   GatesNotSatisfiedError,
   NotFoundError,
+  PayloadTooLargeError,
+  SequenceExhaustedError,
   StaleVersionError,
   TemplateInvalidError,
   TooManyAttemptsError,
@@ -13,9 +16,7 @@ import {
   QueryValidationError,
   ValidationError,
 } from '../domain/errors.js';
-import { SequenceExhaustedError } from '../domain/naming.js';
 import { ArtifactTooLargeError } from '../integrations/storage/artifact-store.js';
-import { CorruptArtifactError } from '../services/packages/read.js';
 import { RequestTimeoutError } from './request-timeouts.js';
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
@@ -72,6 +73,55 @@ function isUniqueViolation(err: unknown): boolean {
   return code === '23505' || code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
 }
 
+type Base = { instance: string; requestId: string };
+type ErrorClass<E> = abstract new (...args: never[]) => E;
+type Row<E extends DomainError> = [ErrorClass<E>, number, (err: E, base: Base) => Problem];
+const row = <E extends DomainError>(type: ErrorClass<E>, status: number, make?: (err: E, base: Base) => Problem): Row<DomainError> =>
+  [type, status, make ?? ((err: E, base: Base) => problem(status, err.code, err.message, base))] as unknown as Row<DomainError>;
+
+const list = (problems: readonly { path: string; message: string }[]): string => problems.map((e) => `${e.path}: ${e.message}`).join('; ');
+
+/**
+ * Every domain error's status and problem document, in one table; the first
+ * row whose class the error is an instance of answers (subclasses first). A
+ * domain error no row names is a 400.
+ */
+const DOMAIN_ERRORS: readonly Row<DomainError>[] = [
+  row(QueryValidationError, 400, (err, base) =>
+    problem(400, err.code, `the request querystring is invalid: ${list(err.problems)}`, {
+      ...base,
+      errors: err.problems.map((e) => ({ in: 'querystring', ...e })),
+    }),
+  ),
+  row(ValidationError, 422, (err, base) => problem(422, err.code, err.message, { ...base, errors: err.problems })),
+  row(TemplateInvalidError, 422, (err, base) =>
+    problem(422, err.code, `${err.message}: ${list(err.problems)}`, { ...base, errors: err.problems }),
+  ),
+  row(NotFoundError, 404, (err, base) => problem(404, err.code, err.message, { ...base, entity: err.entity, id: err.id })),
+  row(StaleVersionError, 409, (err, base) =>
+    problem(409, err.code, err.message, { ...base, expectedVersion: err.expected, currentVersion: err.actual }),
+  ),
+  row(GatesNotSatisfiedError, 409, (err, base) =>
+    problem(409, err.code, err.message, { ...base, transition: err.transition, unmet: err.unmet, gates: err.gates }),
+  ),
+  row(ConflictError, 409),
+  row(SequenceExhaustedError, 409, (err, base) =>
+    problem(409, err.code, `the release name sequence is used up: ${err.message}`, { ...base, maxSequence: err.maxSequence }),
+  ),
+  row(UnauthenticatedError, 401),
+  row(TooManyAttemptsError, 429),
+  row(ForbiddenError, 403, (err, base) =>
+    problem(403, err.code, err.message, { ...base, action: err.action, allowedRoles: err.allowedRoles }),
+  ),
+  row(PayloadTooLargeError, 413, (err, base) => problem(413, err.code, err.message, { ...base, maxBytes: err.maxBytes })),
+  row(CorruptArtifactError, 500, (err, base) => problem(500, err.code, `${err.message}; it was not sent`, base)),
+];
+
+function domainProblem(err: DomainError, base: Base): Problem {
+  for (const [type, , make] of DOMAIN_ERRORS) if (err instanceof type) return make(err, base);
+  return problem(400, err.code, err.message, base);
+}
+
 /** Maps every error to a problem document; nothing leaves the server as a bare 500 with a stack. */
 export function toProblem(err: unknown, req: FastifyRequest): Problem {
   const requestId = String(req.id);
@@ -86,44 +136,9 @@ export function toProblem(err: unknown, req: FastifyRequest): Problem {
     const list = errors.map((e) => `${e.path}: ${e.message}`).join('; ');
     return problem(400, 'validation', `the request ${where ?? 'input'} is invalid: ${list}`, { ...base, errors });
   }
-  if (err instanceof QueryValidationError) {
-    const list = err.problems.map((e) => `${e.path}: ${e.message}`).join('; ');
-    return problem(400, err.code, `the request querystring is invalid: ${list}`, {
-      ...base,
-      errors: err.problems.map((e) => ({ in: 'querystring', ...e })),
-    });
-  }
-  if (err instanceof ValidationError) {
-    return problem(422, err.code, err.message, { ...base, errors: err.problems });
-  }
-  if (err instanceof TemplateInvalidError) {
-    return problem(422, err.code, `${err.message}: ${err.problems.map((p) => `${p.path}: ${p.message}`).join('; ')}`, {
-      ...base,
-      errors: err.problems,
-    });
-  }
-  if (err instanceof NotFoundError) return problem(404, err.code, err.message, { ...base, entity: err.entity, id: err.id });
-  if (err instanceof StaleVersionError) {
-    return problem(409, err.code, err.message, { ...base, expectedVersion: err.expected, currentVersion: err.actual });
-  }
-  if (err instanceof GatesNotSatisfiedError) {
-    return problem(409, err.code, err.message, { ...base, transition: err.transition, unmet: err.unmet, gates: err.gates });
-  }
-  if (err instanceof ConflictError) return problem(409, err.code, err.message, base);
-  if (err instanceof SequenceExhaustedError) {
-    return problem(409, 'sequence-exhausted', `the release name sequence is used up: ${err.message}`, {
-      ...base,
-      maxSequence: err.maxSequence,
-    });
-  }
-  if (err instanceof UnauthenticatedError) return problem(401, err.code, err.message, base);
-  if (err instanceof TooManyAttemptsError) return problem(429, err.code, err.message, base);
-  if (err instanceof ForbiddenError)
-    return problem(403, err.code, err.message, { ...base, action: err.action, allowedRoles: err.allowedRoles });
-  if (err instanceof DomainError) return problem(400, err.code, err.message, base);
-  if (err instanceof ArtifactTooLargeError) return problem(413, 'too-large', err.message, { ...base, maxBytes: err.maxBytes });
+  if (err instanceof DomainError) return domainProblem(err, base);
+  if (err instanceof ArtifactTooLargeError) return domainProblem(new PayloadTooLargeError(err.maxBytes, err.message), base);
   if (err instanceof RequestTimeoutError) return problem(408, 'request-timeout', err.message, { ...base, timeoutMs: err.waitedMs });
-  if (err instanceof CorruptArtifactError) return problem(500, 'artifact-corrupt', `${err.message}; it was not sent`, base);
   if (isUniqueViolation(err)) return problem(409, 'conflict', 'a concurrent change created the same record; try again', base);
   if (isResponseSerializationError(err)) return problem(500, 'internal', 'the server produced an invalid response', base);
   const fe = err as Partial<FastifyError>;

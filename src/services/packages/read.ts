@@ -2,7 +2,7 @@ import type { Readable } from 'node:stream';
 import type { Db } from '../../db/database.js';
 import { PACKAGE_COLUMNS_BUT_MANIFEST } from '../../db/repositories/lifecycle.js';
 import type { ReleasePackageTable, ReleaseTable } from '../../db/schema.js';
-import { ConflictError, NotFoundError, ValidationError } from '../../domain/errors.js';
+import { ConflictError, CorruptArtifactError, NotFoundError, ValidationError } from '../../domain/errors.js';
 import { diffManifests, type CacheManifest } from '../../integrations/xml/cache-export.js';
 import { hashArtifact, type ArtifactStore } from '../../integrations/storage/artifact-store.js';
 import { diffArchives, type ArchiveManifest } from '../../integrations/zip/archive.js';
@@ -184,9 +184,7 @@ export async function diffPackages(
   };
 }
 
-export class CorruptArtifactError extends Error {
-  override readonly name = 'CorruptArtifactError';
-}
+export { CorruptArtifactError };
 
 /** Opens a stored file for download after checking it still has the checksum it was stored with. */
 export async function openPackageFile(
