@@ -27,10 +27,12 @@ export interface WriteTx {
    * commit (so the chain's head is always the last lock a write takes).
    * With a result, returns what the write's callback returns.
    */
-  audit(event: AuditEvent): void;
-  audit<T>(event: AuditEvent, result: T): Audited<T>;
+  readonly audit: {
+    (event: AuditEvent): void;
+    <T>(event: AuditEvent, result: T): Audited<T>;
+  };
   /** For the path of a write that changed nothing worth an event (say, a repeated request); `why` documents it. */
-  unaudited<T>(result: T, why: string): Audited<T>;
+  readonly unaudited: <T>(result: T, why: string) => Audited<T>;
 }
 
 const audited = <T>(result: T): Audited<T> => ({ result }) as Audited<T>;
@@ -48,7 +50,7 @@ export function write<T>(deps: ServiceDeps, actor: Actor, fn: (tx: WriteTx) => P
       db,
       onCommit,
       actor,
-      audit<R>(event: AuditEvent, ...result: [R] | []): Audited<R> {
+      audit: <R>(event: AuditEvent, ...result: [R] | []): Audited<R> => {
         events.push({ ...(event as Omit<AuditEntry, 'actor' | 'at'>), actor, at: deps.clock() });
         return audited(result[0] as R);
       },
