@@ -1,4 +1,5 @@
 import os from 'node:os';
+import { benchCliStartup } from './cli-startup.js';
 import { benchHttpGetRelease } from './http-get-release.js';
 import { benchManifest } from './manifest.js';
 import { benchReleaseCreate } from './release-create.js';
@@ -10,13 +11,15 @@ import { benchUpload } from './upload.js';
  * BENCH_DURATION (seconds per HTTP run), BENCH_RELEASES (creations per mode),
  * BENCH_PG_URL or RELMAN_TEST_PG_URL (PostgreSQL), BENCH_LOAD=inprocess,
  * BENCH_UPLOAD_MB (upload file size, default 1024), BENCH_UPLOAD_RUNS (default 5), BENCH_UPLOAD_CLIENT (curl, the default where installed, or node),
- * BENCH_MANIFEST_MB (export size, default 100), BENCH_MANIFEST_RUNS (default 3).
+ * BENCH_MANIFEST_MB (export size, default 100), BENCH_MANIFEST_RUNS (default 3),
+ * BENCH_CLI_RUNS (rounds of `node -e 0` against `relman --version`, `--help` and `release show`, default 20).
  */
 const benchmarks: Record<string, () => Promise<void>> = {
   'http-get-release': benchHttpGetRelease,
   'release-create': benchReleaseCreate,
   upload: benchUpload,
   manifest: benchManifest,
+  'cli-startup': benchCliStartup,
 };
 
 const wanted = process.argv.slice(2);

@@ -1,6 +1,5 @@
 import { readCliConfig } from './config-file.js';
 import { CliError, EXIT } from './errors.js';
-import { NoAnswerError, sendStream } from './stream-upload.js';
 
 export type GlobalOptions = { url?: string; token?: string; json?: boolean; app?: string };
 
@@ -144,6 +143,8 @@ export class ApiClient {
       'content-length': String(size),
     };
     if (this.token) headers.authorization = `Bearer ${this.token}`;
+    // node:http(s) and the stream plumbing are loaded for uploads only.
+    const { NoAnswerError, sendStream } = await import('./stream-upload.js');
     let answer: { status: number; text: string };
     try {
       answer = await sendStream(this.url(path, query), method, headers, body);

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import { Command, CommanderError, Option } from 'commander';
-import { SettingsError } from '../config/settings.js';
+import { SettingsError } from '../config/settings-error.js';
 import { DomainError } from '../domain/errors.js';
 import { RELMAN_VERSION } from '../version.js';
 import { registerAdmin } from './commands/admin.js';

@@ -3,6 +3,7 @@ import { isIP } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
+import { SettingsError } from './settings-error.js';
 
 /**
  * Settings come from environment variables, optionally preceded by a JSON
@@ -91,9 +92,7 @@ export type SmtpSettings = {
   tlsRejectUnauthorized: boolean;
 };
 
-export class SettingsError extends Error {
-  override readonly name = 'SettingsError';
-}
+export { SettingsError };
 
 export const DEFAULT_TEMPLATE_FILE = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../templates/cms-net.yaml');
 

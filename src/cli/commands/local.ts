@@ -1,40 +1,15 @@
-import os from 'node:os';
 import type { Command } from 'commander';
-import { loadSettings } from '../../config/settings.js';
-import { migrateTo, migrateToLatest, migrationStatus } from '../../db/migrator.js';
-import { MissingDatabaseError, openExistingFromSettings, openFromSettings } from '../../runtime.js';
-import { localActor } from '../../services/actor.js';
-import { verifyAudit } from '../../services/audit.js';
-import { createToken } from '../../services/auth.js';
-import type { ServiceDeps } from '../../services/deps.js';
-import { addUser } from '../../services/users.js';
 import { CliError, EXIT } from '../errors.js';
 import { readSecret } from '../io.js';
-import { printJson } from '../output.js';
 import { readCliConfig } from '../config-file.js';
 import { client, globals, show } from './remote.js';
 
 /**
  * Local admin commands run straight on the configured database, with no
- * server. They open an existing, migrated database only: run anywhere else,
- * they say where they looked instead of creating a new, empty one.
- * `migrate` (`create: true`) is the one local command that may create it.
+ * server; what they do there (`local-run.ts`: settings, database, services)
+ * is loaded only when one runs locally.
  */
-async function withDatabase<T>(fn: (deps: ServiceDeps) => Promise<T>, options: { create?: boolean } = {}): Promise<T> {
-  const settings = loadSettings();
-  let deps: ServiceDeps;
-  try {
-    deps = options.create ? openFromSettings(settings) : await openExistingFromSettings(settings);
-  } catch (err) {
-    if (err instanceof MissingDatabaseError) throw new CliError(err.message, EXIT.notFound);
-    throw err;
-  }
-  try {
-    return await fn(deps);
-  } finally {
-    await deps.database.close();
-  }
-}
+const localRun = () => import('./local-run.js');
 
 /**
  * Whether a command that can run either way goes through the server: when
@@ -48,8 +23,6 @@ function throughServer(cmd: Command, local: boolean | undefined): boolean {
   return Boolean(g.url ?? g.token ?? process.env.RELMAN_URL ?? process.env.RELMAN_TOKEN ?? config.token);
 }
 
-const actor = () => localActor(os.userInfo().username);
-
 export function registerLocal(program: Command): void {
   program
     .command('migrate')
@@ -57,21 +30,7 @@ export function registerLocal(program: Command): void {
     .option('--to <migration>', 'migrate up or down to this migration; 0 reverts all')
     .option('--status', 'list migrations and whether they are applied')
     .action(async (opts: { to?: string; status?: boolean }) => {
-      await withDatabase(
-        async (deps) => {
-          if (opts.status) {
-            for (const m of await migrationStatus(deps.database.kysely)) {
-              process.stdout.write(
-                `${m.executedAt ? 'applied ' : 'pending '} ${m.name}${m.executedAt ? `  ${m.executedAt.toISOString()}` : ''}\n`,
-              );
-            }
-            return;
-          }
-          const done = opts.to === undefined ? await migrateToLatest(deps.database.kysely) : await migrateTo(deps.database.kysely, opts.to);
-          process.stdout.write(done.length === 0 ? 'database is up to date\n' : `${done.join('\n')}\n`);
-        },
-        { create: true },
-      );
+      await (await localRun()).migrate(opts);
     });
 
   const user = program.commands.find((c) => c.name() === 'user') ?? program.command('user').description('users and roles');
@@ -94,7 +53,7 @@ export function registerLocal(program: Command): void {
         const input = { username, roles, displayName: opts.displayName, email: opts.email, password };
         const u = throughServer(cmd, opts.local)
           ? await client(cmd).request<{ username: string; roles: string[] }>('POST', '/users', input)
-          : await withDatabase((deps) => addUser(deps, actor(), input));
+          : await (await localRun()).addUserLocally(input);
         show(cmd, u, () => `created user ${u.username} with roles ${u.roles.join(', ')}`);
       },
     );
@@ -114,7 +73,7 @@ export function registerLocal(program: Command): void {
         t = await client(cmd).request<{ token: string }>('POST', '/tokens', input);
       } else {
         if (opts.user === undefined) throw new CliError('give --user: the user the token acts as', EXIT.usage);
-        t = await withDatabase((deps) => createToken(deps, actor(), input));
+        t = await (await localRun()).createTokenLocally(input);
       }
       show(cmd, t, () => t.token);
     });
@@ -124,17 +83,6 @@ export function registerLocal(program: Command): void {
     .command('verify')
     .description('check the audit hash chain (local; no server needed)')
     .action(async () => {
-      await withDatabase(async (deps) => {
-        const r = await verifyAudit(deps.database.kysely);
-        if (program.opts<{ json?: boolean }>().json) printJson(r);
-        if (r.ok) {
-          if (!program.opts<{ json?: boolean }>().json) process.stdout.write(`OK: ${r.events} events, chain head ${r.headHash}\n`);
-          return;
-        }
-        throw new CliError(
-          `audit chain broken at event ${r.seq}${r.eventId ? ` (id ${r.eventId})` : ''}: ${r.reason}; ${r.events} events before it verified`,
-          EXIT.auditBroken,
-        );
-      });
+      await (await localRun()).verifyAuditLocally(program.opts<{ json?: boolean }>().json === true);
     });
 }

@@ -4,7 +4,6 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { CliError, EXIT } from '../errors.js';
 import { counted, progress } from '../progress.js';
-import { downloadPackage } from './package-download.js';
 import {
   renderCoverage,
   renderDiff,
@@ -154,6 +153,8 @@ export function registerPackages(program: Command): void {
     .option('--no-progress', 'no progress report on stderr')
     .action(async (name: string, opts: { channel: string; output?: string; progress?: boolean }, cmd: Command) => {
       const version = versionOf(cmd);
+      // Hashing and file streams are loaded for this command only.
+      const { downloadPackage } = await import('./package-download.js');
       const r = await downloadPackage(
         client(cmd),
         channelPath(name, opts.channel, `/${version}/file`),

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { helpdeskRefProblem } from '../../domain/helpdesk-ref.js';
+import { helpdeskRefProblem } from '../../domain/helpdesk-ref-rule.js';
 import { ApiClient, type GlobalOptions } from '../client.js';
 import { CliError, EXIT } from '../errors.js';
 import { printJson } from '../output.js';

@@ -1,6 +1,5 @@
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { parseTemplateYaml } from '../../domain/template/parse.js';
 import { CliError, EXIT } from '../errors.js';
 import { keyValues, table } from '../output.js';
 import { client, globals, show } from './remote.js';
@@ -77,8 +76,11 @@ export function registerTemplates(program: Command): void {
   template
     .command('validate <file>')
     .description('check a template file locally and list every problem')
-    .action((file: string, _o: unknown, cmd: Command) => {
-      const r = parseTemplateYaml(readFileOrFail(file));
+    .action(async (file: string, _o: unknown, cmd: Command) => {
+      const text = readFileOrFail(file);
+      // The template reader (yaml, zod) is loaded only for this command.
+      const { parseTemplateYaml } = await import('../../domain/template/parse.js');
+      const r = parseTemplateYaml(text);
       if (!r.ok)
         throw new CliError(
           `${file} has ${r.problems.length} problem(s)`,
