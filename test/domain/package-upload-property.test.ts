@@ -104,7 +104,7 @@ describe('the upload pre-check', () => {
           n.length <= 255 &&
           !n.includes('/') &&
           !n.includes('\\') &&
-          !/[\u0000-\u001f]/.test(n) &&
+          ![...n].some((c) => c < ' ') &&
           n !== '.' &&
           n !== '..';
         expect(isFileName(n)).toBe(plain);

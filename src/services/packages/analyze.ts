@@ -35,14 +35,16 @@ export async function analyzePackage(file: string, kind: PackageKind): Promise<u
  */
 export class StreamingAnalysis {
   private readonly reader = new CacheExportStream();
-  private failure: unknown = null;
+  private failed = false;
+  private failure: unknown;
 
   async *tap(source: AsyncIterable<Uint8Array>): AsyncGenerator<Uint8Array> {
     for await (const chunk of source) {
-      if (this.failure === null) {
+      if (!this.failed) {
         try {
           this.reader.push(chunk);
         } catch (err) {
+          this.failed = true;
           this.failure = err;
         }
       }
@@ -52,8 +54,8 @@ export class StreamingAnalysis {
 
   /** The manifest of everything tapped (call once the upload is stored); a 422 for hostile or malformed content. */
   manifest(): unknown {
+    if (this.failed) throw refused(this.failure);
     try {
-      if (this.failure !== null) throw this.failure;
       return this.reader.end();
     } catch (err) {
       throw refused(err);
