@@ -81,6 +81,12 @@ export type ReaderLimits = {
   maxDepth: number;
   /** Longest single node; tests lower it. */
   maxNodeBytes?: number;
+  /**
+   * Whether plain tags (`<Name>`, the `</Name>` closing the open element) and a line break between two tags are
+   * read by the scanner's shortcuts rather than the general tag parser; RELMAN_XML_SHORTCUTS=0 turns them off.
+   * The manifest is the same either way.
+   */
+  shortcuts?: boolean;
 };
 
 /** What the scanner is in the middle of, at the end of a chunk. */
@@ -132,6 +138,8 @@ function bufferOf(bytes: Uint8Array): Buffer {
  */
 export class ExportReader {
   private readonly maxNode: number;
+  /** Plain tags and line breaks between tags read without the general tag parser (docs/fast-paths.md). */
+  private readonly shortcuts: boolean;
   private readonly names = new NameTable();
   private readonly parser: TagParser;
   private readonly positions = new TextPositions();
@@ -195,6 +203,7 @@ export class ExportReader {
 
   constructor(private readonly limits: ReaderLimits) {
     this.maxNode = limits.maxNodeBytes ?? MAX_NODE_BYTES;
+    this.shortcuts = limits.shortcuts ?? process.env.RELMAN_XML_SHORTCUTS !== '0';
     // A start tag's name is judged (depth, root, number of elements) before anything wrong in its attributes.
     this.parser = new TagParser(this.names, (reason, message, at) => {
       const p = this.parser;
@@ -327,6 +336,7 @@ export class ExportReader {
         // White space of a segment begun in the last chunk.
         if (this.ws.length > 0) this.endBlank();
       } else if (
+        this.shortcuts &&
         c === LF &&
         pos + 1 < len &&
         buf[pos + 1] === LT &&
@@ -540,7 +550,9 @@ export class ExportReader {
     this.nodeStart = start;
     const len = buf.length;
     const c1 = lt + 1 < len ? (buf[lt + 1] ?? 0) : -1;
-    if (c1 === SLASH) {
+    if (!this.shortcuts) {
+      // Every tag through the general parser.
+    } else if (c1 === SLASH) {
       const top = this.stack[this.stack.length - 1];
       if (top !== undefined) {
         const nameEnd = lt + 2 + top.bytes.length;
