@@ -341,12 +341,10 @@ const top: fc.Arbitrary<{ xml: string; listed: boolean }> = fc.oneof(
     .tuple(name, fc.constantFrom('/csp/cms/', '/csp/cms', ''), fc.constantFrom('CSP', 'CSPBase64'), cdata)
     .map(([n, app, tag, body]) => ({ xml: `<${tag} name="${n}.csp"${app ? ` application="${app}"` : ''}>${body}</${tag}>`, listed: true })),
   fc.tuple(name, content(2)).map(([n, body]) => ({ xml: `<Document name="${n}.LUT">${body}</Document>`, listed: true })),
-  fc
-    .tuple(text, content(2))
-    .map(([sub, rest]) => ({
-      xml: `<Global>\n<Node><Sub>^${sub}</Sub>${rest}\n<Node><Sub>1</Sub><Data>x</Data></Node></Node>\n</Global>`,
-      listed: true,
-    })),
+  fc.tuple(text, content(2)).map(([sub, rest]) => ({
+    xml: `<Global>\n<Node><Sub>^${sub}</Sub>${rest}\n<Node><Sub>1</Sub><Data>x</Data></Node></Node>\n</Global>`,
+    listed: true,
+  })),
   fc
     .tuple(
       name,
