@@ -10,7 +10,8 @@ import { benchUpload } from './upload.js';
  * prints its results. Benchmarks report; they never pass or fail a build.
  * BENCH_DURATION (seconds per HTTP run), BENCH_RELEASES (creations per mode),
  * BENCH_PG_URL or RELMAN_TEST_PG_URL (PostgreSQL), BENCH_LOAD=inprocess,
- * BENCH_UPLOAD_MB (upload file size, default 1024), BENCH_UPLOAD_RUNS (default 5), BENCH_UPLOAD_CLIENT (curl, the default where installed, or node),
+ * BENCH_UPLOAD_MB (ZIP upload size, default 1024; 0 skips it), BENCH_UPLOAD_EXPORT_MB (Caché export upload size, default 100;
+ * 0 skips it), BENCH_UPLOAD_RUNS (default 5), BENCH_UPLOAD_CLIENT (curl, the default where installed, or node),
  * BENCH_MANIFEST_MB (export size, default 100), BENCH_MANIFEST_RUNS (default 3),
  * BENCH_CLI_RUNS (rounds of `node -e 0` against `relman --version`, `--help` and `release show`, default 20).
  */

@@ -31,10 +31,22 @@ export type ServerProcess = {
   stop(): Promise<void>;
 };
 
-/** `node bin/relman.js serve` (the built server, as deployed) on a free port with its own data directory. */
-export async function startServerProcess(dataDir: string, adminPassword: string): Promise<ServerProcess> {
-  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('RELMAN_') && k !== 'DATABASE_URL'));
-  const localEnv = { ...env, RELMAN_DATA_DIR: dataDir, RELMAN_ADMIN_PASSWORD: adminPassword, RELMAN_LOG_LEVEL: 'warn' };
+/** The fast-path switches (docs/fast-paths.md), passed on to the server so a benchmark can measure a path turned off. */
+const SWITCHES = new Set(['RELMAN_UPLOAD_DIRECT', 'RELMAN_UPLOAD_STREAM_MANIFEST', 'RELMAN_XML_SHORTCUTS']);
+
+/**
+ * `node bin/relman.js serve` (the built server, as deployed) on a free port with its own data directory. Of the
+ * environment's RELMAN_* variables only the fast-path switches reach it; `extraEnv` sets more.
+ */
+export async function startServerProcess(
+  dataDir: string,
+  adminPassword: string,
+  extraEnv: Record<string, string> = {},
+): Promise<ServerProcess> {
+  const env = Object.fromEntries(
+    Object.entries(process.env).filter(([k]) => (!k.startsWith('RELMAN_') || SWITCHES.has(k)) && k !== 'DATABASE_URL'),
+  );
+  const localEnv = { ...env, ...extraEnv, RELMAN_DATA_DIR: dataDir, RELMAN_ADMIN_PASSWORD: adminPassword, RELMAN_LOG_LEVEL: 'warn' };
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const child: ChildProcess = spawn(process.execPath, [BIN, 'serve'], {

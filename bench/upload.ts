@@ -8,6 +8,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { randomBytes } from 'node:crypto';
 import yazl from 'yazl';
+import { generateCacheExport } from '../src/integrations/xml/generate-export.js';
 import { ADMIN_PASSWORD, fmt, printTable } from './common.js';
 import { goal, mbps, MiB, rssOf, sampleRss, startServerProcess, timeCommand, type ServerProcess } from './server-process.js';
 
@@ -71,8 +72,31 @@ function run(cmd: string, args: string[]): Promise<string> {
   );
 }
 
-async function put(client: Client, server: ServerProcess, token: string, release: string, file: string, name: string): Promise<Put> {
-  const url = `${server.url}/api/v1/releases/${release}/packages/web/files/${name}`;
+/** Method code per generated class, as in the manifest benchmark. */
+const EXPORT_BODY_BYTES = 20_000;
+
+/** A generated Caché/IRIS export of about `bytes` (the manifest benchmark's generator): its check reads all of it. */
+async function writeExport(file: string, bytes: number): Promise<number> {
+  const write = (classes: number, to: string) =>
+    pipeline(Readable.from(generateCacheExport({ classes, bodyBytes: EXPORT_BODY_BYTES, seed: 14 })), createWriteStream(to));
+  const sample = `${file}.sample`;
+  await write(50, sample);
+  const perClass = statSync(sample).size / 50;
+  rmSync(sample);
+  await write(Math.max(1, Math.round(bytes / perClass)), file);
+  return statSync(file).size;
+}
+
+async function put(
+  client: Client,
+  server: ServerProcess,
+  token: string,
+  release: string,
+  file: string,
+  name: string,
+  channel = 'web',
+): Promise<Put> {
+  const url = `${server.url}/api/v1/releases/${release}/packages/${channel}/files/${name}`;
   let status: number;
   let text: string;
   let ms: number;
@@ -117,11 +141,11 @@ async function flush(file: string): Promise<void> {
   }
 }
 
-async function createRelease(server: ServerProcess, token: string): Promise<string> {
+async function createRelease(server: ServerProcess, token: string, channel = 'web'): Promise<string> {
   const created = await fetch(`${server.url}/api/v1/releases`, {
     method: 'POST',
     headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ type: 'scheduled', plannedDate: '2026-12-05', channels: ['web'], title: 'Upload bench' }),
+    body: JSON.stringify({ type: 'scheduled', plannedDate: '2026-12-05', channels: [channel], title: 'Upload bench' }),
   });
   if (!created.ok) throw new Error(`create release: HTTP ${created.status} ${await created.text()}`);
   return ((await created.json()) as { name: string }).name;
@@ -133,8 +157,97 @@ async function createRelease(server: ServerProcess, token: string): Promise<stri
  * against hashing the same file with `openssl dgst -sha256` and `sha256sum`.
  */
 export async function benchUpload(): Promise<void> {
-  const wantedMb = Number(process.env.BENCH_UPLOAD_MB ?? 1024);
+  const zipMb = Number(process.env.BENCH_UPLOAD_MB ?? 1024);
+  const exportMb = Number(process.env.BENCH_UPLOAD_EXPORT_MB ?? 100);
   const runs = Math.max(1, Number(process.env.BENCH_UPLOAD_RUNS ?? 5));
+  if (zipMb > 0) await benchZipUpload(zipMb, runs);
+  if (exportMb > 0) await benchExportUpload(exportMb, runs);
+}
+
+/**
+ * A generated Caché/IRIS export uploaded over HTTP into the store: streamed,
+ * SHA-256, written, fsynced, its manifest read (every element's canonical
+ * hash), recorded; against `openssl dgst -sha256` of the same file.
+ */
+async function benchExportUpload(wantedMb: number, runs: number): Promise<void> {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'relman-bench-upload-export-'));
+  const servers: ServerProcess[] = [];
+  try {
+    const file = path.join(dir, 'bench.xml');
+    const tGen = performance.now();
+    const size = await writeExport(file, wantedMb * MiB);
+    process.stdout.write(
+      `\nfile: ${file}, ${fmt(size)} bytes (${fmt(size / MiB, 1)} MiB), a generated Caché export written in ${fmt((performance.now() - tGen) / 1000, 1)} s\n`,
+    );
+    const warm = path.join(dir, 'warmup.xml');
+    await writeExport(warm, 4 * MiB);
+    await flush(file);
+    // The same uploads to two servers, in turn: as configured (the manifest read while the bytes arrive), and with
+    // RELMAN_UPLOAD_STREAM_MANIFEST=0 (the stored file read for it afterwards), so the two are measured alike.
+    const streamed = await startServerProcess(path.join(dir, 'data'), ADMIN_PASSWORD);
+    servers.push(streamed);
+    const after = await startServerProcess(path.join(dir, 'data-after'), ADMIN_PASSWORD, { RELMAN_UPLOAD_STREAM_MANIFEST: '0' });
+    servers.push(after);
+    const client = chooseClient();
+    const targets = await Promise.all(
+      [streamed, after].map(async (server) => {
+        const token = (await server.cli(['token', 'create', '--user', 'admin'])).trim();
+        const send = async (f: string, n: string) =>
+          put(client, server, token, await createRelease(server, token, 'database'), f, n, 'database');
+        // Warm-up uploads, so the JIT has compiled the reader before the timed runs (a server reads many exports).
+        for (let i = 0; i < 3; i++) await send(warm, 'warmup.xml');
+        return { server, send, ups: [] as Put[] };
+      }),
+    );
+    const rssBefore = rssOf(streamed.pid);
+    const sampler = sampleRss(streamed.pid);
+    for (let i = 0; i < runs; i++) {
+      for (const t of targets) {
+        await new Promise((r) => setTimeout(r, 1000)); // the previous run's replaced copy is freed in the background
+        t.ups.push(await t.send(file, 'bench.xml'));
+      }
+    }
+    const rssPeak = sampler.stop();
+    for (const t of targets) {
+      for (const u of t.ups) if (u.result.file.size !== size) throw new Error(`the server stored ${u.result.file.size} bytes of ${size}`);
+    }
+    for (const s of servers.splice(0)) await s.stop();
+    const opensslRuns: number[] = [];
+    for (let i = 0; i < runs; i++) opensslRuns.push(await timeCommand('openssl', ['dgst', '-sha256', file]));
+    const openssl = median(opensslRuns);
+    const [mid, midAfter] = targets.map((t) => t.ups.toSorted((a, b) => a.ms - b.ms)[Math.floor(runs / 2)] ?? t.ups[0]!);
+    const relman = mbps(size, mid!.ms);
+    const relmanAfter = mbps(size, midAfter!.ms);
+    process.stdout.write(
+      `runs: ${runs} of each (BENCH_UPLOAD_RUNS); medians below; relman runs: ${targets[0]!.ups.map((u) => fmt(u.ms / 1000, 2)).join(', ')} s; ` +
+        `with the manifest read afterwards: ${targets[1]!.ups.map((u) => fmt(u.ms / 1000, 2)).join(', ')} s\n` +
+        `\nCaché export upload over HTTP (loopback): streamed, SHA-256, written, fsynced, its manifest read (every element's canonical hash) and the version recorded.\n` +
+        `Client: ${client === 'curl' ? 'curl --upload-file' : 'node:http'} (BENCH_UPLOAD_CLIENT); size: BENCH_UPLOAD_EXPORT_MB (0 skips this part).\n\n`,
+    );
+    const vs = (mbs: number) => `${(mbs / mbps(size, openssl)).toFixed(2)}×`;
+    printTable(
+      ['target', 'seconds', 'MB/s', 'ratio to openssl'],
+      [
+        ['relman PUT …/database/files/bench.xml', fmt(mid!.ms / 1000, 2), fmt(relman, 1), vs(relman)],
+        ['  the same, RELMAN_UPLOAD_STREAM_MANIFEST=0', fmt(midAfter!.ms / 1000, 2), fmt(relmanAfter, 1), vs(relmanAfter)],
+        ['openssl dgst -sha256', fmt(openssl / 1000, 2), fmt(mbps(size, openssl), 1), '1.00×'],
+      ],
+    );
+    const ratio = relman / mbps(size, openssl);
+    const growth = rssPeak - rssBefore;
+    process.stdout.write(
+      `\nexport upload / openssl: ${ratio.toFixed(2)}× (goal ≥ 0.25×) — ${goal(ratio >= 0.25)}; ` +
+        `${(relman / relmanAfter).toFixed(2)}× the speed of reading the stored file afterwards\n` +
+        `server peak RSS growth during the upload: ${fmt(growth / MiB, 1)} MiB (goal < 64 MiB whatever the file size) — ${goal(growth < 64 * MiB)}\n`,
+    );
+  } finally {
+    for (const s of servers) await s.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** A stored ZIP uploaded over HTTP into the store, against hashing the same file with `openssl dgst -sha256` and `sha256sum`. */
+async function benchZipUpload(wantedMb: number, runs: number): Promise<void> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'relman-bench-upload-'));
   let server: ServerProcess | undefined;
   try {

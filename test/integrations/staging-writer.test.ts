@@ -45,6 +45,17 @@ describe('staging writer', () => {
     });
   }
 
+  it('writes through the page cache when RELMAN_UPLOAD_DIRECT=0', async () => {
+    const bytes = randomBytes(MiB + 5);
+    process.env.RELMAN_UPLOAD_DIRECT = '0';
+    try {
+      const stored = await stageFile(next(), uneven(bytes), { maxBytes: bytes.length });
+      expect(stored).toMatchObject({ sha256: sha(bytes), size: bytes.length, direct: false });
+    } finally {
+      delete process.env.RELMAN_UPLOAD_DIRECT;
+    }
+  });
+
   it('removes the file when the source fails, and the next file is written whole', async () => {
     const file = next();
     async function* failing(): AsyncGenerator<Uint8Array> {

@@ -239,6 +239,23 @@ describe.each(dialects)('hostile and invalid package files ($name)', ({ name: di
     expect(p.detail).not.toMatch(/root:x:0:0/);
   });
 
+  it('gives the same refusal whether the export is read as it arrives or from the stored file (RELMAN_UPLOAD_STREAM_MANIFEST=0)', async () => {
+    const exports = CASES.filter((c) => c.channel === 'database' && c.reason !== undefined);
+    expect(exports.length).toBeGreaterThan(3);
+    for (const c of exports) {
+      const body = await c.body();
+      const streamed = await refusedCleanly(await upload(dev, release, c.channel, c.fileName, body), c.status, c.code);
+      process.env.RELMAN_UPLOAD_STREAM_MANIFEST = '0';
+      try {
+        const stored = await refusedCleanly(await upload(dev, release, c.channel, c.fileName, body), c.status, c.code);
+        expect(stored.detail).toBe(streamed.detail);
+        expect(stored.errors).toEqual(streamed.errors);
+      } finally {
+        delete process.env.RELMAN_UPLOAD_STREAM_MANIFEST;
+      }
+    }
+  });
+
   it('names the file and what is wrong with it', async () => {
     const slip = await refusedCleanly(
       await upload(dev, release, 'web', 'slip.zip', rawZip('../../evil.jsp', Buffer.from('x'))),

@@ -335,6 +335,22 @@ describe.each(dialects)('package files over HTTP ($name)', ({ name: dialect }) =
     expect(res.body.equals(V2)).toBe(true);
     expect((await settledStoreFiles(pa.root)).tmp).toEqual([]);
   });
+
+  it('records the same manifest when the export is read from the stored file (RELMAN_UPLOAD_STREAM_MANIFEST=0)', async () => {
+    const streamed = (await get('/database/1')).manifest;
+    const other = expectJson(
+      await dev('POST', `${V}/releases`, { type: 'scheduled', plannedDate: '2030-03-03', channels: ['database'] }),
+      201,
+    ).name as string;
+    process.env.RELMAN_UPLOAD_STREAM_MANIFEST = '0';
+    try {
+      expectJson(await upload(dev, other, 'database', 'CFIS001-v1.xml', V1), 201);
+    } finally {
+      delete process.env.RELMAN_UPLOAD_STREAM_MANIFEST;
+    }
+    const stored = expectJson(await dev('GET', packagesUrl(other, '/database/1')), 200).manifest;
+    expect(stored).toEqual(streamed);
+  });
 });
 
 describe.each(dialects)('a package diffed against the previous production release ($name)', ({ name: dialect }) => {

@@ -34,15 +34,15 @@ export class ArtifactTooLargeError extends Error {
  * page cache and without a write-back to wait for, which halves the CPU an
  * upload costs. The last slab is padded to the block size and the file
  * truncated to its real length. Where it is not supported (some file
- * systems, other platforms), writes are buffered and a data sync runs in the
- * background every 32 MiB.
+ * systems, other platforms), or where RELMAN_UPLOAD_DIRECT=0 turns it off,
+ * writes are buffered and a data sync runs in the background every 32 MiB.
  */
 export async function stageFile(
   file: string,
   source: AsyncIterable<Uint8Array>,
   opts: { maxBytes: number; direct?: boolean },
 ): Promise<{ sha256: string; size: number; direct: boolean }> {
-  const { fh, direct } = await openForWriting(file, opts.direct ?? true);
+  const { fh, direct } = await openForWriting(file, opts.direct ?? directWrites());
   try {
     const stored = await writeHashed(fh, direct, source, opts.maxBytes);
     await fh.close();
@@ -53,6 +53,9 @@ export async function stageFile(
     throw err;
   }
 }
+
+/** RELMAN_UPLOAD_DIRECT=0 turns direct writes off: every upload is written through the page cache (docs/fast-paths.md). */
+const directWrites = (): boolean => process.env.RELMAN_UPLOAD_DIRECT !== '0';
 
 /** How file systems say they do not do direct I/O (at open, or at the first write). */
 const refusesDirect = (err: unknown): boolean => ['EINVAL', 'EOPNOTSUPP', 'ENOTSUP'].includes((err as NodeJS.ErrnoException).code ?? '');

@@ -37,29 +37,53 @@ function limit(value: number | undefined, fallback: number, what: string): numbe
  * unchanged.
  */
 export async function readCacheExport(source: AsyncIterable<Uint8Array | string>, limits?: CacheExportLimits): Promise<CacheManifest> {
-  const reader = new ExportReader({
-    maxElements: limit(limits?.maxElements, DEFAULT_LIMITS.maxElements, 'maxElements'),
-    maxDepth: limit(limits?.maxDepth, DEFAULT_LIMITS.maxDepth, 'maxDepth'),
-  });
-  const decoder = new ChunkDecoder((bytes) => reader.push(bytes));
-  // Only the parsing steps are guarded: a failure to read the source is not a property of the file's content.
-  const parse = <T>(step: () => T): T => {
-    try {
-      return step();
-    } catch (err) {
-      throw asExportError(err);
-    }
-  };
-  for await (const chunk of source) {
+  const reader = new CacheExportStream(limits);
+  for await (const chunk of source) reader.push(chunk);
+  return reader.end();
+}
+
+/**
+ * The same reading, fed chunk by chunk by the caller: an upload hands each
+ * chunk to it as the chunk arrives, so the manifest is ready when the last
+ * byte is. `push` and `end` throw CacheExportError for what is wrong with the
+ * content; once one has thrown, the reader is done with.
+ */
+export class CacheExportStream {
+  private readonly reader: ExportReader;
+  private readonly decoder: ChunkDecoder;
+
+  constructor(limits?: CacheExportLimits) {
+    const reader = new ExportReader({
+      maxElements: limit(limits?.maxElements, DEFAULT_LIMITS.maxElements, 'maxElements'),
+      maxDepth: limit(limits?.maxDepth, DEFAULT_LIMITS.maxDepth, 'maxDepth'),
+    });
+    this.reader = reader;
+    this.decoder = new ChunkDecoder((bytes) => reader.push(bytes));
+  }
+
+  push(chunk: Uint8Array | string): void {
     // A chunk of another kind is a programming error in the caller, not a property of the file.
     if (typeof chunk !== 'string' && !(chunk instanceof Uint8Array))
       throw new TypeError('release file chunks must be strings or Uint8Arrays');
-    parse(() => decoder.push(chunk));
+    parse(() => this.decoder.push(chunk));
   }
-  return parse(() => {
-    decoder.end();
-    return reader.finish();
-  });
+
+  /** The manifest, once the last chunk has been pushed. */
+  end(): CacheManifest {
+    return parse(() => {
+      this.decoder.end();
+      return this.reader.finish();
+    });
+  }
+}
+
+/** Only the parsing steps are guarded: a failure to read the source is not a property of the file's content. */
+function parse<T>(step: () => T): T {
+  try {
+    return step();
+  } catch (err) {
+    throw asExportError(err);
+  }
 }
 
 /** Bytes per read of a stored file: larger reads than the stream default's 64 KiB cost less per byte. */

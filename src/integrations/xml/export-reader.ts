@@ -1,6 +1,6 @@
 import { Buffer } from 'node:buffer';
-import { CacheExportError, shortTag, type CacheExportErrorReason } from './cache-export-error.js';
-import type { CacheElement, CacheManifest } from './cache-export-types.js';
+import { CacheExportError, type CacheExportErrorReason } from './cache-export-error.js';
+import type { CacheManifest } from './cache-export-types.js';
 import {
   DISALLOWED_CHARACTER,
   DTD_IN_CONTENT,
@@ -8,9 +8,7 @@ import {
   entityText,
   type Fail,
   MISMATCHED_TAG,
-  NO_ROOT,
   notWellFormed,
-  SECOND_ROOT,
   TEXT_AFTER_ROOT,
   TEXT_BEFORE_ROOT,
   TRUNCATED,
@@ -18,6 +16,7 @@ import {
 import { TagParser } from './tag-parser.js';
 import { firstNoncharacter } from './byte-scan.js';
 import { TextPositions } from './text-positions.js';
+import { DocumentTracker } from './document-tracker.js';
 import { TopLevelElement } from './top-level-element.js';
 import type { TextSink } from './canonical-hash.js';
 import {
@@ -81,6 +80,12 @@ export type ReaderLimits = {
   maxDepth: number;
   /** Longest single node; tests lower it. */
   maxNodeBytes?: number;
+  /**
+   * Whether plain tags (`<Name>`, the `</Name>` closing the open element) and a line break between two tags are
+   * read by the scanner's shortcuts rather than the general tag parser; RELMAN_XML_SHORTCUTS=0 turns them off.
+   * The manifest is the same either way.
+   */
+  shortcuts?: boolean;
 };
 
 /** What the scanner is in the middle of, at the end of a chunk. */
@@ -132,21 +137,19 @@ function bufferOf(bytes: Uint8Array): Buffer {
  */
 export class ExportReader {
   private readonly maxNode: number;
+  /** Plain tags and line breaks between tags read without the general tag parser (docs/fast-paths.md). */
+  private readonly shortcuts: boolean;
   private readonly names = new NameTable();
   private readonly parser: TagParser;
   private readonly positions = new TextPositions();
   private readonly scratch = Buffer.allocUnsafe(BATCH_BYTES);
+  private readonly failAt: Fail = (reason, message, at) => this.fail(reason, message, at);
 
-  private readonly elements: CacheElement[] = [];
-  private header: Omit<CacheManifest, 'format' | 'elements'> = { generator: null, version: null, zv: null, ts: null };
-  /** Names of the open elements, `<Export>` first. */
-  private readonly stack: Name[] = [];
-  private rootSeen = false;
-  private rootClosed = false;
+  /** What the document is made of so far: open elements, the element being hashed, the manifest. */
+  private readonly doc: DocumentTracker;
+  /** The tracker's open elements, `<Export>` first (read here, changed only by the tracker). */
+  private readonly stack: readonly Name[];
   private sawContent = false;
-  private topLevel = 0;
-  private projectItems = 0;
-  private current: TopLevelElement | null = null;
 
   private mode: Mode = Mode.Text;
   /** Byte offset of the current chunk in the whole text. */
@@ -193,12 +196,15 @@ export class ExportReader {
   /** `]` just read, to catch `]]>`, which is not allowed in character data. */
   private bracketRun = 0;
 
-  constructor(private readonly limits: ReaderLimits) {
+  constructor(limits: ReaderLimits) {
     this.maxNode = limits.maxNodeBytes ?? MAX_NODE_BYTES;
+    this.shortcuts = limits.shortcuts ?? process.env.RELMAN_XML_SHORTCUTS !== '0';
+    this.doc = new DocumentTracker(limits, this.scratch, this.failAt);
+    this.stack = this.doc.stack;
     // A start tag's name is judged (depth, root, number of elements) before anything wrong in its attributes.
     this.parser = new TagParser(this.names, (reason, message, at) => {
       const p = this.parser;
-      if (p.named && !p.closing) this.admit(p.name.text, this.nodeStart);
+      if (p.named && !p.closing) this.doc.admit(p.name.text, this.nodeStart);
       return this.fail(reason, message, this.origin + at);
     });
   }
@@ -206,7 +212,7 @@ export class ExportReader {
   push(chunk: Uint8Array): void {
     if (chunk.length === 0) return;
     let bytes = bufferOf(chunk);
-    if (this.rootSeen) {
+    if (this.doc.rootSeen) {
       this.read(bytes);
       return;
     }
@@ -227,13 +233,13 @@ export class ExportReader {
     const keep = partialSuffix(bytes, DOCTYPE);
     this.read(bytes.subarray(0, bytes.length - keep));
     const tail = bytes.subarray(bytes.length - keep);
-    if (this.rootSeen) this.read(tail);
+    if (this.doc.rootSeen) this.read(tail);
     else this.held = Buffer.from(tail);
   }
 
   /** Whether the root element has begun: seen, or its start tag read as far as the end of its name. */
   private rootStarted(): boolean {
-    if (this.rootSeen) return true;
+    if (this.doc.rootSeen) return true;
     const first = this.tagParts[0];
     if (this.mode !== Mode.Tag || this.stack.length > 0 || first === undefined || first[1] === SLASH) return false;
     for (const part of this.tagParts) {
@@ -279,7 +285,7 @@ export class ExportReader {
     }
     if (bad >= 0) this.fail('not-xml', DISALLOWED_CHARACTER, this.base + bad);
     const end = this.base + len;
-    if (end - this.nodeStart > this.maxNode || (this.current?.held ?? 0) > this.maxNode) {
+    if (end - this.nodeStart > this.maxNode || this.doc.held > this.maxNode) {
       this.fail(
         'too-large',
         `The release file has a single text block, tag or entity reference longer than ${this.maxNode} bytes; ` +
@@ -296,20 +302,10 @@ export class ExportReader {
     this.held = EMPTY;
     this.read(held);
     if (!this.sawContent) throw new CacheExportError('empty', 'The release file is empty; there is nothing to install');
-    const open = this.stack.at(-1);
-    if (open !== undefined) this.fail('not-xml', `${TRUNCATED} (<${shortTag(open.text)}> is never closed)`, this.base);
+    this.doc.allClosed(this.base);
     if (this.mode !== Mode.Text) this.fail('not-xml', TRUNCATED, this.base);
-    if (!this.rootSeen) this.fail('not-export', NO_ROOT, this.base);
-    if (this.elements.length === 0) {
-      throw new CacheExportError(
-        'empty',
-        'The release file is an <Export> with no classes, routines or other elements in it; there is nothing to install',
-      );
-    }
-    return { format: 'cache-export', ...this.header, elements: this.elements };
+    return this.doc.manifest(this.base);
   }
-
-  private readonly failAt: Fail = (reason, message, at) => this.fail(reason, message, at);
 
   private fail(reason: CacheExportErrorReason, message: string, at: number): never {
     throw new CacheExportError(reason, message, this.positions.at(at));
@@ -327,6 +323,7 @@ export class ExportReader {
         // White space of a segment begun in the last chunk.
         if (this.ws.length > 0) this.endBlank();
       } else if (
+        this.shortcuts &&
         c === LF &&
         pos + 1 < len &&
         buf[pos + 1] === LT &&
@@ -380,7 +377,7 @@ export class ExportReader {
         const c = buf[i] ?? 0;
         if (WS[c]) continue;
         if (c === LT) return i;
-        this.fail('not-xml', this.rootSeen ? TEXT_AFTER_ROOT : TEXT_BEFORE_ROOT, this.base + i);
+        this.fail('not-xml', this.doc.rootSeen ? TEXT_AFTER_ROOT : TEXT_BEFORE_ROOT, this.base + i);
       }
       return end;
     }
@@ -540,12 +537,14 @@ export class ExportReader {
     this.nodeStart = start;
     const len = buf.length;
     const c1 = lt + 1 < len ? (buf[lt + 1] ?? 0) : -1;
-    if (c1 === SLASH) {
+    if (!this.shortcuts) {
+      // Every tag through the general parser.
+    } else if (c1 === SLASH) {
       const top = this.stack[this.stack.length - 1];
       if (top !== undefined) {
         const nameEnd = lt + 2 + top.bytes.length;
         if (nameEnd < len && buf[nameEnd] === GT && sameBytes(top.bytes, buf, lt + 2, nameEnd)) {
-          this.close(buf, lt, nameEnd, this.base + nameEnd + 1);
+          this.doc.close(buf, lt, nameEnd, this.base + nameEnd + 1, this.parser);
           return this.afterTag(nameEnd + 1);
         }
       }
@@ -558,7 +557,7 @@ export class ExportReader {
         i++;
       }
       if (i < len && c === GT) {
-        this.openPlain(this.names.get(buf, lt + 1, i, hash), buf, lt, i, start);
+        this.doc.openPlain(this.names.get(buf, lt + 1, i, hash), buf, lt, i, start);
         return this.afterTag(i + 1);
       }
     }
@@ -581,8 +580,7 @@ export class ExportReader {
   /** A tag ended just before `end` in the chunk: the character data after it starts a new segment. */
   private afterTag(end: number): number {
     this.segment(this.base + end);
-    const current = this.current;
-    this.sink = current !== null && this.stack.length >= 2 ? current.sink() : null;
+    this.sink = this.doc.sink();
     return end;
   }
 
@@ -621,7 +619,7 @@ export class ExportReader {
         return pos;
       case Markup.Cdata:
         // Character data, which has no place outside the root element, even when empty.
-        if (this.stack.length === 0) this.fail('not-xml', this.rootSeen ? TEXT_AFTER_ROOT : TEXT_BEFORE_ROOT, start);
+        if (this.stack.length === 0) this.fail('not-xml', this.doc.rootSeen ? TEXT_AFTER_ROOT : TEXT_BEFORE_ROOT, start);
         this.mode = Mode.Cdata;
         this.brackets = 0;
         this.afterCr = false;
@@ -639,7 +637,7 @@ export class ExportReader {
         this.target = true;
         return pos;
       case Markup.Doctype:
-        return this.fail('dtd', this.rootSeen ? DTD_IN_CONTENT : DTD_IN_PROLOG, start);
+        return this.fail('dtd', this.doc.rootSeen ? DTD_IN_CONTENT : DTD_IN_PROLOG, start);
       case Markup.BadPi:
         return this.fail('not-xml', notWellFormed('processing instruction without a target'), start);
       case Markup.BadBang:
@@ -714,92 +712,11 @@ export class ExportReader {
     const p = this.parser;
     if (p.closing) {
       if (!p.matches) this.fail('not-xml', MISMATCHED_TAG, start);
-      this.close(p.buf, -1, p.nameEnd, end);
+      this.doc.close(p.buf, -1, p.nameEnd, end, p);
     } else {
-      this.open(start);
-      if (p.selfClosing) this.close(p.buf, -1, p.nameEnd, end);
+      this.doc.open(p, start);
+      if (p.selfClosing) this.doc.close(p.buf, -1, p.nameEnd, end, p);
     }
-  }
-
-  private tooDeep(name: string, start: number): never {
-    return this.fail(
-      'too-deep',
-      `The release file nests elements more than ${this.limits.maxDepth} levels deep (at <${shortTag(name)}>); no Caché/IRIS export does that`,
-      start,
-    );
-  }
-
-  /** A start tag `<name>`, from `lt` to `gt` in the chunk, inside a top-level element. */
-  private openPlain(name: Name, buf: Buffer, lt: number, gt: number, start: number): void {
-    const depth = this.stack.length + 1;
-    if (depth > this.limits.maxDepth) this.tooDeep(name.text, start);
-    if (this.current?.openChild(name.text, depth, null, buf, lt, gt) && ++this.projectItems > this.limits.maxElements) {
-      this.fail('too-large', `The project lists more than ${this.limits.maxElements} items`, start);
-    }
-    this.stack.push(name);
-  }
-
-  /** The start tag the parser holds. */
-  /** Refuses an element named `name` opening at byte offset `start` where it cannot be (or one too many). */
-  private admit(name: string, start: number): void {
-    const depth = this.stack.length + 1;
-    if (depth > this.limits.maxDepth) this.tooDeep(name, start);
-    if (depth === 1) {
-      if (name !== 'Export') {
-        this.fail(
-          'not-export',
-          `The file is XML but not a Caché/IRIS export: it starts with <${shortTag(name)}> where a release file starts with <Export>`,
-          start,
-        );
-      }
-      if (this.rootClosed) this.fail('not-xml', SECOND_ROOT, start);
-    } else if (depth === 2 && this.topLevel >= this.limits.maxElements) {
-      this.fail('too-large', `The release file holds more than ${this.limits.maxElements} elements`, start);
-    }
-  }
-
-  private open(start: number): void {
-    const p = this.parser;
-    const name = p.name.text;
-    const depth = this.stack.length + 1;
-    this.admit(name, start);
-    if (depth === 1) {
-      this.rootSeen = true;
-      const attr = (key: string): string | null => {
-        const k = p.find(key);
-        return k < 0 ? null : p.value(k);
-      };
-      this.header = { generator: attr('generator'), version: attr('version'), zv: attr('zv'), ts: attr('ts') };
-    } else if (depth === 2) {
-      this.topLevel++;
-      this.current = new TopLevelElement(p, start, this.scratch);
-    } else if (this.current?.openChild(name, depth, p, p.buf, 0, 0) && ++this.projectItems > this.limits.maxElements) {
-      this.fail('too-large', `The project lists more than ${this.limits.maxElements} items`, start);
-    }
-    this.stack.push(p.name);
-  }
-
-  /**
-   * The open element closes at byte offset `end`. Its end tag is written exactly as `</name>` from `lt` to `gt`
-   * in `b`, or when `lt` is -1, is the one the parser holds, whose name ends at `gt`.
-   */
-  private close(b: Uint8Array, lt: number, gt: number, end: number): void {
-    const depth = this.stack.length;
-    if (depth >= 2 && this.current) {
-      const p = this.parser;
-      const nameStart = lt < 0 ? p.nameStart : lt + 2;
-      if (depth === 2) {
-        const element = this.current.close(b, nameStart, gt, end);
-        if (element) this.elements.push(element);
-        this.current = null;
-      } else if (lt < 0) {
-        this.current.closeChild(depth, b, nameStart, gt);
-      } else {
-        this.current.closePlainChild(depth, b, lt, gt);
-      }
-    }
-    this.stack.pop();
-    if (depth === 1) this.rootClosed = true;
   }
 
   private cdata(buf: Buffer, pos: number): number {

@@ -1,9 +1,9 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { ReleasePackageTable } from '../../db/schema.js';
 import { ConflictError, ValidationError } from '../../domain/errors.js';
+import { uploadPrecheck, type PackageKind } from '../../domain/package-upload.js';
 import { stepsVoidedBy } from '../../domain/lifecycle/approvals.js';
 import { currentPackage } from '../../domain/lifecycle/snapshot.js';
-import { isTerminalState } from '../../domain/release-rules.js';
 import type { ArtifactStore } from '../../integrations/storage/artifact-store.js';
 import { insertPackageVersion } from '../../db/repositories/lifecycle.js';
 import type { Actor } from '../actor.js';
@@ -18,17 +18,13 @@ import { loadLifecycleRows } from '../../db/repositories/lifecycle.js';
 import { packageView, type PackageView } from '../lifecycle/views.js';
 import { loadRelease } from '../releases.js';
 import { keyOfItem } from '../work-item-view.js';
-import { analyzePackage, kindFromName, type PackageKind } from './analyze.js';
+import { analyzePackage, StreamingAnalysis } from './analyze.js';
 import { currentFileSet, fileSetCoverage, type CoverageView } from './file-set.js';
 
 /** `coverage` is over the channel's current file set after this upload (the newest file of each kind), as the gate sees it. */
 export type UploadResult = PackageView & { reused: boolean; voidedApprovals: number; coverage: CoverageView | null };
 
-/** A plain file name: no path separators, no control characters. */
-const isFileName = (n: string): boolean =>
-  n.length >= 1 && n.length <= 255 && !/[/\\]/.test(n) && ![...n].some((c) => c.charCodeAt(0) < 32) && n !== '.' && n !== '..';
-
-/** Everything that can be refused before a single byte is read. */
+/** Everything that can be refused before a single byte is read (the rules: `uploadPrecheck`). */
 async function precheck(
   deps: ServiceDeps,
   actor: Actor,
@@ -42,30 +38,7 @@ async function precheck(
   const r = await loadRelease(db, ctx, name);
   const t = await deps.templates.byId(db, r.template_version_id);
   requireAppAction(t, actor, 'package.record');
-  const problems: { path: string; message: string }[] = [];
-  const channels = JSON.parse(r.channels) as string[];
-  const def = t.channels.find((c) => c.id === channel);
-  if (!def || !channels.includes(channel))
-    problems.push({ path: 'channel', message: `release ${name} carries ${channels.join(', ')}, not "${channel}"` });
-  if (!isFileName(fileName)) problems.push({ path: 'fileName', message: 'a plain file name, 1-255 characters, no path' });
-  const kind = kindFromName(fileName);
-  if (kind === null)
-    problems.push({ path: 'fileName', message: 'the file must be a Caché/IRIS export (.xml), a ZIP (.zip) or a WAR (.war)' });
-  else if (def?.packageKinds && !def.packageKinds.includes(kind)) {
-    problems.push({
-      path: 'fileName',
-      message: `a ${def.name} package is one of: ${def.packageKinds.join(', ')}; "${fileName}" is ${kind}`,
-    });
-  }
-  if (problems.length > 0 || kind === null) throw new ValidationError('the package cannot be uploaded', problems);
-  if (isTerminalState(t, r.state)) throw new ConflictError(`release ${name} is ${r.state} and can no longer be changed`, 'release-closed');
-  const state = t.states.find((s) => s.id === r.state);
-  if (state?.locksPackages) {
-    throw new ConflictError(
-      `release ${name} is ${state.name}: its packages are frozen; take it back to packaging first to record a new version`,
-      'packages-locked',
-    );
-  }
+  const kind = uploadPrecheck(t, { name, state: r.state, channels: JSON.parse(r.channels) as string[] }, channel, fileName);
   // Refused before a byte is read; checked again under the release's lock when recording.
   const change = { kind: 'package', channel, at: deps.clock().toISOString(), by: actor.username } as const;
   refuseVoidingChange(t, toSnapshot(r, await loadLifecycleRows(db, r.id)), change);
@@ -77,12 +50,18 @@ const itemSetHash = (keys: string[]): string =>
     .update([...keys].sort().join('\n'))
     .digest('hex');
 
+/** RELMAN_UPLOAD_STREAM_MANIFEST=0: an export's manifest is read from the stored file once the upload is in (docs/fast-paths.md). */
+const streamManifest = (): boolean => process.env.RELMAN_UPLOAD_STREAM_MANIFEST !== '0';
+
 /**
  * Stores an uploaded package file and records it as the channel's next package
  * version. The bytes are streamed into the store (never held in memory),
  * understood (manifest), and only then recorded, in one transaction with its
- * audit event. The same bytes for the same item set are recognised as the
- * same release file (P5) and do not make a new version.
+ * audit event. A Caché/IRIS export is read as its bytes arrive, so its
+ * manifest is ready when they are stored; a ZIP or WAR is read from the stored
+ * file (its central directory is at the end). The same bytes for the same
+ * item set are recognised as the same release file (P5) and do not make a new
+ * version.
  */
 export async function uploadPackage(
   deps: ServiceDeps,
@@ -93,32 +72,46 @@ export async function uploadPackage(
   input: { channel: string; fileName: string; body: AsyncIterable<Uint8Array>; maxBytes: number },
 ): Promise<UploadResult> {
   const kind = await precheck(deps, actor, app, name, input.channel, input.fileName);
-  const staged = await store.stage(input.body, { maxBytes: input.maxBytes });
+  const streaming = kind === 'cache-xml' && streamManifest() ? new StreamingAnalysis() : null;
+  const staged = await store.stage(streaming ? streaming.tap(input.body) : input.body, { maxBytes: input.maxBytes });
   try {
     if (staged.size === 0) throw new ValidationError('the file is empty', [{ path: 'file', message: 'empty: 0 bytes' }]);
-    const manifestJson = JSON.stringify(await analyzePackage(staged.localPath, kind));
+    const manifest = streaming ? streaming.manifest() : await analyzePackage(staged.localPath, kind);
     // The staged file becomes visible under its hash inside the recording transaction, and only there:
     // a refused or failed upload never touches a stored file another version may hold.
     let promoted: Promise<void> | undefined;
     const promote = () => (promoted ??= store.promote(staged)); // once, even if the transaction is retried
-    return await record(deps, actor, app, name, input, kind, staged, manifestJson, promote);
+    return await record(deps, actor, {
+      app,
+      name,
+      channel: input.channel,
+      fileName: input.fileName,
+      kind,
+      stored: staged,
+      manifestJson: JSON.stringify(manifest),
+      promote,
+    });
   } finally {
     // After a promotion the staging file is gone already; otherwise nothing keeps it.
     await store.discard(staged);
   }
 }
 
-async function record(
-  deps: ServiceDeps,
-  actor: Actor,
-  app: string | undefined,
-  name: string,
-  input: { channel: string; fileName: string },
-  kind: PackageKind,
-  stored: { sha256: string; size: number },
-  manifestJson: string,
-  promote: () => Promise<void>,
-): Promise<UploadResult> {
+/** What `record` writes: the upload, stored and understood. */
+type Recording = {
+  app: string | undefined;
+  name: string;
+  channel: string;
+  fileName: string;
+  kind: PackageKind;
+  stored: { sha256: string; size: number };
+  manifestJson: string;
+  /** Makes the stored file visible under its hash; called inside the transaction, before its commit. */
+  promote: () => Promise<void>;
+};
+
+async function record(deps: ServiceDeps, actor: Actor, input: Recording): Promise<UploadResult> {
+  const { app, name, kind, stored, manifestJson, promote } = input;
   return withLockedRelease(deps, app, name, {}, async (l) => {
     const state = l.template.states.find((s) => s.id === l.release.state);
     if (state?.locksPackages) throw new ConflictError(`release ${name} is ${state.name}: its packages are frozen`, 'packages-locked');
