@@ -20,6 +20,7 @@ import {
   releaseChange,
   releaseFieldProblems,
   releaseFilterProblems,
+  type ReleaseFieldChange,
 } from '../domain/release-rules.js';
 import type { Actor } from './actor.js';
 import { resolveApplication, resolveApplicationForRead, releaseCounter } from './applications.js';
@@ -142,11 +143,7 @@ export async function listReleases(
   return { items, total, limit: input.limit, offset: input.offset };
 }
 
-export type UpdateReleaseInput = {
-  title?: string | undefined;
-  description?: string | undefined;
-  plannedDate?: string | undefined;
-  channels?: string[] | undefined;
+export type UpdateReleaseInput = ReleaseFieldChange & {
   /** The version the caller read; the update is refused if it is no longer current. */
   expectedVersion?: number | undefined;
 } & ScheduleInput;
@@ -163,12 +160,14 @@ export async function updateRelease(deps: ServiceDeps, actor: Actor, ref: Releas
     const problems = releaseFieldProblems(template, input);
     if (problems.length > 0) throw new ValidationError('the release does not fit the process template', problems);
     const before = await toView(deps, db, ctx.app.key, r);
-    const { fields, rescheduled } = releaseChange(input);
-    const patch: Partial<ReleaseTable> = { updated_at: deps.clock().toISOString() };
-    if (fields.title !== undefined) patch.title = fields.title;
-    if (fields.description !== undefined) patch.description = fields.description;
-    if (fields.plannedDate !== undefined) patch.planned_date = fields.plannedDate;
-    if (fields.channels !== undefined) patch.channels = releaseChannels.encode(fields.channels);
+    const {
+      fields: { plannedDate, channels, ...same },
+      rescheduled,
+    } = releaseChange(input);
+    // Title and description are stored as they are named.
+    const patch: Partial<ReleaseTable> = { ...same, updated_at: deps.clock().toISOString() };
+    if (plannedDate !== undefined) patch.planned_date = plannedDate;
+    if (channels !== undefined) patch.channels = releaseChannels.encode(channels);
     if (rescheduled) Object.assign(patch, await checkReleaseSchedule(db, deps, actor, template, { ...r, ...patch }, input));
     if (!(await updateReleaseVersioned(db, r.id, r.row_version, patch))) {
       const now = await loadRelease(db, ctx, name);

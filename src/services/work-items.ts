@@ -26,6 +26,7 @@ import {
   workItemFieldProblems,
   type AssignedRelease,
   type ElementInput,
+  type WorkItemFieldChange,
 } from '../domain/work-item-rules.js';
 import type { Actor } from './actor.js';
 import { itemCounter, itemKindCounter, resolveApplication, resolveApplicationForRead, type AppContext } from './applications.js';
@@ -150,15 +151,7 @@ export async function listWorkItemViews(
   return { items, total, limit: input.limit, offset: input.offset };
 }
 
-export type UpdateWorkItemInput = {
-  helpdeskRef?: string | undefined;
-  title?: string | undefined;
-  description?: string | undefined;
-  owner?: string | null | undefined;
-  priority?: string | undefined;
-  elements?: ElementInput[] | undefined;
-  expectedVersion?: number | undefined;
-};
+export type UpdateWorkItemInput = WorkItemFieldChange & { expectedVersion?: number | undefined };
 
 type ItemChange = {
   ctx: AppContext;
@@ -201,14 +194,11 @@ export async function updateWorkItem(deps: ServiceDeps, actor: Actor, ref: ItemR
     const { ctx, row } = await loadForWrite(deps, tx, 'item.update', ref, input.expectedVersion);
     const problems = [...workItemFieldProblems(ctx.template, input), ...(await ownerProblems(tx.db, input.owner))];
     if (problems.length > 0) throw new ValidationError('the work item does not fit the process template', problems);
-    const change = workItemChange(input);
-    const patch: Partial<WorkItemTable> = {};
-    if (change.helpdeskRef !== undefined) patch.helpdesk_ref = change.helpdeskRef;
-    if (change.title !== undefined) patch.title = change.title;
-    if (change.description !== undefined) patch.description = change.description;
-    if (change.owner !== undefined) patch.owner = change.owner;
-    if (change.priority !== undefined) patch.priority = change.priority;
-    if (change.elements !== undefined) patch.elements = workItemElements.encode(change.elements);
+    // Title, description, owner and priority are stored as they are named.
+    const { helpdeskRef, elements, ...same } = workItemChange(input);
+    const patch: Partial<WorkItemTable> = { ...same };
+    if (helpdeskRef !== undefined) patch.helpdesk_ref = helpdeskRef;
+    if (elements !== undefined) patch.elements = workItemElements.encode(elements);
     return writeItem(deps, tx, { ctx, row, patch, action: 'item.update' });
   });
 }
