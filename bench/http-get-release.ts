@@ -39,7 +39,7 @@ export async function benchHttpGetRelease(): Promise<void> {
         title: `Work item ${i}`,
         elements: [{ type: 'class', name: `CMS.Bench${i}` }],
       });
-      await assignWorkItem(deps, SYSTEM_ACTOR, undefined, it.key, { release: 'CFIS001', move: false });
+      await assignWorkItem(deps, SYSTEM_ACTOR, { key: it.key }, { release: 'CFIS001', move: false });
     }
     const { token } = await createToken(deps, SYSTEM_ACTOR, { user: 'admin', name: 'bench' });
     const headers = { authorization: `Bearer ${token}` };

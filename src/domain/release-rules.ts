@@ -1,4 +1,4 @@
-import type { FieldProblem } from './errors.js';
+import { ConflictError, StaleVersionError, type FieldProblem } from './errors.js';
 import { isCalendarDate } from './dates.js';
 import type { ProcessTemplate } from './template/schema.js';
 
@@ -56,4 +56,49 @@ export function initialStateOf(template: ProcessTemplate, type: string): string 
   const t = template.releaseTypes.find((r) => r.id === type);
   if (!t) throw new Error(`unknown release type ${type}`);
   return t.initialState;
+}
+
+/** The fields of a release an update may change. */
+export type ReleaseFieldChange = {
+  title?: string | undefined;
+  description?: string | undefined;
+  plannedDate?: string | undefined;
+  channels?: string[] | undefined;
+  /** A change cycle's date to book the release into. */
+  cycle?: string | undefined;
+};
+
+/**
+ * What an update changes: only the fields it gives, and whether it moves the
+ * release in the calendar (date, cycle or channels: the schedule is checked
+ * again and the checklist follows).
+ */
+export function releaseChange(input: ReleaseFieldChange): {
+  fields: { title?: string; description?: string; plannedDate?: string; channels?: string[] };
+  rescheduled: boolean;
+} {
+  const fields: { title?: string; description?: string; plannedDate?: string; channels?: string[] } = {};
+  if (input.title !== undefined) fields.title = input.title;
+  if (input.description !== undefined) fields.description = input.description;
+  if (input.plannedDate !== undefined) fields.plannedDate = input.plannedDate;
+  if (input.channels !== undefined) fields.channels = input.channels;
+  const rescheduled = input.plannedDate !== undefined || input.cycle !== undefined || input.channels !== undefined;
+  return { fields, rescheduled };
+}
+
+/**
+ * Refuses an update of a release that is closed (a terminal state), then one
+ * made from a version the caller read that is no longer current.
+ */
+export function checkReleaseUpdatable(
+  template: ProcessTemplate,
+  release: { name: string; state: string; version: number },
+  expectedVersion: number | undefined,
+): void {
+  if (isTerminalState(template, release.state)) {
+    throw new ConflictError(`release ${release.name} is ${release.state} and can no longer be changed`, 'release-closed');
+  }
+  if (expectedVersion !== undefined && expectedVersion !== release.version) {
+    throw new StaleVersionError('release', release.name, expectedVersion, release.version);
+  }
 }

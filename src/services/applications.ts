@@ -1,5 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { applicationByKey, insertApplication, listApplications } from '../db/repositories/applications.js';
+import {
+  applicationByKey,
+  applicationNamingParams,
+  clearDefaultApplication,
+  insertApplication,
+  listApplications,
+} from '../db/repositories/applications.js';
 import { createCounter } from '../db/repositories/counters.js';
 import { latestTemplateVersion, latestTemplateVersionRef, type TemplateVersionRef } from '../db/repositories/templates.js';
 import type { Db, Trx } from '../db/database.js';
@@ -65,7 +71,7 @@ export async function resolveApplication(deps: ServiceDeps, db: Db | Trx, key?: 
 }
 
 function toView(ctx: AppContext): ApplicationView {
-  const params = JSON.parse(ctx.app.naming_params) as Record<string, string>;
+  const params = applicationNamingParams.decode(ctx.app.naming_params);
   let example: string;
   try {
     example = compileNaming(ctx.template.naming, params).format(1);
@@ -105,7 +111,8 @@ export type CreateApplicationInput = {
 
 export async function createApplication(deps: ServiceDeps, actor: Actor, input: CreateApplicationInput): Promise<ApplicationView> {
   requireAdmin(actor, 'application.create');
-  return write(deps, actor, async ({ db, onCommit, audit }) => {
+  return write(deps, actor, async (tx) => {
+    const { db, onCommit } = tx;
     const templateRow = await latestTemplateVersion(db, input.templateKey);
     if (!templateRow) {
       throw new ValidationError('unknown template', [
@@ -128,19 +135,17 @@ export async function createApplication(deps: ServiceDeps, actor: Actor, input: 
       key: input.key,
       name: input.name,
       template_key: input.templateKey,
-      naming_params: JSON.stringify(params),
+      naming_params: applicationNamingParams.encode(params),
       is_default: input.isDefault === true || existing.length === 0 ? 1 : 0,
       created_at: deps.clock().toISOString(),
     };
-    if (row.is_default === 1) {
-      await db.updateTable('applications').set({ is_default: 0 }).where('is_default', '=', 1).execute();
-    }
+    if (row.is_default === 1) await clearDefaultApplication(db);
     await insertApplication(db, row);
     onCommit(() => deps.caches.apps.clear());
     await createCounter(db, releaseCounter(row.id));
     await createCounter(db, itemCounter(row.id));
     await seedContacts(db, deps, row.id, template);
     const v = toView({ app: row, templateRow, template });
-    return audit({ action: 'application.create', subjectType: 'application', subjectId: row.key, after: v }, v);
+    return tx.audit({ action: 'application.create', subjectType: 'application', subjectId: row.key, after: v }, v);
   });
 }

@@ -3,6 +3,7 @@ import type { Database, Db, Trx } from '../db/database.js';
 import { AUDIT_GENESIS_HASH } from '../db/migrations/0001-initial.js';
 import type { AuditEventTable } from '../db/schema.js';
 import {
+  auditPayload,
   insertAuditEvent,
   listAuditEvents,
   lockAuditHead,
@@ -177,8 +178,8 @@ function toView(e: AuditEventTable): AuditEventView {
     action: e.action,
     subjectType: e.subject_type,
     subjectId: e.subject_id,
-    before: e.before_json === null ? null : (JSON.parse(e.before_json) as unknown),
-    after: e.after_json === null ? null : (JSON.parse(e.after_json) as unknown),
+    before: auditPayload.decode(e.before_json),
+    after: auditPayload.decode(e.after_json),
     requestId: e.request_id,
     hash: e.hash,
   };

@@ -14,13 +14,14 @@ import {
 } from '../db/repositories/users.js';
 import type { ApiTokenTable } from '../db/schema.js';
 import { ConflictError, ForbiddenError, NotFoundError, UnauthenticatedError } from '../domain/errors.js';
+import type { TokenAuditView } from '../domain/audit/access.js';
 import type { Actor } from './actor.js';
-import { appendAudit } from './audit.js';
 import { isAdmin } from './authorize.js';
 import type { ServiceDeps } from './deps.js';
 import { throttleKeys } from '../domain/login-throttle.js';
 import { confirmFailure, confirmSuccess, countAttempt } from './login-throttle.js';
 import { verifyPassword } from './passwords.js';
+import { write } from './write.js';
 
 export const TOKEN_PREFIX = 'rmt_';
 /** last_used_at is bookkeeping: written at most this often per token. */
@@ -29,15 +30,8 @@ const LAST_USED_GRANULARITY_MS = 60_000;
 const sha256 = (s: string): string => createHash('sha256').update(s).digest('hex');
 const secret = (): string => randomBytes(32).toString('base64url');
 
-export type TokenView = {
-  id: string;
-  name: string;
-  user: string;
-  createdAt: string;
-  expiresAt: string | null;
-  lastUsedAt: string | null;
-  revokedAt: string | null;
-};
+/** An API token as listed and as audited (never its secret). */
+export type TokenView = TokenAuditView;
 
 function tokenView(t: ApiTokenTable, username: string): TokenView {
   return {
@@ -57,7 +51,8 @@ export type CreateTokenInput = { user?: string | undefined; name?: string | unde
 export async function createToken(deps: ServiceDeps, actor: Actor, input: CreateTokenInput): Promise<TokenView & { token: string }> {
   const username = input.user ?? actor.username;
   if (username !== actor.username && !isAdmin(actor)) throw new ForbiddenError('token.create-for-others', ['admin']);
-  return deps.database.transaction(async ({ db }) => {
+  return write(deps, actor, async (tx) => {
+    const { db } = tx;
     const user = await userByName(db, username);
     if (!user) throw new NotFoundError('user', username);
     if (user.disabled === 1) throw new ConflictError(`user "${username}" is disabled`, 'user-disabled');
@@ -75,8 +70,7 @@ export async function createToken(deps: ServiceDeps, actor: Actor, input: Create
     };
     await insertToken(db, row);
     const v = tokenView(row, username);
-    await appendAudit(db, { actor, at: now, action: 'token.create', subjectType: 'token', subjectId: row.id, after: v });
-    return { ...v, token };
+    return tx.audit({ action: 'token.create', subjectType: 'token', subjectId: row.id, after: v }, { ...v, token });
   });
 }
 
@@ -89,7 +83,8 @@ export async function listTokens(deps: ServiceDeps, actor: Actor, username?: str
 }
 
 export async function revokeToken(deps: ServiceDeps, actor: Actor, id: string): Promise<TokenView> {
-  return deps.database.transaction(async ({ db, onCommit }) => {
+  return write(deps, actor, async (tx) => {
+    const { db, onCommit } = tx;
     const t = await tokenById(db, id);
     const owner = t ? await userById(db, t.user_id) : undefined;
     if (!t || !owner || (owner.username !== actor.username && !isAdmin(actor))) throw new NotFoundError('token', id);
@@ -99,8 +94,7 @@ export async function revokeToken(deps: ServiceDeps, actor: Actor, id: string): 
     await updateToken(db, id, { revoked_at: revokedAt });
     onCommit(() => deps.caches.tokens.clear());
     const after = { ...before, revokedAt };
-    await appendAudit(db, { actor, at: deps.clock(), action: 'token.revoke', subjectType: 'token', subjectId: id, before, after });
-    return after;
+    return tx.audit({ action: 'token.revoke', subjectType: 'token', subjectId: id, before, after }, after);
   });
 }
 
@@ -127,20 +121,23 @@ export async function actorFromToken(deps: ServiceDeps, token: string, requestId
 
 export type SessionResult = { sessionId: string; csrfToken: string; expiresAt: string; actor: Actor };
 
+export type LoginInput = {
+  username: string;
+  password: string;
+  /** How long the session lasts. */
+  ttlHours: number;
+  requestId?: string | undefined;
+  /** The client's IP as the HTTP layer resolved it. */
+  address?: string | undefined;
+};
+
 /**
  * Signs in with a password. Sign-in attempts are throttled per account and
- * per client address (`address`: the client's IP as the HTTP layer resolved
- * it), in the database, so every process sharing it honours the same locks;
- * see src/domain/login-throttle.ts.
+ * per client address, in the database, so every process sharing it honours
+ * the same locks; see src/domain/login-throttle.ts.
  */
-export async function login(
-  deps: ServiceDeps,
-  username: string,
-  password: string,
-  ttlHours: number,
-  requestId?: string,
-  address?: string,
-): Promise<SessionResult> {
+export async function login(deps: ServiceDeps, input: LoginInput): Promise<SessionResult> {
+  const { username, password, ttlHours, requestId, address } = input;
   const attempt = await countAttempt(deps, throttleKeys(username, address));
   const user = await userByName(deps.database.kysely, username);
   const ok = await verifyPassword(user?.password_hash ?? null, password);
@@ -153,7 +150,8 @@ export async function login(
   const csrfToken = secret();
   const now = deps.clock();
   const expiresAt = new Date(now.getTime() + ttlHours * 3_600_000).toISOString();
-  await deps.database.transaction(async ({ db }) => {
+  await write(deps, actor, async (tx) => {
+    const { db } = tx;
     await confirmSuccess(db, attempt);
     await deleteExpiredSessions(db, now.toISOString());
     await insertSession(db, {
@@ -163,14 +161,7 @@ export async function login(
       created_at: now.toISOString(),
       expires_at: expiresAt,
     });
-    await appendAudit(db, {
-      actor,
-      at: now,
-      action: 'session.create',
-      subjectType: 'user',
-      subjectId: user.username,
-      after: { expiresAt },
-    });
+    return tx.audit({ action: 'session.create', subjectType: 'user', subjectId: user.username, after: { expiresAt } }, undefined);
   });
   return { sessionId, csrfToken, expiresAt, actor };
 }
@@ -201,9 +192,10 @@ export function csrfMatches(expected: string, given: string | undefined): boolea
 }
 
 export async function logout(deps: ServiceDeps, actor: Actor, sessionId: string): Promise<void> {
-  await deps.database.transaction(async ({ db }) => {
+  await write(deps, actor, async (tx) => {
+    const { db } = tx;
     await deleteSession(db, sha256(sessionId));
-    await appendAudit(db, { actor, at: deps.clock(), action: 'session.delete', subjectType: 'user', subjectId: actor.username });
+    return tx.audit({ action: 'session.delete', subjectType: 'user', subjectId: actor.username }, undefined);
   });
 }
 

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { listApplications } from '../db/repositories/applications.js';
-import { countTemplateVersions } from '../db/repositories/templates.js';
+import { countTemplateVersions, templateVersionByNumber } from '../db/repositories/templates.js';
 import { countUsers } from '../db/repositories/users.js';
 import { migrateToLatest } from '../db/migrator.js';
 import { ValidationError } from '../domain/errors.js';
@@ -37,14 +37,9 @@ export async function bootstrap(deps: ServiceDeps, options: BootstrapOptions): P
     const yaml = await readFile(options.templateFile, 'utf8');
     const published = await publishTemplate(deps, SYSTEM_ACTOR, { yaml });
     report.templatePublished = `${published.key}@${published.version}`;
-    const template = deps.templates.fromRow(
-      await db
-        .selectFrom('template_versions')
-        .selectAll()
-        .where('template_key', '=', published.key)
-        .where('version', '=', published.version)
-        .executeTakeFirstOrThrow(),
-    );
+    const row = await templateVersionByNumber(db, published.key, published.version);
+    if (!row) throw new Error(`template ${report.templatePublished} is missing right after it was published`);
+    const template = deps.templates.fromRow(row);
     if ((await listApplications(db)).length === 0) {
       const app = template.defaultApplication ?? { key: template.key, name: template.name };
       await createApplication(deps, SYSTEM_ACTOR, {

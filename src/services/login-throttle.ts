@@ -19,9 +19,10 @@ import {
   type ThrottleEntry,
   type ThrottleKeys,
 } from '../domain/login-throttle.js';
+import type { AuditEvent } from '../domain/audit/catalogue.js';
 import { SYSTEM_ACTOR } from './actor.js';
-import { appendAudit } from './audit.js';
 import type { ServiceDeps } from './deps.js';
+import { write } from './write.js';
 
 const toEntry = (r: LoginThrottleTable): ThrottleEntry => ({
   key: r.key,
@@ -59,6 +60,7 @@ export async function countAttempt(deps: ServiceDeps, throttle: ThrottleKeys): P
   const now = deps.clock();
   const wait = retryAfterSeconds((await throttleEntries(deps.database.kysely, keys)).map(toEntry), now);
   if (wait > 0) throw new TooManyAttemptsError(wait);
+  // Counting an attempt is bookkeeping, not an audited action (a lock it leads to is audited by confirmFailure).
   return deps.database.transaction(async ({ db }) => {
     await lockThrottleEntries(db, keys, now.toISOString());
     // Rows just created for this attempt start with no failures.
@@ -84,25 +86,36 @@ export async function countAttempt(deps: ServiceDeps, throttle: ThrottleKeys): P
 export async function confirmFailure(deps: ServiceDeps, attempt: CountedAttempt, requestId?: string): Promise<void> {
   const policy = throttlePolicy(deps);
   const now = deps.clock();
-  await deps.database.transaction(async ({ db }) => {
-    for (const [key, { before, counted }] of attempt.entries) {
-      if (counted.lockedUntil === null || counted.lockedUntil === before?.lockedUntil) continue;
-      const [subjectType, subjectId] = key.startsWith('account:')
-        ? ['account', key.slice('account:'.length)]
-        : ['address', key.slice('address:'.length)];
-      await appendAudit(db, {
-        actor: { ...SYSTEM_ACTOR, requestId },
-        at: now,
-        action: 'login.lockout',
-        subjectType,
-        subjectId,
-        after: { failures: counted.failures, lockedUntil: counted.lockedUntil, keys: attempt.keys },
-      });
-    }
+  await write(deps, { ...SYSTEM_ACTOR, requestId }, async (tx) => {
+    const { db } = tx;
     await purgeThrottleEntries(db, new Date(now.getTime() - policy.forgetAfterMs).toISOString(), now.toISOString());
     const excess = (await countThrottleEntries(db)) - policy.maxEntries;
     if (excess > 0) await dropOldestUnlockedEntries(db, excess, now.toISOString());
+    const locks = lockoutEvents(attempt);
+    const last = locks.pop();
+    for (const event of locks) tx.audit(event);
+    return last
+      ? tx.audit(last, undefined)
+      : tx.unaudited(undefined, 'no lock started: the attempt was counted before the password was checked');
   });
+}
+
+/** A `login.lockout` event for each key whose lock this attempt started or moved (a lock it left as it was is not recorded again). */
+function lockoutEvents(attempt: CountedAttempt): AuditEvent[] {
+  const events: AuditEvent[] = [];
+  for (const [key, { before, counted }] of attempt.entries) {
+    if (counted.lockedUntil === null || counted.lockedUntil === before?.lockedUntil) continue;
+    const [subjectType, subjectId] = key.startsWith('account:')
+      ? (['account', key.slice('account:'.length)] as const)
+      : (['address', key.slice('address:'.length)] as const);
+    events.push({
+      action: 'login.lockout',
+      subjectType,
+      subjectId,
+      after: { failures: counted.failures, lockedUntil: counted.lockedUntil, keys: attempt.keys },
+    });
+  }
+  return events;
 }
 
 /**

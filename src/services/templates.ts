@@ -1,11 +1,13 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { listApplications } from '../db/repositories/applications.js';
+import { applicationNamingParams, listApplications } from '../db/repositories/applications.js';
 import {
   insertTemplateVersion,
   latestTemplateVersion,
   listTemplateKeys,
   listTemplateVersions,
   templateChangeRecords,
+  templateContent,
+  templateSectionsChanged,
   templateVersionByNumber,
 } from '../db/repositories/templates.js';
 import type { Db, Trx } from '../db/database.js';
@@ -16,23 +18,14 @@ import { parseTemplateYaml } from '../domain/template/parse.js';
 import type { ProcessTemplate } from '../domain/template/schema.js';
 import { contactsNotice, revisionProblems } from '../domain/template/revision.js';
 import { changedSections } from '../domain/template/sections.js';
+import type { TemplateAuditView } from '../domain/audit/access.js';
 import type { Actor } from './actor.js';
-import { appendAudit } from './audit.js';
 import { requireAdmin } from './authorize.js';
 import type { ServiceDeps } from './deps.js';
+import { write } from './write.js';
 
-export type TemplateVersionSummary = {
-  key: string;
-  version: number;
-  name: string;
-  sha256: string;
-  changes: string;
-  sectionsChanged: string[];
-  preparedBy: string | null;
-  reviewedBy: string | null;
-  publishedBy: string;
-  publishedAt: string;
-};
+/** A template version's document-control record, as listed and as audited. */
+export type TemplateVersionSummary = TemplateAuditView;
 
 export type TemplateVersionView = TemplateVersionSummary & { template: ProcessTemplate; yaml: string };
 
@@ -43,7 +36,7 @@ export function summarize(row: TemplateVersionTable): TemplateVersionSummary {
     name: row.name,
     sha256: row.sha256,
     changes: row.changes,
-    sectionsChanged: JSON.parse(row.sections_changed) as string[],
+    sectionsChanged: templateSectionsChanged.decode(row.sections_changed),
     preparedBy: row.prepared_by,
     reviewedBy: row.reviewed_by,
     publishedBy: row.published_by,
@@ -72,7 +65,7 @@ async function compatibilityProblems(db: Db | Trx, template: ProcessTemplate): P
   const problems: FieldProblem[] = [];
   for (const app of await listApplications(db)) {
     if (app.template_key !== template.key) continue;
-    const params = JSON.parse(app.naming_params) as Record<string, string>;
+    const params = applicationNamingParams.decode(app.naming_params);
     for (const p of checkNaming(template.naming, params)) {
       problems.push({ path: p.path, message: `application "${app.key}" (naming parameters ${JSON.stringify(params)}): ${p.message}` });
     }
@@ -117,10 +110,10 @@ export async function publishTemplate(deps: ServiceDeps, actor: Actor, input: Pu
       version: (latest?.version ?? 0) + 1,
       name: template.name,
       source_yaml: input.yaml,
-      content_json: JSON.stringify(template),
+      content_json: templateContent.encode(template),
       sha256,
       changes: record.changes === '' ? 'Initial version' : record.changes,
-      sections_changed: JSON.stringify(sections),
+      sections_changed: templateSectionsChanged.encode(sections),
       prepared_by: record.preparedBy,
       reviewed_by: record.reviewedBy,
       published_by: actor.username,
@@ -134,19 +127,16 @@ export async function publishTemplate(deps: ServiceDeps, actor: Actor, input: Pu
     return { ...summarize(row), dryRun: true, notices };
   }
 
-  return deps.database.transaction(async ({ db, onCommit }) => {
+  return write(deps, actor, async (tx) => {
+    const { db, onCommit } = tx;
     const { row, notices } = await prepare(db);
     await insertTemplateVersion(db, row);
     onCommit(() => deps.caches.apps.clear());
-    await appendAudit(db, {
-      actor,
-      at: deps.clock(),
-      action: 'template.publish',
-      subjectType: 'template',
-      subjectId: `${row.template_key}@${row.version}`,
-      after: summarize(row),
-    });
-    return { ...summarize(row), dryRun: false, notices };
+    const summary = summarize(row);
+    return tx.audit(
+      { action: 'template.publish', subjectType: 'template', subjectId: `${row.template_key}@${row.version}`, after: summary },
+      { ...summary, dryRun: false, notices },
+    );
   });
 }
 

@@ -14,24 +14,18 @@ import {
 } from '../db/repositories/users.js';
 import type { Trx } from '../db/database.js';
 import { ConflictError, NotFoundError, UnauthenticatedError, ValidationError, type FieldProblem } from '../domain/errors.js';
+import type { UserAuditView } from '../domain/audit/access.js';
 import type { Actor } from './actor.js';
-import { appendAudit } from './audit.js';
 import { requireAdmin } from './authorize.js';
 import type { ServiceDeps } from './deps.js';
 import { PASSWORD_HISTORY_SIZE } from '../domain/password-policy.js';
 import { checkAnAdminRemains, checkRolesGiven, takesAwayActiveAdmin, type UserState } from '../domain/user-rules.js';
 import { checkNewPassword, hashPassword, policyProblems, verifyPassword } from './passwords.js';
 import { knownRoles } from './templates.js';
+import { write } from './write.js';
 
-export type UserView = {
-  username: string;
-  displayName: string;
-  email: string | null;
-  roles: string[];
-  disabled: boolean;
-  createdAt: string;
-  updatedAt: string;
-};
+/** A user as listed and as audited. */
+export type UserView = UserAuditView;
 
 export function toUserView(u: UserWithRoles): UserView {
   return {
@@ -85,7 +79,8 @@ export async function addUser(deps: ServiceDeps, actor: Actor, input: AddUserInp
   if (problems.length > 0) throw new ValidationError('the user cannot be created', problems);
   const roles = await normalizeRoles(deps, input.roles);
   const passwordHash = input.password === undefined ? null : await hashPassword(input.password);
-  return deps.database.transaction(async ({ db }) => {
+  return write(deps, actor, async (tx) => {
+    const { db } = tx;
     if (await userByName(db, input.username)) throw new ConflictError(`user "${input.username}" already exists`);
     const now = deps.clock().toISOString();
     const row = {
@@ -101,8 +96,7 @@ export async function addUser(deps: ServiceDeps, actor: Actor, input: AddUserInp
     await insertUser(db, row, roles);
     if (passwordHash !== null) await pushPasswordHash(db, row.id, passwordHash, now, PASSWORD_HISTORY_SIZE);
     const v = toUserView({ ...row, roles });
-    await appendAudit(db, { actor, at: deps.clock(), action: 'user.create', subjectType: 'user', subjectId: row.username, after: v });
-    return v;
+    return tx.audit({ action: 'user.create', subjectType: 'user', subjectId: row.username, after: v }, v);
   });
 }
 
@@ -142,7 +136,8 @@ export async function updateUser(deps: ServiceDeps, actor: Actor, username: stri
     await checkNewPassword(deps.database.kysely, input.password, { username, user: current });
   }
   const passwordHash = input.password === undefined ? undefined : await hashPassword(input.password);
-  return deps.database.transaction(async ({ db, onCommit }) => {
+  return write(deps, actor, async (tx) => {
+    const { db, onCommit } = tx;
     // Roles and the disabled flag are part of every cached token actor.
     onCommit(() => deps.caches.tokens.clear());
     const u = await loadUser(db, username);
@@ -164,16 +159,16 @@ export async function updateUser(deps: ServiceDeps, actor: Actor, username: stri
     if (input.disabled === true || passwordHash !== undefined) await deleteSessionsOfUser(db, u.id);
     const after = toUserView(await loadUser(db, username));
     // The audit records that the password changed, never the password or its hash.
-    await appendAudit(db, {
-      actor,
-      at: deps.clock(),
-      action: 'user.update',
-      subjectType: 'user',
-      subjectId: username,
-      before,
-      after: passwordHash === undefined ? after : { ...after, passwordChanged: true },
-    });
-    return after;
+    return tx.audit(
+      {
+        action: 'user.update',
+        subjectType: 'user',
+        subjectId: username,
+        before,
+        after: passwordHash === undefined ? after : { ...after, passwordChanged: true },
+      },
+      after,
+    );
   });
 }
 
@@ -195,20 +190,22 @@ export async function changeOwnPassword(
   }
   await checkNewPassword(deps.database.kysely, next, { username: user.username, user }, 'newPassword');
   const hashed = await hashPassword(next);
-  await deps.database.transaction(async ({ db }) => {
+  await write(deps, actor, async (tx) => {
+    const { db } = tx;
     const now = deps.clock().toISOString();
     await updateUserRow(db, user.id, { password_hash: hashed, updated_at: now });
     await pushPasswordHash(db, user.id, hashed, now, PASSWORD_HISTORY_SIZE, user.password_hash);
     if (currentSessionId) await deleteOtherSessionsOfUser(db, user.id, createHash('sha256').update(currentSessionId).digest('hex'));
     else await deleteSessionsOfUser(db, user.id);
-    await appendAudit(db, {
-      actor,
-      at: deps.clock(),
-      action: 'user.password',
-      subjectType: 'user',
-      subjectId: user.username,
-      after: { passwordChanged: true, otherSessionsEnded: true },
-    });
+    return tx.audit(
+      {
+        action: 'user.password',
+        subjectType: 'user',
+        subjectId: user.username,
+        after: { passwordChanged: true, otherSessionsEnded: true },
+      },
+      undefined,
+    );
   });
 }
 

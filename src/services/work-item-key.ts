@@ -6,6 +6,12 @@ import { parseItemKey } from '../domain/work-item-rules.js';
 import { keyOfItem } from './work-item-view.js';
 
 /**
+ * Which work item a use case is about: its key (`IR-12`, any case, or just
+ * `12`) within an application (the default one when `app` is absent).
+ */
+export type ItemRef = { readonly app?: string | undefined; readonly key: string };
+
+/**
  * The item a key names: `IR-12` (any case), or just `12` when only one item
  * has that number. Keys given before items were numbered per kind are the
  * same keys: those items kept their numbers.

@@ -1,24 +1,11 @@
+import { workItemElements } from '../db/repositories/work-items.js';
 import type { WorkItemTable } from '../db/schema.js';
+import type { WorkItemAuditView } from '../domain/audit/releases.js';
 
 export type ElementRef = { type: string; name: string };
 
-export type WorkItemView = {
-  key: string;
-  number: number;
-  application: string;
-  kind: string;
-  helpdeskRef: string;
-  title: string;
-  description: string;
-  owner: string | null;
-  priority: string;
-  elements: ElementRef[];
-  release: string | null;
-  createdBy: string;
-  createdAt: string;
-  updatedAt: string;
-  version: number;
-};
+/** A work item as its view shows it, and as its audit events record it. */
+export type WorkItemView = WorkItemAuditView;
 
 /** One test attempt of an item (P8), in whichever release it was recorded. */
 export type ItemTestView = {
@@ -52,7 +39,7 @@ export function toWorkItemView(appKey: string, i: WorkItemTable, releaseName: st
     description: i.description,
     owner: i.owner,
     priority: i.priority,
-    elements: JSON.parse(i.elements) as ElementRef[],
+    elements: workItemElements.decode(i.elements),
     release: releaseName,
     createdBy: i.created_by,
     createdAt: i.created_at,

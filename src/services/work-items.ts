@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { nextValue, nextValueCreating } from '../db/repositories/counters.js';
-import { releaseById } from '../db/repositories/releases.js';
+import { bumpReleaseVersion, releaseById } from '../db/repositories/releases.js';
 import { findRelease } from './release-lookup.js';
 import { userByName } from '../db/repositories/users.js';
 import {
@@ -8,6 +8,7 @@ import {
   listWorkItems,
   testAttemptsOfItem,
   updateWorkItemVersioned,
+  workItemElements,
   type WorkItemFilter,
 } from '../db/repositories/work-items.js';
 import type { Db, Trx } from '../db/database.js';
@@ -17,16 +18,25 @@ import { stepsVoidedBy } from '../domain/lifecycle/approvals.js';
 import type { EvidenceChange } from '../domain/lifecycle/voiding.js';
 import { ConflictError, NotFoundError, StaleVersionError, ValidationError, type FieldProblem } from '../domain/errors.js';
 import { isTerminalState } from '../domain/release-rules.js';
-import { defaultPriority, workItemFieldProblems, type ElementInput } from '../domain/work-item-rules.js';
+import {
+  assignmentOf,
+  checkItemMovable,
+  defaultPriority,
+  workItemChange,
+  workItemFieldProblems,
+  type AssignedRelease,
+  type ElementInput,
+  type WorkItemFieldChange,
+} from '../domain/work-item-rules.js';
 import type { Actor } from './actor.js';
 import { itemCounter, itemKindCounter, resolveApplication, resolveApplicationForRead, type AppContext } from './applications.js';
-import { appendAudit } from './audit.js';
 import { requireAppAction } from './authorize.js';
 import type { ServiceDeps } from './deps.js';
 import { toSnapshot } from './lifecycle/snapshot.js';
 import { refuseVoidingChange } from './lifecycle/voiding.js';
-import { itemByKey } from './work-item-key.js';
+import { itemByKey, type ItemRef } from './work-item-key.js';
 import { keyOfItem, toWorkItemView, type WorkItemDetail, type WorkItemView } from './work-item-view.js';
+import { write, type Audited, type WriteTx } from './write.js';
 
 async function releaseNameOf(db: Db | Trx, releaseId: string | null): Promise<string | null> {
   if (releaseId === null) return null;
@@ -60,7 +70,8 @@ export type CreateWorkItemInput = {
 };
 
 export async function createWorkItem(deps: ServiceDeps, actor: Actor, input: CreateWorkItemInput): Promise<WorkItemView> {
-  return deps.database.transaction(async ({ db }) => {
+  return write(deps, actor, async (tx) => {
+    const { db } = tx;
     const ctx = await resolveApplication(deps, db, input.app);
     requireAppAction(ctx.template, actor, 'item.create');
     const problems = [...workItemFieldProblems(ctx.template, input), ...(await ownerProblems(db, input.owner))];
@@ -80,7 +91,7 @@ export async function createWorkItem(deps: ServiceDeps, actor: Actor, input: Cre
       description: input.description ?? '',
       owner: input.owner ?? null,
       priority: input.priority ?? defaultPriority(ctx.template),
-      elements: JSON.stringify(input.elements ?? []),
+      elements: workItemElements.encode(input.elements ?? []),
       release_id: null,
       created_by: actor.username,
       created_at: now,
@@ -89,30 +100,22 @@ export async function createWorkItem(deps: ServiceDeps, actor: Actor, input: Cre
     };
     await insertWorkItem(db, row);
     const v = await view(db, ctx, row);
-    await appendAudit(db, {
-      actor,
-      at: deps.clock(),
-      action: 'item.create',
-      subjectType: 'item',
-      subjectId: `${ctx.app.key}/${v.key}`,
-      after: v,
-    });
-    return v;
+    return tx.audit({ action: 'item.create', subjectType: 'item', subjectId: `${ctx.app.key}/${v.key}`, after: v }, v);
   });
 }
 
 /** An item with every test attempt recorded for it, in any release, oldest first (P4, P8). */
-export async function getWorkItem(deps: ServiceDeps, app: string | undefined, key: string): Promise<WorkItemDetail> {
+export async function getWorkItem(deps: ServiceDeps, ref: ItemRef): Promise<WorkItemDetail> {
   const db = deps.database.kysely;
-  const ctx = await resolveApplicationForRead(deps, app);
-  const row = await loadItem(db, ctx, key);
+  const ctx = await resolveApplicationForRead(deps, ref.app);
+  const row = await loadItem(db, ctx, ref.key);
   const tests = (await testAttemptsOfItem(db, row.id)).map((t) => ({
     release: t.release_name,
     environment: t.environment,
     result: t.result === 'passed' ? ('passed' as const) : ('failed' as const),
     cause: t.cause,
     notes: t.notes,
-    packages: JSON.parse(t.packages) as Record<string, number>,
+    packages: t.packages,
     recordedBy: t.recorded_by,
     recordedAt: t.recorded_at,
   }));
@@ -148,73 +151,55 @@ export async function listWorkItemViews(
   return { items, total, limit: input.limit, offset: input.offset };
 }
 
-export type UpdateWorkItemInput = {
-  helpdeskRef?: string | undefined;
-  title?: string | undefined;
-  description?: string | undefined;
-  owner?: string | null | undefined;
-  priority?: string | undefined;
-  elements?: ElementInput[] | undefined;
-  expectedVersion?: number | undefined;
+export type UpdateWorkItemInput = WorkItemFieldChange & { expectedVersion?: number | undefined };
+
+type ItemChange = {
+  ctx: AppContext;
+  row: WorkItemTable;
+  patch: Partial<WorkItemTable>;
+  action: 'item.update' | 'item.attach' | 'item.detach' | 'item.move';
 };
 
-async function writeItem(
-  deps: ServiceDeps,
-  db: Trx,
-  ctx: AppContext,
-  actor: Actor,
-  row: WorkItemTable,
-  patch: Partial<WorkItemTable>,
-  action: string,
-): Promise<WorkItemView> {
+/** Writes the item at the version it was read, and records the change. */
+async function writeItem(deps: ServiceDeps, tx: WriteTx, { ctx, row, patch, action }: ItemChange): Promise<Audited<WorkItemView>> {
+  const { db } = tx;
   const before = await view(db, ctx, row);
   if (!(await updateWorkItemVersioned(db, row.id, row.row_version, { ...patch, updated_at: deps.clock().toISOString() }))) {
     const now = await loadItem(db, ctx, before.key);
     throw new StaleVersionError('work item', before.key, row.row_version, now.row_version);
   }
   const after = await view(db, ctx, await loadItem(db, ctx, before.key));
-  await appendAudit(db, { actor, at: deps.clock(), action, subjectType: 'item', subjectId: `${ctx.app.key}/${after.key}`, before, after });
-  return after;
+  return tx.audit({ action, subjectType: 'item', subjectId: `${ctx.app.key}/${after.key}`, before, after }, after);
 }
 
 /** Inside a write: the application, the caller's right to act, and the item at the version the caller read. */
 async function loadForWrite(
   deps: ServiceDeps,
-  db: Trx,
-  actor: Actor,
+  tx: WriteTx,
   action: 'item.update' | 'item.assign',
-  app: string | undefined,
-  key: string,
+  ref: ItemRef,
   expectedVersion: number | undefined,
 ): Promise<{ ctx: AppContext; row: WorkItemTable }> {
-  const ctx = await resolveApplication(deps, db, app);
-  requireAppAction(ctx.template, actor, action);
-  const row = await loadItem(db, ctx, key);
+  const ctx = await resolveApplication(deps, tx.db, ref.app);
+  requireAppAction(ctx.template, tx.actor, action);
+  const row = await loadItem(tx.db, ctx, ref.key);
   if (expectedVersion !== undefined && expectedVersion !== row.row_version) {
-    throw new StaleVersionError('work item', key, expectedVersion, row.row_version);
+    throw new StaleVersionError('work item', ref.key, expectedVersion, row.row_version);
   }
   return { ctx, row };
 }
 
-export async function updateWorkItem(
-  deps: ServiceDeps,
-  actor: Actor,
-  app: string | undefined,
-  key: string,
-  input: UpdateWorkItemInput,
-): Promise<WorkItemView> {
-  return deps.database.transaction(async ({ db }) => {
-    const { ctx, row } = await loadForWrite(deps, db, actor, 'item.update', app, key, input.expectedVersion);
-    const problems = [...workItemFieldProblems(ctx.template, input), ...(await ownerProblems(db, input.owner))];
+export async function updateWorkItem(deps: ServiceDeps, actor: Actor, ref: ItemRef, input: UpdateWorkItemInput): Promise<WorkItemView> {
+  return write(deps, actor, async (tx) => {
+    const { ctx, row } = await loadForWrite(deps, tx, 'item.update', ref, input.expectedVersion);
+    const problems = [...workItemFieldProblems(ctx.template, input), ...(await ownerProblems(tx.db, input.owner))];
     if (problems.length > 0) throw new ValidationError('the work item does not fit the process template', problems);
-    const patch: Partial<WorkItemTable> = {};
-    if (input.helpdeskRef !== undefined) patch.helpdesk_ref = input.helpdeskRef;
-    if (input.title !== undefined) patch.title = input.title;
-    if (input.description !== undefined) patch.description = input.description;
-    if (input.owner !== undefined) patch.owner = input.owner;
-    if (input.priority !== undefined) patch.priority = input.priority;
-    if (input.elements !== undefined) patch.elements = JSON.stringify(input.elements);
-    return writeItem(deps, db, ctx, actor, row, patch, 'item.update');
+    // Title, description, owner and priority are stored as they are named.
+    const { helpdeskRef, elements, ...same } = workItemChange(input);
+    const patch: Partial<WorkItemTable> = { ...same };
+    if (helpdeskRef !== undefined) patch.helpdesk_ref = helpdeskRef;
+    if (elements !== undefined) patch.elements = workItemElements.encode(elements);
+    return writeItem(deps, tx, { ctx, row, patch, action: 'item.update' });
   });
 }
 
@@ -248,56 +233,39 @@ async function itemSetChanged(
     }
     refuseVoidingChange(template, toSnapshot(r, await loadLifecycleRows(db, r.id)), change);
     await voidApprovals(db, r.id, stepsVoidedBy(template, 'items'), reason, at);
-    await db
-      .updateTable('releases')
-      .set((eb) => ({ row_version: eb('row_version', '+', 1), updated_at: at }))
-      .where('id', '=', r.id)
-      .execute();
+    await bumpReleaseVersion(db, r.id, at);
   }
 }
 
+/** A release as the assignment rules see it: closed when its own template version calls its state terminal. */
+async function assigned(deps: ServiceDeps, db: Trx, r: ReleaseTable): Promise<AssignedRelease> {
+  const template = await deps.templates.byId(db, r.template_version_id);
+  return { id: r.id, name: r.name, state: r.state, closed: isTerminalState(template, r.state) };
+}
+
+const ASSIGNMENT_REASON = { 'item.attach': 'added', 'item.move': 'moved', 'item.detach': 'taken out' } as const;
+
 /** Puts an item into a release, moves it between releases, or takes it out: an item is in at most one. */
-export async function assignWorkItem(
-  deps: ServiceDeps,
-  actor: Actor,
-  app: string | undefined,
-  key: string,
-  input: AssignInput,
-): Promise<WorkItemView> {
-  return deps.database.transaction(async ({ db }) => {
-    const { ctx, row } = await loadForWrite(deps, db, actor, 'item.assign', app, key, input.expectedVersion);
+export async function assignWorkItem(deps: ServiceDeps, actor: Actor, ref: ItemRef, input: AssignInput): Promise<WorkItemView> {
+  return write(deps, actor, async (tx) => {
+    const { db } = tx;
+    const { ctx, row } = await loadForWrite(deps, tx, 'item.assign', ref, input.expectedVersion);
     const current = row.release_id === null ? undefined : await releaseById(db, row.release_id);
-    if (current) {
-      const t = await deps.templates.byId(db, current.template_version_id);
-      if (isTerminalState(t, current.state)) {
-        throw new ConflictError(`release ${current.name} is ${current.state}; its items can no longer be moved`, 'release-closed');
-      }
+    const from = current ? await assigned(deps, db, current) : undefined;
+    checkItemMovable(from);
+    let target: ReleaseTable | null = null;
+    if (input.release !== null) {
+      target = (await findRelease(db, ctx.app.id, input.release)) ?? null;
+      if (!target) throw new NotFoundError('release', input.release);
     }
-    if (input.release === null) {
-      if (!current) throw new ConflictError(`${key} is not in any release`, 'not-assigned');
-      await itemSetChanged(deps, db, [{ release: current, change: { kind: 'items', remove: [row.id] } }], `${key} taken out`);
-      return writeItem(deps, db, ctx, actor, row, { release_id: null }, 'item.detach');
+    const action = assignmentOf(ref.key, from, target && (await assigned(deps, db, target)), input.move === true);
+    const changes: { release: ReleaseTable; change: EvidenceChange }[] = [];
+    if (target) {
+      const add = [{ id: row.id, key: keyOfItem(row), kind: row.kind, helpdeskRef: row.helpdesk_ref }];
+      changes.push({ release: target, change: { kind: 'items', add } });
     }
-    const target = await findRelease(db, ctx.app.id, input.release);
-    if (!target) throw new NotFoundError('release', input.release);
-    const t = await deps.templates.byId(db, target.template_version_id);
-    if (isTerminalState(t, target.state)) {
-      throw new ConflictError(`release ${target.name} is ${target.state}; items can no longer be added`, 'release-closed');
-    }
-    if (current?.id === target.id) throw new ConflictError(`${key} is already in ${target.name}`, 'already-assigned');
-    if (current && input.move !== true) {
-      throw new ConflictError(
-        `${key} is already in ${current.name}; move it (move: true) to put it into ${target.name}`,
-        'already-assigned',
-      );
-    }
-    const added: EvidenceChange = {
-      kind: 'items',
-      add: [{ id: row.id, key: keyOfItem(row), kind: row.kind, helpdeskRef: row.helpdesk_ref }],
-    };
-    const changes: { release: ReleaseTable; change: EvidenceChange }[] = [{ release: target, change: added }];
     if (current) changes.push({ release: current, change: { kind: 'items', remove: [row.id] } });
-    await itemSetChanged(deps, db, changes, `${key} ${current ? 'moved' : 'added'}`);
-    return writeItem(deps, db, ctx, actor, row, { release_id: target.id }, current ? 'item.move' : 'item.attach');
+    await itemSetChanged(deps, db, changes, `${ref.key} ${ASSIGNMENT_REASON[action]}`);
+    return writeItem(deps, tx, { ctx, row, patch: { release_id: target?.id ?? null }, action });
   });
 }

@@ -176,13 +176,13 @@ describe.each(dialects)('migrations ($name)', ({ name }) => {
     expect(await migrateToLatest(database.kysely)).toEqual(ALL_UP.slice(ALL_UP.indexOf('applied 0004-coordination') + 1));
     const dev = (await userWith(deps, ['developer'], 'dana')).actor;
     for (const key of ['IR-1', 'SMCR-2', 'DR-3', 'IR-4', 'smcr-2', '3']) {
-      expect((await getWorkItem(deps, undefined, key)).helpdeskRef).toBe(`HD-${key.replace(/\D/g, '')}`);
+      expect((await getWorkItem(deps, { key: key })).helpdeskRef).toBe(`HD-${key.replace(/\D/g, '')}`);
     }
     const created = [];
     for (const kind of ['IR', 'SMCR', 'DR', 'SMCR'])
       created.push((await createWorkItem(deps, dev, { kind, helpdeskRef: 'HD-9', title: 'new' })).key);
     expect(created).toEqual(['IR-5', 'SMCR-3', 'DR-4', 'SMCR-4']);
-    expect((await getWorkItem(deps, undefined, 'IR-4')).title).toBe('old IR');
+    expect((await getWorkItem(deps, { key: 'IR-4' })).title).toBe('old IR');
 
     // Down again: the per-kind numbers go, every item keeps its row.
     await migrateTo(database.kysely, '0004-coordination');

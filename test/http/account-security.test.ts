@@ -197,7 +197,7 @@ describe.each(dialects)('first start and the password policy ($name)', ({ name }
     try {
       const report = await bootstrap(deps, { templateFile: DEFAULT_TEMPLATE_FILE });
       expect(report.admin?.generated).toBe(true);
-      expect((await login(deps, 'admin', report.admin?.password ?? '', 1)).actor.username).toBe('admin');
+      expect((await login(deps, { username: 'admin', password: report.admin?.password ?? '', ttlHours: 1 })).actor.username).toBe('admin');
     } finally {
       await deps.database.close();
       await generated.drop();

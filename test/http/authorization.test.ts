@@ -83,7 +83,7 @@ describe.each(dialects)('authorization on $name', ({ name }) => {
       await createRelease(h.deps, SYSTEM_ACTOR, { type: 'scheduled', plannedDate: '2026-03-28', channels: ['database', 'web'] })
     ).name;
     const lifecycleItem = (await createWorkItem(h.deps, SYSTEM_ACTOR, { kind: 'IR', helpdeskRef: 'HD-L', title: 'lifecycle fixture' })).key;
-    await assignWorkItem(h.deps, SYSTEM_ACTOR, undefined, lifecycleItem, { release: lifecycle });
+    await assignWorkItem(h.deps, SYSTEM_ACTOR, { key: lifecycleItem }, { release: lifecycle });
     const changedYaml = String(tpl.yaml).replace(
       /^ {2}changes: .*$/m,
       '  changes: A dry run from the authorization table.\n  preparedBy: Pat Preparer\n  reviewedBy: Rita Reviewer',

@@ -87,7 +87,7 @@ describe.each(dialects)('mail outbox on $name', ({ name: dialect }) => {
   it('renders a release mail, queues it with its audit event, and an SMTP server receives it once', async () => {
     const name = await newRelease();
     const item = await createWorkItem(h.deps, lead, { kind: 'IR', helpdeskRef: 'HD-77', title: 'Totals are wrong' });
-    await assignWorkItem(h.deps, lead, undefined, item.key, { release: name });
+    await assignWorkItem(h.deps, lead, { key: item.key }, { release: name });
     const rel = await h.deps.database.kysely.selectFrom('releases').select('id').where('name', '=', name).executeTakeFirstOrThrow();
     await h.deps.database.transaction(({ db }) =>
       insertPackageVersion(

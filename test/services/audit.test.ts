@@ -83,7 +83,7 @@ describe.each(dialects)('audit trail ($name)', ({ name }) => {
         requestId: 'req-42',
       },
     ]);
-    const updated = await writes(() => updateRelease(deps, dev, undefined, 'CFIS001', { title: 'two' }));
+    const updated = await writes(() => updateRelease(deps, dev, { name: 'CFIS001' }, { title: 'two' }));
     expect(updated.events).toEqual([
       expect.objectContaining({ action: 'release.update', actor: 'dana', before: created.result, after: updated.result }),
     ]);
@@ -94,7 +94,7 @@ describe.each(dialects)('audit trail ($name)', ({ name }) => {
     expect(item.events).toEqual([
       expect.objectContaining({ action: 'item.create', subject: 'item:cms-net/IR-1', before: null, after: item.result }),
     ]);
-    const itemUpd = await writes(() => updateWorkItem(deps, dev, undefined, 'IR-1', { priority: 'high' }));
+    const itemUpd = await writes(() => updateWorkItem(deps, dev, { key: 'IR-1' }, { priority: 'high' }));
     expect(itemUpd.events).toEqual([expect.objectContaining({ action: 'item.update', before: item.result, after: itemUpd.result })]);
 
     await createRelease(deps, dev, releaseInput());
@@ -104,7 +104,7 @@ describe.each(dialects)('audit trail ($name)', ({ name }) => {
       ['CFIS002', true, 'item.move'],
       [null, false, 'item.detach'],
     ] as const) {
-      const step = await writes(() => assignWorkItem(deps, dev, undefined, 'IR-1', { release, move }));
+      const step = await writes(() => assignWorkItem(deps, dev, { key: 'IR-1' }, { release, move }));
       expect(step.events).toEqual([
         expect.objectContaining({ action, actor: 'dana', subject: 'item:cms-net/IR-1', before: previous, after: step.result }),
       ]);
@@ -141,7 +141,9 @@ describe.each(dialects)('audit trail ($name)', ({ name }) => {
     for (const { password_hash } of hashes) expect(dump).not.toContain(password_hash);
     expect(dump).not.toContain('another long password');
 
-    const session = await writes(() => login(deps, 'alice', 'another long password', 8, 'req-7'));
+    const session = await writes(() =>
+      login(deps, { username: 'alice', password: 'another long password', ttlHours: 8, requestId: 'req-7' }),
+    );
     expect(session.events).toEqual([
       expect.objectContaining({
         action: 'session.create',
@@ -176,9 +178,9 @@ describe.each(dialects)('audit trail ($name)', ({ name }) => {
   it('a refused write leaves no event', async () => {
     await createRelease(deps, dev, releaseInput());
     await createWorkItem(deps, dev, { kind: 'IR', helpdeskRef: 'HD-1', title: 'x' });
-    await assignWorkItem(deps, dev, undefined, 'IR-1', { release: 'CFIS001' });
+    await assignWorkItem(deps, dev, { key: 'IR-1' }, { release: 'CFIS001' });
     const viewer = (await userWith(deps, ['viewer'])).actor;
-    const admin = (await login(deps, 'admin', 'admin-password-for-tests', 8)).actor;
+    const admin = (await login(deps, { username: 'admin', password: 'admin-password-for-tests', ttlHours: 8 })).actor;
     const token = await createToken(deps, dev, {});
     await revokeToken(deps, dev, token.id);
     const seq = await lastAuditSeq(deps);
@@ -190,10 +192,10 @@ describe.each(dialects)('audit trail ($name)', ({ name }) => {
     await deps.database.kysely.updateTable('counters').set({ value: 999 }).where('scope', '=', scope).execute();
     await rejectsWith(createRelease(deps, dev, releaseInput()), SequenceExhaustedError);
     await deps.database.kysely.updateTable('counters').set({ value: 1 }).where('scope', '=', scope).execute();
-    await rejectsWith(updateRelease(deps, dev, undefined, 'CFIS001', { title: 't', expectedVersion: 7 }), StaleVersionError);
+    await rejectsWith(updateRelease(deps, dev, { name: 'CFIS001' }, { title: 't', expectedVersion: 7 }), StaleVersionError);
     await rejectsWith(createWorkItem(deps, dev, { kind: 'XX', helpdeskRef: 'h', title: 't' }), ValidationError);
     await rejectsWith(
-      createRelease(deps, dev, releaseInput()).then(() => assignWorkItem(deps, dev, undefined, 'IR-1', { release: 'CFIS002' })),
+      createRelease(deps, dev, releaseInput()).then(() => assignWorkItem(deps, dev, { key: 'IR-1' }, { release: 'CFIS002' })),
       ConflictError,
     );
     await rejectsWith(publishTemplate(deps, SYSTEM_ACTOR, { yaml: 'key: [', changes: 'x' }), TemplateInvalidError);
@@ -202,7 +204,7 @@ describe.each(dialects)('audit trail ($name)', ({ name }) => {
     await rejectsWith(addUser(deps, SYSTEM_ACTOR, { username: 'dana', roles: ['cmc'] }), ConflictError);
     await rejectsWith(updateUser(deps, admin, 'admin', { disabled: true }), ConflictError);
     await rejectsWith(revokeToken(deps, dev, token.id), ConflictError);
-    await rejectsWith(login(deps, 'dana', 'wrong password!', 8), UnauthenticatedError);
+    await rejectsWith(login(deps, { username: 'dana', password: 'wrong password!', ttlHours: 8 }), UnauthenticatedError);
 
     // The one successful create in the middle (CFIS002) is the only new event.
     const events = await auditEvents(deps, seq);

@@ -92,9 +92,9 @@ describe.each(dialects)('change cycles and blackouts ($name)', ({ name }) => {
       expect((await row(loose.name)).cycle_id).toBeNull();
 
       // Moving a release off its cycle's date unbooks it; `release book` books it again.
-      await updateRelease(deps, nemo, undefined, auto.name, { plannedDate: '2026-12-28' });
+      await updateRelease(deps, nemo, { name: auto.name }, { plannedDate: '2026-12-28' });
       expect((await row(auto.name)).cycle_id).toBeNull();
-      await updateRelease(deps, nemo, undefined, auto.name, { cycle: '2026-12-26' });
+      await updateRelease(deps, nemo, { name: auto.name }, { cycle: '2026-12-26' });
       expect(await row(auto.name)).toMatchObject({ planned_date: '2026-12-26', cycle_id: cycle?.id });
 
       await rejectsWith(release(dana, { cycle: '2027-01-02' }), NotFoundError);
@@ -121,7 +121,7 @@ describe.each(dialects)('change cycles and blackouts ($name)', ({ name }) => {
       });
       expect(moved).toMatchObject({ date: '2027-01-02', weekday: 'saturday', note: 'Boxing day staffing', version: 2 });
       expect(moved.releases.map((r) => r.name)).toEqual([a.name, b.name]);
-      for (const n of [a.name, b.name]) expect((await getRelease(deps, undefined, n)).plannedDate).toBe('2027-01-02');
+      for (const n of [a.name, b.name]) expect((await getRelease(deps, { name: n })).plannedDate).toBe('2027-01-02');
 
       // Checklist due dates move with the release (when the checklist has tasks).
       const tasksAfter = await deps.database.kysely
@@ -213,7 +213,7 @@ describe.each(dialects)('change cycles and blackouts ($name)', ({ name }) => {
         'a new release cannot be planned on 2027-01-01: blackout 2026-12-24 to 2027-01-01: Year-end freeze; scheduled releases may not override a blackout (only emergency may)',
       );
       expect((await release(dana, { plannedDate: '2027-01-02' })).plannedDate).toBe('2027-01-02');
-      const moved = await rejectsWith(updateRelease(deps, dana, undefined, 'CFIS001', { plannedDate: '2026-12-24' }), ConflictError);
+      const moved = await rejectsWith(updateRelease(deps, dana, { name: 'CFIS001' }, { plannedDate: '2026-12-24' }), ConflictError);
       expect(moved.code).toBe('blackout');
       // A release that exists is named.
       expect(moved.message).toMatch(/^CFIS001 cannot be planned on 2026-12-24: blackout /);
@@ -236,10 +236,10 @@ describe.each(dialects)('change cycles and blackouts ($name)', ({ name }) => {
       const override = JSON.parse((await row(ok.name)).blackout_override ?? 'null');
       expect(override).toMatchObject({ reason: 'Patient safety fix', by: 'carla', at: '2026-10-20T15:00:00.000Z', date: '2026-12-29' });
       // The recorded override stays valid for edits that keep the date; moving the date needs a new one.
-      await updateRelease(deps, cmc, undefined, ok.name, { channels: ['database', 'web'] });
+      await updateRelease(deps, cmc, { name: ok.name }, { channels: ['database', 'web'] });
       expect(JSON.parse((await row(ok.name)).blackout_override ?? 'null')).toMatchObject({ reason: 'Patient safety fix' });
-      await rejectsWith(updateRelease(deps, cmc, undefined, ok.name, { plannedDate: '2026-12-30' }), ConflictError);
-      await updateRelease(deps, cmc, undefined, ok.name, { plannedDate: '2027-01-04' });
+      await rejectsWith(updateRelease(deps, cmc, { name: ok.name }, { plannedDate: '2026-12-30' }), ConflictError);
+      await updateRelease(deps, cmc, { name: ok.name }, { plannedDate: '2027-01-04' });
       expect((await row(ok.name)).blackout_override).toBeNull();
     });
 
@@ -318,8 +318,8 @@ describe.each(dialects)('change cycles and blackouts ($name)', ({ name }) => {
         { type: 'web-file', name: 'index.html' },
       ],
     });
-    await assignWorkItem(deps, admin, undefined, i1.key, { release: a.name });
-    await assignWorkItem(deps, admin, undefined, i2.key, { release: b.name });
+    await assignWorkItem(deps, admin, { key: i1.key }, { release: a.name });
+    await assignWorkItem(deps, admin, { key: i2.key }, { release: b.name });
     // A window added after the booking: the cycle and both releases are on it.
     await addBlackout(deps, cmc, { from: '2026-12-26', reason: 'Boxing day' });
 

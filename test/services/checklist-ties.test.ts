@@ -116,7 +116,7 @@ describe.each(dialects)('checklist tasks tied to transitions ($name)', ({ name }
     );
     for (const task of ['inform-deployment-team', 'prepare-release-notes', 'send-release-notes']) await f.complete(task);
     await f.transition(crew.cmc, 'sign-off');
-    expect((await getRelease(deps, undefined, f.name)).state).toBe('signed-off');
+    expect((await getRelease(deps, { name: f.name })).state).toBe('signed-off');
 
     // The backup evidence arrives after the sign-off: still recorded, marked late; other changes stay refused.
     const history = await releaseHistory(deps, undefined, f.name);

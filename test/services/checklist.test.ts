@@ -120,7 +120,7 @@ describe.each(dialects)('reconciliation checklist ($name)', ({ name }) => {
   it('moves open tasks with the planned date and the milestone; done tasks keep their date', async () => {
     const rel = await newRelease('2030-03-09');
     await completeTask(deps, lead, undefined, rel, 'inform-deployment-team', { note: 'mailed the team' });
-    await updateRelease(deps, lead, undefined, rel, { plannedDate: '2030-03-16' });
+    await updateRelease(deps, lead, { name: rel }, { plannedDate: '2030-03-16' });
     let tasks = await tasksOf(rel);
     expect(tasks.map((t) => t.due)).toEqual(['2030-02-23', '2030-03-09', '2030-03-15', '2030-03-15', '2030-03-16']);
 
@@ -132,7 +132,7 @@ describe.each(dialects)('reconciliation checklist ($name)', ({ name }) => {
     expect((await auditEvents(deps, seq)).map((e) => e.action)).toEqual(['milestone.set']);
 
     // The milestone keeps its date when release day moves again.
-    await updateRelease(deps, lead, undefined, rel, { plannedDate: '2030-03-23' });
+    await updateRelease(deps, lead, { name: rel }, { plannedDate: '2030-03-23' });
     tasks = await tasksOf(rel);
     expect(tasks.map((t) => t.due)).toEqual(['2030-02-23', '2030-03-11', '2030-03-22', '2030-03-22', '2030-03-23']);
 
@@ -232,19 +232,19 @@ describe.each(dialects)('reconciliation checklist ($name)', ({ name }) => {
 
     // The web-only release takes on the database channel: its backup task appears, in the template's place.
     const seq = await lastAuditSeq(deps);
-    await updateRelease(deps, lead, undefined, webOnly, { channels: ['web', 'database'] });
+    await updateRelease(deps, lead, { name: webOnly }, { channels: ['web', 'database'] });
     expect((await tasksOf(webOnly)).map((t) => t.task)).toEqual(TASKS);
     const [update] = await auditEvents(deps, seq);
     expect(update).toMatchObject({ action: 'release.update', after: { checklist: { added: ['back-up-databases'], removed: [] } } });
 
     // Dropping the web channel removes its open task; a done task stays as the record of what happened.
     await completeTask(deps, lead, undefined, dbOnly, 'inform-deployment-team', { note: 'told them' });
-    await updateRelease(deps, lead, undefined, dbOnly, { channels: ['database', 'web'] });
+    await updateRelease(deps, lead, { name: dbOnly }, { channels: ['database', 'web'] });
     expect((await tasksOf(dbOnly)).map((t) => t.task)).toEqual(TASKS);
     await completeTask(deps, cmc, undefined, dbOnly, 'transfer-web-packages', { note: 'transferred' });
-    await updateRelease(deps, lead, undefined, webOnly, { channels: ['database'] });
+    await updateRelease(deps, lead, { name: webOnly }, { channels: ['database'] });
     expect((await tasksOf(webOnly)).map((t) => t.task)).toEqual(TASKS.filter((t) => t !== 'transfer-web-packages'));
-    await updateRelease(deps, lead, undefined, dbOnly, { channels: ['database'] });
+    await updateRelease(deps, lead, { name: dbOnly }, { channels: ['database'] });
     expect((await tasksOf(dbOnly)).map((t) => [t.task, t.status])).toContainEqual(['transfer-web-packages', 'done']);
   });
 
@@ -429,7 +429,7 @@ describe.each(dialects)('reconciliation checklist ($name)', ({ name }) => {
     });
     const rel = await newRelease();
     const item = await createWorkItem(deps, dev, { kind: 'IR', helpdeskRef: 'HD-1', title: 'Totals' });
-    await assignWorkItem(deps, lead, undefined, item.key, { release: rel });
+    await assignWorkItem(deps, lead, { key: item.key }, { release: rel });
     const refused = await rejectsWith(
       performTransition(deps, lead, undefined, rel, { transition: 'start-packaging' }),
       GatesNotSatisfiedError,

@@ -213,7 +213,7 @@ describe.each(dialects)('approval requests e-mail the approvers; an approval may
     await f.toAtSignedOff();
     await f.notifyAll();
     const seq = await lastAuditSeq(deps);
-    const before = (await getRelease(deps, undefined, f.name)).version;
+    const before = (await getRelease(deps, { name: f.name })).version;
     clock.advance(60_000);
     const d = await decideApproval(deps, crew.cmc, undefined, f.name, {
       step: 'production-approval',
@@ -238,7 +238,7 @@ describe.each(dialects)('approval requests e-mail the approvers; an approval may
       ['release.transition', 'carol'],
     ]);
     expect(events[1]?.after).toMatchObject({ state: 'approved-for-production', transition: 'approve-for-production' });
-    const release = await getRelease(deps, undefined, f.name);
+    const release = await getRelease(deps, { name: f.name });
     expect(release.state).toBe('approved-for-production');
     expect(release.version).toBe(before + 1);
     const last = (await releaseHistory(deps, undefined, f.name)).at(-1);
@@ -260,7 +260,7 @@ describe.each(dialects)('approval requests e-mail the approvers; an approval may
     });
     expect(d.advance?.taken === false && d.advance.transitions[0]?.unmet.length).toBeGreaterThan(0);
     expect((await auditEvents(deps, seq)).map((e) => e.action)).toEqual(['approval.approve']);
-    expect((await getRelease(deps, undefined, f.name)).state).toBe('at-signed-off');
+    expect((await getRelease(deps, { name: f.name })).state).toBe('at-signed-off');
     expect((await listApprovals(deps, undefined, f.name)).find((s) => s.step === 'production-approval')?.satisfied).toBe(true);
   });
 
@@ -283,7 +283,7 @@ describe.each(dialects)('approval requests e-mail the approvers; an approval may
         },
       ],
     });
-    expect((await getRelease(deps, undefined, g.name)).state).toBe('package-verified');
+    expect((await getRelease(deps, { name: g.name })).state).toBe('package-verified');
     expect(d.decision).toBe('approved');
   });
 
@@ -326,6 +326,6 @@ describe.each(dialects)('approval requests e-mail the approvers; an approval may
         { id: 'fast-track', name: 'Fast track to production', unmet: [] },
       ],
     });
-    expect((await getRelease(deps, undefined, f.name)).state).toBe('at-signed-off');
+    expect((await getRelease(deps, { name: f.name })).state).toBe('at-signed-off');
   });
 });

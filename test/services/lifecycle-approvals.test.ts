@@ -120,13 +120,13 @@ describe.each(dialects)('approvals ($name)', ({ name }) => {
     await f.toPackageVerified();
     await f.approve('at-go-ahead', crew.cmc);
     expect(await refused(() => decide(f, crew.cmc2, 'reject', 'at-go-ahead', '  '))).toBe('a rejection needs a comment saying why');
-    expect((await getRelease(deps, undefined, f.name)).state).toBe('package-verified');
+    expect((await getRelease(deps, { name: f.name })).state).toBe('package-verified');
 
     const seq = await lastAuditSeq(deps);
-    const version = (await getRelease(deps, undefined, f.name)).version;
+    const version = (await getRelease(deps, { name: f.name })).version;
     const rejection = await f.reject('at-go-ahead', 'release notes missing', crew.cmc2);
     expect(rejection).toMatchObject({ decision: 'rejected', decidedBy: 'chris', comment: 'release notes missing', voided: false });
-    const release = await getRelease(deps, undefined, f.name);
+    const release = await getRelease(deps, { name: f.name });
     expect([release.state, release.version]).toEqual(['packaging', version + 1]);
     expect((await releaseHistory(deps, undefined, f.name)).at(-1)).toMatchObject({
       transition: 'reject:at-go-ahead',
@@ -160,7 +160,7 @@ describe.each(dialects)('approvals ($name)', ({ name }) => {
     await f.transition(crew.dev, 'mark-package-verified');
     await f.approve('at-go-ahead', crew.cmc);
     await f.transition(crew.lead, 'install-in-at');
-    expect((await getRelease(deps, undefined, f.name)).state).toBe('in-at');
+    expect((await getRelease(deps, { name: f.name })).state).toBe('in-at');
   });
 
   it('the final sign-off needs both attestations', async () => {
@@ -187,14 +187,14 @@ describe.each(dialects)('approvals ($name)', ({ name }) => {
     const seq = await lastAuditSeq(deps);
     // production-approval sends a release back to at-signed-off: for a draft that would skip packaging and AT.
     await f.reject('production-approval', 'not planned yet', crew.cmc, false);
-    expect((await getRelease(deps, undefined, f.name)).state).toBe('draft');
+    expect((await getRelease(deps, { name: f.name })).state).toBe('draft');
     expect((await auditEvents(deps, seq)).map((e) => e.action)).toEqual(['approval.reject']);
 
     await f.readyForProduction();
     await f.transition(crew.cmc, 'approve-for-production');
     await f.startDeployment();
     await f.reject('at-go-ahead', 'should not have gone ahead', crew.cmc2, false);
-    expect((await getRelease(deps, undefined, f.name)).state).toBe('deploying');
+    expect((await getRelease(deps, { name: f.name })).state).toBe('deploying');
     expect((await releaseHistory(deps, undefined, f.name)).map((t) => t.transition)).not.toContain('reject:at-go-ahead');
     // The recorded decision voided the step's approval all the same.
     expect(await step(f, 'at-go-ahead')).toMatchObject({ approvedBy: [], satisfied: false });

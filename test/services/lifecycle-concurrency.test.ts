@@ -28,7 +28,7 @@ describe.each(dialects)('lifecycle concurrency ($name)', ({ name }) => {
   });
   afterEach(async () => h.close());
 
-  const version = async (f: Flow) => (await getRelease(deps, undefined, f.name)).version;
+  const version = async (f: Flow) => (await getRelease(deps, { name: f.name })).version;
   const transitionRows = async (f: Flow, transition: string) =>
     deps.database.kysely
       .selectFrom('release_transitions')
@@ -124,7 +124,7 @@ describe.each(dialects)('lifecycle concurrency ($name)', ({ name }) => {
       }
     });
 
-    const release = await getRelease(deps, undefined, f.name);
+    const release = await getRelease(deps, { name: f.name });
     expect([release.state, release.version]).toEqual(['package-verified', read + 1]);
     expect(await transitionRows(f, 'mark-package-verified')).toEqual([
       { transition: 'mark-package-verified', performed_by: won[0]?.performedBy },

@@ -28,11 +28,11 @@ describe.each(dialects)('lifecycle refusals ($name)', ({ name }) => {
   /** The transition is refused, nothing is written, and the refusal names every unmet condition. */
   async function refusedWith(f: Flow, transition: string, actor = crew.cmc, comment?: string): Promise<string[]> {
     const seq = await lastAuditSeq(deps);
-    const before = await getRelease(deps, undefined, f.name);
+    const before = await getRelease(deps, { name: f.name });
     const err = await rejectsWith(performTransition(deps, actor, undefined, f.name, { transition, comment }), GatesNotSatisfiedError);
     expect(err.transition).toBe(transition);
     expect(await lastAuditSeq(deps)).toBe(seq);
-    const after = await getRelease(deps, undefined, f.name);
+    const after = await getRelease(deps, { name: f.name });
     expect([after.state, after.version]).toEqual([before.state, before.version]);
     return err.unmet;
   }
@@ -113,7 +113,7 @@ describe.each(dialects)('lifecycle refusals ($name)', ({ name }) => {
         ForbiddenError,
       );
       expect(dep.allowedRoles).toEqual(['cmc']);
-      expect((await getRelease(deps, undefined, f.name)).state).toBe('at-signed-off');
+      expect((await getRelease(deps, { name: f.name })).state).toBe('at-signed-off');
     });
 
     it('an unknown transition: ValidationError naming the ones possible from here', async () => {
@@ -140,7 +140,7 @@ describe.each(dialects)('lifecycle refusals ($name)', ({ name }) => {
       expect(listed?.unmet).toEqual(reasons);
       await putRight();
       await f.transition(crew.cmc, 'approve-for-production');
-      expect((await getRelease(deps, undefined, f.name)).state).toBe('approved-for-production');
+      expect((await getRelease(deps, { name: f.name })).state).toBe('approved-for-production');
     }
 
     it('gate 4: an open issue reported during AT', async () => {
@@ -176,7 +176,7 @@ describe.each(dialects)('lifecycle refusals ($name)', ({ name }) => {
       );
       // Nothing recorded: no version, no voided approval, no audit event; the release still claims what it did.
       expect(await lastAuditSeq(deps)).toBe(seq);
-      expect((await getRelease(deps, undefined, f.name)).state).toBe('at-signed-off');
+      expect((await getRelease(deps, { name: f.name })).state).toBe('at-signed-off');
       expect((await listApprovals(deps, undefined, f.name)).every((a) => a.decisions.every((d) => !d.voided))).toBe(true);
 
       await f.transition(crew.lead, 'back-to-packaging', 'the claims fix needs another class');
@@ -226,17 +226,17 @@ describe.each(dialects)('lifecycle refusals ($name)', ({ name }) => {
         const err =
           change === 'attach'
             ? await rejectsWith(f.addItem('SMCR', 'A late addition'), ConflictError)
-            : await rejectsWith(assignWorkItem(deps, crew.lead, undefined, 'SMCR-1', { release: null }), ConflictError);
+            : await rejectsWith(assignWorkItem(deps, crew.lead, { key: 'SMCR-1' }, { release: null }), ConflictError);
         expect(err.code).toBe('state-evidence-voided');
         expect(err.message).toContain(`release ${f.name} is Acceptance test signed off, which a change of its work items would void: `);
         expect(err.message).toContain(`${MSG.atSignoffMissing}; take it back first (back-to-packaging)`);
         // An attach creates the item first (its own audit event); nothing else is written.
         expect(await lastAuditSeq(deps)).toBe(seq + (change === 'attach' ? 1 : 0));
-        expect((await getRelease(deps, undefined, f.name)).items.map((i) => i.key)).toEqual(['IR-1', 'SMCR-1']);
+        expect((await getRelease(deps, { name: f.name })).items.map((i) => i.key)).toEqual(['IR-1', 'SMCR-1']);
 
         await f.transition(crew.lead, 'back-to-packaging', 'scope change');
-        if (change === 'attach') await assignWorkItem(deps, crew.lead, undefined, 'SMCR-2', { release: f.name });
-        else await assignWorkItem(deps, crew.lead, undefined, 'SMCR-1', { release: null });
+        if (change === 'attach') await assignWorkItem(deps, crew.lead, { key: 'SMCR-2' }, { release: f.name });
+        else await assignWorkItem(deps, crew.lead, { key: 'SMCR-1' }, { release: null });
         const approvals = await listApprovals(deps, undefined, f.name);
         const voided = approvals.filter((a) => a.decisions.some((d) => d.voided)).map((a) => a.step);
         expect(voided).toEqual(['at-go-ahead', 'at-signoff', 'production-approval']);
@@ -247,7 +247,7 @@ describe.each(dialects)('lifecycle refusals ($name)', ({ name }) => {
 
     it('items are frozen with the packages once approved for production', async () => {
       await f.transition(crew.cmc, 'approve-for-production');
-      const err = await rejectsWith(assignWorkItem(deps, crew.lead, undefined, 'SMCR-1', { release: null }), ConflictError);
+      const err = await rejectsWith(assignWorkItem(deps, crew.lead, { key: 'SMCR-1' }, { release: null }), ConflictError);
       expect(err.code).toBe('packages-locked');
       expect(err.message).toBe(`release ${f.name} is Approved for production: its packages and items are frozen`);
     });

@@ -61,8 +61,8 @@ describe.each(dialects)('template pinning of the lifecycle ($name)', ({ name }) 
     expect(published.sectionsChanged).toEqual(['approvals', 'gates', 'workflows']);
 
     const fresh = await startFlow(deps, clock, crew);
-    expect((await getRelease(deps, undefined, old.name)).template).toEqual({ key: 'cms-net', version: 1 });
-    expect((await getRelease(deps, undefined, fresh.name)).template).toEqual({ key: 'cms-net', version: 2 });
+    expect((await getRelease(deps, { name: old.name })).template).toEqual({ key: 'cms-net', version: 1 });
+    expect((await getRelease(deps, { name: fresh.name })).template).toEqual({ key: 'cms-net', version: 2 });
 
     // The old release still speaks version 1's words…
     expect(await productionGate(old)).toEqual({
@@ -93,13 +93,13 @@ describe.each(dialects)('template pinning of the lifecycle ($name)', ({ name }) 
     );
     expect(unknown.message).toBe('"cancel" is not a transition of the Scheduled change cycle workflow; from Draft: start-packaging');
     await stillDraft.transition(crew.lead, 'cancel', 'not needed');
-    expect((await getRelease(deps, undefined, stillDraft.name)).state).toBe('cancelled');
+    expect((await getRelease(deps, { name: stillDraft.name })).state).toBe('cancelled');
 
     // Both run to production, each under its own version.
     for (const f of [old, fresh]) {
       await f.approve('production-approval');
       await f.transition(crew.cmc, 'approve-for-production');
-      expect((await getRelease(deps, undefined, f.name)).state).toBe('approved-for-production');
+      expect((await getRelease(deps, { name: f.name })).state).toBe('approved-for-production');
     }
   });
 });

@@ -100,7 +100,7 @@ describe.each(dialects)('emergency and expedited releases ($name)', ({ name }) =
       ]);
 
       await f.deployAndSignOff();
-      expect((await getRelease(deps, undefined, f.name)).state).toBe('signed-off');
+      expect((await getRelease(deps, { name: f.name })).state).toBe('signed-off');
     });
 
     it('cites only help-desk references of IR and DR items on the release, when written and at the gate', async () => {
@@ -117,7 +117,7 @@ describe.each(dialects)('emergency and expedited releases ($name)', ({ name }) =
 
       await f.report(FULL_REPORT, ['HD-IR', 'HD-DR']);
       // The IR leaves the release after the report was written: its reference no longer qualifies.
-      await assignWorkItem(deps, crew.lead, undefined, ir!, { release: null });
+      await assignWorkItem(deps, crew.lead, { key: ir! }, { release: null });
       await f.approve('emergency-approval');
       expect(await f.unmet('approve-for-production')).toEqual([
         `Emergency Release Report: HD-IR is not the help-desk reference of any work item on ${f.name}`,

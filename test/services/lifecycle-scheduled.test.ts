@@ -68,7 +68,7 @@ describe.each(dialects)('scheduled release end to end ($name)', ({ name }) => {
     expect(partial.message).toBe('confirm "The implementation succeeded" (attestation implementation-succeeded)');
     await f.deployAndSignOff();
 
-    const release = await getRelease(deps, undefined, f.name);
+    const release = await getRelease(deps, { name: f.name });
     expect(release.state).toBe('signed-off');
 
     // ---- history: every transition, in order, each with its gates' evidence
@@ -188,7 +188,7 @@ describe.each(dialects)('scheduled release end to end ($name)', ({ name }) => {
     expect(await verifyAudit(deps.database.kysely)).toMatchObject({ ok: true, events: events.length + seq });
     // Every write on the release (attachments included) bumped its version once.
     const releaseWrites = f.log.filter((l) => l.action !== 'release.create' && l.action !== 'item.create').length;
-    expect((await getRelease(deps, undefined, f.name)).version).toBe(1 + releaseWrites);
+    expect((await getRelease(deps, { name: f.name })).version).toBe(1 + releaseWrites);
   });
 
   it('a signed-off release refuses every further write, and nothing is recorded', async () => {
@@ -197,7 +197,7 @@ describe.each(dialects)('scheduled release end to end ($name)', ({ name }) => {
     await f.transition(crew.cmc, 'approve-for-production');
     await f.deployAndSignOff();
     const seq = await lastAuditSeq(deps);
-    const version = (await getRelease(deps, undefined, f.name)).version;
+    const version = (await getRelease(deps, { name: f.name })).version;
     const [ir] = f.items as [string];
     const spare = await createWorkItem(deps, crew.dev, { kind: 'IR', helpdeskRef: 'HD-9', title: 'late' });
     const afterSpare = await lastAuditSeq(deps);
@@ -220,15 +220,15 @@ describe.each(dialects)('scheduled release end to end ($name)', ({ name }) => {
         () => writeReport(deps, crew.lead, undefined, n, 'emergency-release-report', { parts: FULL_REPORT, helpdeskRefs: ['HD-IR'] }),
       ],
       ['step', () => recordStep(deps, crew.dbLead, undefined, n, { step: 'deploy', channel: 'database' })],
-      ['attach', () => assignWorkItem(deps, crew.lead, undefined, spare.key, { release: n })],
-      ['detach', () => assignWorkItem(deps, crew.lead, undefined, ir, { release: null })],
+      ['attach', () => assignWorkItem(deps, crew.lead, { key: spare.key }, { release: n })],
+      ['detach', () => assignWorkItem(deps, crew.lead, { key: ir }, { release: null })],
     ];
     for (const [label, write] of writes) {
       const err = await rejectsWith(write(), ConflictError);
       expect([label, err.code]).toEqual([label, 'release-closed']);
     }
     expect(await lastAuditSeq(deps)).toBe(afterSpare);
-    const after = await getRelease(deps, undefined, n);
+    const after = await getRelease(deps, { name: n });
     expect([after.state, after.version, after.items.map((i) => i.key)]).toEqual(['signed-off', version, f.items]);
     const gates = await releaseGates(deps, crew.cmc, undefined, n);
     expect(gates).toMatchObject({ state: 'signed-off', stateName: 'Signed off', terminal: true, transitions: [] });

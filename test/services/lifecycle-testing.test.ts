@@ -120,7 +120,7 @@ describe.each(dialects)('P8 test attempts and triage ($name)', ({ name }) => {
 
     const later = await startFlow(deps, clock, crew, { kinds: [] });
     // An item is in one release at a time: it is moved, not copied.
-    const plain = await rejectsWith(assignWorkItem(deps, crew.lead, undefined, 'IR-1', { release: later.name }), ConflictError);
+    const plain = await rejectsWith(assignWorkItem(deps, crew.lead, { key: 'IR-1' }, { release: later.name }), ConflictError);
     expect(plain.code).toBe('already-assigned');
     // Moving it out voids the go-ahead the release was installed in AT on: it goes back to packaging first.
     const inAt = await rejectsWith(f.move('IR-1', later.name), ConflictError);
@@ -128,7 +128,7 @@ describe.each(dialects)('P8 test attempts and triage ($name)', ({ name }) => {
     await f.transition(crew.lead, 'back-to-packaging', 'IR-1 moves to a later release');
     const moved = await f.move('IR-1', later.name);
     expect(moved).toMatchObject({ key: 'IR-1', release: later.name });
-    expect((await getRelease(deps, undefined, f.name)).items.map((i) => i.key)).toEqual(['SMCR-1']);
+    expect((await getRelease(deps, { name: f.name })).items.map((i) => i.key)).toEqual(['SMCR-1']);
     await f.transition(crew.dev, 'mark-package-verified');
 
     // The move changed the item set: the go-ahead and the AT sign-off given before it no longer count.
@@ -149,7 +149,7 @@ describe.each(dialects)('P8 test attempts and triage ($name)', ({ name }) => {
     // The later release starts the item's testing afresh.
     expect((await releaseEvidence(deps, undefined, later.name)).tests).toEqual([]);
     await later.transition(crew.dev, 'start-packaging');
-    expect((await getRelease(deps, undefined, later.name)).items.map((i) => i.key)).toEqual(['IR-1']);
+    expect((await getRelease(deps, { name: later.name })).items.map((i) => i.key)).toEqual(['IR-1']);
 
     // The item's own record shows its whole test history, across both releases (P4).
     for (const c of ['database', 'web']) await later.pkg(c);
@@ -158,7 +158,7 @@ describe.each(dialects)('P8 test attempts and triage ($name)', ({ name }) => {
     await later.approve('at-go-ahead');
     await later.transition(crew.lead, 'install-in-at');
     await later.test('IR-1', 'acceptance-test', 'passed');
-    const history = (await getWorkItem(deps, undefined, 'IR-1')).tests;
+    const history = (await getWorkItem(deps, { key: 'IR-1' })).tests;
     expect(history.map((t) => [t.release, t.environment, t.result, t.cause, t.packages, t.recordedBy])).toEqual([
       [f.name, 'acceptance-test', 'failed', 'data', { database: 1 }, 'sam'],
       [f.name, 'acceptance-test', 'failed', 'setup', { database: 1 }, 'sam'],

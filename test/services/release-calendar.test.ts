@@ -34,7 +34,7 @@ describe.each(dialects)('a release’s change cycle and blackout override ($name
     const cycle = await createCycle(deps, cmc, { date: '2026-11-07' });
     expect(cycle.booked).toEqual([a.name, b.name]);
     expect(cycle.releases.map((r) => r.name)).toEqual([a.name, b.name]);
-    expect((await getRelease(deps, undefined, a.name)).cycle).toEqual({
+    expect((await getRelease(deps, { name: a.name })).cycle).toEqual({
       date: '2026-11-07',
       title: 'Change cycle 2026-11-07',
       status: 'planned',
@@ -44,15 +44,15 @@ describe.each(dialects)('a release’s change cycle and blackout override ($name
       [`release:cms-net/${a.name}`, 'carla', { cycle: null }, { cycle: '2026-11-07', plannedDate: '2026-11-07' }],
       [`release:cms-net/${b.name}`, 'carla', { cycle: null }, { cycle: '2026-11-07', plannedDate: '2026-11-07' }],
     ]);
-    expect((await getRelease(deps, undefined, a.name)).version).toBe(a.version + 1);
+    expect((await getRelease(deps, { name: a.name })).version).toBe(a.version + 1);
 
     const notBooked = await createCycle(deps, cmc, { date: '2026-11-14', bookPlanned: false });
     expect(notBooked).toMatchObject({ booked: [], releases: [] });
-    expect((await getRelease(deps, undefined, other.name)).cycle).toBeNull();
+    expect((await getRelease(deps, { name: other.name })).cycle).toBeNull();
 
     // After a cancellation the releases keep their date; planning the cycle again books them again.
     await cancelCycle(deps, cmc, undefined, '2026-11-07', { reason: 'nothing ready' });
-    expect((await getRelease(deps, undefined, a.name)).cycle).toBeNull();
+    expect((await getRelease(deps, { name: a.name })).cycle).toBeNull();
     expect((await createCycle(deps, cmc, { date: '2026-11-07' })).booked).toEqual([a.name, b.name]);
   });
 
@@ -75,7 +75,7 @@ describe.each(dialects)('a release’s change cycle and blackout override ($name
       text: `blackout 2026-12-24 to 2027-01-01: Year-end freeze overridden by carla at ${at}: ${reason}`,
     };
     expect(e.blackoutOverride).toEqual(expected);
-    expect((await getRelease(deps, undefined, e.name)).blackoutOverride).toEqual(expected);
+    expect((await getRelease(deps, { name: e.name })).blackoutOverride).toEqual(expected);
     expect((await releaseEvidence(deps, undefined, e.name)).blackoutOverride).toEqual(expected);
     const [created] = (await auditEvents(deps)).filter((x) => x.action === 'release.create');
     expect(created?.after.blackoutOverride).toEqual(expected);
@@ -90,7 +90,7 @@ describe.each(dialects)('a release’s change cycle and blackout override ($name
     });
     const [rescheduled] = (await auditEvents(deps)).filter((x) => x.action === 'release.reschedule');
     expect(rescheduled?.after.blackoutOverride).toMatchObject({ reason: 'agreed with the board', by: 'carla', date: '2026-12-26' });
-    expect((await getRelease(deps, undefined, moved.name)).blackoutOverride?.text).toContain('overridden by carla');
+    expect((await getRelease(deps, { name: moved.name })).blackoutOverride?.text).toContain('overridden by carla');
     expect((await releaseEvidence(deps, undefined, e.name)).blackoutOverride).toEqual(expected);
   });
 });

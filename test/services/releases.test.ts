@@ -59,9 +59,9 @@ describe.each(dialects)('releases ($name)', ({ name }) => {
     for (let i = 0; i < 3; i++) names.push((await create({ type: 'emergency' })).name);
     expect(names).toEqual(['CFIS001', 'CFIS002', 'CFIS003', 'CFIS004']);
 
-    const detail = await getRelease(deps, undefined, 'CFIS001');
+    const detail = await getRelease(deps, { name: 'CFIS001' });
     expect(detail).toEqual({ ...first, items: [] });
-    await rejectsWith(getRelease(deps, undefined, 'CFIS999'), NotFoundError);
+    await rejectsWith(getRelease(deps, { name: 'CFIS999' }), NotFoundError);
     const rows = await deps.database.kysely.selectFrom('releases').select(['name', 'sequence']).orderBy('sequence').execute();
     expect(rows).toEqual(names.map((n, i) => ({ name: n, sequence: i + 1 })));
   });
@@ -157,12 +157,17 @@ describe.each(dialects)('releases ($name)', ({ name }) => {
   it('updates with the version the caller read and refuses a stale one', async () => {
     await create({ title: 'first' });
     clock.advance(60_000);
-    const updated = await updateRelease(deps, dev, undefined, 'CFIS001', {
-      title: 'second',
-      plannedDate: '2030-02-09',
-      channels: ['web'],
-      expectedVersion: 1,
-    });
+    const updated = await updateRelease(
+      deps,
+      dev,
+      { name: 'CFIS001' },
+      {
+        title: 'second',
+        plannedDate: '2030-02-09',
+        channels: ['web'],
+        expectedVersion: 1,
+      },
+    );
     expect(updated).toMatchObject({
       title: 'second',
       plannedDate: '2030-02-09',
@@ -173,22 +178,22 @@ describe.each(dialects)('releases ($name)', ({ name }) => {
     });
 
     const stale = await rejectsWith(
-      updateRelease(deps, dev, undefined, 'CFIS001', { title: 'lost', expectedVersion: 1 }),
+      updateRelease(deps, dev, { name: 'CFIS001' }, { title: 'lost', expectedVersion: 1 }),
       StaleVersionError,
     );
     expect(stale).toMatchObject({ entity: 'release', id: 'CFIS001', expected: 1, actual: 2 });
-    const invalid = await rejectsWith(updateRelease(deps, dev, undefined, 'CFIS001', { channels: ['tape'] }), ValidationError);
+    const invalid = await rejectsWith(updateRelease(deps, dev, { name: 'CFIS001' }, { channels: ['tape'] }), ValidationError);
     expect(invalid.problems.map((p) => p.path)).toEqual(['channels[0]']);
     const viewer = (await userWith(deps, ['viewer'])).actor;
-    await rejectsWith(updateRelease(deps, viewer, undefined, 'CFIS001', { title: 'nope' }), ForbiddenError);
-    await rejectsWith(updateRelease(deps, dev, undefined, 'CFIS404', { title: 'nope' }), NotFoundError);
-    expect(await getRelease(deps, undefined, 'CFIS001')).toMatchObject({ title: 'second', version: 2 });
+    await rejectsWith(updateRelease(deps, viewer, { name: 'CFIS001' }, { title: 'nope' }), ForbiddenError);
+    await rejectsWith(updateRelease(deps, dev, { name: 'CFIS404' }, { title: 'nope' }), NotFoundError);
+    expect(await getRelease(deps, { name: 'CFIS001' })).toMatchObject({ title: 'second', version: 2 });
 
     // Without expectedVersion the write is unconditional and bumps the version.
-    expect((await updateRelease(deps, dev, undefined, 'CFIS001', { description: 'd' })).version).toBe(3);
+    expect((await updateRelease(deps, dev, { name: 'CFIS001' }, { description: 'd' })).version).toBe(3);
 
     await deps.database.kysely.updateTable('releases').set({ state: 'closed' }).where('name', '=', 'CFIS001').execute();
-    const closed = await rejectsWith(updateRelease(deps, dev, undefined, 'CFIS001', { title: 'late' }), ConflictError);
+    const closed = await rejectsWith(updateRelease(deps, dev, { name: 'CFIS001' }, { title: 'late' }), ConflictError);
     expect(closed.code).toBe('release-closed');
   });
 
@@ -213,12 +218,12 @@ describe.each(dialects)('releases ($name)', ({ name }) => {
     const refused = await rejectsWith(create({ channels: ['web'] }), ValidationError);
     expect(refused.problems.map((p) => p.path)).toEqual(['channels[0]']);
 
-    const first = await getRelease(deps, undefined, 'CFIS001');
+    const first = await getRelease(deps, { name: 'CFIS001' });
     expect(first.template).toEqual({ key: 'cms-net', version: 1 });
     // Updates are checked against the pinned version, not the one in force.
-    expect((await updateRelease(deps, dev, undefined, 'CFIS001', { channels: ['database', 'web'] })).channels).toEqual(['database', 'web']);
-    await rejectsWith(updateRelease(deps, dev, undefined, 'CFIS001', { channels: ['reports'] }), ValidationError);
-    await rejectsWith(updateRelease(deps, dev, undefined, 'CFIS002', { channels: ['web'] }), ValidationError);
+    expect((await updateRelease(deps, dev, { name: 'CFIS001' }, { channels: ['database', 'web'] })).channels).toEqual(['database', 'web']);
+    await rejectsWith(updateRelease(deps, dev, { name: 'CFIS001' }, { channels: ['reports'] }), ValidationError);
+    await rejectsWith(updateRelease(deps, dev, { name: 'CFIS002' }, { channels: ['web'] }), ValidationError);
 
     const listed = await listReleases(deps, { limit: 10, offset: 0 });
     expect(listed.items.map((r) => [r.name, r.template.version])).toEqual([
@@ -270,7 +275,7 @@ describe.each(dialects)('releases ($name)', ({ name }) => {
       { key: 'other-process', version: 1 },
       { key: 'other-process', version: 1 },
     ]);
-    await rejectsWith(getRelease(deps, 'dfis', 'CFIS001'), NotFoundError);
+    await rejectsWith(getRelease(deps, { app: 'dfis', name: 'CFIS001' }), NotFoundError);
     expect(await counterValue(deps, await releaseCounterScope(deps, 'dfis'))).toBe(2);
     expect(await counterValue(deps, await releaseCounterScope(deps, 'cms-net'))).toBe(3);
   });

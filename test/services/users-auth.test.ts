@@ -75,7 +75,7 @@ describe.each(dialects)('users and authentication ($name)', ({ name }) => {
 
   it('logs in with the right password only, and keeps sessions hashed', async () => {
     await addAlice();
-    const s = await login(deps, 'alice', PASSWORD, 8, 'req-1');
+    const s = await login(deps, { username: 'alice', password: PASSWORD, ttlHours: 8, requestId: 'req-1' });
     expect(s.expiresAt).toBe('2030-04-01T16:00:00.000Z');
     expect(s.actor).toMatchObject({ username: 'alice', roles: ['developer'], requestId: 'req-1' });
     expect(s.sessionId).not.toBe(s.csrfToken);
@@ -88,9 +88,9 @@ describe.each(dialects)('users and authentication ($name)', ({ name }) => {
     expect(stored[0]?.id_hash).toBe(createHash('sha256').update(s.sessionId).digest('hex'));
     expect(JSON.stringify(stored)).not.toContain(s.sessionId);
 
-    await rejectsWith(login(deps, 'alice', 'wrong password!!', 8), UnauthenticatedError);
-    await rejectsWith(login(deps, 'alice', PASSWORD.toUpperCase(), 8), UnauthenticatedError);
-    await rejectsWith(login(deps, 'nobody', PASSWORD, 8), UnauthenticatedError);
+    await rejectsWith(login(deps, { username: 'alice', password: 'wrong password!!', ttlHours: 8 }), UnauthenticatedError);
+    await rejectsWith(login(deps, { username: 'alice', password: PASSWORD.toUpperCase(), ttlHours: 8 }), UnauthenticatedError);
+    await rejectsWith(login(deps, { username: 'nobody', password: PASSWORD, ttlHours: 8 }), UnauthenticatedError);
     expect(await actorFromSession(deps, 'not-a-session')).toBeNull();
 
     await logout(deps, s.actor, s.sessionId);
@@ -100,58 +100,58 @@ describe.each(dialects)('users and authentication ($name)', ({ name }) => {
 
   it('a session ends at its expiry time', async () => {
     await addAlice();
-    const s = await login(deps, 'alice', PASSWORD, 2);
+    const s = await login(deps, { username: 'alice', password: PASSWORD, ttlHours: 2 });
     clock.advance(2 * HOUR - 1);
     expect((await actorFromSession(deps, s.sessionId))?.actor.username).toBe('alice');
     clock.advance(1);
     expect(await actorFromSession(deps, s.sessionId)).toBeNull();
     // A later login sweeps sessions that are past their expiry away.
     clock.advance(1);
-    await login(deps, 'alice', PASSWORD, 2);
+    await login(deps, { username: 'alice', password: PASSWORD, ttlHours: 2 });
     expect(await rowCount(deps, 'sessions')).toBe(1);
   });
 
   it('a password change takes effect at once and ends existing sessions when an admin sets it', async () => {
     await addAlice();
-    const s = await login(deps, 'alice', PASSWORD, 8);
+    const s = await login(deps, { username: 'alice', password: PASSWORD, ttlHours: 8 });
     await changeOwnPassword(deps, s.actor, PASSWORD, 'a brand new passphrase');
-    await rejectsWith(login(deps, 'alice', PASSWORD, 8), UnauthenticatedError);
-    const s2 = await login(deps, 'alice', 'a brand new passphrase', 8);
+    await rejectsWith(login(deps, { username: 'alice', password: PASSWORD, ttlHours: 8 }), UnauthenticatedError);
+    const s2 = await login(deps, { username: 'alice', password: 'a brand new passphrase', ttlHours: 8 });
     await rejectsWith(changeOwnPassword(deps, s2.actor, 'not the current one', 'another new passphrase'), ValidationError);
     await rejectsWith(changeOwnPassword(deps, s2.actor, 'a brand new passphrase', 'short'), ValidationError);
     await rejectsWith(changeOwnPassword(deps, SYSTEM_ACTOR, PASSWORD, 'another new passphrase'), UnauthenticatedError);
 
     await updateUser(deps, SYSTEM_ACTOR, 'alice', { password: 'set by the administrator' });
     expect(await actorFromSession(deps, s2.sessionId)).toBeNull();
-    expect((await login(deps, 'alice', 'set by the administrator', 8)).actor.username).toBe('alice');
+    expect((await login(deps, { username: 'alice', password: 'set by the administrator', ttlHours: 8 })).actor.username).toBe('alice');
   });
 
   it('a disabled user can neither log in nor use tokens or sessions', async () => {
     await addAlice();
-    const alice = (await login(deps, 'alice', PASSWORD, 8)).actor;
+    const alice = (await login(deps, { username: 'alice', password: PASSWORD, ttlHours: 8 })).actor;
     const token = await createToken(deps, alice, { name: 'laptop' });
-    const session = await login(deps, 'alice', PASSWORD, 8);
+    const session = await login(deps, { username: 'alice', password: PASSWORD, ttlHours: 8 });
     expect((await actorFromToken(deps, token.token))?.username).toBe('alice');
 
     const disabled = await updateUser(deps, SYSTEM_ACTOR, 'alice', { disabled: true });
     expect(disabled.disabled).toBe(true);
     expect(await actorFromToken(deps, token.token)).toBeNull();
     expect(await actorFromSession(deps, session.sessionId)).toBeNull();
-    await rejectsWith(login(deps, 'alice', PASSWORD, 8), UnauthenticatedError);
+    await rejectsWith(login(deps, { username: 'alice', password: PASSWORD, ttlHours: 8 }), UnauthenticatedError);
     expect((await rejectsWith(createToken(deps, SYSTEM_ACTOR, { user: 'alice' }), ConflictError)).code).toBe('user-disabled');
 
     await updateUser(deps, SYSTEM_ACTOR, 'alice', { disabled: false });
     expect((await actorFromToken(deps, token.token))?.username).toBe('alice');
-    expect((await login(deps, 'alice', PASSWORD, 8)).actor.username).toBe('alice');
+    expect((await login(deps, { username: 'alice', password: PASSWORD, ttlHours: 8 })).actor.username).toBe('alice');
 
-    const admin = (await login(deps, 'admin', 'admin-password-for-tests', 8)).actor;
+    const admin = (await login(deps, { username: 'admin', password: 'admin-password-for-tests', ttlHours: 8 })).actor;
     expect((await rejectsWith(updateUser(deps, admin, 'admin', { disabled: true }), ConflictError)).code).toBe('self-lockout');
     expect((await rejectsWith(updateUser(deps, admin, 'admin', { roles: ['cmc'] }), ConflictError)).code).toBe('self-lockout');
   });
 
   it('shows a token once, stores only its hash and honours revocation', async () => {
     await addAlice();
-    const alice = (await login(deps, 'alice', PASSWORD, 8)).actor;
+    const alice = (await login(deps, { username: 'alice', password: PASSWORD, ttlHours: 8 })).actor;
     const created = await createToken(deps, alice, { name: 'ci' });
     expect(created.token).toMatch(/^rmt_[A-Za-z0-9_-]{43}$/);
     expect(created).toMatchObject({ name: 'ci', user: 'alice', expiresAt: null, lastUsedAt: null, revokedAt: null });

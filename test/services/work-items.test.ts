@@ -35,7 +35,7 @@ describe.each(dialects)('work items ($name)', ({ name }) => {
     createWorkItem(deps, actor, { kind: 'IR', helpdeskRef: 'HD-1', title: 'An item', ...over });
   const release = async () => (await createRelease(deps, lead, releaseInput())).name;
   const assign = (key: string, release: string | null, extra: { move?: boolean; expectedVersion?: number } = {}) =>
-    assignWorkItem(deps, lead, undefined, key, { release, ...extra });
+    assignWorkItem(deps, lead, { key }, { release, ...extra });
 
   it('creates IR, SMCR and DR items with their elements', async () => {
     const ir = await item({
@@ -77,15 +77,15 @@ describe.each(dialects)('work items ($name)', ({ name }) => {
     // No priority given: the template's middle one; no owner: none.
     expect(dr).toMatchObject({ priority: 'medium', owner: null, elements: [], description: '' });
 
-    expect(await getWorkItem(deps, undefined, 'IR-1')).toEqual({ ...ir, tests: [] });
-    expect((await getWorkItem(deps, undefined, 'smcr-1')).key).toBe('SMCR-1');
-    expect((await getWorkItem(deps, undefined, '2')).key).toBe('IR-2');
+    expect(await getWorkItem(deps, { key: 'IR-1' })).toEqual({ ...ir, tests: [] });
+    expect((await getWorkItem(deps, { key: 'smcr-1' })).key).toBe('SMCR-1');
+    expect((await getWorkItem(deps, { key: '2' })).key).toBe('IR-2');
     // A number alone names an item only when one kind has it.
-    const ambiguous = await rejectsWith(getWorkItem(deps, undefined, '1'), ValidationError);
+    const ambiguous = await rejectsWith(getWorkItem(deps, { key: '1' }), ValidationError);
     expect(ambiguous.problems).toEqual([{ path: 'item', message: '"1" is the number of IR-1, SMCR-1, DR-1; give the kind, e.g. IR-1' }]);
-    await rejectsWith(getWorkItem(deps, undefined, 'DR-2'), NotFoundError);
-    await rejectsWith(getWorkItem(deps, undefined, 'IR-99'), NotFoundError);
-    await rejectsWith(getWorkItem(deps, undefined, 'not a key'), ValidationError);
+    await rejectsWith(getWorkItem(deps, { key: 'DR-2' }), NotFoundError);
+    await rejectsWith(getWorkItem(deps, { key: 'IR-99' }), NotFoundError);
+    await rejectsWith(getWorkItem(deps, { key: 'not a key' }), ValidationError);
   });
 
   it('refuses an unknown kind, priority or element type, listing every problem, and burns no number', async () => {
@@ -122,10 +122,10 @@ describe.each(dialects)('work items ($name)', ({ name }) => {
     const disabled = await rejectsWith(item({ owner: 'olga' }), ValidationError);
     expect(disabled.problems).toEqual([{ path: 'owner', message: 'no active user "olga"' }]);
 
-    const upd = await rejectsWith(updateWorkItem(deps, dev, undefined, 'IR-1', { owner: 'ghost' }), ValidationError);
+    const upd = await rejectsWith(updateWorkItem(deps, dev, { key: 'IR-1' }, { owner: 'ghost' }), ValidationError);
     expect(upd.problems).toEqual([{ path: 'owner', message: 'no active user "ghost"' }]);
-    expect((await updateWorkItem(deps, dev, undefined, 'IR-1', { owner: 'dana' })).owner).toBe('dana');
-    expect((await updateWorkItem(deps, dev, undefined, 'IR-1', { owner: null })).owner).toBeNull();
+    expect((await updateWorkItem(deps, dev, { key: 'IR-1' }, { owner: 'dana' })).owner).toBe('dana');
+    expect((await updateWorkItem(deps, dev, { key: 'IR-1' }, { owner: null })).owner).toBeNull();
   });
 
   it('attaches, refuses a second release without move, moves and detaches', async () => {
@@ -139,18 +139,18 @@ describe.each(dialects)('work items ($name)', ({ name }) => {
     const elsewhere = await rejectsWith(assign('IR-1', r2), ConflictError);
     expect(elsewhere.code).toBe('already-assigned');
     expect(elsewhere.message).toContain('already in CFIS001');
-    expect((await getWorkItem(deps, undefined, 'IR-1')).release).toBe('CFIS001');
+    expect((await getWorkItem(deps, { key: 'IR-1' })).release).toBe('CFIS001');
 
     const moved = await assign('IR-1', r2, { move: true });
     expect(moved).toMatchObject({ release: 'CFIS002', version: 3 });
-    expect((await getRelease(deps, undefined, r1)).items).toEqual([]);
-    expect((await getRelease(deps, undefined, r2)).items.map((i) => i.key)).toEqual(['IR-1']);
+    expect((await getRelease(deps, { name: r1 })).items).toEqual([]);
+    expect((await getRelease(deps, { name: r2 })).items.map((i) => i.key)).toEqual(['IR-1']);
 
     const detached = await assign('IR-1', null);
     expect(detached).toMatchObject({ release: null, version: 4 });
     expect((await rejectsWith(assign('IR-1', null), ConflictError)).code).toBe('not-assigned');
     await rejectsWith(assign('IR-1', 'CFIS404'), NotFoundError);
-    const devAssign = await rejectsWith(assignWorkItem(deps, dev, undefined, 'IR-1', { release: r1 }), ForbiddenError);
+    const devAssign = await rejectsWith(assignWorkItem(deps, dev, { key: 'IR-1' }, { release: r1 }), ForbiddenError);
     expect(devAssign.allowedRoles).toEqual(['cmc', 'technical-lead', 'admin']);
 
     const actions = (await auditEvents(deps)).filter((e) => e.subject === 'item:cms-net/IR-1').map((e) => e.action);
@@ -166,8 +166,8 @@ describe.each(dialects)('work items ($name)', ({ name }) => {
     expect((await rejectsWith(assign('IR-1', r2, { move: true }), ConflictError)).code).toBe('release-closed');
     expect((await rejectsWith(assign('IR-1', null), ConflictError)).code).toBe('release-closed');
     expect((await rejectsWith(assign('IR-2', r1), ConflictError)).code).toBe('release-closed');
-    expect((await getWorkItem(deps, undefined, 'IR-1')).release).toBe('CFIS001');
-    expect((await getWorkItem(deps, undefined, 'IR-2')).release).toBeNull();
+    expect((await getWorkItem(deps, { key: 'IR-1' })).release).toBe('CFIS001');
+    expect((await getWorkItem(deps, { key: 'IR-2' })).release).toBeNull();
   });
 
   it('an item is never in two releases, even when two people assign it at once', async () => {
@@ -184,8 +184,8 @@ describe.each(dialects)('work items ($name)', ({ name }) => {
     const rows = await deps.database.kysely.selectFrom('work_items').select(['release_id', 'row_version']).execute();
     expect(rows).toHaveLength(1);
     expect(rows[0]?.row_version).toBe(2);
-    const inR1 = (await getRelease(deps, undefined, r1)).items.length;
-    const inR2 = (await getRelease(deps, undefined, r2)).items.length;
+    const inR1 = (await getRelease(deps, { name: r1 })).items.length;
+    const inR2 = (await getRelease(deps, { name: r2 })).items.length;
     expect(inR1 + inR2).toBe(1);
     expect((await auditEvents(deps, before)).map((e) => e.action)).toEqual(['item.attach']);
   });
@@ -193,16 +193,16 @@ describe.each(dialects)('work items ($name)', ({ name }) => {
   it('refuses an update or assignment based on a stale version', async () => {
     const r1 = await release();
     await item({ title: 'v1' });
-    const v2 = await updateWorkItem(deps, dev, undefined, 'IR-1', { title: 'v2', priority: 'low', expectedVersion: 1 });
+    const v2 = await updateWorkItem(deps, dev, { key: 'IR-1' }, { title: 'v2', priority: 'low', expectedVersion: 1 });
     expect(v2).toMatchObject({ title: 'v2', priority: 'low', version: 2 });
 
-    const stale = await rejectsWith(updateWorkItem(deps, dev, undefined, 'IR-1', { title: 'lost', expectedVersion: 1 }), StaleVersionError);
+    const stale = await rejectsWith(updateWorkItem(deps, dev, { key: 'IR-1' }, { title: 'lost', expectedVersion: 1 }), StaleVersionError);
     expect(stale).toMatchObject({ entity: 'work item', expected: 1, actual: 2 });
     await rejectsWith(assign('IR-1', r1, { expectedVersion: 1 }), StaleVersionError);
-    const bad = await rejectsWith(updateWorkItem(deps, dev, undefined, 'IR-1', { priority: 'whenever' }), ValidationError);
+    const bad = await rejectsWith(updateWorkItem(deps, dev, { key: 'IR-1' }, { priority: 'whenever' }), ValidationError);
     expect(bad.problems.map((p) => p.path)).toEqual(['priority']);
 
-    const now = await getWorkItem(deps, undefined, 'IR-1');
+    const now = await getWorkItem(deps, { key: 'IR-1' });
     expect(now).toMatchObject({ title: 'v2', priority: 'low', release: null, version: 2 });
     expect((await assign('IR-1', r1, { expectedVersion: 2 })).version).toBe(3);
   });

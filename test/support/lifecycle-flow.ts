@@ -129,7 +129,7 @@ export function flowFor(deps: ServiceDeps, clock: ManualClock, crew: Crew, name:
     log,
     async addItem(kind: string, title = `${kind} change`): Promise<string> {
       const item = await write(crew.dev, ['item.create'], () => createWorkItem(deps, crew.dev, { kind, helpdeskRef: `HD-${kind}`, title }));
-      await write(crew.lead, ['item.attach'], () => assignWorkItem(deps, crew.lead, undefined, item.key, { release: name }));
+      await write(crew.lead, ['item.attach'], () => assignWorkItem(deps, crew.lead, { key: item.key }, { release: name }));
       items.push(item.key);
       return item.key;
     },
@@ -161,7 +161,7 @@ export function flowFor(deps: ServiceDeps, clock: ManualClock, crew: Crew, name:
     report: (parts: Record<string, string>, helpdeskRefs: string[], actor: Actor = crew.lead) =>
       write(actor, ['report.write'], () => writeReport(deps, actor, undefined, name, 'emergency-release-report', { parts, helpdeskRefs })),
     move: (item: string, to: string) =>
-      write(crew.lead, ['item.move'], () => assignWorkItem(deps, crew.lead, undefined, item, { release: to, move: true })),
+      write(crew.lead, ['item.move'], () => assignWorkItem(deps, crew.lead, { key: item }, { release: to, move: true })),
 
     /** Every unmet condition of a transition, as performTransition refuses it. */
     async unmet(transition: string, actor: Actor = crew.cmc, comment?: string): Promise<string[]> {

@@ -39,19 +39,19 @@ describe('read caches', () => {
 
   it('a write of this process is seen by the next read at once', async () => {
     const r = await createRelease(h.deps, SYSTEM_ACTOR, { type: 'scheduled', plannedDate: '2026-12-05', channels: ['web'] });
-    expect((await getRelease(h.deps, undefined, r.name)).title).toBe('');
-    await updateRelease(h.deps, SYSTEM_ACTOR, undefined, r.name, { title: 'Renamed' });
-    expect((await getRelease(h.deps, undefined, r.name)).title).toBe('Renamed');
+    expect((await getRelease(h.deps, { name: r.name })).title).toBe('');
+    await updateRelease(h.deps, SYSTEM_ACTOR, { name: r.name }, { title: 'Renamed' });
+    expect((await getRelease(h.deps, { name: r.name })).title).toBe('Renamed');
   });
 
   it('a change made behind this process’s back is seen once the cache entry expires', async () => {
     const r = await createRelease(h.deps, SYSTEM_ACTOR, { type: 'scheduled', plannedDate: '2026-12-05', channels: ['web'] });
-    expect((await getRelease(h.deps, undefined, r.name)).title).toBe('');
+    expect((await getRelease(h.deps, { name: r.name })).title).toBe('');
     // As another relman process would: straight in the database, not through this process.
     await sql`update releases set title = 'elsewhere' where name = ${r.name}`.execute(h.deps.database.kysely);
-    expect((await getRelease(h.deps, undefined, r.name)).title).toBe('');
+    expect((await getRelease(h.deps, { name: r.name })).title).toBe('');
     h.deps.caches.releases.clear();
-    expect((await getRelease(h.deps, undefined, r.name)).title).toBe('elsewhere');
+    expect((await getRelease(h.deps, { name: r.name })).title).toBe('elsewhere');
   });
 
   it('revoking a token drops the cached actor in this process', async () => {

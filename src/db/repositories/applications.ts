@@ -1,5 +1,9 @@
+import { jsonColumn } from '../codec.js';
 import type { Db, Trx } from '../database.js';
 import type { ApplicationTable } from '../schema.js';
+
+/** `applications.naming_params`: the values of the template's naming parameters for this application. */
+export const applicationNamingParams = jsonColumn<Record<string, string>>();
 
 export async function insertApplication(db: Trx, row: ApplicationTable): Promise<void> {
   await db.insertInto('applications').values(row).execute();
@@ -19,4 +23,9 @@ export async function applicationById(db: Db | Trx, id: string): Promise<Applica
 
 export async function updateApplication(db: Trx, id: string, patch: Partial<Omit<ApplicationTable, 'id'>>): Promise<void> {
   await db.updateTable('applications').set(patch).where('id', '=', id).execute();
+}
+
+/** No application is the default any more (before another becomes it). */
+export async function clearDefaultApplication(db: Trx): Promise<void> {
+  await db.updateTable('applications').set({ is_default: 0 }).where('is_default', '=', 1).execute();
 }

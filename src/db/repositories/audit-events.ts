@@ -1,5 +1,12 @@
+import { nullableJsonColumn } from '../codec.js';
 import type { Db, Trx } from '../database.js';
 import type { AuditEventTable, AuditHeadTable } from '../schema.js';
+
+/**
+ * `audit_events.before_json` / `after_json`, read back as recorded. They are
+ * written as canonical JSON (sorted keys) by the append, which hashes that text.
+ */
+export const auditPayload = nullableJsonColumn<unknown>();
 
 export async function lockAuditHead(db: Trx): Promise<AuditHeadTable> {
   // UPDATE takes the row lock on PostgreSQL (and SQLite already holds the

@@ -1,6 +1,10 @@
 import { sql } from 'kysely';
+import { jsonColumn } from '../codec.js';
 import type { Db, Trx } from '../database.js';
 import type { ReleaseTable } from '../schema.js';
+
+/** `releases.channels`: the channels a release carries, in the order given. */
+export const releaseChannels = jsonColumn<string[]>();
 
 export async function insertRelease(db: Trx, row: ReleaseTable): Promise<void> {
   await db.insertInto('releases').values(row).execute();
@@ -67,4 +71,13 @@ export async function updateReleaseVersioned(
     .where('row_version', '=', expectedVersion)
     .executeTakeFirst();
   return Number(res.numUpdatedRows) === 1;
+}
+
+/** A change that is not a column of the release (its item set) still moves its version, so holders of the old one notice. */
+export async function bumpReleaseVersion(db: Trx, id: string, at: string): Promise<void> {
+  await db
+    .updateTable('releases')
+    .set((eb) => ({ row_version: eb('row_version', '+', 1), updated_at: at }))
+    .where('id', '=', id)
+    .execute();
 }

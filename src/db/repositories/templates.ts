@@ -1,5 +1,16 @@
+import { jsonColumn } from '../codec.js';
 import type { Db, Trx } from '../database.js';
 import type { TemplateVersionTable } from '../schema.js';
+import type { ProcessTemplate } from '../../domain/template/schema.js';
+
+/**
+ * `template_versions.content_json`: the parsed template as published. It is
+ * read back through the template schema (domain/template/stored.ts), so a
+ * version published by an earlier relman gets the defaults of fields added since.
+ */
+export const templateContent = jsonColumn<ProcessTemplate>();
+/** `template_versions.sections_changed`: the top-level sections this version changed. */
+export const templateSectionsChanged = jsonColumn<string[]>();
 
 export async function insertTemplateVersion(db: Trx, row: TemplateVersionTable): Promise<void> {
   await db.insertInto('template_versions').values(row).execute();

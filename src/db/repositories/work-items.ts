@@ -1,6 +1,11 @@
 import { sql } from 'kysely';
+import { jsonColumn } from '../codec.js';
 import type { Db, Trx } from '../database.js';
 import type { TestAttemptTable, WorkItemTable } from '../schema.js';
+import { testAttemptPackages } from './test-attempts.js';
+
+/** `work_items.elements`: the elements (type and name) the item changes. */
+export const workItemElements = jsonColumn<{ type: string; name: string }[]>();
 
 export async function insertWorkItem(db: Trx, row: WorkItemTable): Promise<void> {
   await db.insertInto('work_items').values(row).execute();
@@ -28,11 +33,11 @@ export async function workItemsByKindNumber(db: Db | Trx, applicationId: string,
     .execute();
 }
 
-export type ItemTestRow = TestAttemptTable & { release_name: string };
+export type ItemTestRecord = Omit<TestAttemptTable, 'packages'> & { release_name: string; packages: Record<string, number> };
 
-/** Every test attempt of an item, in any release, oldest first. */
-export async function testAttemptsOfItem(db: Db | Trx, itemId: string): Promise<ItemTestRow[]> {
-  return db
+/** Every test attempt of an item, in any release, oldest first; `packages` decoded. */
+export async function testAttemptsOfItem(db: Db | Trx, itemId: string): Promise<ItemTestRecord[]> {
+  const rows = await db
     .selectFrom('test_attempts')
     .innerJoin('releases', 'releases.id', 'test_attempts.release_id')
     .selectAll('test_attempts')
@@ -41,6 +46,7 @@ export async function testAttemptsOfItem(db: Db | Trx, itemId: string): Promise<
     .orderBy('test_attempts.recorded_at')
     .orderBy('test_attempts.id')
     .execute();
+  return rows.map((r) => ({ ...r, packages: testAttemptPackages.decode(r.packages) }));
 }
 
 // Hot read path (every GET of a release), written as a raw portable statement like releaseByName.

@@ -77,7 +77,7 @@ export const releaseRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, { 
         response: { 200: releaseDetailSchema, ...errorResponses },
       },
     },
-    async (req) => getRelease(deps, req.query.app, req.params.name),
+    async (req) => getRelease(deps, { app: req.query.app, name: req.params.name }),
   );
 
   app.patch(
@@ -101,6 +101,7 @@ export const releaseRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, { 
         response: { 200: releaseSchema, ...errorResponses },
       },
     },
-    async (req) => updateRelease(deps, actorOf(req), req.query.app, req.params.name, { ...req.body, expectedVersion: req.body.version }),
+    async (req) =>
+      updateRelease(deps, actorOf(req), { app: req.query.app, name: req.params.name }, { ...req.body, expectedVersion: req.body.version }),
   );
 };

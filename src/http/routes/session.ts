@@ -27,7 +27,13 @@ export const sessionRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, { 
       let s: Awaited<ReturnType<typeof login>>;
       try {
         // req.ip is the socket address, or with RELMAN_TRUST_PROXY the right-most untrusted hop.
-        s = await login(deps, req.body.username, req.body.password, sessionTtlHours, String(req.id), req.ip);
+        s = await login(deps, {
+          username: req.body.username,
+          password: req.body.password,
+          ttlHours: sessionTtlHours,
+          requestId: String(req.id),
+          address: req.ip,
+        });
       } catch (err) {
         if (err instanceof TooManyAttemptsError) reply.header('retry-after', String(err.retryAfterSeconds));
         throw err;

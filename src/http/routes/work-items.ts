@@ -70,7 +70,7 @@ export const workItemRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, {
         response: { 200: workItemDetailSchema, ...errorResponses },
       },
     },
-    async (req) => getWorkItem(deps, req.query.app, req.params.key),
+    async (req) => getWorkItem(deps, { app: req.query.app, key: req.params.key }),
   );
 
   app.patch(
@@ -95,7 +95,8 @@ export const workItemRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, {
         response: { 200: workItemSchema, ...errorResponses },
       },
     },
-    async (req) => updateWorkItem(deps, actorOf(req), req.query.app, req.params.key, { ...req.body, expectedVersion: req.body.version }),
+    async (req) =>
+      updateWorkItem(deps, actorOf(req), { app: req.query.app, key: req.params.key }, { ...req.body, expectedVersion: req.body.version }),
   );
 
   app.put(
@@ -110,6 +111,7 @@ export const workItemRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, {
         response: { 200: workItemSchema, ...errorResponses },
       },
     },
-    async (req) => assignWorkItem(deps, actorOf(req), req.query.app, req.params.key, { ...req.body, expectedVersion: req.body.version }),
+    async (req) =>
+      assignWorkItem(deps, actorOf(req), { app: req.query.app, key: req.params.key }, { ...req.body, expectedVersion: req.body.version }),
   );
 };
