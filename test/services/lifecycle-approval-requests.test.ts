@@ -78,16 +78,12 @@ describe.each(dialects)('approval requests e-mail the approvers; an approval may
     const f = await startFlow(deps, clock, crew);
     await f.toPackageVerified();
     const seq = await lastAuditSeq(deps);
+    const ref = { name: f.name };
 
-    const req = await requestApproval(
-      deps,
-      crew.cmc2,
-      { name: f.name },
-      {
-        step: 'at-go-ahead',
-        comment: 'Packages verified, please look.',
-      },
-    );
+    const req = await requestApproval(deps, crew.cmc2, ref, {
+      step: 'at-go-ahead',
+      comment: 'Packages verified, please look.',
+    });
     expect(req).toEqual({
       step: 'at-go-ahead',
       requestedBy: 'chris',
@@ -220,17 +216,13 @@ describe.each(dialects)('approval requests e-mail the approvers; an approval may
     const seq = await lastAuditSeq(deps);
     const before = (await getRelease(deps, undefined, f.name)).version;
     clock.advance(60_000);
-    const d = await decideApproval(
-      deps,
-      crew.cmc,
-      { name: f.name },
-      {
-        step: 'production-approval',
-        decision: 'approve',
-        comment: 'Go for Saturday',
-        advance: true,
-      },
-    );
+    const ref = { name: f.name };
+    const d = await decideApproval(deps, crew.cmc, ref, {
+      step: 'production-approval',
+      decision: 'approve',
+      comment: 'Go for Saturday',
+      advance: true,
+    });
     expect(d).toMatchObject({ step: 'production-approval', decision: 'approved', decidedBy: 'carol', comment: 'Go for Saturday' });
     expect(d.advance).toMatchObject({
       taken: true,

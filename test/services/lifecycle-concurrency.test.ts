@@ -55,16 +55,12 @@ describe.each(dialects)('lifecycle concurrency ($name)', ({ name }) => {
       StaleVersionError,
     );
     expect(err2.actual).toBe(read + 1);
-    const done = await performTransition(
-      deps,
-      crew.lead,
-      { name: f.name },
-      {
-        transition: 'cancel',
-        comment: 'moved',
-        expectedVersion: read + 1,
-      },
-    );
+    const ref = { name: f.name };
+    const done = await performTransition(deps, crew.lead, ref, {
+      transition: 'cancel',
+      comment: 'moved',
+      expectedVersion: read + 1,
+    });
     expect(done).toMatchObject({ transition: 'cancel', from: 'packaging', to: 'cancelled' });
     expect(await version(f)).toBe(read + 2);
   });
