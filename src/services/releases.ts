@@ -105,7 +105,7 @@ export async function createRelease(deps: ServiceDeps, actor: Actor, input: Crea
     // A refusal must not name the release: it will not exist (its number is given back).
     Object.assign(row, await checkReleaseSchedule(db, deps, actor, ctx.template, { ...row, name: '' }, input));
     await insertRelease(db, row);
-    await syncChecklist(db, deps, ctx.template, row);
+    await syncChecklist({ db }, deps, ctx.template, row);
     const v = await toView(deps, db, ctx.app.key, row);
     return tx.audit({ action: 'release.create', subjectType: 'release', subjectId: `${ctx.app.key}/${name}`, after: v }, v);
   });
@@ -174,7 +174,7 @@ export async function updateRelease(deps: ServiceDeps, actor: Actor, ref: Releas
       throw new StaleVersionError('release', name, r.row_version, now.row_version);
     }
     const updated = await loadRelease(db, ctx, name);
-    const checklist = rescheduled ? await syncChecklist(db, deps, template, updated) : { added: [], removed: [] };
+    const checklist = rescheduled ? await syncChecklist({ db }, deps, template, updated) : { added: [], removed: [] };
     const after = await toView(deps, db, ctx.app.key, updated);
     // Tasks the new channels brought, or took away (open ones only).
     const recorded = checklist.added.length + checklist.removed.length > 0 ? { ...after, checklist } : after;

@@ -32,7 +32,7 @@ export const CHECKLIST_ROUTES: Route[] = [
     ok: 200,
     req: async (fx) => {
       const release = await freshRelease(fx);
-      await completeTask(fx.h.deps, SYSTEM_ACTOR, undefined, release, 'back-up-databases', { note: 'backed up' });
+      await completeTask(fx.h.deps, SYSTEM_ACTOR, { name: release }, 'back-up-databases', { note: 'backed up' });
       return { url: task(release, 'back-up-databases', 'reopen'), payload: { reason: 'the backup failed' } };
     },
   },

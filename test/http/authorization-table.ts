@@ -65,7 +65,7 @@ const freshItem = async (fx: Fixtures) =>
 const freshRelease = async (fx: Fixtures) =>
   (await createRelease(fx.h.deps, SYSTEM_ACTOR, { type: 'scheduled', plannedDate: '2026-03-21', channels: ['web'] })).name;
 const freshIssue = async (fx: Fixtures) =>
-  (await raiseIssue(fx.h.deps, SYSTEM_ACTOR, undefined, fx.lifecycle, { category: 'at-issue', title: 'to resolve' })).number;
+  (await raiseIssue(fx.h.deps, SYSTEM_ACTOR, { name: fx.lifecycle }, { category: 'at-issue', title: 'to resolve' })).number;
 /** The smallest valid ZIP: one stored entry `index.html` holding `hi` (built once with yazl, kept as bytes). */
 const TINY_ZIP = Buffer.from(
   'UEsDBBQAAAgAAAAAISisKpPYAgAAAAIAAAAKAAAAaW5kZXguaHRtbGhpUEsBAj8DFAAACAAAAAAhKKwqk9gCAAAAAgAAAAoACQAAAAAAAAAAALSBAAAAAGluZGV4Lmh0bWxVVAUAA4BDbThQSwUGAAAAAAEAAQBBAAAAKgAAAAAA',

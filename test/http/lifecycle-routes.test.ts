@@ -438,10 +438,10 @@ describe.each(dialects)('the scheduled release lifecycle over HTTP on $name', ({
     ]);
     // Nothing a service returns is lost to the response schemas.
     const json = (v: unknown) => JSON.parse(JSON.stringify(v)) as unknown;
-    expect(history).toEqual(json(await releaseHistory(h.deps, undefined, name)));
-    expect(expectJson(await crew.viewer('GET', rel(name, '/approvals')), 200)).toEqual(json(await listApprovals(h.deps, undefined, name)));
+    expect(history).toEqual(json(await releaseHistory(h.deps, { name })));
+    expect(expectJson(await crew.viewer('GET', rel(name, '/approvals')), 200)).toEqual(json(await listApprovals(h.deps, { name })));
     const evidence = expectJson(await crew.viewer('GET', rel(name, '/evidence')), 200);
-    expect(evidence).toEqual(json(await releaseEvidence(h.deps, undefined, name)));
+    expect(evidence).toEqual(json(await releaseEvidence(h.deps, { name })));
     expect(evidence.packages.map((p: { channel: string; version: number }) => `${p.channel} v${p.version}`)).toEqual([
       'database v1',
       'database v2',

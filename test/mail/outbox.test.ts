@@ -350,7 +350,7 @@ describe.each(dialects)('mail outbox on $name', ({ name: dialect }) => {
     if (!g) throw new Error(`no gate ${typeof which === 'string' ? which : which.id}`);
     return evaluateGate(template, g, toSnapshot(r, await loadLifecycleRows(h.deps.database.kysely, r.id)));
   };
-  const noticesOf = async (name: string) => (await releaseEvidence(h.deps, undefined, name)).notifications;
+  const noticesOf = async (name: string) => (await releaseEvidence(h.deps, { name })).notifications;
 
   it('a checklist task sent by mail is "sent, awaiting delivery" until the mail server accepts it, then done by the sender', async () => {
     const name = await newRelease();
@@ -361,7 +361,7 @@ describe.each(dialects)('mail outbox on $name', ({ name: dialect }) => {
         note: 'Packages are on the share.',
       });
       expect(sent.tasksAwaitingDelivery).toEqual(['inform-deployment-team']);
-      const waiting = (await releaseChecklist(h.deps, undefined, name)).tasks.find((t) => t.task === 'inform-deployment-team');
+      const waiting = (await releaseChecklist(h.deps, { name })).tasks.find((t) => t.task === 'inform-deployment-team');
       expect(waiting).toMatchObject({
         status: 'sent',
         statusText: 'sent, awaiting delivery',
@@ -505,10 +505,10 @@ describe.each(dialects)('mail outbox on $name', ({ name: dialect }) => {
     }
 
     // MEDS by phone and the fiscal intermediary in a meeting: notices made another way, shown as such.
-    await rejectsWith(recordNotification(h.deps, lead, undefined, name, { system: 'meds', means: 'phone', note: ' ' }), ValidationError);
-    await rejectsWith(recordNotification(h.deps, lead, undefined, name, { system: 'meds', means: 'email', note: 'sent' }), ValidationError);
-    await recordNotification(h.deps, lead, undefined, name, { system: 'meds', means: 'phone', note: 'told Jo at the MEDS desk' });
-    await recordNotification(h.deps, lead, undefined, name, { system: 'fiscal-intermediary', means: 'meeting', note: 'weekly call' });
+    await rejectsWith(recordNotification(h.deps, lead, { name }, { system: 'meds', means: 'phone', note: ' ' }), ValidationError);
+    await rejectsWith(recordNotification(h.deps, lead, { name }, { system: 'meds', means: 'email', note: 'sent' }), ValidationError);
+    await recordNotification(h.deps, lead, { name }, { system: 'meds', means: 'phone', note: 'told Jo at the MEDS desk' });
+    await recordNotification(h.deps, lead, { name }, { system: 'fiscal-intermediary', means: 'meeting', note: 'weekly call' });
     g = await gate(name, 'systems-notified');
     expect(g.pass).toBe(true);
     expect(g.evidence.map((e) => e.what)).toEqual([
@@ -560,12 +560,17 @@ describe.each(dialects)('mail outbox on $name', ({ name: dialect }) => {
   it('sends the sign-off confirmation when the CMC signs a release off (P15)', async () => {
     const name = await newRelease();
     const seq = await lastAuditSeq(h.deps);
-    await decideApproval(h.deps, cmc, undefined, name, {
-      step: 'final-signoff',
-      decision: 'approve',
-      comment: 'All good.',
-      attestations: ['requirements-addressed', 'implementation-succeeded'],
-    });
+    await decideApproval(
+      h.deps,
+      cmc,
+      { name },
+      {
+        step: 'final-signoff',
+        decision: 'approve',
+        comment: 'All good.',
+        attestations: ['requirements-addressed', 'implementation-succeeded'],
+      },
+    );
     const mails = (await listMail(h.deps, { release: name, limit: 50, offset: 0 })).items;
     expect(mails).toMatchObject([
       {
@@ -585,7 +590,7 @@ describe.each(dialects)('mail outbox on $name', ({ name: dialect }) => {
     expect(events.map((e) => e.action)).toEqual(['approval.approve']);
     expect(events[0]?.after.mails).toEqual([{ template: 'signoff-confirmation', mailId: mails[0]?.id, messageId: mails[0]?.messageId }]);
     // Another step without notify sends nothing.
-    await decideApproval(h.deps, cmc, undefined, name, { step: 'at-go-ahead', decision: 'approve' });
+    await decideApproval(h.deps, cmc, { name }, { step: 'at-go-ahead', decision: 'approve' });
     expect((await listMail(h.deps, { release: name, limit: 50, offset: 0 })).total).toBe(1);
   });
 

@@ -93,11 +93,11 @@ describe.each(dialects)('reconciliation checklist ($name)', ({ name }) => {
 
   const newRelease = async (plannedDate = '2030-03-09') =>
     (await createRelease(deps, lead, releaseInput({ plannedDate, channels: ['database', 'web'] }))).name;
-  const tasksOf = async (release: string) => (await releaseChecklist(deps, undefined, release)).tasks;
+  const tasksOf = async (release: string) => (await releaseChecklist(deps, { name: release })).tasks;
 
   it('creates the template’s five tasks with the release, due −14 days, at the milestone, −1, −1 and on release day', async () => {
     const rel = await newRelease('2030-03-09');
-    const c = await releaseChecklist(deps, undefined, rel);
+    const c = await releaseChecklist(deps, { name: rel });
     expect(c.milestones).toEqual([
       { id: 'uat-start', name: 'User acceptance testing starts', date: '2030-03-02', set: false, setBy: null, setAt: null },
     ]);
@@ -119,13 +119,13 @@ describe.each(dialects)('reconciliation checklist ($name)', ({ name }) => {
 
   it('moves open tasks with the planned date and the milestone; done tasks keep their date', async () => {
     const rel = await newRelease('2030-03-09');
-    await completeTask(deps, lead, undefined, rel, 'inform-deployment-team', { note: 'mailed the team' });
+    await completeTask(deps, lead, { name: rel }, 'inform-deployment-team', { note: 'mailed the team' });
     await updateRelease(deps, lead, { name: rel }, { plannedDate: '2030-03-16' });
     let tasks = await tasksOf(rel);
     expect(tasks.map((t) => t.due)).toEqual(['2030-02-23', '2030-03-09', '2030-03-15', '2030-03-15', '2030-03-16']);
 
     const seq = await lastAuditSeq(deps);
-    const c = await setMilestone(deps, lead, undefined, rel, 'uat-start', { date: '2030-03-11' });
+    const c = await setMilestone(deps, lead, { name: rel }, 'uat-start', { date: '2030-03-11' });
     expect(c.milestones[0]).toMatchObject({ date: '2030-03-11', set: true, setBy: 'terry' });
     tasks = c.tasks;
     expect(tasks[1]?.due).toBe('2030-03-11');
@@ -137,18 +137,18 @@ describe.each(dialects)('reconciliation checklist ($name)', ({ name }) => {
     expect(tasks.map((t) => t.due)).toEqual(['2030-02-23', '2030-03-11', '2030-03-22', '2030-03-22', '2030-03-23']);
 
     // Reopening the done task puts it back on the release's dates.
-    const reopened = await reopenTask(deps, cmc, undefined, rel, 'inform-deployment-team', { reason: 'the packages changed' });
+    const reopened = await reopenTask(deps, cmc, { name: rel }, 'inform-deployment-team', { reason: 'the packages changed' });
     expect(reopened).toMatchObject({ status: 'open', due: '2030-03-09', note: 'the packages changed', completedBy: null });
 
-    await rejectsWith(setMilestone(deps, dev, undefined, rel, 'nope', { date: '2030-03-01' }), NotFoundError);
-    await rejectsWith(setMilestone(deps, viewer, undefined, rel, 'uat-start', { date: '2030-03-01' }), ForbiddenError);
-    await rejectsWith(setMilestone(deps, lead, undefined, rel, 'uat-start', { date: '2030-02-30' }), ValidationError);
+    await rejectsWith(setMilestone(deps, dev, { name: rel }, 'nope', { date: '2030-03-01' }), NotFoundError);
+    await rejectsWith(setMilestone(deps, viewer, { name: rel }, 'uat-start', { date: '2030-03-01' }), ForbiddenError);
+    await rejectsWith(setMilestone(deps, lead, { name: rel }, 'uat-start', { date: '2030-02-30' }), ValidationError);
   });
 
   it('lets checklist.complete roles and the task’s responsible roles complete it, with a note and evidence', async () => {
     const rel = await newRelease();
     // The developer is responsible for the release notes but not for sending them.
-    const prepared = await completeTask(deps, dev, undefined, rel, 'prepare-release-notes', {
+    const prepared = await completeTask(deps, dev, { name: rel }, 'prepare-release-notes', {
       note: 'written',
       link: 'https://wiki.example.org/CFIS/notes',
     });
@@ -159,13 +159,13 @@ describe.each(dialects)('reconciliation checklist ($name)', ({ name }) => {
       evidence: { link: 'https://wiki.example.org/CFIS/notes' },
       completedAt: '2030-01-07T09:00:00.000Z',
     });
-    const denied = await rejectsWith(completeTask(deps, dev, undefined, rel, 'send-release-notes', { note: 'x' }), ForbiddenError);
+    const denied = await rejectsWith(completeTask(deps, dev, { name: rel }, 'send-release-notes', { note: 'x' }), ForbiddenError);
     expect(denied.allowedRoles).toEqual(expect.arrayContaining(['cmc', 'technical-lead']));
-    await rejectsWith(completeTask(deps, viewer, undefined, rel, 'back-up-databases', { note: 'x' }), ForbiddenError);
-    const noNote = await rejectsWith(completeTask(deps, cmc, undefined, rel, 'back-up-databases', { note: '  ' }), ValidationError);
+    await rejectsWith(completeTask(deps, viewer, { name: rel }, 'back-up-databases', { note: 'x' }), ForbiddenError);
+    const noNote = await rejectsWith(completeTask(deps, cmc, { name: rel }, 'back-up-databases', { note: '  ' }), ValidationError);
     expect(noNote.problems.map((p) => p.path)).toEqual(['note']);
-    await rejectsWith(completeTask(deps, cmc, undefined, rel, 'no-such-task', { note: 'x' }), NotFoundError);
-    await rejectsWith(completeTask(deps, cmc, undefined, rel, 'prepare-release-notes', { note: 'again' }), ConflictError);
+    await rejectsWith(completeTask(deps, cmc, { name: rel }, 'no-such-task', { note: 'x' }), NotFoundError);
+    await rejectsWith(completeTask(deps, cmc, { name: rel }, 'prepare-release-notes', { note: 'again' }), ConflictError);
 
     // A mail of this release as evidence.
     const releaseId = (await deps.database.kysely.selectFrom('releases').select('id').where('name', '=', rel).executeTakeFirstOrThrow()).id;
@@ -183,20 +183,20 @@ describe.each(dialects)('reconciliation checklist ($name)', ({ name }) => {
       }),
     );
     const bad = await rejectsWith(
-      completeTask(deps, lead, undefined, rel, 'send-release-notes', { note: 'sent', mailId: randomUUID() }),
+      completeTask(deps, lead, { name: rel }, 'send-release-notes', { note: 'sent', mailId: randomUUID() }),
       ValidationError,
     );
     expect(bad.problems.map((p) => p.path)).toEqual(['mailId']);
-    const sent = await completeTask(deps, lead, undefined, rel, 'send-release-notes', { note: 'sent', mailId: mail.id });
+    const sent = await completeTask(deps, lead, { name: rel }, 'send-release-notes', { note: 'sent', mailId: mail.id });
     expect(sent.evidence).toEqual({ mailId: mail.id, mailSubject: `${rel}: release notes` });
 
-    const skipped = await skipTask(deps, cmc, undefined, rel, 'transfer-web-packages', { reason: 'no web channel' });
+    const skipped = await skipTask(deps, cmc, { name: rel }, 'transfer-web-packages', { reason: 'no web channel' });
     expect(skipped).toMatchObject({ status: 'skipped', note: 'no web channel', completedBy: 'carol' });
-    await rejectsWith(skipTask(deps, cmc, undefined, rel, 'back-up-databases', { reason: ' ' }), ValidationError);
-    await rejectsWith(reopenTask(deps, cmc, undefined, rel, 'back-up-databases', { reason: 'x' }), ConflictError);
+    await rejectsWith(skipTask(deps, cmc, { name: rel }, 'back-up-databases', { reason: ' ' }), ValidationError);
+    await rejectsWith(reopenTask(deps, cmc, { name: rel }, 'back-up-databases', { reason: 'x' }), ConflictError);
     // Optimistic version of the task.
     await rejectsWith(
-      reopenTask(deps, cmc, undefined, rel, 'transfer-web-packages', { reason: 'x', expectedVersion: skipped.version - 1 }),
+      reopenTask(deps, cmc, { name: rel }, 'transfer-web-packages', { reason: 'x', expectedVersion: skipped.version - 1 }),
       StaleVersionError,
     );
 
@@ -218,8 +218,8 @@ describe.each(dialects)('reconciliation checklist ($name)', ({ name }) => {
     expect((await openChecklistTasks(deps, cmc, { overdue: true })).map((t) => t.task)).toEqual(['inform-deployment-team']);
 
     // A closed release's checklist takes no skip or reopen any more (a late completion is still true evidence).
-    await performTransition(deps, cmc, undefined, rel, { transition: 'cancel', comment: 'not needed' });
-    const closed = await rejectsWith(skipTask(deps, cmc, undefined, rel, 'back-up-databases', { reason: 'x' }), ConflictError);
+    await performTransition(deps, cmc, { name: rel }, { transition: 'cancel', comment: 'not needed' });
+    const closed = await rejectsWith(skipTask(deps, cmc, { name: rel }, 'back-up-databases', { reason: 'x' }), ConflictError);
     expect(closed.code).toBe('release-closed');
     expect(await openChecklistTasks(deps, cmc, {})).toEqual([]);
   });
@@ -238,10 +238,10 @@ describe.each(dialects)('reconciliation checklist ($name)', ({ name }) => {
     expect(update).toMatchObject({ action: 'release.update', after: { checklist: { added: ['back-up-databases'], removed: [] } } });
 
     // Dropping the web channel removes its open task; a done task stays as the record of what happened.
-    await completeTask(deps, lead, undefined, dbOnly, 'inform-deployment-team', { note: 'told them' });
+    await completeTask(deps, lead, { name: dbOnly }, 'inform-deployment-team', { note: 'told them' });
     await updateRelease(deps, lead, { name: dbOnly }, { channels: ['database', 'web'] });
     expect((await tasksOf(dbOnly)).map((t) => t.task)).toEqual(TASKS);
-    await completeTask(deps, cmc, undefined, dbOnly, 'transfer-web-packages', { note: 'transferred' });
+    await completeTask(deps, cmc, { name: dbOnly }, 'transfer-web-packages', { note: 'transferred' });
     await updateRelease(deps, lead, { name: webOnly }, { channels: ['database'] });
     expect((await tasksOf(webOnly)).map((t) => t.task)).toEqual(TASKS.filter((t) => t !== 'transfer-web-packages'));
     await updateRelease(deps, lead, { name: dbOnly }, { channels: ['database'] });
@@ -304,7 +304,7 @@ describe.each(dialects)('reconciliation checklist ($name)', ({ name }) => {
     await escalationContact(deps, 2, 'Gus Second', 'gus@example.org', null);
     await escalationContact(deps, 2, 'Hal Second', 'hal@example.org', '+1 555 0103');
     const rel = await newRelease('2030-03-09');
-    for (const t of [TASKS[0], TASKS[1], TASKS[3], TASKS[4]]) await skipTask(deps, cmc, undefined, rel, t as string, { reason: 'n/a' });
+    for (const t of [TASKS[0], TASKS[1], TASKS[3], TASKS[4]]) await skipTask(deps, cmc, { name: rel }, t as string, { reason: 'n/a' });
     // send-release-notes is due Friday 2030-03-08; New York changes to summer time on Sunday 2030-03-10.
     const sweepAt = async (at: string) => {
       clock.set(at);
@@ -357,15 +357,15 @@ describe.each(dialects)('reconciliation checklist ($name)', ({ name }) => {
     ]);
 
     // Completing it stops everything.
-    await completeTask(deps, lead, undefined, rel, 'send-release-notes', { note: 'sent late' });
+    await completeTask(deps, lead, { name: rel }, 'send-release-notes', { note: 'sent late' });
     expect(await sweepAt('2030-04-01T12:00:00.000Z')).toEqual([]);
   });
 
   it('records the step of a task with nobody to mail, and leaves done tasks and closed releases alone', async () => {
     const rel = await newRelease('2030-03-09');
     const other = await newRelease('2030-03-09');
-    await performTransition(deps, cmc, undefined, other, { transition: 'cancel', comment: 'merged into the first' });
-    await completeTask(deps, lead, undefined, rel, 'send-release-notes', { note: 'done early' });
+    await performTransition(deps, cmc, { name: other }, { transition: 'cancel', comment: 'merged into the first' });
+    await completeTask(deps, lead, { name: rel }, 'send-release-notes', { note: 'done early' });
     const seq = await lastAuditSeq(deps);
     clock.set('2030-03-09T13:00:00.000Z');
     const steps = await sweepChecklist(deps);
@@ -417,7 +417,7 @@ describe.each(dialects)('reconciliation checklist ($name)', ({ name }) => {
   it('gates a transition on a checklist task in a template that asks for it', async () => {
     const rel0 = await newRelease();
     // The default template has no checklist gate.
-    expect(JSON.stringify(await releaseGates(deps, lead, undefined, rel0))).not.toContain('Checklist task');
+    expect(JSON.stringify(await releaseGates(deps, lead, { name: rel0 }))).not.toContain('Checklist task');
     await publishTemplate(deps, SYSTEM_ACTOR, {
       yaml: templateYaml((doc) => {
         doc.gates.push({ id: 'notes-prepared', name: 'Release notes prepared', check: { checklistDone: 'prepare-release-notes' } });
@@ -431,18 +431,18 @@ describe.each(dialects)('reconciliation checklist ($name)', ({ name }) => {
     const item = await createWorkItem(deps, dev, { kind: 'IR', helpdeskRef: 'HD-1', title: 'Totals' });
     await assignWorkItem(deps, lead, { key: item.key }, { release: rel });
     const refused = await rejectsWith(
-      performTransition(deps, lead, undefined, rel, { transition: 'start-packaging' }),
+      performTransition(deps, lead, { name: rel }, { transition: 'start-packaging' }),
       GatesNotSatisfiedError,
     );
     expect(refused.unmet).toEqual(["Checklist task 'Prepare release notes' is not done"]);
     clock.advance(60_000);
-    await completeTask(deps, dev, undefined, rel, 'prepare-release-notes', { note: 'on the wiki' });
-    const gates = await releaseGates(deps, lead, undefined, rel);
+    await completeTask(deps, dev, { name: rel }, 'prepare-release-notes', { note: 'on the wiki' });
+    const gates = await releaseGates(deps, lead, { name: rel });
     const gate = gates.transitions.find((t) => t.id === 'start-packaging')?.gates.find((g) => g.id === 'notes-prepared');
     expect(gate).toMatchObject({
       pass: true,
       evidence: [{ what: "Checklist task 'Prepare release notes' done: on the wiki", by: 'dana', at: '2030-01-07T09:01:00.000Z' }],
     });
-    await performTransition(deps, lead, undefined, rel, { transition: 'start-packaging' });
+    await performTransition(deps, lead, { name: rel }, { transition: 'start-packaging' });
   });
 });

@@ -78,8 +78,9 @@ describe.each(dialects)('approval requests e-mail the approvers; an approval may
     const f = await startFlow(deps, clock, crew);
     await f.toPackageVerified();
     const seq = await lastAuditSeq(deps);
+    const ref = { name: f.name };
 
-    const req = await requestApproval(deps, crew.cmc2, undefined, f.name, {
+    const req = await requestApproval(deps, crew.cmc2, ref, {
       step: 'at-go-ahead',
       comment: 'Packages verified, please look.',
     });
@@ -120,7 +121,7 @@ describe.each(dialects)('approval requests e-mail the approvers; an approval may
     await setEmail('carol', 'carol@example.org');
     await setEmail('chris', 'chris@example.org');
     const f = await startFlow(deps, clock, crew);
-    const req = await requestApproval(deps, crew.lead, undefined, f.name, { step: 'final-signoff' });
+    const req = await requestApproval(deps, crew.lead, { name: f.name }, { step: 'final-signoff' });
     expect(req.mail).toMatchObject({ queued: true, to: ['carol@example.org', 'chris@example.org'] });
     expect(await deliver()).toMatchObject({ sent: 1 });
     const got = received[0] as ReceivedMail;
@@ -134,7 +135,7 @@ describe.each(dialects)('approval requests e-mail the approvers; an approval may
     const f = await startFlow(deps, clock, crew);
     const seq = await lastAuditSeq(deps);
     // carol has an address but asks herself; chris has none.
-    const req = await requestApproval(deps, crew.cmc, undefined, f.name, { step: 'at-go-ahead' });
+    const req = await requestApproval(deps, crew.cmc, { name: f.name }, { step: 'at-go-ahead' });
     expect(req.mail).toEqual({
       queued: false,
       template: 'approval-request',
@@ -142,10 +143,10 @@ describe.each(dialects)('approval requests e-mail the approvers; an approval may
     });
     expect(await rowCount(deps, 'mail_outbox')).toBe(0);
     expect((await auditEvents(deps, seq))[0]?.after.mail).toEqual(req.mail);
-    expect((await listApprovals(deps, undefined, f.name)).find((s) => s.step === 'at-go-ahead')?.requester).toBe('carol');
+    expect((await listApprovals(deps, { name: f.name })).find((s) => s.step === 'at-go-ahead')?.requester).toBe('carol');
 
     await deps.database.kysely.updateTable('users').set({ disabled: 1 }).where('username', 'in', ['carol', 'chris']).execute();
-    expect((await requestApproval(deps, crew.lead, undefined, f.name, { step: 'at-go-ahead' })).mail).toEqual({
+    expect((await requestApproval(deps, crew.lead, { name: f.name }, { step: 'at-go-ahead' })).mail).toEqual({
       queued: false,
       template: 'approval-request',
       reason: `no active user holds a role that may give "${GO_AHEAD}" (Change Management Coordinator)`,
@@ -160,7 +161,7 @@ describe.each(dialects)('approval requests e-mail the approvers; an approval may
       doc.mailTemplates = doc.mailTemplates.filter((m: { id: string }) => m.id !== 'approval-request');
     });
     const f = await startFlow(deps, clock, crew);
-    const req = await requestApproval(deps, crew.lead, undefined, f.name, { step: 'at-go-ahead' });
+    const req = await requestApproval(deps, crew.lead, { name: f.name }, { step: 'at-go-ahead' });
     expect(req.mail).toEqual({
       queued: false,
       template: null,
@@ -194,11 +195,11 @@ describe.each(dialects)('approval requests e-mail the approvers; an approval may
     await createApplication(deps, SYSTEM_ACTOR, { key: 'claims', name: 'Claims', templateKey: 'other-plan' });
     const r = await createRelease(deps, crew.lead, { app: 'claims', type: 'scheduled', plannedDate: '2030-02-02', channels: ['database'] });
 
-    const own = await requestApproval(deps, crew.cmc, 'claims', r.name, { step: 'at-go-ahead' });
+    const own = await requestApproval(deps, crew.cmc, { app: 'claims', name: r.name }, { step: 'at-go-ahead' });
     expect(own.mail).toMatchObject({ queued: true, template: 'approval-request', to: ['carol@example.org', 'chris@example.org'] });
 
-    await decideApproval(deps, crew.cmc, 'claims', r.name, { step: 'at-signoff', decision: 'approve' });
-    const ask = await requestApproval(deps, crew.lead, 'claims', r.name, { step: 'at-signoff' });
+    await decideApproval(deps, crew.cmc, { app: 'claims', name: r.name }, { step: 'at-signoff', decision: 'approve' });
+    const ask = await requestApproval(deps, crew.lead, { app: 'claims', name: r.name }, { step: 'at-signoff' });
     expect(ask.mail).toMatchObject({ queued: true, template: 'signoff-ask', to: ['chris@example.org'], cc: ['terry@example.org'] });
 
     expect(await deliver()).toMatchObject({ sent: 2 });
@@ -215,7 +216,8 @@ describe.each(dialects)('approval requests e-mail the approvers; an approval may
     const seq = await lastAuditSeq(deps);
     const before = (await getRelease(deps, { name: f.name })).version;
     clock.advance(60_000);
-    const d = await decideApproval(deps, crew.cmc, undefined, f.name, {
+    const ref = { name: f.name };
+    const d = await decideApproval(deps, crew.cmc, ref, {
       step: 'production-approval',
       decision: 'approve',
       comment: 'Go for Saturday',
@@ -241,7 +243,7 @@ describe.each(dialects)('approval requests e-mail the approvers; an approval may
     const release = await getRelease(deps, { name: f.name });
     expect(release.state).toBe('approved-for-production');
     expect(release.version).toBe(before + 1);
-    const last = (await releaseHistory(deps, undefined, f.name)).at(-1);
+    const last = (await releaseHistory(deps, { name: f.name })).at(-1);
     expect(last?.evidence.gates.find((g) => g.id === 'production-approved')).toMatchObject({
       pass: true,
       evidence: [expect.objectContaining({ by: 'carol' })],
@@ -252,7 +254,7 @@ describe.each(dialects)('approval requests e-mail the approvers; an approval may
     const f = await startFlow(deps, clock, crew);
     await f.toAtSignedOff(); // no external system notified yet
     const seq = await lastAuditSeq(deps);
-    const d = await decideApproval(deps, crew.cmc, undefined, f.name, { step: 'production-approval', decision: 'approve', advance: true });
+    const d = await decideApproval(deps, crew.cmc, { name: f.name }, { step: 'production-approval', decision: 'approve', advance: true });
     expect(d.advance).toEqual({
       taken: false,
       reason: '"Approve for production" cannot be taken now',
@@ -261,17 +263,17 @@ describe.each(dialects)('approval requests e-mail the approvers; an approval may
     expect(d.advance?.taken === false && d.advance.transitions[0]?.unmet.length).toBeGreaterThan(0);
     expect((await auditEvents(deps, seq)).map((e) => e.action)).toEqual(['approval.approve']);
     expect((await getRelease(deps, { name: f.name })).state).toBe('at-signed-off');
-    expect((await listApprovals(deps, undefined, f.name)).find((s) => s.step === 'production-approval')?.satisfied).toBe(true);
+    expect((await listApprovals(deps, { name: f.name })).find((s) => s.step === 'production-approval')?.satisfied).toBe(true);
   });
 
   it('--advance by someone who may not take the transition, or with none waiting: approved, not moved, and why', async () => {
     const f = await startFlow(deps, clock, crew);
-    const early = await decideApproval(deps, crew.cmc, undefined, f.name, { step: 'at-go-ahead', decision: 'approve', advance: true });
+    const early = await decideApproval(deps, crew.cmc, { name: f.name }, { step: 'at-go-ahead', decision: 'approve', advance: true });
     expect(early.advance).toEqual({ taken: false, reason: `no transition from Draft waits for "${GO_AHEAD}"`, transitions: [] });
 
     const g = await startFlow(deps, clock, crew);
     await g.toPackageVerified();
-    const d = await decideApproval(deps, crew.cmc, undefined, g.name, { step: 'at-go-ahead', decision: 'approve', advance: true });
+    const d = await decideApproval(deps, crew.cmc, { name: g.name }, { step: 'at-go-ahead', decision: 'approve', advance: true });
     expect(d.advance).toEqual({
       taken: false,
       reason: '"Install in acceptance test" cannot be taken now',
@@ -292,7 +294,7 @@ describe.each(dialects)('approval requests e-mail the approvers; an approval may
     await f.toPackageVerified();
     const seq = await lastAuditSeq(deps);
     const err = await rejectsWith(
-      decideApproval(deps, crew.cmc, undefined, f.name, { step: 'at-go-ahead', decision: 'reject', comment: 'no', advance: true }),
+      decideApproval(deps, crew.cmc, { name: f.name }, { step: 'at-go-ahead', decision: 'reject', comment: 'no', advance: true }),
       ValidationError,
     );
     expect(err.problems).toEqual([
@@ -316,7 +318,7 @@ describe.each(dialects)('approval requests e-mail the approvers; an approval may
     const f = await startFlow(deps, clock, crew);
     await f.toAtSignedOff();
     await f.notifyAll();
-    const d = await decideApproval(deps, crew.cmc, undefined, f.name, { step: 'production-approval', decision: 'approve', advance: true });
+    const d = await decideApproval(deps, crew.cmc, { name: f.name }, { step: 'production-approval', decision: 'approve', advance: true });
     expect(d.advance).toEqual({
       taken: false,
       reason:

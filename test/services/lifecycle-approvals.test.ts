@@ -26,9 +26,9 @@ describe.each(dialects)('approvals ($name)', ({ name }) => {
   });
   afterEach(async () => h.close());
 
-  const step = async (f: Flow, id: string) => (await listApprovals(deps, undefined, f.name)).find((a) => a.step === id);
+  const step = async (f: Flow, id: string) => (await listApprovals(deps, { name: f.name })).find((a) => a.step === id);
   const decide = (f: Flow, who: Crew[keyof Crew], decision: 'approve' | 'reject', stepId = 'at-go-ahead', comment?: string) =>
-    decideApproval(deps, who, undefined, f.name, { step: stepId, decision, comment });
+    decideApproval(deps, who, { name: f.name }, { step: stepId, decision, comment });
   /** Refused with approval-refused, and nothing written. */
   async function refused(decision: () => Promise<unknown>): Promise<string> {
     const seq = await lastAuditSeq(deps);
@@ -40,7 +40,7 @@ describe.each(dialects)('approvals ($name)', ({ name }) => {
 
   it('lists the approval steps of the release type’s workflow with roles, requirement and attestations', async () => {
     const f = await startFlow(deps, clock, crew);
-    const steps = await listApprovals(deps, undefined, f.name);
+    const steps = await listApprovals(deps, { name: f.name });
     expect(steps.map((s) => [s.step, s.roles, s.required, s.requester, s.satisfied])).toEqual([
       ['at-go-ahead', ['cmc'], 1, 'terry', false],
       ['at-signoff', ['cmc'], 1, 'terry', false],
@@ -49,7 +49,7 @@ describe.each(dialects)('approvals ($name)', ({ name }) => {
     ]);
     expect(steps[3]?.attestations.map((a) => a.id)).toEqual(['requirements-addressed', 'implementation-succeeded']);
     const emergency = await startFlow(deps, clock, crew, { type: 'emergency' });
-    expect((await listApprovals(deps, undefined, emergency.name)).map((s) => s.step)).toEqual(['emergency-approval', 'final-signoff']);
+    expect((await listApprovals(deps, { name: emergency.name })).map((s) => s.step)).toEqual(['emergency-approval', 'final-signoff']);
   });
 
   it('the release creator is the default requester and may not approve; another coordinator may', async () => {
@@ -100,18 +100,18 @@ describe.each(dialects)('approvals ($name)', ({ name }) => {
       /^"go-live" is not an approval step\b.*; one of: at-go-ahead, at-signoff, production-approval, .*final-signoff$/,
     );
     expect(unknown.problems).toEqual([{ path: 'step', message: unknown.message }]);
-    await rejectsWith(requestApproval(deps, crew.lead, undefined, f.name, { step: 'go-live' }), ValidationError);
+    await rejectsWith(requestApproval(deps, crew.lead, { name: f.name }, { step: 'go-live' }), ValidationError);
     // Asking makes one the requester, who may then not decide: a viewer changes nothing.
-    const viewer = await rejectsWith(requestApproval(deps, crew.viewer, undefined, f.name, { step: 'at-go-ahead' }), ForbiddenError);
+    const viewer = await rejectsWith(requestApproval(deps, crew.viewer, { name: f.name }, { step: 'at-go-ahead' }), ForbiddenError);
     expect(viewer.allowedRoles).not.toContain('viewer');
     expect((await step(f, 'at-go-ahead'))?.requester).toBe('terry');
   });
 
   it('an unknown step or report is refused with the ids that exist', async () => {
     const f = await startFlow(deps, clock, crew);
-    const step = await rejectsWith(recordStep(deps, crew.dev, undefined, f.name, { step: 'verify', channel: 'database' }), NotFoundError);
+    const step = await rejectsWith(recordStep(deps, crew.dev, { name: f.name }, { step: 'verify', channel: 'database' }), NotFoundError);
     expect(step.message).toBe('step "verify" does not exist; one of: verify-package, deploy, confirm-deployment, verify-application');
-    const report = await rejectsWith(writeReport(deps, crew.lead, undefined, f.name, 'err', { parts: {} }), NotFoundError);
+    const report = await rejectsWith(writeReport(deps, crew.lead, { name: f.name }, 'err', { parts: {} }), NotFoundError);
     expect(report.message).toBe('report "err" does not exist; one of: emergency-release-report');
   });
 
@@ -128,7 +128,7 @@ describe.each(dialects)('approvals ($name)', ({ name }) => {
     expect(rejection).toMatchObject({ decision: 'rejected', decidedBy: 'chris', comment: 'release notes missing', voided: false });
     const release = await getRelease(deps, { name: f.name });
     expect([release.state, release.version]).toEqual(['packaging', version + 1]);
-    expect((await releaseHistory(deps, undefined, f.name)).at(-1)).toMatchObject({
+    expect((await releaseHistory(deps, { name: f.name })).at(-1)).toMatchObject({
       transition: 'reject:at-go-ahead',
       from: 'package-verified',
       to: 'packaging',
@@ -151,7 +151,7 @@ describe.each(dialects)('approvals ($name)', ({ name }) => {
 
     // Rejected again while already where the rejection sends it: recorded, no second move.
     await f.reject('at-go-ahead', 'still missing', crew.cmc, false);
-    expect((await releaseHistory(deps, undefined, f.name)).map((t) => t.transition)).toEqual([
+    expect((await releaseHistory(deps, { name: f.name })).map((t) => t.transition)).toEqual([
       'start-packaging',
       'mark-package-verified',
       'reject:at-go-ahead',
@@ -166,7 +166,7 @@ describe.each(dialects)('approvals ($name)', ({ name }) => {
   it('the final sign-off needs both attestations', async () => {
     const f = await startFlow(deps, clock, crew);
     const signoff = (attestations: string[]) =>
-      decideApproval(deps, crew.cmc, undefined, f.name, { step: 'final-signoff', decision: 'approve', attestations });
+      decideApproval(deps, crew.cmc, { name: f.name }, { step: 'final-signoff', decision: 'approve', attestations });
     expect(await refused(() => signoff([]))).toBe(
       'confirm "The release addresses the signed-off requirements" (attestation requirements-addressed); ' +
         'confirm "The implementation succeeded" (attestation implementation-succeeded)',
@@ -195,7 +195,7 @@ describe.each(dialects)('approvals ($name)', ({ name }) => {
     await f.startDeployment();
     await f.reject('at-go-ahead', 'should not have gone ahead', crew.cmc2, false);
     expect((await getRelease(deps, { name: f.name })).state).toBe('deploying');
-    expect((await releaseHistory(deps, undefined, f.name)).map((t) => t.transition)).not.toContain('reject:at-go-ahead');
+    expect((await releaseHistory(deps, { name: f.name })).map((t) => t.transition)).not.toContain('reject:at-go-ahead');
     // The recorded decision voided the step's approval all the same.
     expect(await step(f, 'at-go-ahead')).toMatchObject({ approvedBy: [], satisfied: false });
     // Before the deployment, a rejected production approval does send the release back.
@@ -203,7 +203,7 @@ describe.each(dialects)('approvals ($name)', ({ name }) => {
     await g.readyForProduction();
     await g.transition(crew.cmc, 'approve-for-production');
     await g.reject('production-approval', 'CATS is down', crew.cmc2);
-    expect((await releaseHistory(deps, undefined, g.name)).at(-1)).toMatchObject({
+    expect((await releaseHistory(deps, { name: g.name })).at(-1)).toMatchObject({
       transition: 'reject:production-approval',
       from: 'approved-for-production',
       to: 'at-signed-off',
@@ -216,10 +216,10 @@ describe.each(dialects)('approvals ($name)', ({ name }) => {
     await f.toPackageVerified();
     await f.approve('at-signoff', crew.cmc);
     await f.reject('at-signoff', 'regression found', crew.cmc2, false);
-    const gates = await releaseGates(deps, crew.cmc, undefined, f.name);
+    const gates = await releaseGates(deps, crew.cmc, { name: f.name });
     expect(gates.state).toBe('package-verified');
     expect(gates.transitions.map((t) => t.id)).toEqual(['back-to-packaging', 'complete-testing', 'cancel']);
     expect((await step(f, 'at-signoff'))?.approvedBy).toEqual([]);
-    expect((await releaseHistory(deps, undefined, f.name)).map((t) => t.transition)).toEqual(['start-packaging', 'mark-package-verified']);
+    expect((await releaseHistory(deps, { name: f.name })).map((t) => t.transition)).toEqual(['start-packaging', 'mark-package-verified']);
   });
 });

@@ -45,17 +45,18 @@ describe.each(dialects)('lifecycle concurrency ($name)', ({ name }) => {
     await f.transition(crew.dev, 'start-packaging');
     const seq = await lastAuditSeq(deps);
     const err = await rejectsWith(
-      performTransition(deps, crew.dev, undefined, f.name, { transition: 'cancel', comment: 'x', expectedVersion: read }),
+      performTransition(deps, crew.dev, { name: f.name }, { transition: 'cancel', comment: 'x', expectedVersion: read }),
       StaleVersionError,
     );
     expect([err.expected, err.actual]).toEqual([read, read + 1]);
     expect(await lastAuditSeq(deps)).toBe(seq);
     const err2 = await rejectsWith(
-      decideApproval(deps, crew.cmc, undefined, f.name, { step: 'at-go-ahead', decision: 'approve', expectedVersion: read }),
+      decideApproval(deps, crew.cmc, { name: f.name }, { step: 'at-go-ahead', decision: 'approve', expectedVersion: read }),
       StaleVersionError,
     );
     expect(err2.actual).toBe(read + 1);
-    const done = await performTransition(deps, crew.lead, undefined, f.name, {
+    const ref = { name: f.name };
+    const done = await performTransition(deps, crew.lead, ref, {
       transition: 'cancel',
       comment: 'moved',
       expectedVersion: read + 1,
@@ -73,7 +74,7 @@ describe.each(dialects)('lifecycle concurrency ($name)', ({ name }) => {
     const before = await version(f);
 
     const results = await Promise.allSettled(
-      cmcs.map((a) => decideApproval(deps, a, undefined, f.name, { step: 'at-go-ahead', decision: 'approve' })),
+      cmcs.map((a) => decideApproval(deps, a, { name: f.name }, { step: 'at-go-ahead', decision: 'approve' })),
     );
     const won = results.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
     const lost = results.flatMap((r) => (r.status === 'rejected' ? [r.reason as unknown] : []));
@@ -84,7 +85,7 @@ describe.each(dialects)('lifecycle concurrency ($name)', ({ name }) => {
       expect((e as ConflictError).code).toBe('approval-refused');
       expect((e as ConflictError).message).toBe('"Go-ahead to install in acceptance test" is already approved');
     }
-    const step = (await listApprovals(deps, undefined, f.name)).find((s) => s.step === 'at-go-ahead');
+    const step = (await listApprovals(deps, { name: f.name })).find((s) => s.step === 'at-go-ahead');
     expect(step?.approvedBy).toEqual([won[0]?.decidedBy]);
     expect(step?.decisions).toHaveLength(1);
     const events = await auditEvents(deps, seq);
@@ -105,10 +106,15 @@ describe.each(dialects)('lifecycle concurrency ($name)', ({ name }) => {
     // Half send the version they read, half do not.
     const results = await Promise.allSettled(
       Array.from({ length: N }, (_, i) =>
-        performTransition(deps, people[i % 2] as Actor, undefined, f.name, {
-          transition: 'mark-package-verified',
-          expectedVersion: i % 4 < 2 ? read : undefined,
-        }),
+        performTransition(
+          deps,
+          people[i % 2] as Actor,
+          { name: f.name },
+          {
+            transition: 'mark-package-verified',
+            expectedVersion: i % 4 < 2 ? read : undefined,
+          },
+        ),
       ),
     );
     const won = results.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
@@ -129,7 +135,7 @@ describe.each(dialects)('lifecycle concurrency ($name)', ({ name }) => {
     expect(await transitionRows(f, 'mark-package-verified')).toEqual([
       { transition: 'mark-package-verified', performed_by: won[0]?.performedBy },
     ]);
-    expect((await releaseHistory(deps, undefined, f.name)).map((t) => t.transition)).toEqual(['start-packaging', 'mark-package-verified']);
+    expect((await releaseHistory(deps, { name: f.name })).map((t) => t.transition)).toEqual(['start-packaging', 'mark-package-verified']);
     const events = await auditEvents(deps, seq);
     expect(events.map((e) => e.action)).toEqual(['release.transition']);
     expect(events[0]?.after).toMatchObject({ state: 'package-verified', transition: 'mark-package-verified' });
@@ -142,11 +148,11 @@ describe.each(dialects)('lifecycle concurrency ($name)', ({ name }) => {
     const before = await version(f);
     const [packages, issues] = await Promise.all([
       Promise.all(
-        Array.from({ length: 10 }, (_, i) => recordPackage(deps, crew.dev, undefined, f.name, { channel: 'database', label: `p${i}` })),
+        Array.from({ length: 10 }, (_, i) => recordPackage(deps, crew.dev, { name: f.name }, { channel: 'database', label: `p${i}` })),
       ),
       Promise.all(
         Array.from({ length: 10 }, (_, i) =>
-          raiseIssue(deps, crew.analyst, undefined, f.name, { category: 'at-issue', title: `issue ${i}` }),
+          raiseIssue(deps, crew.analyst, { name: f.name }, { category: 'at-issue', title: `issue ${i}` }),
         ),
       ),
     ]);

@@ -29,7 +29,7 @@ describe.each(dialects)('lifecycle refusals ($name)', ({ name }) => {
   async function refusedWith(f: Flow, transition: string, actor = crew.cmc, comment?: string): Promise<string[]> {
     const seq = await lastAuditSeq(deps);
     const before = await getRelease(deps, { name: f.name });
-    const err = await rejectsWith(performTransition(deps, actor, undefined, f.name, { transition, comment }), GatesNotSatisfiedError);
+    const err = await rejectsWith(performTransition(deps, actor, { name: f.name }, { transition, comment }), GatesNotSatisfiedError);
     expect(err.transition).toBe(transition);
     expect(await lastAuditSeq(deps)).toBe(seq);
     const after = await getRelease(deps, { name: f.name });
@@ -41,7 +41,7 @@ describe.each(dialects)('lifecycle refusals ($name)', ({ name }) => {
     it('approve-for-production with nothing recorded', async () => {
       const f = await startFlow(deps, clock, crew);
       const err = await rejectsWith(
-        performTransition(deps, crew.cmc, undefined, f.name, { transition: 'approve-for-production' }),
+        performTransition(deps, crew.cmc, { name: f.name }, { transition: 'approve-for-production' }),
         GatesNotSatisfiedError,
       );
       expect(err.transitionName).toBe('Approve for production');
@@ -90,26 +90,23 @@ describe.each(dialects)('lifecycle refusals ($name)', ({ name }) => {
       // With the comment the state is the one thing left; roll-back is how a deployment is undone.
       expect(await refusedWith(f, 'cancel', crew.cmc, 'wrong week')).toHaveLength(1);
       await f.transition(crew.cmc, 'roll-back', 'claims page fails');
-      const history = await releaseHistory(deps, undefined, f.name);
+      const history = await releaseHistory(deps, { name: f.name });
       expect(history.at(-1)).toMatchObject({ transition: 'roll-back', from: 'deploying', to: 'rolled-back', comment: 'claims page fails' });
     });
 
     it('a role the transition does not name: ForbiddenError with the allowed roles', async () => {
       const f = await startFlow(deps, clock, crew);
-      const err = await rejectsWith(
-        performTransition(deps, crew.cmc, undefined, f.name, { transition: 'start-packaging' }),
-        ForbiddenError,
-      );
+      const err = await rejectsWith(performTransition(deps, crew.cmc, { name: f.name }, { transition: 'start-packaging' }), ForbiddenError);
       expect(err.allowedRoles).toEqual(['technical-lead', 'developer']);
       const viewer = await rejectsWith(
-        performTransition(deps, crew.viewer, undefined, f.name, { transition: 'cancel', comment: 'x' }),
+        performTransition(deps, crew.viewer, { name: f.name }, { transition: 'cancel', comment: 'x' }),
         ForbiddenError,
       );
       expect(viewer.allowedRoles).toEqual(['cmc', 'technical-lead']);
       // The deployment team may not approve for production, even with every gate holding.
       await f.readyForProduction();
       const dep = await rejectsWith(
-        performTransition(deps, crew.deployer, undefined, f.name, { transition: 'approve-for-production' }),
+        performTransition(deps, crew.deployer, { name: f.name }, { transition: 'approve-for-production' }),
         ForbiddenError,
       );
       expect(dep.allowedRoles).toEqual(['cmc']);
@@ -118,7 +115,7 @@ describe.each(dialects)('lifecycle refusals ($name)', ({ name }) => {
 
     it('an unknown transition: ValidationError naming the ones possible from here', async () => {
       const f = await startFlow(deps, clock, crew);
-      const err = await rejectsWith(performTransition(deps, crew.lead, undefined, f.name, { transition: 'ship-it' }), ValidationError);
+      const err = await rejectsWith(performTransition(deps, crew.lead, { name: f.name }, { transition: 'ship-it' }), ValidationError);
       expect(err.message).toBe('"ship-it" is not a transition of the Scheduled change cycle workflow; from Draft: start-packaging, cancel');
       expect(err.problems).toEqual([{ path: 'transition', message: err.message }]);
     });
@@ -129,14 +126,14 @@ describe.each(dialects)('lifecycle refusals ($name)', ({ name }) => {
     beforeEach(async () => {
       f = await startFlow(deps, clock, crew);
       await f.readyForProduction();
-      const gates = await releaseGates(deps, crew.cmc, undefined, f.name);
+      const gates = await releaseGates(deps, crew.cmc, { name: f.name });
       expect(gates.transitions.find((t) => t.id === 'approve-for-production')).toMatchObject({ allowedForYou: true, unmet: [] });
     });
 
     /** Refused with exactly these reasons, then allowed once the fact is put right. */
     async function blockedBy(reasons: string[], putRight: () => Promise<unknown>): Promise<void> {
       expect(await refusedWith(f, 'approve-for-production')).toEqual(reasons);
-      const listed = (await releaseGates(deps, crew.cmc, undefined, f.name)).transitions.find((t) => t.id === 'approve-for-production');
+      const listed = (await releaseGates(deps, crew.cmc, { name: f.name })).transitions.find((t) => t.id === 'approve-for-production');
       expect(listed?.unmet).toEqual(reasons);
       await putRight();
       await f.transition(crew.cmc, 'approve-for-production');
@@ -153,7 +150,7 @@ describe.each(dialects)('lifecycle refusals ($name)', ({ name }) => {
       await f.raise('at-issue', 'Typo', crew.analyst);
       await f.resolve(2);
       const noReason = await rejectsWith(
-        resolveIssue(deps, crew.cmc, undefined, f.name, 1, { status: 'wont-fix', resolution: ' ' }),
+        resolveIssue(deps, crew.cmc, { name: f.name }, 1, { status: 'wont-fix', resolution: ' ' }),
         ValidationError,
       );
       expect(noReason.problems).toEqual([{ path: 'resolution', message: "closing an issue as won't fix needs a reason" }]);
@@ -177,14 +174,14 @@ describe.each(dialects)('lifecycle refusals ($name)', ({ name }) => {
       // Nothing recorded: no version, no voided approval, no audit event; the release still claims what it did.
       expect(await lastAuditSeq(deps)).toBe(seq);
       expect((await getRelease(deps, { name: f.name })).state).toBe('at-signed-off');
-      expect((await listApprovals(deps, undefined, f.name)).every((a) => a.decisions.every((d) => !d.voided))).toBe(true);
+      expect((await listApprovals(deps, { name: f.name })).every((a) => a.decisions.every((d) => !d.voided))).toBe(true);
 
       await f.transition(crew.lead, 'back-to-packaging', 'the claims fix needs another class');
       const pkg = await f.pkg('database');
       expect(pkg).toMatchObject({ channel: 'database', version: 2, createdBy: 'dana' });
       // at-go-ahead, at-signoff and production-approval were given; all three are void now.
       expect(pkg.voidedApprovals).toBe(3);
-      const approvals = await listApprovals(deps, undefined, f.name);
+      const approvals = await listApprovals(deps, { name: f.name });
       const signoff = approvals.find((a) => a.step === 'at-signoff');
       expect(signoff).toMatchObject({ approvedBy: [], satisfied: false });
       expect(signoff?.decisions).toEqual([
@@ -202,7 +199,7 @@ describe.each(dialects)('lifecycle refusals ($name)', ({ name }) => {
       await f.transition(crew.cmc, 'complete-at');
       await f.approve('production-approval');
       await f.transition(crew.cmc, 'approve-for-production');
-      const history = await releaseHistory(deps, undefined, f.name);
+      const history = await releaseHistory(deps, { name: f.name });
       const gate = history.at(-1)?.evidence.gates.find((g) => g.id === 'packages-tested-at');
       expect(gate?.evidence.map((e) => e.what)).toEqual([
         `${DB} package v2 passed testing in ${AT} (2 item(s))`,
@@ -237,7 +234,7 @@ describe.each(dialects)('lifecycle refusals ($name)', ({ name }) => {
         await f.transition(crew.lead, 'back-to-packaging', 'scope change');
         if (change === 'attach') await assignWorkItem(deps, crew.lead, { key: 'SMCR-2' }, { release: f.name });
         else await assignWorkItem(deps, crew.lead, { key: 'SMCR-1' }, { release: null });
-        const approvals = await listApprovals(deps, undefined, f.name);
+        const approvals = await listApprovals(deps, { name: f.name });
         const voided = approvals.filter((a) => a.decisions.some((d) => d.voided)).map((a) => a.step);
         expect(voided).toEqual(['at-go-ahead', 'at-signoff', 'production-approval']);
         const reason = approvals.find((a) => a.step === 'at-signoff')?.decisions[0]?.voidReason;

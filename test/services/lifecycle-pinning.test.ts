@@ -42,7 +42,7 @@ describe.each(dialects)('template pinning of the lifecycle ($name)', ({ name }) 
   afterEach(async () => h.close());
 
   const productionGate = async (f: Flow) => {
-    const tr = (await releaseGates(deps, crew.cmc, undefined, f.name)).transitions.find((t) => t.id === 'approve-for-production');
+    const tr = (await releaseGates(deps, crew.cmc, { name: f.name })).transitions.find((t) => t.id === 'approve-for-production');
     return { unmet: tr?.unmet, name: tr?.gates.find((g) => g.id === 'production-approved')?.name };
   };
 
@@ -70,7 +70,7 @@ describe.each(dialects)('template pinning of the lifecycle ($name)', ({ name }) 
       name: 'The CMC approved the production install',
     });
     expect(await old.unmet('approve-for-production')).toEqual([MSG.productionApprovalMissing]);
-    expect((await listApprovals(deps, undefined, old.name)).find((s) => s.step === 'production-approval')?.name).toBe(
+    expect((await listApprovals(deps, { name: old.name })).find((s) => s.step === 'production-approval')?.name).toBe(
       'Approval of the production install',
     );
     // …the new one version 2's.
@@ -80,15 +80,15 @@ describe.each(dialects)('template pinning of the lifecycle ($name)', ({ name }) 
       unmet: ['Go-live approval by the Change Management Coordinator is missing'],
       name: 'The CMC approved the go-live',
     });
-    expect((await listApprovals(deps, undefined, fresh.name)).find((s) => s.step === 'production-approval')?.name).toBe('Go-live approval');
+    expect((await listApprovals(deps, { name: fresh.name })).find((s) => s.step === 'production-approval')?.name).toBe('Go-live approval');
 
     // Cancel is gone from version 2 only.
-    const options = async (f: Flow) => (await releaseGates(deps, crew.lead, undefined, f.name)).transitions.map((t) => t.id);
+    const options = async (f: Flow) => (await releaseGates(deps, crew.lead, { name: f.name })).transitions.map((t) => t.id);
     expect(await options(stillDraft)).toEqual(['start-packaging', 'cancel']);
     const fresh2 = await startFlow(deps, clock, crew);
     expect(await options(fresh2)).toEqual(['start-packaging']);
     const unknown = await rejectsWith(
-      performTransition(deps, crew.lead, undefined, fresh2.name, { transition: 'cancel', comment: 'not needed' }),
+      performTransition(deps, crew.lead, { name: fresh2.name }, { transition: 'cancel', comment: 'not needed' }),
       ValidationError,
     );
     expect(unknown.message).toBe('"cancel" is not a transition of the Scheduled change cycle workflow; from Draft: start-packaging');

@@ -53,12 +53,12 @@ describe.each(dialects)('emergency and expedited releases ($name)', ({ name }) =
       ]);
 
       const forbidden = await rejectsWith(
-        writeReport(deps, crew.analyst, undefined, f.name, 'emergency-release-report', { parts: FULL_REPORT }),
+        writeReport(deps, crew.analyst, { name: f.name }, 'emergency-release-report', { parts: FULL_REPORT }),
         ForbiddenError,
       );
       expect(forbidden.allowedRoles).toEqual(['technical-lead', 'developer', 'cmc']);
       const unknownPart = await rejectsWith(
-        writeReport(deps, crew.lead, undefined, f.name, 'emergency-release-report', { parts: { budget: 'x' } }),
+        writeReport(deps, crew.lead, { name: f.name }, 'emergency-release-report', { parts: { budget: 'x' } }),
         ValidationError,
       );
       expect(unknownPart.problems.map((p) => p.path)).toEqual(['parts.budget']);
@@ -74,7 +74,7 @@ describe.each(dialects)('emergency and expedited releases ($name)', ({ name }) =
 
       // Only a coordinator gives the emergency approval.
       const dev = await rejectsWith(
-        decideApproval(deps, crew.dev, undefined, f.name, { step: 'emergency-approval', decision: 'approve' }),
+        decideApproval(deps, crew.dev, { name: f.name }, { step: 'emergency-approval', decision: 'approve' }),
         ForbiddenError,
       );
       expect(dev.allowedRoles).toEqual(['cmc']);
@@ -84,7 +84,7 @@ describe.each(dialects)('emergency and expedited releases ($name)', ({ name }) =
       const seq = await lastAuditSeq(deps);
       await f.transition(crew.cmc, 'approve-for-production');
 
-      const done = (await releaseHistory(deps, undefined, f.name)).at(-1);
+      const done = (await releaseHistory(deps, { name: f.name })).at(-1);
       expect(done).toMatchObject({ transition: 'approve-for-production', from: 'package-verified', to: 'approved-for-production' });
       const evidence = done?.evidence as Gates;
       expect(evidence.exceptions).toEqual([]);
@@ -142,7 +142,7 @@ describe.each(dialects)('emergency and expedited releases ($name)', ({ name }) =
       await f.test('DR-2', 'acceptance-test', 'passed');
       const seq = await lastAuditSeq(deps);
       await f.transition(crew.cmc, 'approve-for-production');
-      const done = (await releaseHistory(deps, undefined, f.name)).at(-1);
+      const done = (await releaseHistory(deps, { name: f.name })).at(-1);
       const evidence = done?.evidence as Gates;
       expect(evidence.exceptions).toEqual([MSG.singleEnvException]);
       expect(evidence.gates.find((g) => g.id === 'items-passed-test')?.evidence.map((e) => e.what)).toEqual([
@@ -171,16 +171,13 @@ describe.each(dialects)('emergency and expedited releases ($name)', ({ name }) =
       expect(await f.unmet('approve-for-production')).toEqual([MSG.notPassed('IR-1', AT), `${MSG.notTested(DB, 1, AT)} for IR-1`]);
       await f.test('IR-1', 'acceptance-test', 'passed');
       await f.transition(crew.cmc, 'approve-for-production');
-      expect(((await releaseHistory(deps, undefined, f.name)).at(-1)?.evidence as Gates).exceptions).toEqual([]);
+      expect(((await releaseHistory(deps, { name: f.name })).at(-1)?.evidence as Gates).exceptions).toEqual([]);
     });
 
     it('has no acceptance-test states in its workflow', async () => {
       const f = await emergency(['IR']);
       await f.toPackageVerified();
-      const err = await rejectsWith(
-        performTransition(deps, crew.lead, undefined, f.name, { transition: 'install-in-at' }),
-        ValidationError,
-      );
+      const err = await rejectsWith(performTransition(deps, crew.lead, { name: f.name }, { transition: 'install-in-at' }), ValidationError);
       expect(err.message).toBe(
         '"install-in-at" is not a transition of the Emergency release (P12) workflow; from Package verified: back-to-packaging, approve-for-production, cancel',
       );
@@ -193,10 +190,7 @@ describe.each(dialects)('emergency and expedited releases ($name)', ({ name }) =
     it('has no install-in-at: testing is completed from package-verified', async () => {
       const f = await expedited();
       await f.toPackageVerified();
-      const err = await rejectsWith(
-        performTransition(deps, crew.lead, undefined, f.name, { transition: 'install-in-at' }),
-        ValidationError,
-      );
+      const err = await rejectsWith(performTransition(deps, crew.lead, { name: f.name }, { transition: 'install-in-at' }), ValidationError);
       expect(err.message).toBe(
         '"install-in-at" is not a transition of the Expedited release (P13): no regression testing step workflow; ' +
           'from Package verified: back-to-packaging, complete-testing, cancel',
@@ -213,7 +207,7 @@ describe.each(dialects)('emergency and expedited releases ($name)', ({ name }) =
       await f.approve('production-approval');
       await f.transition(crew.cmc, 'approve-for-production');
       await f.deployAndSignOff();
-      expect((await releaseHistory(deps, undefined, f.name)).map((t) => t.transition)).toEqual([
+      expect((await releaseHistory(deps, { name: f.name })).map((t) => t.transition)).toEqual([
         'start-packaging',
         'mark-package-verified',
         'complete-testing',
@@ -253,7 +247,7 @@ describe.each(dialects)('emergency and expedited releases ($name)', ({ name }) =
       ]);
       await f.test('IR-1', 'development', 'passed');
       await f.transition(crew.cmc, 'complete-testing');
-      const done = (await releaseHistory(deps, undefined, f.name)).at(-1);
+      const done = (await releaseHistory(deps, { name: f.name })).at(-1);
       expect(done).toMatchObject({ transition: 'complete-testing', from: 'package-verified', to: 'at-signed-off' });
       expect((done?.evidence as Gates).gates.map((g) => g.id)).toEqual([
         'items-passed-dev',

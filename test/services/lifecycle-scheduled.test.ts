@@ -58,11 +58,16 @@ describe.each(dialects)('scheduled release end to end ($name)', ({ name }) => {
     await f.transition(crew.cmc, 'approve-for-production');
     // The sign-off needs both attestations: one is not enough.
     const partial = await rejectsWith(
-      decideApproval(deps, crew.cmc, undefined, f.name, {
-        step: 'final-signoff',
-        decision: 'approve',
-        attestations: ['requirements-addressed'],
-      }),
+      decideApproval(
+        deps,
+        crew.cmc,
+        { name: f.name },
+        {
+          step: 'final-signoff',
+          decision: 'approve',
+          attestations: ['requirements-addressed'],
+        },
+      ),
       ConflictError,
     );
     expect(partial.message).toBe('confirm "The implementation succeeded" (attestation implementation-succeeded)');
@@ -72,7 +77,7 @@ describe.each(dialects)('scheduled release end to end ($name)', ({ name }) => {
     expect(release.state).toBe('signed-off');
 
     // ---- history: every transition, in order, each with its gates' evidence
-    const history = await releaseHistory(deps, undefined, f.name);
+    const history = await releaseHistory(deps, { name: f.name });
     expect(history.map((t) => [t.transition, t.from, t.to, t.performedBy])).toEqual([
       ['start-packaging', 'draft', 'packaging', 'dana'],
       ['mark-package-verified', 'packaging', 'package-verified', 'dana'],
@@ -84,9 +89,9 @@ describe.each(dialects)('scheduled release end to end ($name)', ({ name }) => {
       ['verify-in-production', 'deployed', 'verified-in-production', 'sam'],
       ['sign-off', 'verified-in-production', 'signed-off', 'carol'],
     ]);
-    const approvals = await listApprovals(deps, undefined, f.name);
+    const approvals = await listApprovals(deps, { name: f.name });
     const decidedAt = (step: string) => approvals.find((a) => a.step === step)?.decisions[0]?.decidedAt;
-    const steps = (await releaseEvidence(deps, undefined, f.name)).steps;
+    const steps = (await releaseEvidence(deps, { name: f.name })).steps;
     const stepAt = (step: string, channel: string) => steps.find((s) => s.step === step && s.channel === channel)?.recordedAt;
 
     const production = history[4];
@@ -205,21 +210,21 @@ describe.each(dialects)('scheduled release end to end ($name)', ({ name }) => {
     const n = f.name;
 
     const writes: [string, () => Promise<unknown>][] = [
-      ['cancel', () => performTransition(deps, crew.cmc, undefined, n, { transition: 'cancel', comment: 'too late' })],
-      ['roll-back', () => performTransition(deps, crew.cmc, undefined, n, { transition: 'roll-back', comment: 'harm' })],
-      ['approve', () => decideApproval(deps, crew.cmc2, undefined, n, { step: 'production-approval', decision: 'approve' })],
-      ['reject', () => decideApproval(deps, crew.cmc2, undefined, n, { step: 'at-signoff', decision: 'reject', comment: 'no' })],
-      ['request', () => requestApproval(deps, crew.lead, undefined, n, { step: 'at-signoff' })],
-      ['package', () => recordPackage(deps, crew.dev, undefined, n, { channel: 'database', label: 'v2' })],
-      ['test', () => recordTestAttempt(deps, crew.analyst, undefined, n, { item: ir, environment: 'production', result: 'passed' })],
-      ['raise', () => raiseIssue(deps, crew.analyst, undefined, n, { category: 'at-issue', title: 'late' })],
-      ['resolve', () => resolveIssue(deps, crew.dev, undefined, n, 1, { status: 'resolved' })],
-      ['notify', () => recordNotification(deps, crew.lead, undefined, n, { system: 'cats', means: 'phone', note: 'called' })],
+      ['cancel', () => performTransition(deps, crew.cmc, { name: n }, { transition: 'cancel', comment: 'too late' })],
+      ['roll-back', () => performTransition(deps, crew.cmc, { name: n }, { transition: 'roll-back', comment: 'harm' })],
+      ['approve', () => decideApproval(deps, crew.cmc2, { name: n }, { step: 'production-approval', decision: 'approve' })],
+      ['reject', () => decideApproval(deps, crew.cmc2, { name: n }, { step: 'at-signoff', decision: 'reject', comment: 'no' })],
+      ['request', () => requestApproval(deps, crew.lead, { name: n }, { step: 'at-signoff' })],
+      ['package', () => recordPackage(deps, crew.dev, { name: n }, { channel: 'database', label: 'v2' })],
+      ['test', () => recordTestAttempt(deps, crew.analyst, { name: n }, { item: ir, environment: 'production', result: 'passed' })],
+      ['raise', () => raiseIssue(deps, crew.analyst, { name: n }, { category: 'at-issue', title: 'late' })],
+      ['resolve', () => resolveIssue(deps, crew.dev, { name: n }, 1, { status: 'resolved' })],
+      ['notify', () => recordNotification(deps, crew.lead, { name: n }, { system: 'cats', means: 'phone', note: 'called' })],
       [
         'report',
-        () => writeReport(deps, crew.lead, undefined, n, 'emergency-release-report', { parts: FULL_REPORT, helpdeskRefs: ['HD-IR'] }),
+        () => writeReport(deps, crew.lead, { name: n }, 'emergency-release-report', { parts: FULL_REPORT, helpdeskRefs: ['HD-IR'] }),
       ],
-      ['step', () => recordStep(deps, crew.dbLead, undefined, n, { step: 'deploy', channel: 'database' })],
+      ['step', () => recordStep(deps, crew.dbLead, { name: n }, { step: 'deploy', channel: 'database' })],
       ['attach', () => assignWorkItem(deps, crew.lead, { key: spare.key }, { release: n })],
       ['detach', () => assignWorkItem(deps, crew.lead, { key: ir }, { release: null })],
     ];
@@ -230,7 +235,7 @@ describe.each(dialects)('scheduled release end to end ($name)', ({ name }) => {
     expect(await lastAuditSeq(deps)).toBe(afterSpare);
     const after = await getRelease(deps, { name: n });
     expect([after.state, after.version, after.items.map((i) => i.key)]).toEqual(['signed-off', version, f.items]);
-    const gates = await releaseGates(deps, crew.cmc, undefined, n);
+    const gates = await releaseGates(deps, crew.cmc, { name: n });
     expect(gates).toMatchObject({ state: 'signed-off', stateName: 'Signed off', terminal: true, transitions: [] });
   });
 });

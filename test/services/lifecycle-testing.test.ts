@@ -29,7 +29,7 @@ describe.each(dialects)('P8 test attempts and triage ($name)', ({ name }) => {
   afterEach(async () => h.close());
 
   const attempt = (item: string, result: 'passed' | 'failed', cause?: string | null, environment = 'acceptance-test') =>
-    recordTestAttempt(deps, crew.analyst, undefined, f.name, { item, environment, result, cause });
+    recordTestAttempt(deps, crew.analyst, { name: f.name }, { item, environment, result, cause });
   /** The attempt is refused with these problems and nothing is written. */
   async function invalid(write: () => Promise<unknown>): Promise<{ path: string; message: string }[]> {
     const seq = await lastAuditSeq(deps);
@@ -38,7 +38,7 @@ describe.each(dialects)('P8 test attempts and triage ($name)', ({ name }) => {
     return err.problems;
   }
   const completeAtUnmet = async () =>
-    (await releaseGates(deps, crew.cmc, undefined, f.name)).transitions.find((t) => t.id === 'complete-at')?.unmet;
+    (await releaseGates(deps, crew.cmc, { name: f.name })).transitions.find((t) => t.id === 'complete-at')?.unmet;
 
   it('a failure caused by the fix is retested only after a new package version; every attempt is kept', async () => {
     expect(await invalid(() => attempt('IR-1', 'failed'))).toEqual([
@@ -85,7 +85,7 @@ describe.each(dialects)('P8 test attempts and triage ($name)', ({ name }) => {
     await f.test('SMCR-1', 'acceptance-test', 'failed', 'configuration');
     await f.test('SMCR-1', 'acceptance-test', 'passed');
 
-    const tests = (await releaseEvidence(deps, undefined, f.name)).tests;
+    const tests = (await releaseEvidence(deps, { name: f.name })).tests;
     expect(tests.map((t) => [t.item, t.environment, t.result, t.cause, t.packages, t.recordedBy])).toEqual([
       ['IR-1', 'acceptance-test', 'failed', 'fix', { database: 1 }, 'sam'],
       ['IR-1', 'acceptance-test', 'passed', null, { database: 2 }, 'sam'],
@@ -100,7 +100,7 @@ describe.each(dialects)('P8 test attempts and triage ($name)', ({ name }) => {
 
   it('who may record, and only for items of the release', async () => {
     const forbidden = await rejectsWith(
-      recordTestAttempt(deps, crew.deployer, undefined, f.name, { item: 'IR-1', environment: 'acceptance-test', result: 'passed' }),
+      recordTestAttempt(deps, crew.deployer, { name: f.name }, { item: 'IR-1', environment: 'acceptance-test', result: 'passed' }),
       ForbiddenError,
     );
     expect(forbidden.allowedRoles).toEqual(['developer', 'systems-analyst', 'technical-lead', 'cmc', 'admin']);
@@ -137,17 +137,17 @@ describe.each(dialects)('P8 test attempts and triage ($name)', ({ name }) => {
     expect(await completeAtUnmet()).toEqual([MSG.atSignoffMissing]);
     await f.approve('at-signoff');
     await f.transition(crew.cmc, 'complete-at');
-    const done = (await releaseHistory(deps, undefined, f.name)).at(-1);
+    const done = (await releaseHistory(deps, { name: f.name })).at(-1);
     const passed = (done?.evidence as { gates: { id: string; evidence: { what: string }[] }[] }).gates.find(
       (g) => g.id === 'items-passed-at',
     );
     expect(passed?.evidence.map((e) => e.what)).toEqual(['SMCR-1 passed in Acceptance Test (AT)']);
 
     // The attempts stay on the release they were made in, under the item's key.
-    const kept = (await releaseEvidence(deps, undefined, f.name)).tests.filter((t) => t.item === 'IR-1');
+    const kept = (await releaseEvidence(deps, { name: f.name })).tests.filter((t) => t.item === 'IR-1');
     expect(kept.map((t) => t.cause)).toEqual(['data', 'setup', 'data']);
     // The later release starts the item's testing afresh.
-    expect((await releaseEvidence(deps, undefined, later.name)).tests).toEqual([]);
+    expect((await releaseEvidence(deps, { name: later.name })).tests).toEqual([]);
     await later.transition(crew.dev, 'start-packaging');
     expect((await getRelease(deps, { name: later.name })).items.map((i) => i.key)).toEqual(['IR-1']);
 

@@ -76,7 +76,7 @@ describe.each(dialects)('a release’s change cycle and blackout override ($name
     };
     expect(e.blackoutOverride).toEqual(expected);
     expect((await getRelease(deps, { name: e.name })).blackoutOverride).toEqual(expected);
-    expect((await releaseEvidence(deps, undefined, e.name)).blackoutOverride).toEqual(expected);
+    expect((await releaseEvidence(deps, { name: e.name })).blackoutOverride).toEqual(expected);
     const [created] = (await auditEvents(deps)).filter((x) => x.action === 'release.create');
     expect(created?.after.blackoutOverride).toEqual(expected);
 
@@ -91,6 +91,6 @@ describe.each(dialects)('a release’s change cycle and blackout override ($name
     const [rescheduled] = (await auditEvents(deps)).filter((x) => x.action === 'release.reschedule');
     expect(rescheduled?.after.blackoutOverride).toMatchObject({ reason: 'agreed with the board', by: 'carla', date: '2026-12-26' });
     expect((await getRelease(deps, { name: moved.name })).blackoutOverride?.text).toContain('overridden by carla');
-    expect((await releaseEvidence(deps, undefined, e.name)).blackoutOverride).toEqual(expected);
+    expect((await releaseEvidence(deps, { name: e.name })).blackoutOverride).toEqual(expected);
   });
 });

@@ -44,9 +44,9 @@ describe.each(dialects)('a template version stored by an earlier relman ($name)'
     const deps: ServiceDeps = createDeps(h.deps.database);
     const lead = await userWith(deps, ['technical-lead', 'developer']);
     const release = await createRelease(deps, lead.actor, { type: 'scheduled', plannedDate: '2030-03-02', channels: ['database', 'web'] });
-    const gates = await releaseGates(deps, lead.actor, undefined, release.name);
+    const gates = await releaseGates(deps, lead.actor, { name: release.name });
     expect(gates.transitions.map((t) => t.id)).toContain('start-packaging');
-    const tasks = await releaseChecklist(deps, undefined, release.name);
+    const tasks = await releaseChecklist(deps, { name: release.name });
     expect(tasks.tasks.every((t) => t.requiredBefore.length === 0)).toBe(true);
     const template = await deps.templates.byId(
       db,

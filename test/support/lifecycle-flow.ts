@@ -117,7 +117,7 @@ export function flowFor(deps: ServiceDeps, clock: ManualClock, crew: Crew, name:
   };
   /** The release's open checklist tasks that the template requires before a transition (only those of its channels exist). */
   const openTasksTiedTo = async (transition: string): Promise<string[]> =>
-    (await releaseChecklist(deps, undefined, name)).tasks
+    (await releaseChecklist(deps, { name })).tasks
       .filter((t) => t.status === 'open' && t.requiredBefore.some((b) => b.transition === transition))
       .map((t) => t.task);
   const f = {
@@ -134,38 +134,37 @@ export function flowFor(deps: ServiceDeps, clock: ManualClock, crew: Crew, name:
       return item.key;
     },
     transition: (actor: Actor, transition: string, comment?: string) =>
-      write(actor, ['release.transition'], () => performTransition(deps, actor, undefined, name, { transition, comment })),
+      write(actor, ['release.transition'], () => performTransition(deps, actor, { name }, { transition, comment })),
     approve: (step: string, actor: Actor = crew.cmc, attestations?: string[]) =>
-      write(actor, ['approval.approve'], () => decideApproval(deps, actor, undefined, name, { step, decision: 'approve', attestations })),
+      write(actor, ['approval.approve'], () => decideApproval(deps, actor, { name }, { step, decision: 'approve', attestations })),
     /** A rejection that sends the release back also records a transition. */
     reject: (step: string, comment: string, actor: Actor = crew.cmc, movesBack = true) =>
       write(actor, movesBack ? ['approval.reject', 'release.transition'] : ['approval.reject'], () =>
-        decideApproval(deps, actor, undefined, name, { step, decision: 'reject', comment }),
+        decideApproval(deps, actor, { name }, { step, decision: 'reject', comment }),
       ),
-    request: (step: string, actor: Actor) =>
-      write(actor, ['approval.request'], () => requestApproval(deps, actor, undefined, name, { step })),
+    request: (step: string, actor: Actor) => write(actor, ['approval.request'], () => requestApproval(deps, actor, { name }, { step })),
     pkg: (channel: string, actor: Actor = crew.dev) =>
-      write(actor, ['package.record'], () => recordPackage(deps, actor, undefined, name, { channel, label: `${name}-${channel}` })),
+      write(actor, ['package.record'], () => recordPackage(deps, actor, { name }, { channel, label: `${name}-${channel}` })),
     step: (step: string, channel: string, actor: Actor) =>
-      write(actor, ['step.record'], () => recordStep(deps, actor, undefined, name, { step, channel, note: `${step} ${channel}` })),
+      write(actor, ['step.record'], () => recordStep(deps, actor, { name }, { step, channel, note: `${step} ${channel}` })),
     test: (item: string, environment: string, result: 'passed' | 'failed', cause?: string, actor: Actor = crew.analyst) =>
-      write(actor, ['test.record'], () => recordTestAttempt(deps, actor, undefined, name, { item, environment, result, cause })),
+      write(actor, ['test.record'], () => recordTestAttempt(deps, actor, { name }, { item, environment, result, cause })),
     raise: (category: string, title: string, actor: Actor = crew.analyst) =>
-      write(actor, ['issue.raise'], () => raiseIssue(deps, actor, undefined, name, { category, title })),
+      write(actor, ['issue.raise'], () => raiseIssue(deps, actor, { name }, { category, title })),
     resolve: (number: number, actor: Actor = crew.dev, status: 'resolved' | 'wont-fix' = 'resolved', resolution = 'fixed') =>
-      write(actor, ['issue.resolve'], () => resolveIssue(deps, actor, undefined, name, number, { status, resolution })),
+      write(actor, ['issue.resolve'], () => resolveIssue(deps, actor, { name }, number, { status, resolution })),
     notify: (system: string, actor: Actor = crew.lead) =>
       write(actor, ['notification.record'], () =>
-        recordNotification(deps, actor, undefined, name, { system, means: 'phone', note: 'called the interface desk' }),
+        recordNotification(deps, actor, { name }, { system, means: 'phone', note: 'called the interface desk' }),
       ),
     report: (parts: Record<string, string>, helpdeskRefs: string[], actor: Actor = crew.lead) =>
-      write(actor, ['report.write'], () => writeReport(deps, actor, undefined, name, 'emergency-release-report', { parts, helpdeskRefs })),
+      write(actor, ['report.write'], () => writeReport(deps, actor, { name }, 'emergency-release-report', { parts, helpdeskRefs })),
     move: (item: string, to: string) =>
       write(crew.lead, ['item.move'], () => assignWorkItem(deps, crew.lead, { key: item }, { release: to, move: true })),
 
     /** Every unmet condition of a transition, as performTransition refuses it. */
     async unmet(transition: string, actor: Actor = crew.cmc, comment?: string): Promise<string[]> {
-      const err = await rejectsWith(performTransition(deps, actor, undefined, name, { transition, comment }), GatesNotSatisfiedError);
+      const err = await rejectsWith(performTransition(deps, actor, { name }, { transition, comment }), GatesNotSatisfiedError);
       return err.unmet;
     },
 
@@ -198,7 +197,7 @@ export function flowFor(deps: ServiceDeps, clock: ManualClock, crew: Crew, name:
     },
     /** Completes checklist tasks (P14) as the coordinator. */
     complete: (task: string, note = `${task} done`) =>
-      write(crew.cmc, ['checklist.complete'], () => completeTask(deps, crew.cmc, undefined, name, task, { note })),
+      write(crew.cmc, ['checklist.complete'], () => completeTask(deps, crew.cmc, { name }, task, { note })),
     /** The backup and the web packages' transfer (P17), then start-deployment. */
     async startDeployment(actor: Actor = crew.deployer): Promise<void> {
       for (const task of await openTasksTiedTo('start-deployment')) await f.complete(task);

@@ -105,7 +105,7 @@ export const checklistRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, 
         response: { 200: checklistSchema, ...errorResponses },
       },
     },
-    async (req) => releaseChecklist(deps, req.query.app, req.params.name),
+    async (req) => releaseChecklist(deps, { app: req.query.app, name: req.params.name }),
   );
 
   app.post(
@@ -133,7 +133,10 @@ export const checklistRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, 
     },
     async (req) => {
       const { version, ...input } = req.body;
-      return completeTask(deps, actorOf(req), req.query.app, req.params.name, req.params.task, { ...input, expectedVersion: version });
+      return completeTask(deps, actorOf(req), { app: req.query.app, name: req.params.name }, req.params.task, {
+        ...input,
+        expectedVersion: version,
+      });
     },
   );
 
@@ -150,7 +153,7 @@ export const checklistRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, 
       },
     },
     async (req) =>
-      reopenTask(deps, actorOf(req), req.query.app, req.params.name, req.params.task, {
+      reopenTask(deps, actorOf(req), { app: req.query.app, name: req.params.name }, req.params.task, {
         reason: req.body.reason,
         expectedVersion: req.body.version,
       }),
@@ -169,7 +172,7 @@ export const checklistRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, 
       },
     },
     async (req) =>
-      skipTask(deps, actorOf(req), req.query.app, req.params.name, req.params.task, {
+      skipTask(deps, actorOf(req), { app: req.query.app, name: req.params.name }, req.params.task, {
         reason: req.body.reason,
         expectedVersion: req.body.version,
       }),
@@ -188,7 +191,7 @@ export const checklistRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, 
         response: { 200: checklistTaskSchema, ...errorResponses },
       },
     },
-    async (req) => waiveTask(deps, actorOf(req), req.query.app, req.params.name, req.params.task, req.body),
+    async (req) => waiveTask(deps, actorOf(req), { app: req.query.app, name: req.params.name }, req.params.task, req.body),
   );
 
   app.put(
@@ -203,7 +206,7 @@ export const checklistRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, 
         response: { 200: checklistSchema, ...errorResponses },
       },
     },
-    async (req) => setMilestone(deps, actorOf(req), req.query.app, req.params.name, req.params.milestone, req.body),
+    async (req) => setMilestone(deps, actorOf(req), { app: req.query.app, name: req.params.name }, req.params.milestone, req.body),
   );
 
   app.get(
@@ -245,11 +248,18 @@ export const checklistRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, 
     async (req, reply) => {
       const body = rawBody(req, reply);
       if (!body) return reply;
-      return attachEvidenceFile(deps, artifacts, actorOf(req), req.query.app, req.params.name, req.params.task, {
-        fileName: req.params.fileName,
-        body,
-        maxBytes: maxUploadBytes,
-      });
+      return attachEvidenceFile(
+        deps,
+        artifacts,
+        actorOf(req),
+        { app: req.query.app, name: req.params.name },
+        {
+          task: req.params.task,
+          fileName: req.params.fileName,
+          body,
+          maxBytes: maxUploadBytes,
+        },
+      );
     },
   );
 
@@ -266,7 +276,8 @@ export const checklistRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, 
       },
     },
     async (req, reply) => {
-      const f = await openEvidenceFile(deps, artifacts, req.query.app, req.params.name, req.params.task, req.params.fileName);
+      const ref = { app: req.query.app, name: req.params.name };
+      const f = await openEvidenceFile(deps, artifacts, ref, { task: req.params.task, fileName: req.params.fileName });
       const safeName = f.fileName.replace(/[^A-Za-z0-9._-]/g, '_');
       reply
         .type('application/octet-stream')

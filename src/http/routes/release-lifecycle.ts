@@ -51,7 +51,7 @@ export const releaseLifecycleRoutes: FastifyPluginAsyncZod<RouteOptions> = async
         response: { 200: gatesViewSchema, ...errorResponses },
       },
     },
-    async (req) => releaseGates(deps, actorOf(req), req.query.app, req.params.name),
+    async (req) => releaseGates(deps, actorOf(req), { app: req.query.app, name: req.params.name }),
   );
 
   app.post(
@@ -68,11 +68,16 @@ export const releaseLifecycleRoutes: FastifyPluginAsyncZod<RouteOptions> = async
     },
     async (req, reply) => {
       const { transition, comment: why, version } = req.body;
-      const done = await performTransition(deps, actorOf(req), req.query.app, req.params.name, {
-        transition,
-        comment: why,
-        expectedVersion: version,
-      });
+      const done = await performTransition(
+        deps,
+        actorOf(req),
+        { app: req.query.app, name: req.params.name },
+        {
+          transition,
+          comment: why,
+          expectedVersion: version,
+        },
+      );
       return reply.code(201).send(done);
     },
   );
@@ -88,7 +93,7 @@ export const releaseLifecycleRoutes: FastifyPluginAsyncZod<RouteOptions> = async
         response: { 200: z.array(transitionRecordSchema), ...errorResponses },
       },
     },
-    async (req) => releaseHistory(deps, req.query.app, req.params.name),
+    async (req) => releaseHistory(deps, { app: req.query.app, name: req.params.name }),
   );
 
   app.get(
@@ -102,7 +107,7 @@ export const releaseLifecycleRoutes: FastifyPluginAsyncZod<RouteOptions> = async
         response: { 200: z.array(approvalStepSchema), ...errorResponses },
       },
     },
-    async (req) => listApprovals(deps, req.query.app, req.params.name),
+    async (req) => listApprovals(deps, { app: req.query.app, name: req.params.name }),
   );
 
   app.post(
@@ -133,7 +138,12 @@ export const releaseLifecycleRoutes: FastifyPluginAsyncZod<RouteOptions> = async
     },
     async (req, reply) => {
       const { version, ...decision } = req.body;
-      const view = await decideApproval(deps, actorOf(req), req.query.app, req.params.name, { ...decision, expectedVersion: version });
+      const view = await decideApproval(
+        deps,
+        actorOf(req),
+        { app: req.query.app, name: req.params.name },
+        { ...decision, expectedVersion: version },
+      );
       return reply.code(201).send(view);
     },
   );
@@ -152,7 +162,7 @@ export const releaseLifecycleRoutes: FastifyPluginAsyncZod<RouteOptions> = async
     },
     async (req, reply) => {
       const input = { step: req.params.step, comment: req.body.comment };
-      return reply.code(201).send(await requestApproval(deps, actorOf(req), req.query.app, req.params.name, input));
+      return reply.code(201).send(await requestApproval(deps, actorOf(req), { app: req.query.app, name: req.params.name }, input));
     },
   );
 
@@ -167,7 +177,7 @@ export const releaseLifecycleRoutes: FastifyPluginAsyncZod<RouteOptions> = async
         response: { 200: releaseEvidenceSchema, ...errorResponses },
       },
     },
-    async (req) => releaseEvidence(deps, req.query.app, req.params.name),
+    async (req) => releaseEvidence(deps, { app: req.query.app, name: req.params.name }),
   );
 
   app.post(
@@ -182,7 +192,8 @@ export const releaseLifecycleRoutes: FastifyPluginAsyncZod<RouteOptions> = async
         response: { 201: packageRecordedSchema, ...errorResponses },
       },
     },
-    async (req, reply) => reply.code(201).send(await recordPackage(deps, actorOf(req), req.query.app, req.params.name, req.body)),
+    async (req, reply) =>
+      reply.code(201).send(await recordPackage(deps, actorOf(req), { app: req.query.app, name: req.params.name }, req.body)),
   );
 
   app.post(
@@ -205,7 +216,8 @@ export const releaseLifecycleRoutes: FastifyPluginAsyncZod<RouteOptions> = async
         response: { 201: testAttemptSchema, ...errorResponses },
       },
     },
-    async (req, reply) => reply.code(201).send(await recordTestAttempt(deps, actorOf(req), req.query.app, req.params.name, req.body)),
+    async (req, reply) =>
+      reply.code(201).send(await recordTestAttempt(deps, actorOf(req), { app: req.query.app, name: req.params.name }, req.body)),
   );
 
   app.post(
@@ -220,7 +232,8 @@ export const releaseLifecycleRoutes: FastifyPluginAsyncZod<RouteOptions> = async
         response: { 201: issueSchema, ...errorResponses },
       },
     },
-    async (req, reply) => reply.code(201).send(await raiseIssue(deps, actorOf(req), req.query.app, req.params.name, req.body)),
+    async (req, reply) =>
+      reply.code(201).send(await raiseIssue(deps, actorOf(req), { app: req.query.app, name: req.params.name }, req.body)),
   );
 
   app.patch(
@@ -235,7 +248,7 @@ export const releaseLifecycleRoutes: FastifyPluginAsyncZod<RouteOptions> = async
         response: { 200: issueSchema, ...errorResponses },
       },
     },
-    async (req) => resolveIssue(deps, actorOf(req), req.query.app, req.params.name, req.params.number, req.body),
+    async (req) => resolveIssue(deps, actorOf(req), { app: req.query.app, name: req.params.name }, req.params.number, req.body),
   );
 
   app.post(
@@ -257,7 +270,8 @@ export const releaseLifecycleRoutes: FastifyPluginAsyncZod<RouteOptions> = async
         response: { 201: notificationSchema, ...errorResponses },
       },
     },
-    async (req, reply) => reply.code(201).send(await recordNotification(deps, actorOf(req), req.query.app, req.params.name, req.body)),
+    async (req, reply) =>
+      reply.code(201).send(await recordNotification(deps, actorOf(req), { app: req.query.app, name: req.params.name }, req.body)),
   );
 
   app.put(
@@ -280,7 +294,7 @@ export const releaseLifecycleRoutes: FastifyPluginAsyncZod<RouteOptions> = async
         response: { 200: reportSchema, ...errorResponses },
       },
     },
-    async (req) => writeReport(deps, actorOf(req), req.query.app, req.params.name, req.params.report, req.body),
+    async (req) => writeReport(deps, actorOf(req), { app: req.query.app, name: req.params.name }, req.params.report, req.body),
   );
 
   app.post(
@@ -295,6 +309,7 @@ export const releaseLifecycleRoutes: FastifyPluginAsyncZod<RouteOptions> = async
         response: { 201: stepRecordSchema, ...errorResponses },
       },
     },
-    async (req, reply) => reply.code(201).send(await recordStep(deps, actorOf(req), req.query.app, req.params.name, req.body)),
+    async (req, reply) =>
+      reply.code(201).send(await recordStep(deps, actorOf(req), { app: req.query.app, name: req.params.name }, req.body)),
   );
 };

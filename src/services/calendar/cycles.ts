@@ -353,7 +353,7 @@ export async function moveCycle(
         throw new StaleVersionError('release', r.name, r.row_version, r.row_version + 1);
       }
       const updated: ReleaseTable = { ...r, ...patch, row_version: r.row_version + 1 };
-      await syncChecklist(db, deps, t, updated);
+      await syncChecklist({ db }, deps, t, updated);
       await appendAudit(db, {
         actor,
         at: now,

@@ -1,13 +1,13 @@
 import type { Readable } from 'node:stream';
-import { checklistOf, updateTaskVersioned } from '../../db/repositories/checklist.js';
+import { checklistOf, taskEvidence, updateTaskVersioned } from '../../db/repositories/checklist.js';
 import { NotFoundError, StaleVersionError, ValidationError } from '../../domain/errors.js';
 import { hashArtifact, type ArtifactStore } from '../../integrations/storage/artifact-store.js';
 import type { Actor } from '../actor.js';
 import { resolveApplication, resolveApplicationForRead } from '../applications.js';
-import { appendAudit } from '../audit.js';
 import type { ServiceDeps } from '../deps.js';
-import { withLockedRelease } from '../lifecycle/release-lock.js';
+import { lockedReleaseWrite } from '../lifecycle/release-lock.js';
 import { CorruptArtifactError } from '../packages/read.js';
+import type { ReleaseRef } from '../release-lookup.js';
 import { loadRelease } from '../releases.js';
 import { requireTaskRights } from './tasks.js';
 import { taskViews, type ChecklistEvidence, type ChecklistTaskView } from './view.js';
@@ -29,14 +29,14 @@ export async function attachEvidenceFile(
   deps: ServiceDeps,
   store: ArtifactStore,
   actor: Actor,
-  app: string | undefined,
-  name: string,
-  task: string,
-  input: { fileName: string; body: AsyncIterable<Uint8Array>; maxBytes?: number | undefined },
+  ref: ReleaseRef,
+  input: { task: string; fileName: string; body: AsyncIterable<Uint8Array>; maxBytes?: number | undefined },
 ): Promise<ChecklistTaskView> {
+  const { name } = ref;
+  const { task } = input;
   // Everything that can be refused before a byte is read.
   const db = deps.database.kysely;
-  const ctx = await resolveApplication(deps, db, app);
+  const ctx = await resolveApplication(deps, db, ref.app);
   const r = await loadRelease(db, ctx, name);
   const t = await deps.templates.byId(db, r.template_version_id);
   const row = (await checklistOf(db, r.id)).find((x) => x.task_id === task);
@@ -53,15 +53,17 @@ export async function attachEvidenceFile(
     let promoted: Promise<void> | undefined;
     const promote = () => (promoted ??= store.promote(staged)); // once, even if the transaction is retried
     // Evidence of a task may arrive after the release closed, like its late completion.
-    return await withLockedRelease(deps, app, name, { allowTerminal: true }, async (l) => {
+    return await lockedReleaseWrite(deps, actor, ref, { allowTerminal: true }, async (l) => {
       const current = (await checklistOf(l.db, l.release.id)).find((x) => x.task_id === task);
       if (!current) throw new NotFoundError('checklist task', `${name}/${task}`);
       requireTaskRights(l.template, actor, current);
-      const before: ChecklistEvidence = current.evidence === null ? {} : (JSON.parse(current.evidence) as ChecklistEvidence);
+      const recorded = taskEvidence.decode(current.evidence);
+      const before: ChecklistEvidence = recorded ?? {};
       const evidence: ChecklistEvidence = { ...before, fileName: input.fileName, sha256: staged.sha256, size: staged.size };
       // Renamed into place before the commit: a crash in between leaves an unrecorded copy, never a record without its file.
       await promote();
-      if (!(await updateTaskVersioned(l.db, current.id, current.row_version, { evidence: JSON.stringify(evidence) }))) {
+      const encoded = taskEvidence.encode(evidence);
+      if (!(await updateTaskVersioned(l.db, current.id, current.row_version, { evidence: encoded }))) {
         throw new StaleVersionError('checklist task', `${name}/${task}`, current.row_version, current.row_version + 1);
       }
       const now = deps.clock();
@@ -70,20 +72,20 @@ export async function attachEvidenceFile(
         l.template,
         l.ctx.app.id,
         l.release.name,
-        [{ ...current, evidence: JSON.stringify(evidence), row_version: current.row_version + 1 }],
+        [{ ...current, evidence: encoded, row_version: current.row_version + 1 }],
         now,
       );
       if (!view) throw new Error('unreachable: a task view is missing');
-      await appendAudit(l.db, {
-        actor,
-        at: now,
-        action: 'checklist.evidence',
-        subjectType: 'release',
-        subjectId: l.subject,
-        before: { task, evidence: current.evidence === null ? null : before },
-        after: { task, evidence },
-      });
-      return view;
+      return l.tx.audit(
+        {
+          action: 'checklist.evidence',
+          subjectType: 'release',
+          subjectId: l.subject,
+          before: { task, evidence: recorded === null ? null : before },
+          after: { task, evidence },
+        },
+        view,
+      );
     });
   } finally {
     // After a promotion the staging file is gone already; otherwise nothing keeps it.
@@ -95,17 +97,17 @@ export async function attachEvidenceFile(
 export async function openEvidenceFile(
   deps: ServiceDeps,
   store: ArtifactStore,
-  app: string | undefined,
-  name: string,
-  task: string,
-  fileName: string,
+  ref: ReleaseRef,
+  file: { task: string; fileName: string },
 ): Promise<{ stream: Readable; sha256: string; size: number; fileName: string }> {
+  const { name } = ref;
+  const { task, fileName } = file;
   const db = deps.database.kysely;
-  const ctx = await resolveApplicationForRead(deps, app);
+  const ctx = await resolveApplicationForRead(deps, ref.app);
   const r = await loadRelease(db, ctx, name);
   const row = (await checklistOf(db, r.id)).find((x) => x.task_id === task);
   if (!row) throw new NotFoundError('checklist task', `${name}/${task}`);
-  const evidence = row.evidence === null ? {} : (JSON.parse(row.evidence) as ChecklistEvidence);
+  const evidence: ChecklistEvidence = taskEvidence.decode(row.evidence) ?? {};
   if (evidence.sha256 === undefined || evidence.fileName !== fileName)
     throw new NotFoundError('evidence file', `${name}/${task}/${fileName}`);
   const actual = await hashArtifact(store, evidence.sha256).catch(() => 'missing');

@@ -1,15 +1,19 @@
-import { checklistTaskById, escalationLevels, openTasksDueBy } from '../../db/repositories/checklist.js';
+import { applicationById } from '../../db/repositories/applications.js';
+import { checklistTaskById, claimTaskStep, escalationLevels, openTasksDueBy, taskResponsible } from '../../db/repositories/checklist.js';
+import { mailCc, mailRecipients } from '../../db/repositories/lifecycle-columns.js';
 import { releaseById } from '../../db/repositories/releases.js';
 import type { ChecklistTaskTable, ContactTable, ReleaseTable } from '../../db/schema.js';
+import type { ChecklistSweepStepAudit } from '../../domain/audit/checklist.js';
 import { nextStep, overdueAtCreation } from '../../domain/checklist.js';
+import { digestAudience, sweepStepOf } from '../../domain/checklist-tasks.js';
 import { isTerminalState } from '../../domain/release-rules.js';
 import type { ProcessTemplate } from '../../domain/template/schema.js';
 import { SYSTEM_ACTOR, type Actor } from '../actor.js';
-import { appendAudit } from '../audit.js';
 import type { ServiceDeps } from '../deps.js';
 import { composeMail } from '../mail/compose.js';
 import { enqueueMail } from '../mail/outbox.js';
 import { emailsOfRoles } from '../mail/recipients.js';
+import { write } from '../write.js';
 import { reminderRuleOf } from './view.js';
 
 export type SweepStep = {
@@ -33,6 +37,10 @@ const MAX_STEPS_PER_TASK = 50;
 
 /** The mail template that tells each person, in one message, of the tasks already overdue when a release was created. */
 export const OVERDUE_DIGEST = 'checklist-overdue-digest';
+
+/** The release an event of the sweep concerns, as audit subjects name it. */
+const subjectOf = (app: { key: string } | undefined, release: ReleaseTable): string =>
+  `${app?.key ?? release.application_id}/${release.name}`;
 
 /** The release's placeholders of the checklist's mails (reminders, escalations, digests). */
 const releaseValues = (app: { name: string } | undefined, release: ReleaseTable): Record<string, string> => ({
@@ -122,48 +130,32 @@ async function takeDigest(
   release: ReleaseTable,
   tasks: ChecklistTaskTable[],
 ): Promise<SweepStep[]> {
-  return deps.database.transaction(async ({ db }) => {
+  return write(deps, SWEEPER, async (tx) => {
+    const { db } = tx;
     const at = deps.clock().toISOString();
     const claimed: ChecklistTaskTable[] = [];
     for (const t of tasks) {
       // Claim first: a concurrent sweep that read the same version updates nothing and mails nothing.
-      const r = await db
-        .updateTable('checklist_tasks')
-        .set({ reminded_at: at, row_version: t.row_version + 1 })
-        .where('id', '=', t.id)
-        .where('row_version', '=', t.row_version)
-        .where('status', '=', 'open')
-        .where('reminded_at', 'is', null)
-        .executeTakeFirst();
-      if (Number(r.numUpdatedRows) === 1) claimed.push(t);
+      if (await claimTaskStep(db, t, { reminded_at: at }, true)) claimed.push(t);
     }
-    if (claimed.length === 0) return [];
-    const app = await db
-      .selectFrom('applications')
-      .select(['id', 'name', 'key'])
-      .where('id', '=', release.application_id)
-      .executeTakeFirst();
+    if (claimed.length === 0) return tx.unaudited([], 'a concurrent sweep took these tasks');
+    const app = await applicationById(db, release.application_id);
     const roleName = (r: string) => template.roles.find((x) => x.id === r)?.name ?? r;
 
     // Who hears of which tasks: each responsible person, once.
-    const people = new Map<string, { address: string; tasks: ChecklistTaskTable[] }>();
+    const reach: { task: ChecklistTaskTable; addresses: string[] }[] = [];
     const problems = new Map<string, string>();
     for (const t of claimed) {
-      const roles = JSON.parse(t.responsible) as string[];
+      const roles = taskResponsible.decode(t.responsible);
       const addresses = await emailsOfRoles(db, release.application_id, roles);
       if (addresses.length === 0)
         problems.set(t.task_id, `nobody to mail: no user holding ${roles.map(roleName).join(', ')} has an e-mail address`);
-      for (const a of addresses) {
-        const key = a.trim().toLowerCase();
-        const p = people.get(key) ?? { address: a.trim(), tasks: [] };
-        if (!p.tasks.includes(t)) p.tasks.push(t);
-        people.set(key, p);
-      }
+      reach.push({ task: t, addresses });
     }
     const mails: { mailId: string; to: string[]; tasks: string[] }[] = [];
-    for (const p of people.values()) {
+    for (const p of digestAudience(reach).people) {
       const list = p.tasks.map((t) => {
-        const who = (JSON.parse(t.responsible) as string[]).map(roleName).join(', ');
+        const who = taskResponsible.decode(t.responsible).map(roleName).join(', ');
         return `- ${t.title} (${t.task_id}): due ${t.due_date ?? '?'}; responsible: ${who}${t.remarks ? `. ${t.remarks}` : ''}`;
       });
       const mail = await composeMail(db, template, {
@@ -184,33 +176,27 @@ async function takeDigest(
       const row = await enqueueMail(db, deps, mail);
       mails.push({
         mailId: row.id,
-        to: [...(JSON.parse(row.recipients) as string[]), ...(JSON.parse(row.cc) as string[])],
+        to: [...mailRecipients.decode(row.recipients), ...mailCc.decode(row.cc)],
         tasks: p.tasks.map((t) => t.task_id),
       });
     }
-    await appendAudit(db, {
-      actor: SWEEPER,
-      at: deps.clock(),
-      action: 'checklist.digest',
-      subjectType: 'release',
-      subjectId: `${app?.key ?? release.application_id}/${release.name}`,
-      after: {
-        tasks: claimed.map((t) => ({ task: t.task_id, title: t.title, due: t.due_date, problem: problems.get(t.task_id) ?? null })),
-        mails,
-      },
-    });
-    return claimed.map((t) => {
+    const steps = claimed.map((t): SweepStep => {
       const mine = mails.filter((m) => m.tasks.includes(t.task_id));
       return {
         release: release.name,
         task: t.task_id,
-        kind: 'digest' as const,
+        kind: 'digest',
         level: 0,
         mailId: mine[0]?.mailId ?? null,
         recipients: [...new Set(mine.flatMap((m) => m.to))],
         problem: problems.get(t.task_id) ?? null,
       };
     });
+    const after = {
+      tasks: claimed.map((t) => ({ task: t.task_id, title: t.title, due: t.due_date, problem: problems.get(t.task_id) ?? null })),
+      mails,
+    };
+    return tx.audit({ action: 'checklist.digest', subjectType: 'release', subjectId: subjectOf(app, release), after }, steps);
   });
 }
 
@@ -222,28 +208,17 @@ async function takeStep(
   level: number,
   contacts: ContactTable[],
 ): Promise<SweepStep | null> {
-  return deps.database.transaction(async ({ db }) => {
+  return write(deps, SWEEPER, async (tx) => {
+    const { db } = tx;
     const at = deps.clock().toISOString();
     const claim = level === 0 ? { reminded_at: at } : { escalation_level: level, escalated_at: at };
     // Claim first: a concurrent sweep that read the same version updates nothing and queues nothing.
-    const claimed = await db
-      .updateTable('checklist_tasks')
-      .set({ ...claim, row_version: task.row_version + 1 })
-      .where('id', '=', task.id)
-      .where('row_version', '=', task.row_version)
-      .where('status', '=', 'open')
-      .executeTakeFirst();
-    if (Number(claimed.numUpdatedRows) !== 1) return null;
+    if (!(await claimTaskStep(db, task, claim))) return tx.unaudited(null, 'a concurrent sweep took this step');
 
-    const app = await db
-      .selectFrom('applications')
-      .select(['id', 'name', 'key'])
-      .where('id', '=', release.application_id)
-      .executeTakeFirst();
-    const responsible = JSON.parse(task.responsible) as string[];
+    const app = await applicationById(db, release.application_id);
+    const responsible = taskResponsible.decode(task.responsible);
     const roleNames = responsible.map((r) => template.roles.find((x) => x.id === r)?.name ?? r);
-    const mailTemplate = level === 0 ? 'checklist-reminder' : 'checklist-escalation';
-    const cause = level === 0 ? 'checklist.reminder' : 'checklist.escalation';
+    const step = sweepStepOf(level);
     const contactText = contacts
       .map((c) =>
         [c.person, c.role ? `(${template.roles.find((x) => x.id === c.role)?.name ?? c.role})` : '', c.phone ?? '', c.email ?? '']
@@ -254,12 +229,12 @@ async function takeStep(
     let mailId: string | null = null;
     let recipients: string[] = [];
     let problem: string | null = null;
-    if (!template.mailTemplates.some((m) => m.id === mailTemplate)) {
-      problem = `the process template has no "${mailTemplate}" mail`;
+    if (!template.mailTemplates.some((m) => m.id === step.mailTemplate)) {
+      problem = `the process template has no "${step.mailTemplate}" mail`;
     } else {
       const mail = await composeMail(db, template, {
-        mailTemplate,
-        cause,
+        mailTemplate: step.mailTemplate,
+        cause: step.cause,
         values: {
           ...releaseValues(app, release),
           'task.id': task.task_id,
@@ -281,10 +256,10 @@ async function takeStep(
       } else {
         const row = await enqueueMail(db, deps, mail);
         mailId = row.id;
-        recipients = [...(JSON.parse(row.recipients) as string[]), ...(JSON.parse(row.cc) as string[])];
+        recipients = [...mailRecipients.decode(row.recipients), ...mailCc.decode(row.cc)];
       }
     }
-    const after = {
+    const after: ChecklistSweepStepAudit = {
       task: task.task_id,
       title: task.title,
       due: task.due_date,
@@ -294,14 +269,10 @@ async function takeStep(
       recipients,
       problem,
     };
-    await appendAudit(db, {
-      actor: SWEEPER,
-      at: deps.clock(),
-      action: level === 0 ? 'checklist.remind' : 'checklist.escalate',
-      subjectType: 'release',
-      subjectId: `${app?.key ?? release.application_id}/${release.name}`,
-      after,
-    });
-    return { release: release.name, task: task.task_id, kind: level === 0 ? 'remind' : 'escalate', level, mailId, recipients, problem };
+    const done: SweepStep = { release: release.name, task: task.task_id, kind: step.kind, level, mailId, recipients, problem };
+    const subjectId = subjectOf(app, release);
+    return step.action === 'checklist.remind'
+      ? tx.audit({ action: 'checklist.remind', subjectType: 'release', subjectId, after }, done)
+      : tx.audit({ action: 'checklist.escalate', subjectType: 'release', subjectId, after }, done);
   });
 }

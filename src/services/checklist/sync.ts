@@ -1,10 +1,20 @@
 import { randomUUID } from 'node:crypto';
-import { checklistOf, milestonesOf } from '../../db/repositories/checklist.js';
+import {
+  checklistOf,
+  deleteTask,
+  insertTask,
+  milestonesOf,
+  moveTaskDueDate,
+  taskDueRule,
+  taskResponsible,
+} from '../../db/repositories/checklist.js';
+import { releaseChannels } from '../../db/repositories/lifecycle-columns.js';
 import type { Trx } from '../../db/database.js';
 import type { ChecklistTaskTable, ReleaseTable } from '../../db/schema.js';
 import { milestoneDates, taskApplies, taskDueDate } from '../../domain/checklist.js';
 import type { ChecklistDue, ProcessTemplate } from '../../domain/template/schema.js';
 import type { ServiceDeps } from '../deps.js';
+import type { WriteTx } from '../write.js';
 
 /** The dates of the release's milestones: set on the release, else the template's offset from release day. */
 export async function releaseMilestoneDates(db: Trx, template: ProcessTemplate, release: ReleaseTable): Promise<Record<string, string>> {
@@ -22,21 +32,23 @@ export type ChecklistSyncChanges = { added: string[]; removed: string[] };
  * every release) — removes open tasks that no longer belong to it after its
  * channels changed (done and skipped ones stay, as the record of what
  * happened), and recomputes the due dates of open ones (after a release or
- * milestone date moved). Runs inside the caller's transaction. A task whose
+ * milestone date moved). Runs inside the caller's write (`tx`: a `WriteTx`,
+ * or `{ db }` of a transaction); it records no audit event of its own. A task whose
  * due date moves starts its reminders afresh; done and skipped tasks keep the
  * date they had.
  */
 export async function syncChecklist(
-  db: Trx,
+  tx: Pick<WriteTx, 'db'>,
   _deps: ServiceDeps,
   template: ProcessTemplate,
   release: ReleaseTable,
 ): Promise<ChecklistSyncChanges> {
+  const { db } = tx;
   const changes: ChecklistSyncChanges = { added: [], removed: [] };
   if (template.checklist.length === 0) return changes;
   const existing = new Map((await checklistOf(db, release.id)).map((t) => [t.task_id, t]));
   const dates = await releaseMilestoneDates(db, template, release);
-  const channels = JSON.parse(release.channels) as string[];
+  const channels = releaseChannels.decode(release.channels);
   let position = 0;
   for (const def of template.checklist) {
     position++;
@@ -44,7 +56,7 @@ export async function syncChecklist(
     const have = existing.get(def.id);
     if (!taskApplies(def, channels)) {
       if (have && (have.status === 'open' || have.status === 'sent')) {
-        await db.deleteFrom('checklist_tasks').where('id', '=', have.id).execute();
+        await deleteTask(db, have.id);
         changes.removed.push(def.id);
       }
       continue;
@@ -56,8 +68,8 @@ export async function syncChecklist(
         task_id: def.id,
         position,
         title: def.title,
-        responsible: JSON.stringify(def.responsible),
-        due_rule: JSON.stringify(def.due satisfies ChecklistDue),
+        responsible: taskResponsible.encode(def.responsible),
+        due_rule: taskDueRule.encode(def.due satisfies ChecklistDue),
         due_date: due,
         remarks: def.remarks ?? '',
         status: 'open',
@@ -70,14 +82,10 @@ export async function syncChecklist(
         escalated_at: null,
         row_version: 1,
       };
-      await db.insertInto('checklist_tasks').values(row).execute();
+      await insertTask(db, row);
       changes.added.push(def.id);
     } else if (have.status === 'open' && have.due_date !== due) {
-      await db
-        .updateTable('checklist_tasks')
-        .set({ due_date: due, reminded_at: null, escalation_level: 0, escalated_at: null, row_version: have.row_version + 1 })
-        .where('id', '=', have.id)
-        .execute();
+      await moveTaskDueDate(db, have, due);
     }
   }
   return changes;

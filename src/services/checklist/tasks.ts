@@ -1,7 +1,19 @@
 import { randomUUID } from 'node:crypto';
-import { checklistOf, milestonesOf, updateTaskVersioned } from '../../db/repositories/checklist.js';
+import {
+  checklistOf,
+  insertWaiver,
+  mailForEvidence,
+  milestonesOf,
+  openTasksOfApplication,
+  saveMilestone,
+  taskEvidence,
+  taskResponsible,
+  updateTaskVersioned,
+} from '../../db/repositories/checklist.js';
 import type { ChecklistTaskTable } from '../../db/schema.js';
+import type { ChecklistEvidence, ChecklistTaskAuditBrief } from '../../domain/audit/checklist.js';
 import { milestoneDates, taskDueDate } from '../../domain/checklist.js';
+import { reopening, STATUS_AFTER, taskMoveRefusal, type TaskMove } from '../../domain/checklist-tasks.js';
 import { isCalendarDate } from '../../domain/dates.js';
 import { ConflictError, ForbiddenError, NotFoundError, StaleVersionError, ValidationError } from '../../domain/errors.js';
 import { canPerform, rolesAllowed } from '../../domain/permissions.js';
@@ -9,13 +21,12 @@ import { isTerminalState } from '../../domain/release-rules.js';
 import type { ProcessTemplate } from '../../domain/template/schema.js';
 import type { Actor } from '../actor.js';
 import { resolveApplicationForRead } from '../applications.js';
-import { appendAudit } from '../audit.js';
 import { requireAppAction } from '../authorize.js';
 import type { ServiceDeps } from '../deps.js';
-import { withLockedRelease, type LockedRelease } from '../lifecycle/release-lock.js';
-import { findRelease, loadRelease } from '../release-lookup.js';
+import { lockedReleaseWrite, type LockedRelease } from '../lifecycle/release-lock.js';
+import { findRelease, loadRelease, type ReleaseRef } from '../release-lookup.js';
 import { releaseMilestoneDates, syncChecklist } from './sync.js';
-import { taskViews, type ChecklistEvidence, type ChecklistTaskView } from './view.js';
+import { taskViews, type ChecklistTaskView } from './view.js';
 
 export type MilestoneView = { id: string; name: string; date: string; set: boolean; setBy: string | null; setAt: string | null };
 
@@ -31,10 +42,10 @@ export type ChecklistView = {
 };
 
 /** A release's checklist: its milestones and every task with its due date, people and state. */
-export async function releaseChecklist(deps: ServiceDeps, app: string | undefined, name: string): Promise<ChecklistView> {
+export async function releaseChecklist(deps: ServiceDeps, ref: ReleaseRef): Promise<ChecklistView> {
   const db = deps.database.kysely;
-  const ctx = await resolveApplicationForRead(deps, app);
-  const r = await loadRelease(db, ctx, name);
+  const ctx = await resolveApplicationForRead(deps, ref.app);
+  const r = await loadRelease(db, ctx, ref.name);
   const template = await deps.templates.byId(db, r.template_version_id);
   const [rows, set] = await Promise.all([checklistOf(db, r.id), milestonesOf(db, r.id)]);
   const dates = milestoneDates(template.milestones, r.planned_date, Object.fromEntries(set.map((m) => [m.milestone, m.planned_date])));
@@ -75,19 +86,13 @@ export type MyChecklistInput = {
 export async function openChecklistTasks(deps: ServiceDeps, actor: Actor, input: MyChecklistInput): Promise<ChecklistTaskView[]> {
   const db = deps.database.kysely;
   const ctx = await resolveApplicationForRead(deps, input.app);
-  let q = db
-    .selectFrom('checklist_tasks')
-    .innerJoin('releases', 'releases.id', 'checklist_tasks.release_id')
-    .selectAll('checklist_tasks')
-    .select(['releases.name as release_name', 'releases.state as release_state', 'releases.template_version_id as template_id'])
-    .where('releases.application_id', '=', ctx.app.id)
-    .where('checklist_tasks.status', '=', 'open');
+  let releaseId: string | undefined;
   if (input.release !== undefined) {
     const r = await findRelease(db, ctx.app.id, input.release);
     if (!r) throw new NotFoundError('release', input.release);
-    q = q.where('releases.id', '=', r.id);
+    releaseId = r.id;
   }
-  const rows = await q.orderBy('checklist_tasks.due_date').orderBy('releases.name').orderBy('checklist_tasks.position').execute();
+  const rows = await openTasksOfApplication(db, ctx.app.id, releaseId);
   const now = deps.clock();
   const byTemplate = new Map<string, typeof rows>();
   for (const r of rows) byTemplate.set(r.template_id, [...(byTemplate.get(r.template_id) ?? []), r]);
@@ -97,7 +102,7 @@ export async function openChecklistTasks(deps: ServiceDeps, actor: Actor, input:
     const wanted = group.filter(
       (r) =>
         !isTerminalState(template, r.release_state) &&
-        (!input.mine || (JSON.parse(r.responsible) as string[]).some((role) => actor.roles.includes(role))),
+        (!input.mine || taskResponsible.decode(r.responsible).some((role) => actor.roles.includes(role))),
     );
     const views = await taskViews(db, template, ctx.app.id, '', wanted, now);
     out.push(...views.filter((v) => !input.overdue || v.overdue));
@@ -115,7 +120,7 @@ function findTask(l: LockedRelease, rows: ChecklistTaskTable[], task: string): C
 
 /** `checklist.complete` roles, or any of the task's responsible roles. */
 export function requireTaskRights(template: ProcessTemplate, actor: Actor, row: ChecklistTaskTable): void {
-  const responsible = JSON.parse(row.responsible) as string[];
+  const responsible = taskResponsible.decode(row.responsible);
   if (canPerform(template, actor.roles, 'checklist.complete')) return;
   if (responsible.some((r) => actor.roles.includes(r))) return;
   throw new ForbiddenError(`checklist.complete (${row.task_id})`, [
@@ -125,62 +130,60 @@ export function requireTaskRights(template: ProcessTemplate, actor: Actor, row: 
 
 type TaskChange = { expectedVersion?: number | undefined };
 
+/** A person's change of one task of a release. */
+type TaskWrite = TaskChange & { ref: ReleaseRef; task: string; move: Exclude<TaskMove, 'waive'> };
+
+/** What the audit records of a task before and after a change. */
+const auditBrief = (v: ChecklistTaskView): ChecklistTaskAuditBrief => ({
+  task: v.task,
+  status: v.status,
+  note: v.note,
+  evidence: v.evidence,
+  due: v.due,
+  completedBy: v.completedBy,
+  ...(v.lateAfter.length > 0 ? { lateAfter: v.lateAfter.map((x) => x.transition) } : {}),
+});
+
+/** Refuses a move the task's state does not allow (409). */
+function refuseMove(task: string, status: string, move: TaskMove): void {
+  const refusal = taskMoveRefusal(task, status, move);
+  if (refusal !== null) throw new ConflictError(refusal.message, refusal.code);
+}
+
 async function changeTask(
   deps: ServiceDeps,
   actor: Actor,
-  app: string | undefined,
-  name: string,
-  task: string,
-  input: TaskChange,
-  action: string,
+  change: TaskWrite,
   decide: (l: LockedRelease, row: ChecklistTaskTable, at: string) => Promise<Partial<ChecklistTaskTable>>,
 ): Promise<ChecklistTaskView> {
+  const { ref, task, move } = change;
   // A task done late is still true evidence: it may be completed after the release closed (skip and reopen may not).
-  const options = { allowTerminal: action === 'checklist.complete' };
-  return withLockedRelease(deps, app, name, options, async (l) => {
+  const options = { allowTerminal: move === 'complete' };
+  return lockedReleaseWrite(deps, actor, ref, options, async (l) => {
     const rows = await checklistOf(l.db, l.release.id);
     const row = findTask(l, rows, task);
     requireTaskRights(l.template, actor, row);
-    if (input.expectedVersion !== undefined && input.expectedVersion !== row.row_version) {
-      throw new StaleVersionError('checklist task', `${name}/${task}`, input.expectedVersion, row.row_version);
+    if (change.expectedVersion !== undefined && change.expectedVersion !== row.row_version) {
+      throw new StaleVersionError('checklist task', `${ref.name}/${task}`, change.expectedVersion, row.row_version);
     }
     const at = deps.clock().toISOString();
     const patch = await decide(l, row, at);
     // The release lock serialises writers; the version guard also keeps a concurrent sweep from being overwritten.
     if (!(await updateTaskVersioned(l.db, row.id, row.row_version, patch))) {
-      throw new StaleVersionError('checklist task', `${name}/${task}`, row.row_version, row.row_version + 1);
+      throw new StaleVersionError('checklist task', `${ref.name}/${task}`, row.row_version, row.row_version + 1);
     }
     const now = deps.clock();
-    const [before] = await taskViews(l.db, l.template, l.ctx.app.id, l.release.name, [row], now);
-    const [after] = await taskViews(
+    const [before, after] = await taskViews(
       l.db,
       l.template,
       l.ctx.app.id,
       l.release.name,
-      [{ ...row, ...patch, row_version: row.row_version + 1 }],
+      [row, { ...row, ...patch, row_version: row.row_version + 1 }],
       now,
     );
-    if (!after) throw new Error('unreachable: a task view is missing');
-    const brief = (v: ChecklistTaskView | undefined) =>
-      v && {
-        task: v.task,
-        status: v.status,
-        note: v.note,
-        evidence: v.evidence,
-        due: v.due,
-        completedBy: v.completedBy,
-        ...(v.lateAfter.length > 0 ? { lateAfter: v.lateAfter.map((x) => x.transition) } : {}),
-      };
-    await appendAudit(l.db, {
-      actor,
-      at: now,
-      action,
-      subjectType: 'release',
-      subjectId: l.subject,
-      before: brief(before),
-      after: brief(after),
-    });
-    return after;
+    if (!before || !after) throw new Error('unreachable: a task view is missing');
+    const event = { subjectType: 'release', subjectId: l.subject, before: auditBrief(before), after: auditBrief(after) } as const;
+    return l.tx.audit({ action: `checklist.${move}`, ...event }, after);
   });
 }
 
@@ -197,26 +200,22 @@ export type CompleteInput = TaskChange & { note: string; link?: string | undefin
 export async function completeTask(
   deps: ServiceDeps,
   actor: Actor,
-  app: string | undefined,
-  name: string,
+  ref: ReleaseRef,
   task: string,
   input: CompleteInput,
 ): Promise<ChecklistTaskView> {
-  return changeTask(deps, actor, app, name, task, input, 'checklist.complete', async (l, row, at) => {
+  const change: TaskWrite = { ref, task, move: 'complete', expectedVersion: input.expectedVersion };
+  return changeTask(deps, actor, change, async (l, row, at) => {
     const note = input.note.trim();
     const problems = [];
     if (note === '') problems.push({ path: 'note', message: 'say what was done' });
     if (input.link !== undefined && !HTTP_URL.test(input.link)) problems.push({ path: 'link', message: 'an http(s) URL' });
-    const evidence: ChecklistEvidence = row.evidence === null ? {} : (JSON.parse(row.evidence) as ChecklistEvidence);
+    const evidence: ChecklistEvidence = taskEvidence.decode(row.evidence) ?? {};
     if (input.link !== undefined) evidence.link = input.link;
     if (input.mailId !== undefined) {
-      const mail = await l.db
-        .selectFrom('mail_outbox')
-        .select(['id', 'subject', 'status', 'release_id'])
-        .where('id', '=', input.mailId)
-        .executeTakeFirst();
+      const mail = await mailForEvidence(l.db, input.mailId);
       if (!mail || mail.release_id !== l.release.id)
-        problems.push({ path: 'mailId', message: `no mail "${input.mailId}" of release ${name}` });
+        problems.push({ path: 'mailId', message: `no mail "${input.mailId}" of release ${ref.name}` });
       else if (mail.status === 'failed') problems.push({ path: 'mailId', message: `the mail "${mail.subject}" could not be delivered` });
       else {
         evidence.mailId = mail.id;
@@ -224,17 +223,11 @@ export async function completeTask(
       }
     }
     if (problems.length > 0) throw new ValidationError('the task cannot be completed', problems);
-    if (row.status === 'sent') {
-      throw new ConflictError(
-        `task ${task} was sent and awaits delivery of its mail; reopen it first to complete it by hand`,
-        'task-not-open',
-      );
-    }
-    if (row.status !== 'open') throw new ConflictError(`task ${task} is already ${row.status}; reopen it first`, 'task-not-open');
+    refuseMove(task, row.status, 'complete');
     return {
-      status: 'done',
+      status: STATUS_AFTER.complete,
       note,
-      evidence: Object.keys(evidence).length > 0 ? JSON.stringify(evidence) : null,
+      evidence: Object.keys(evidence).length > 0 ? taskEvidence.encode(evidence) : null,
       completed_by: actor.username,
       completed_at: at,
     };
@@ -245,16 +238,16 @@ export async function completeTask(
 export async function skipTask(
   deps: ServiceDeps,
   actor: Actor,
-  app: string | undefined,
-  name: string,
+  ref: ReleaseRef,
   task: string,
   input: TaskChange & { reason: string },
 ): Promise<ChecklistTaskView> {
-  return changeTask(deps, actor, app, name, task, input, 'checklist.skip', (_l, row, at) => {
+  const change: TaskWrite = { ref, task, move: 'skip', expectedVersion: input.expectedVersion };
+  return changeTask(deps, actor, change, (_l, row, at) => {
     const reason = input.reason.trim();
     if (reason === '') throw new ValidationError('a reason is required', [{ path: 'reason', message: 'say why the task does not apply' }]);
-    if (row.status !== 'open') throw new ConflictError(`task ${task} is already ${row.status}; reopen it first`, 'task-not-open');
-    return Promise.resolve({ status: 'skipped', note: reason, completed_by: actor.username, completed_at: at });
+    refuseMove(task, row.status, 'skip');
+    return Promise.resolve({ status: STATUS_AFTER.skip, note: reason, completed_by: actor.username, completed_at: at });
   });
 }
 
@@ -262,21 +255,22 @@ export async function skipTask(
 export async function reopenTask(
   deps: ServiceDeps,
   actor: Actor,
-  app: string | undefined,
-  name: string,
+  ref: ReleaseRef,
   task: string,
   input: TaskChange & { reason: string },
 ): Promise<ChecklistTaskView> {
-  return changeTask(deps, actor, app, name, task, input, 'checklist.reopen', async (l, row) => {
+  const change: TaskWrite = { ref, task, move: 'reopen', expectedVersion: input.expectedVersion };
+  return changeTask(deps, actor, change, async (l, row) => {
     const reason = input.reason.trim();
     if (reason === '') throw new ValidationError('a reason is required', [{ path: 'reason', message: 'say why the task is open again' }]);
-    if (row.status === 'open') throw new ConflictError(`task ${task} is open already`, 'task-open');
+    refuseMove(task, row.status, 'reopen');
     const def = l.template.checklist.find((t) => t.id === row.task_id);
     const due = def ? taskDueDate(def.due, l.release.planned_date, await releaseMilestoneDates(l.db, l.template, l.release)) : row.due_date;
-    const moved = due !== row.due_date ? { due_date: due, reminded_at: null, escalation_level: 0, escalated_at: null } : {};
+    const fresh = reopening({ status: row.status, due: row.due_date }, due);
+    const moved = fresh.dueMoved ? { due_date: due, reminded_at: null, escalation_level: 0, escalated_at: null } : {};
     // A task reopened while its mail awaits delivery no longer waits for that mail.
-    const unsent = row.status === 'sent' ? { evidence: null } : {};
-    return { status: 'open', note: reason, completed_by: null, completed_at: null, ...moved, ...unsent };
+    const unsent = fresh.dropsEvidence ? { evidence: null } : {};
+    return { status: STATUS_AFTER.reopen, note: reason, completed_by: null, completed_at: null, ...moved, ...unsent };
   });
 }
 
@@ -284,12 +278,11 @@ export async function reopenTask(
 export async function setMilestone(
   deps: ServiceDeps,
   actor: Actor,
-  app: string | undefined,
-  name: string,
+  ref: ReleaseRef,
   milestone: string,
   input: { date: string },
 ): Promise<ChecklistView> {
-  await withLockedRelease(deps, app, name, {}, async (l) => {
+  await lockedReleaseWrite(deps, actor, ref, {}, async (l) => {
     requireAppAction(l.template, actor, 'release.update');
     const def = l.template.milestones.find((m) => m.id === milestone);
     if (!def) throw new NotFoundError('milestone', milestone);
@@ -302,26 +295,13 @@ export async function setMilestone(
       set_by: actor.username,
       set_at: deps.clock().toISOString(),
     };
-    if (existing) {
-      await l.db
-        .updateTable('release_milestones')
-        .set({ planned_date: row.planned_date, set_by: row.set_by, set_at: row.set_at })
-        .where('release_id', '=', l.release.id)
-        .where('milestone', '=', milestone)
-        .execute();
-    } else await l.db.insertInto('release_milestones').values(row).execute();
-    await syncChecklist(l.db, deps, l.template, l.release);
-    await appendAudit(l.db, {
-      actor,
-      at: deps.clock(),
-      action: 'milestone.set',
-      subjectType: 'release',
-      subjectId: l.subject,
-      before: existing ? { milestone, date: existing.planned_date } : undefined,
-      after: { milestone, name: def.name, date: input.date },
-    });
+    await saveMilestone(l.db, row, existing !== undefined);
+    await syncChecklist(l.tx, deps, l.template, l.release);
+    const before = existing ? { milestone, date: existing.planned_date } : undefined;
+    const after = { milestone, name: def.name, date: input.date };
+    return l.tx.audit({ action: 'milestone.set', subjectType: 'release', subjectId: l.subject, before, after }, undefined);
   });
-  return releaseChecklist(deps, app, name);
+  return releaseChecklist(deps, ref);
 }
 
 /**
@@ -334,12 +314,11 @@ export async function setMilestone(
 export async function waiveTask(
   deps: ServiceDeps,
   actor: Actor,
-  app: string | undefined,
-  name: string,
+  ref: ReleaseRef,
   task: string,
   input: { transition: string; reason: string },
 ): Promise<ChecklistTaskView> {
-  return withLockedRelease(deps, app, name, {}, async (l) => {
+  return lockedReleaseWrite(deps, actor, ref, {}, async (l) => {
     requireAppAction(l.template, actor, 'checklist.waive');
     const row = findTask(l, await checklistOf(l.db, l.release.id), task);
     const tied = l.template.checklist.find((c) => c.id === row.task_id)?.requiredBefore ?? [];
@@ -354,7 +333,7 @@ export async function waiveTask(
       problems.push({ path: 'transition', message });
     }
     if (problems.length > 0) throw new ValidationError('the task cannot be waived', problems);
-    if (row.status !== 'open') throw new ConflictError(`task ${task} is ${row.status}: there is nothing to waive`, 'task-not-open');
+    refuseMove(task, row.status, 'waive');
     if (l.rows.waivers.some((w) => w.task_id === row.task_id && w.transition === input.transition)) {
       throw new ConflictError(`task ${task} is already waived for ${input.transition}`, 'already-waived');
     }
@@ -368,24 +347,17 @@ export async function waiveTask(
       waived_by: actor.username,
       waived_at: now.toISOString(),
     };
-    await l.db.insertInto('checklist_waivers').values(waiver).execute();
-    const [view] = await taskViews(l.db, l.template, l.ctx.app.id, name, [row], now);
+    await insertWaiver(l.db, waiver);
+    const [view] = await taskViews(l.db, l.template, l.ctx.app.id, ref.name, [row], now);
     if (!view) throw new Error('unreachable: a task view is missing');
-    await appendAudit(l.db, {
-      actor,
-      at: now,
-      action: 'checklist.waive',
-      subjectType: 'release',
-      subjectId: l.subject,
-      after: {
-        task: row.task_id,
-        title: row.title,
-        transition: input.transition,
-        reason,
-        waivedBy: actor.username,
-        waivedAt: waiver.waived_at,
-      },
-    });
-    return view;
+    const after = {
+      task: row.task_id,
+      title: row.title,
+      transition: input.transition,
+      reason,
+      waivedBy: actor.username,
+      waivedAt: waiver.waived_at,
+    };
+    return l.tx.audit({ action: 'checklist.waive', subjectType: 'release', subjectId: l.subject, after }, view);
   });
 }

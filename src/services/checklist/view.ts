@@ -1,25 +1,13 @@
 import type { Db, Trx } from '../../db/database.js';
-import { peopleOfRoles } from '../../db/repositories/checklist.js';
+import { peopleOfRoles, taskDueRule, taskEvidence, taskResponsible, waiversOf } from '../../db/repositories/checklist.js';
+import { transitionTimesOf } from '../../db/repositories/lifecycle.js';
+import type { ChecklistEvidence } from '../../domain/audit/checklist.js';
 import type { ChecklistTaskTable, ChecklistWaiverTable } from '../../db/schema.js';
 import { describeDue, isOverdue, reminderAt, type ReminderRule } from '../../domain/checklist.js';
 import { describeWaiver } from '../../domain/lifecycle/checklist-ties.js';
-import type { ChecklistDue, ProcessTemplate } from '../../domain/template/schema.js';
+import type { ProcessTemplate } from '../../domain/template/schema.js';
 
-export type ChecklistEvidence = {
-  link?: string;
-  mailId?: string;
-  mailSubject?: string;
-  /** The mail's Message-ID. */
-  messageId?: string;
-  /** Who sent the mail that completes the task, and when (it is done when the mail server accepts it). */
-  sentBy?: string;
-  sentAt?: string;
-  /** The addresses the mail server accepted the mail for. */
-  acceptedFor?: string[];
-  fileName?: string;
-  sha256?: string;
-  size?: number;
-};
+export type { ChecklistEvidence };
 
 export type ResponsibleView = {
   role: string;
@@ -106,21 +94,10 @@ export async function taskViews(
   rows: (ChecklistTaskTable & { release_name?: string })[],
   now: Date,
 ): Promise<ChecklistTaskView[]> {
-  const roles = [...new Set(rows.flatMap((r) => JSON.parse(r.responsible) as string[]))];
+  const roles = [...new Set(rows.flatMap((r) => taskResponsible.decode(r.responsible)))];
   const people = await peopleOfRoles(db, applicationId, roles);
   const releaseIds = [...new Set(rows.map((r) => r.release_id))];
-  const [waivers, performed] =
-    releaseIds.length === 0
-      ? [[], []]
-      : await Promise.all([
-          db.selectFrom('checklist_waivers').selectAll().where('release_id', 'in', releaseIds).orderBy('waived_at').execute(),
-          db
-            .selectFrom('release_transitions')
-            .select(['release_id', 'transition', 'performed_at'])
-            .where('release_id', 'in', releaseIds)
-            .orderBy('performed_at')
-            .execute(),
-        ]);
+  const [waivers, performed] = await Promise.all([waiversOf(db, releaseIds), transitionTimesOf(db, releaseIds)]);
   const transitionName = (id: string) => template.workflows.flatMap((w) => w.transitions).find((tr) => tr.id === id)?.name ?? id;
   const firstPerformed = (releaseId: string, transition: string) =>
     performed.find((p) => p.release_id === releaseId && p.transition === transition)?.performed_at ?? null;
@@ -128,7 +105,7 @@ export async function taskViews(
   const milestoneName = (id: string) => template.milestones.find((m) => m.id === id)?.name ?? id;
   return rows.map((r) => {
     const status = statusOf(r.status);
-    const responsible = (JSON.parse(r.responsible) as string[]).map((role) => ({
+    const responsible = taskResponsible.decode(r.responsible).map((role) => ({
       role,
       name: template.roles.find((x) => x.id === role)?.name ?? role,
       people: people.filter((p) => p.role === role).map((p) => ({ name: p.username, email: p.email })),
@@ -151,14 +128,14 @@ export async function taskViews(
       position: r.position,
       title: r.title,
       due: r.due_date,
-      dueRule: describeDue(JSON.parse(r.due_rule) as ChecklistDue, milestoneName),
+      dueRule: describeDue(taskDueRule.decode(r.due_rule), milestoneName),
       overdue: status === 'open' && isOverdue(r.due_date, now, rule.timeZone),
       responsible,
       remarks: r.remarks,
       status,
       statusText: STATUS_TEXT[status],
       note: r.note,
-      evidence: r.evidence === null ? null : (JSON.parse(r.evidence) as ChecklistEvidence),
+      evidence: taskEvidence.decode(r.evidence),
       completedBy: r.completed_by,
       completedAt: r.completed_at,
       reminderDueAt: r.due_date === null ? null : reminderAt(r.due_date, rule).toISOString(),

@@ -1,6 +1,15 @@
 import { randomUUID } from 'node:crypto';
-import { loadLifecycleRows, voidApprovals } from '../../db/repositories/lifecycle.js';
+import { mailCc, mailRecipients } from '../../db/repositories/lifecycle-columns.js';
+import {
+  approvalAttestations,
+  insertApproval,
+  insertApprovalRequest,
+  loadLifecycleRows,
+  voidApprovals,
+} from '../../db/repositories/lifecycle.js';
 import type { ApprovalTable } from '../../db/schema.js';
+import type { AuditEvent } from '../../domain/audit/catalogue.js';
+import type { ApprovalRequestAuditView, RequestMail } from '../../domain/audit/lifecycle.js';
 import { ConflictError, ForbiddenError, ValidationError } from '../../domain/errors.js';
 import {
   advanceAfterApproval,
@@ -18,13 +27,14 @@ import type { ApprovalStep } from '../../domain/template/lifecycle-schema.js';
 import type { ProcessTemplate } from '../../domain/template/schema.js';
 import type { Actor } from '../actor.js';
 import { resolveApplicationForRead } from '../applications.js';
-import { appendAudit } from '../audit.js';
 import { requireAppAction } from '../authorize.js';
 import type { ServiceDeps } from '../deps.js';
+import type { ReleaseRef } from '../release-lookup.js';
 import { loadRelease } from '../releases.js';
 import { usersHoldingRoles } from '../mail/recipients.js';
 import { displayNameOf, queueFollowUpMail, queueReleaseMailUnaudited, type FollowUpMail } from '../mail/release-mail.js';
-import { withLockedRelease, type LockedRelease } from './release-lock.js';
+import type { Audited, WriteTx } from '../write.js';
+import { lockedReleaseWrite, type LockedRelease, type LockedWrite } from './release-lock.js';
 import { toSnapshot, toSnapshotApproval } from './snapshot.js';
 import { recordStateChange, takeTransition } from './transitions.js';
 import { approvalView, transitionView, type ApprovalView, type TransitionView } from './views.js';
@@ -41,10 +51,10 @@ export type ApprovalStepView = {
   decisions: ApprovalView[];
 };
 
-export async function listApprovals(deps: ServiceDeps, app: string | undefined, name: string): Promise<ApprovalStepView[]> {
+export async function listApprovals(deps: ServiceDeps, ref: ReleaseRef): Promise<ApprovalStepView[]> {
   const db = deps.database.kysely;
-  const ctx = await resolveApplicationForRead(deps, app);
-  const r = await loadRelease(db, ctx, name);
+  const ctx = await resolveApplicationForRead(deps, ref.app);
+  const r = await loadRelease(db, ctx, ref.name);
   const template = await deps.templates.byId(db, r.template_version_id);
   const rows = await loadLifecycleRows(db, r.id);
   const snap = toSnapshot(r, rows);
@@ -64,12 +74,9 @@ export async function listApprovals(deps: ServiceDeps, app: string | undefined, 
   });
 }
 
-/** The mail that told the step's approvers of a request, or why nobody could be told. */
-export type RequestMail =
-  | { queued: true; template: string; mailId: string; messageId: string; to: string[]; cc: string[] }
-  | { queued: false; template: string | null; reason: string };
+export type { RequestMail };
 
-export type ApprovalRequestView = { step: string; requestedBy: string; requestedAt: string; mail: RequestMail };
+export type ApprovalRequestView = ApprovalRequestAuditView;
 
 /** The `relman` arguments that name the release: `--app` first when it is not in the default application. */
 const cliRelease = (l: LockedRelease, command: string): string =>
@@ -80,7 +87,7 @@ const cliRelease = (l: LockedRelease, command: string): string =>
  * requested: the step's mail template, addressed to them. When nobody can be
  * told, no mail is queued and the answer says why.
  */
-async function tellApprovers(deps: ServiceDeps, l: LockedRelease, actor: Actor, step: ApprovalStep, comment: string): Promise<RequestMail> {
+async function tellApprovers(deps: ServiceDeps, l: LockedWrite, actor: Actor, step: ApprovalStep, comment: string): Promise<RequestMail> {
   const template = requestMailOf(l.template, step);
   if (template === null) {
     const reason = `the process template names no mail for requests of "${step.name}" (notifyOnRequest on the step, or a mail template "${DEFAULT_REQUEST_MAIL}")`;
@@ -108,8 +115,8 @@ async function tellApprovers(deps: ServiceDeps, l: LockedRelease, actor: Actor, 
     template,
     mailId: row.id,
     messageId: row.message_id,
-    to: JSON.parse(row.recipients) as string[],
-    cc: JSON.parse(row.cc) as string[],
+    to: mailRecipients.decode(row.recipients),
+    cc: mailCc.decode(row.cc),
   };
 }
 
@@ -120,11 +127,10 @@ async function tellApprovers(deps: ServiceDeps, l: LockedRelease, actor: Actor, 
 export async function requestApproval(
   deps: ServiceDeps,
   actor: Actor,
-  app: string | undefined,
-  name: string,
+  ref: ReleaseRef,
   input: { step: string; comment?: string | undefined },
 ): Promise<ApprovalRequestView> {
-  return withLockedRelease(deps, app, name, {}, async (l) => {
+  return lockedReleaseWrite(deps, actor, ref, {}, async (l) => {
     // Whoever requests becomes the person who may not decide (separation of
     // duties), so asking is reserved for the people who run the release.
     requireAppAction(l.template, actor, 'release.update');
@@ -136,23 +142,19 @@ export async function requestApproval(
     }
     const at = deps.clock().toISOString();
     const comment = input.comment ?? '';
-    await l.db
-      .insertInto('approval_requests')
-      .values({
-        id: randomUUID(),
-        release_id: l.release.id,
-        step: step.id,
-        requested_by: actor.username,
-        requested_at: at,
-        comment,
-        voided_at: null,
-        void_reason: null,
-      })
-      .execute();
+    await insertApprovalRequest(l.db, {
+      id: randomUUID(),
+      release_id: l.release.id,
+      step: step.id,
+      requested_by: actor.username,
+      requested_at: at,
+      comment,
+      voided_at: null,
+      void_reason: null,
+    });
     const mail = await tellApprovers(deps, l, actor, step, comment);
     const after = { step: step.id, requestedBy: actor.username, requestedAt: at, mail };
-    await appendAudit(l.db, { actor, at: deps.clock(), action: 'approval.request', subjectType: 'release', subjectId: l.subject, after });
-    return after;
+    return l.tx.audit({ action: 'approval.request', subjectType: 'release', subjectId: l.subject, after }, after);
   });
 }
 
@@ -189,6 +191,12 @@ export type AdvanceView = { taken: true; transition: TransitionView } | { taken:
 
 export type DecisionView = ApprovalView & { advance?: AdvanceView };
 
+/** Records the events in their order; the last one produces the write's result. */
+function auditEach<T>(tx: WriteTx, events: readonly [AuditEvent, ...AuditEvent[]], result: T): Audited<T> {
+  for (const e of events.slice(0, -1)) tx.audit(e);
+  return tx.audit(events[events.length - 1] as AuditEvent, result);
+}
+
 /**
  * Approves or rejects an approval step. A rejection voids the step's approvals
  * and sends the release where the template says. An approval with `advance`
@@ -196,18 +204,12 @@ export type DecisionView = ApprovalView & { advance?: AdvanceView };
  * state that it completes; when that cannot be taken, the approval still
  * stands and the answer says why the release did not move.
  */
-export async function decideApproval(
-  deps: ServiceDeps,
-  actor: Actor,
-  app: string | undefined,
-  name: string,
-  input: DecisionInput,
-): Promise<DecisionView> {
+export async function decideApproval(deps: ServiceDeps, actor: Actor, ref: ReleaseRef, input: DecisionInput): Promise<DecisionView> {
   if (input.advance === true && input.decision !== 'approve') {
     const message = 'only an approval can advance the release; a rejection sends it where the template says';
     throw new ValidationError(message, [{ path: 'advance', message }]);
   }
-  return withLockedRelease(deps, app, name, { expectedVersion: input.expectedVersion }, async (l) => {
+  return lockedReleaseWrite(deps, actor, ref, { expectedVersion: input.expectedVersion }, async (l) => {
     const decision = input.decision === 'approve' ? 'approved' : 'rejected';
     const comment = input.comment ?? '';
     const attestations = input.attestations ?? [];
@@ -229,13 +231,13 @@ export async function decideApproval(
       step: check.step.id,
       decision,
       comment,
-      attestations: JSON.stringify(attestations),
+      attestations: approvalAttestations.encode(attestations),
       decided_by: actor.username,
       decided_at: at,
       voided_at: null,
       void_reason: null,
     };
-    await l.db.insertInto('approvals').values(row).execute();
+    await insertApproval(l.db, row);
     const view = approvalView(row);
     // P15: the mails the step sends once approved (e.g. the CMC's sign-off confirmation), in this transaction.
     const mails: FollowUpMail[] = [];
@@ -255,21 +257,26 @@ export async function decideApproval(
         );
       }
     }
-    await appendAudit(l.db, {
-      actor,
-      at: deps.clock(),
-      action: decision === 'approved' ? 'approval.approve' : 'approval.reject',
-      subjectType: 'release',
-      subjectId: l.subject,
-      after: mails.length > 0 ? { ...view, mails } : view,
-    });
+    const after = mails.length > 0 ? { ...view, mails } : view;
+    const events: [AuditEvent, ...AuditEvent[]] = [
+      decision === 'approved'
+        ? { action: 'approval.approve', subjectType: 'release', subjectId: l.subject, after }
+        : { action: 'approval.reject', subjectType: 'release', subjectId: l.subject, after },
+    ];
     const back = decision === 'rejected' ? rejectionTarget(l.template, l.release.type, l.release.state, check.step) : null;
-    if (back !== null) await recordStateChange(deps, l, actor, `reject:${check.step.id}`, back, comment, { gates: [], exceptions: [] });
-    if (input.advance !== true) return view;
+    if (back !== null) {
+      const evidence = { gates: [], exceptions: [] };
+      const sent = await recordStateChange(deps, l, { transition: `reject:${check.step.id}`, to: back, comment, evidence });
+      events.push(sent.event);
+    }
+    if (input.advance !== true) return auditEach(l.tx, events, view);
     const counted = { ...l.snapshot, approvals: [...l.snapshot.approvals, toSnapshotApproval(row)] };
     const next = advanceAfterApproval(l.template, counted, actor.roles, check.step.id, comment);
-    if (next.kind === 'hold') return { ...view, advance: { taken: false, reason: next.reason, transitions: next.transitions } };
-    const taken = await takeTransition(deps, l, actor, next, comment);
-    return { ...view, advance: { taken: true, transition: transitionView(taken) } };
+    if (next.kind === 'hold') {
+      return auditEach(l.tx, events, { ...view, advance: { taken: false, reason: next.reason, transitions: next.transitions } });
+    }
+    const taken = await takeTransition(deps, l, next, comment);
+    events.push(taken.event);
+    return auditEach(l.tx, events, { ...view, advance: { taken: true, transition: transitionView(taken.row) } });
   });
 }

@@ -1,8 +1,9 @@
-import { loadLifecycleRows } from '../../db/repositories/lifecycle.js';
+import { itemKeyPartsByIds, loadLifecycleRows } from '../../db/repositories/lifecycle.js';
 import { resolveApplicationForRead } from '../applications.js';
 import type { ServiceDeps } from '../deps.js';
 import { releaseCalendarFacts, type BlackoutOverrideRecord } from '../calendar/common.js';
 import { waiverView, type ChecklistWaiverView } from '../checklist/view.js';
+import type { ReleaseRef } from '../release-lookup.js';
 import { loadRelease } from '../releases.js';
 import { keyOfItem } from '../work-item-view.js';
 import {
@@ -34,17 +35,16 @@ export type ReleaseEvidence = {
 };
 
 /** Everything recorded on a release, oldest first, for the evidence lists. */
-export async function releaseEvidence(deps: ServiceDeps, app: string | undefined, name: string): Promise<ReleaseEvidence> {
+export async function releaseEvidence(deps: ServiceDeps, ref: ReleaseRef): Promise<ReleaseEvidence> {
   const db = deps.database.kysely;
-  const ctx = await resolveApplicationForRead(deps, app);
-  const r = await loadRelease(db, ctx, name);
+  const ctx = await resolveApplicationForRead(deps, ref.app);
+  const r = await loadRelease(db, ctx, ref.name);
   const rows = await loadLifecycleRows(db, r.id);
   const template = await deps.templates.byId(db, r.template_version_id);
   const systemName = (id: string) => template.externalSystems.find((x) => x.id === id)?.name ?? id;
   // Attempts may belong to items since moved out of the release: look their keys up too.
   const ids = [...new Set(rows.tests.map((t) => t.item_id))];
-  const items =
-    ids.length === 0 ? [] : await db.selectFrom('work_items').select(['id', 'kind', 'kind_number']).where('id', 'in', ids).execute();
+  const items = await itemKeyPartsByIds(db, ids);
   const keyOf = new Map(items.map((i) => [i.id, keyOfItem(i)]));
   const transitionName = (id: string) => template.workflows.flatMap((w) => w.transitions).find((t) => t.id === id)?.name ?? id;
   return {

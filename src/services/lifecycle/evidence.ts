@@ -1,5 +1,16 @@
 import { randomUUID } from 'node:crypto';
-import { insertPackageVersion } from '../../db/repositories/lifecycle.js';
+import {
+  insertIssue,
+  insertNotification,
+  insertPackageVersion,
+  insertStepRecord,
+  insertTestAttempt,
+  reportHelpdeskRefs,
+  reportParts,
+  saveReport,
+  testAttemptPackages,
+  updateIssue,
+} from '../../db/repositories/lifecycle.js';
 import type {
   ReleaseIssueTable,
   ReleaseNotificationTable,
@@ -14,12 +25,12 @@ import { MANUAL_NOTICE_MEANS } from '../../domain/lifecycle/notifications.js';
 import { currentPackage, currentPackageVersions } from '../../domain/lifecycle/snapshot.js';
 import { testAttemptProblems } from '../../domain/lifecycle/testing.js';
 import type { Actor } from '../actor.js';
-import { appendAudit } from '../audit.js';
 import { requireAppAction } from '../authorize.js';
 import type { ServiceDeps } from '../deps.js';
+import type { ReleaseRef } from '../release-lookup.js';
 import { itemByKey } from '../work-item-key.js';
 import { keyOfItem } from '../work-item-view.js';
-import { withLockedRelease } from './release-lock.js';
+import { lockedReleaseWrite } from './release-lock.js';
 import { refuseVoidingChange } from './voiding.js';
 import { issueView, notificationView, packageView, reportView, stepRecordView, testAttemptView } from './views.js';
 import type { IssueView, NotificationView, PackageView, ReportView, StepRecordView, TestAttemptView } from './views.js';
@@ -31,16 +42,15 @@ import type { IssueView, NotificationView, PackageView, ReportView, StepRecordVi
 export async function recordPackage(
   deps: ServiceDeps,
   actor: Actor,
-  app: string | undefined,
-  name: string,
+  ref: ReleaseRef,
   input: { channel: string; label: string },
 ): Promise<PackageView & { voidedApprovals: number }> {
-  return withLockedRelease(deps, app, name, {}, async (l) => {
+  return lockedReleaseWrite(deps, actor, ref, {}, async (l) => {
     requireAppAction(l.template, actor, 'package.record');
     const state = l.template.states.find((s) => s.id === l.release.state);
     if (state?.locksPackages) {
       throw new ConflictError(
-        `release ${name} is ${state.name}: its packages are frozen; take it back to packaging first to record a new version`,
+        `release ${ref.name} is ${state.name}: its packages are frozen; take it back to packaging first to record a new version`,
         'packages-locked',
       );
     }
@@ -68,15 +78,7 @@ export async function recordPackage(
     };
     const voided = await insertPackageVersion(l.db, row, stepsVoidedBy(l.template, 'package'));
     const view = { ...packageView(row), voidedApprovals: voided };
-    await appendAudit(l.db, {
-      actor,
-      at: deps.clock(),
-      action: 'package.record',
-      subjectType: 'release',
-      subjectId: l.subject,
-      after: view,
-    });
-    return view;
+    return l.tx.audit({ action: 'package.record', subjectType: 'release', subjectId: l.subject, after: view }, view);
   });
 }
 
@@ -89,14 +91,8 @@ export type TestInput = {
 };
 
 /** Records one test attempt of an item in an environment (P8); every attempt is kept. */
-export async function recordTestAttempt(
-  deps: ServiceDeps,
-  actor: Actor,
-  app: string | undefined,
-  name: string,
-  input: TestInput,
-): Promise<TestAttemptView> {
-  return withLockedRelease(deps, app, name, {}, async (l) => {
+export async function recordTestAttempt(deps: ServiceDeps, actor: Actor, ref: ReleaseRef, input: TestInput): Promise<TestAttemptView> {
+  return lockedReleaseWrite(deps, actor, ref, {}, async (l) => {
     requireAppAction(l.template, actor, 'test.record');
     const item = await itemByKey(l.db, l.ctx.app.id, input.item);
     const cause = input.cause ?? null;
@@ -115,25 +111,23 @@ export async function recordTestAttempt(
       result: input.result,
       cause,
       notes: input.notes ?? '',
-      packages: JSON.stringify(currentPackageVersions(l.snapshot)),
+      packages: testAttemptPackages.encode(currentPackageVersions(l.snapshot)),
       recorded_by: actor.username,
       recorded_at: deps.clock().toISOString(),
     };
-    await l.db.insertInto('test_attempts').values(row).execute();
+    await insertTestAttempt(l.db, row);
     const view = testAttemptView(row, keyOfItem(item));
-    await appendAudit(l.db, { actor, at: deps.clock(), action: 'test.record', subjectType: 'release', subjectId: l.subject, after: view });
-    return view;
+    return l.tx.audit({ action: 'test.record', subjectType: 'release', subjectId: l.subject, after: view }, view);
   });
 }
 
 export async function raiseIssue(
   deps: ServiceDeps,
   actor: Actor,
-  app: string | undefined,
-  name: string,
+  ref: ReleaseRef,
   input: { category: string; title: string; description?: string | undefined },
 ): Promise<IssueView> {
-  return withLockedRelease(deps, app, name, {}, async (l) => {
+  return lockedReleaseWrite(deps, actor, ref, {}, async (l) => {
     requireAppAction(l.template, actor, 'issue.raise');
     if (!l.template.issueCategories.some((c) => c.id === input.category)) {
       const ids = l.template.issueCategories.map((c) => c.id).join(', ');
@@ -153,10 +147,9 @@ export async function raiseIssue(
       resolved_by: null,
       resolved_at: null,
     };
-    await l.db.insertInto('release_issues').values(row).execute();
+    await insertIssue(l.db, row);
     const view = issueView(row);
-    await appendAudit(l.db, { actor, at: deps.clock(), action: 'issue.raise', subjectType: 'release', subjectId: l.subject, after: view });
-    return view;
+    return l.tx.audit({ action: 'issue.raise', subjectType: 'release', subjectId: l.subject, after: view }, view);
   });
 }
 
@@ -164,15 +157,14 @@ export async function raiseIssue(
 export async function resolveIssue(
   deps: ServiceDeps,
   actor: Actor,
-  app: string | undefined,
-  name: string,
+  ref: ReleaseRef,
   number: number,
   input: { status: 'resolved' | 'wont-fix' | 'open'; resolution?: string | undefined },
 ): Promise<IssueView> {
-  return withLockedRelease(deps, app, name, {}, async (l) => {
+  return lockedReleaseWrite(deps, actor, ref, {}, async (l) => {
     requireAppAction(l.template, actor, 'issue.resolve');
     const row = l.rows.issues.find((i) => i.number === number);
-    if (!row) throw new NotFoundError('issue', `${name}#${number}`);
+    if (!row) throw new NotFoundError('issue', `${ref.name}#${number}`);
     const resolution = (input.resolution ?? '').trim();
     if (input.status === 'wont-fix' && resolution === '') {
       throw new ValidationError('a reason is required', [{ path: 'resolution', message: "closing an issue as won't fix needs a reason" }]);
@@ -186,18 +178,9 @@ export async function resolveIssue(
       resolved_by: reopened ? null : actor.username,
       resolved_at: reopened ? null : at,
     };
-    await l.db.updateTable('release_issues').set(patch).where('id', '=', row.id).execute();
+    await updateIssue(l.db, row.id, patch);
     const after = issueView({ ...row, ...patch });
-    await appendAudit(l.db, {
-      actor,
-      at: deps.clock(),
-      action: 'issue.resolve',
-      subjectType: 'release',
-      subjectId: l.subject,
-      before: issueView(row),
-      after,
-    });
-    return after;
+    return l.tx.audit({ action: 'issue.resolve', subjectType: 'release', subjectId: l.subject, before: issueView(row), after }, after);
   });
 }
 
@@ -211,11 +194,10 @@ export async function resolveIssue(
 export async function recordNotification(
   deps: ServiceDeps,
   actor: Actor,
-  app: string | undefined,
-  name: string,
+  ref: ReleaseRef,
   input: { system: string; means: string; note: string },
 ): Promise<NotificationView> {
-  return withLockedRelease(deps, app, name, {}, async (l) => {
+  return lockedReleaseWrite(deps, actor, ref, {}, async (l) => {
     requireAppAction(l.template, actor, 'notification.record');
     const problems = [];
     const system = l.template.externalSystems.find((s) => s.id === input.system);
@@ -248,17 +230,9 @@ export async function recordNotification(
       outcome: null,
       settled_at: null,
     };
-    await l.db.insertInto('release_notifications').values(row).execute();
+    await insertNotification(l.db, row);
     const view = notificationView(row, system?.name);
-    await appendAudit(l.db, {
-      actor,
-      at: deps.clock(),
-      action: 'notification.record',
-      subjectType: 'release',
-      subjectId: l.subject,
-      after: view,
-    });
-    return view;
+    return l.tx.audit({ action: 'notification.record', subjectType: 'release', subjectId: l.subject, after: view }, view);
   });
 }
 
@@ -266,12 +240,11 @@ export async function recordNotification(
 export async function writeReport(
   deps: ServiceDeps,
   actor: Actor,
-  app: string | undefined,
-  name: string,
+  ref: ReleaseRef,
   reportId: string,
   input: { parts: Record<string, string>; helpdeskRefs?: string[] | undefined },
 ): Promise<ReportView> {
-  return withLockedRelease(deps, app, name, {}, async (l) => {
+  return lockedReleaseWrite(deps, actor, ref, {}, async (l) => {
     const def = l.template.reports.find((r) => r.id === reportId);
     if (!def)
       throw new NotFoundError(
@@ -291,7 +264,7 @@ export async function writeReport(
       );
     }
     const refs = (input.helpdeskRefs ?? []).map((r) => r.trim());
-    const refProblems = helpdeskRefProblems(def, name, l.snapshot.items, refs);
+    const refProblems = helpdeskRefProblems(def, ref.name, l.snapshot.items, refs);
     if (refProblems.length > 0) {
       throw new ValidationError(
         `the ${def.name} cites help-desk references that do not qualify`,
@@ -303,24 +276,15 @@ export async function writeReport(
       id: existing?.id ?? randomUUID(),
       release_id: l.release.id,
       report: reportId,
-      parts: JSON.stringify(input.parts),
-      helpdesk_refs: JSON.stringify(refs),
+      parts: reportParts.encode(input.parts),
+      helpdesk_refs: reportHelpdeskRefs.encode(refs),
       written_by: actor.username,
       written_at: deps.clock().toISOString(),
     };
-    if (existing) await l.db.updateTable('release_reports').set(row).where('id', '=', existing.id).execute();
-    else await l.db.insertInto('release_reports').values(row).execute();
+    await saveReport(l.db, row, existing !== undefined);
     const view = reportView(row);
-    await appendAudit(l.db, {
-      actor,
-      at: deps.clock(),
-      action: 'report.write',
-      subjectType: 'release',
-      subjectId: l.subject,
-      before: existing ? reportView(existing) : undefined,
-      after: view,
-    });
-    return view;
+    const before = existing ? reportView(existing) : undefined;
+    return l.tx.audit({ action: 'report.write', subjectType: 'release', subjectId: l.subject, before, after: view }, view);
   });
 }
 
@@ -328,11 +292,10 @@ export async function writeReport(
 export async function recordStep(
   deps: ServiceDeps,
   actor: Actor,
-  app: string | undefined,
-  name: string,
+  ref: ReleaseRef,
   input: { step: string; channel: string; note?: string | undefined },
 ): Promise<StepRecordView> {
-  return withLockedRelease(deps, app, name, {}, async (l) => {
+  return lockedReleaseWrite(deps, actor, ref, {}, async (l) => {
     const step = l.template.steps.find((s) => s.id === input.step);
     if (!step)
       throw new NotFoundError(
@@ -355,7 +318,7 @@ export async function recordStep(
     let version: number | null = null;
     if (step.scope === 'package') {
       const pkg = currentPackage(l.snapshot, input.channel);
-      if (!pkg) throw new ConflictError(`no ${input.channel} package has been recorded for ${name}`, 'no-package');
+      if (!pkg) throw new ConflictError(`no ${input.channel} package has been recorded for ${ref.name}`, 'no-package');
       version = pkg.version;
     }
     const row: StepRecordTable = {
@@ -368,9 +331,8 @@ export async function recordStep(
       recorded_by: actor.username,
       recorded_at: deps.clock().toISOString(),
     };
-    await l.db.insertInto('step_records').values(row).execute();
+    await insertStepRecord(l.db, row);
     const view = stepRecordView(row);
-    await appendAudit(l.db, { actor, at: deps.clock(), action: 'step.record', subjectType: 'release', subjectId: l.subject, after: view });
-    return view;
+    return l.tx.audit({ action: 'step.record', subjectType: 'release', subjectId: l.subject, after: view }, view);
   });
 }

@@ -1,9 +1,16 @@
-import type { LifecycleRows } from '../../db/repositories/lifecycle.js';
+import { releaseChannels, workItemElements } from '../../db/repositories/lifecycle-columns.js';
+import {
+  approvalAttestations,
+  notificationAccepted,
+  notificationAddresses,
+  reportHelpdeskRefs,
+  reportParts,
+  testAttemptPackages,
+  type LifecycleRows,
+} from '../../db/repositories/lifecycle.js';
 import type { ApprovalTable, ReleaseNotificationTable, ReleaseTable } from '../../db/schema.js';
 import type { ReleaseSnapshot, SnapshotApproval, SnapshotNotification } from '../../domain/lifecycle/snapshot.js';
 import { keyOfItem } from '../work-item-view.js';
-
-const parse = <T>(json: string): T => JSON.parse(json) as T;
 
 export const toSnapshotApproval = (a: ApprovalTable): SnapshotApproval => ({
   id: a.id,
@@ -12,7 +19,7 @@ export const toSnapshotApproval = (a: ApprovalTable): SnapshotApproval => ({
   by: a.decided_by,
   at: a.decided_at,
   comment: a.comment,
-  attestations: parse<string[]>(a.attestations),
+  attestations: approvalAttestations.decode(a.attestations),
   voided: a.voided_at !== null,
 });
 
@@ -25,8 +32,8 @@ export function snapshotNotification(n: ReleaseNotificationTable): SnapshotNotif
     means: n.means,
     status: n.status === 'pending' ? 'pending' : n.status === 'failed' ? 'failed' : 'notified',
     messageId: n.message_id,
-    addresses: n.addresses === null ? [] : parse<string[]>(n.addresses),
-    accepted: n.accepted === null ? null : parse<string[]>(n.accepted),
+    addresses: notificationAddresses.decode(n.addresses) ?? [],
+    accepted: notificationAccepted.decode(n.accepted),
     outcome: n.outcome,
     settledAt: n.settled_at,
   };
@@ -38,14 +45,14 @@ export function toSnapshot(r: ReleaseTable, rows: LifecycleRows, contents?: Rele
     name: r.name,
     type: r.type,
     state: r.state,
-    channels: parse<string[]>(r.channels),
+    channels: releaseChannels.decode(r.channels),
     createdBy: r.created_by,
     items: rows.items.map((i) => ({
       id: i.id,
       key: keyOfItem(i),
       kind: i.kind,
       helpdeskRef: i.helpdesk_ref,
-      elements: parse<{ type: string; name: string }[]>(i.elements),
+      elements: workItemElements.decode(i.elements),
     })),
     packages: rows.packages.map((p) => ({ channel: p.channel, version: p.version, label: p.label, by: p.created_by, at: p.created_at })),
     approvalRequests: rows.requests.map((q) => ({ step: q.step, by: q.requested_by, at: q.requested_at, voided: q.voided_at !== null })),
@@ -57,7 +64,7 @@ export function toSnapshot(r: ReleaseTable, rows: LifecycleRows, contents?: Rele
       cause: t.cause,
       by: t.recorded_by,
       at: t.recorded_at,
-      packages: parse<Record<string, number>>(t.packages),
+      packages: testAttemptPackages.decode(t.packages),
     })),
     issues: rows.issues.map((i) => ({
       number: i.number,
@@ -70,8 +77,8 @@ export function toSnapshot(r: ReleaseTable, rows: LifecycleRows, contents?: Rele
     notifications: rows.notifications.map(snapshotNotification),
     reports: rows.reports.map((p) => ({
       report: p.report,
-      parts: parse<Record<string, string>>(p.parts),
-      helpdeskRefs: parse<string[]>(p.helpdesk_refs),
+      parts: reportParts.decode(p.parts),
+      helpdeskRefs: reportHelpdeskRefs.decode(p.helpdesk_refs),
       by: p.written_by,
       at: p.written_at,
     })),

@@ -1,3 +1,10 @@
+import {
+  approvalAttestations,
+  reportHelpdeskRefs,
+  reportParts,
+  testAttemptPackages,
+  transitionEvidence,
+} from '../../db/repositories/lifecycle.js';
 import type {
   ApprovalTable,
   ReleaseIssueTable,
@@ -8,14 +15,19 @@ import type {
   StepRecordTable,
   TestAttemptTable,
 } from '../../db/schema.js';
-
-import type { GateResult } from '../../domain/lifecycle/gates.js';
+import type {
+  ApprovalAuditView,
+  IssueAuditView,
+  NotificationAuditView,
+  PackageAuditView,
+  ReportAuditView,
+  StepRecordAuditView,
+  TestAttemptAuditView,
+} from '../../domain/audit/lifecycle.js';
 import { describeNotice } from '../../domain/lifecycle/notifications.js';
 import { snapshotNotification } from './snapshot.js';
 
-const parse = <T>(json: string): T => JSON.parse(json) as T;
-
-export const packageView = (p: ReleasePackageTable) => ({
+export const packageView = (p: ReleasePackageTable): PackageAuditView => ({
   channel: p.channel,
   version: p.version,
   label: p.label,
@@ -24,12 +36,12 @@ export const packageView = (p: ReleasePackageTable) => ({
   file: p.sha256 === null ? null : { name: p.file_name ?? '', kind: p.kind ?? 'other', size: Number(p.size ?? 0), sha256: p.sha256 },
 });
 
-export const approvalView = (a: ApprovalTable) => ({
+export const approvalView = (a: ApprovalTable): ApprovalAuditView => ({
   id: a.id,
   step: a.step,
   decision: a.decision as 'approved' | 'rejected',
   comment: a.comment,
-  attestations: parse<string[]>(a.attestations),
+  attestations: approvalAttestations.decode(a.attestations),
   decidedBy: a.decided_by,
   decidedAt: a.decided_at,
   voided: a.voided_at !== null,
@@ -37,19 +49,19 @@ export const approvalView = (a: ApprovalTable) => ({
   voidReason: a.void_reason,
 });
 
-export const testAttemptView = (t: TestAttemptTable, itemKey: string) => ({
+export const testAttemptView = (t: TestAttemptTable, itemKey: string): TestAttemptAuditView => ({
   id: t.id,
   item: itemKey,
   environment: t.environment,
   result: t.result as 'passed' | 'failed',
   cause: t.cause,
   notes: t.notes,
-  packages: parse<Record<string, number>>(t.packages),
+  packages: testAttemptPackages.decode(t.packages),
   recordedBy: t.recorded_by,
   recordedAt: t.recorded_at,
 });
 
-export const issueView = (i: ReleaseIssueTable) => ({
+export const issueView = (i: ReleaseIssueTable): IssueAuditView => ({
   number: i.number,
   category: i.category,
   title: i.title,
@@ -63,7 +75,7 @@ export const issueView = (i: ReleaseIssueTable) => ({
 });
 
 /** A notice to an external system, with its state and what it proves in words (`systemName` for the wording). */
-export const notificationView = (n: ReleaseNotificationTable, systemName: string = n.system) => {
+export const notificationView = (n: ReleaseNotificationTable, systemName: string = n.system): NotificationAuditView => {
   const s = snapshotNotification(n);
   return {
     id: n.id,
@@ -83,15 +95,15 @@ export const notificationView = (n: ReleaseNotificationTable, systemName: string
   };
 };
 
-export const reportView = (r: ReleaseReportTable) => ({
+export const reportView = (r: ReleaseReportTable): ReportAuditView => ({
   report: r.report,
-  parts: parse<Record<string, string>>(r.parts),
-  helpdeskRefs: parse<string[]>(r.helpdesk_refs),
+  parts: reportParts.decode(r.parts),
+  helpdeskRefs: reportHelpdeskRefs.decode(r.helpdesk_refs),
   writtenBy: r.written_by,
   writtenAt: r.written_at,
 });
 
-export const stepRecordView = (s: StepRecordTable) => ({
+export const stepRecordView = (s: StepRecordTable): StepRecordAuditView => ({
   id: s.id,
   step: s.step,
   channel: s.channel,
@@ -107,16 +119,16 @@ export const transitionView = (t: ReleaseTransitionTable) => ({
   from: t.from_state,
   to: t.to_state,
   comment: t.comment,
-  evidence: parse<{ gates: GateResult[]; exceptions: string[] }>(t.evidence),
+  evidence: transitionEvidence.decode(t.evidence),
   performedBy: t.performed_by,
   performedAt: t.performed_at,
 });
 
-export type PackageView = ReturnType<typeof packageView>;
-export type ApprovalView = ReturnType<typeof approvalView>;
-export type TestAttemptView = ReturnType<typeof testAttemptView>;
-export type IssueView = ReturnType<typeof issueView>;
-export type NotificationView = ReturnType<typeof notificationView>;
-export type ReportView = ReturnType<typeof reportView>;
-export type StepRecordView = ReturnType<typeof stepRecordView>;
+export type PackageView = PackageAuditView;
+export type ApprovalView = ApprovalAuditView;
+export type TestAttemptView = TestAttemptAuditView;
+export type IssueView = IssueAuditView;
+export type NotificationView = NotificationAuditView;
+export type ReportView = ReportAuditView;
+export type StepRecordView = StepRecordAuditView;
 export type TransitionView = ReturnType<typeof transitionView>;
