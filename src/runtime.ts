@@ -16,9 +16,16 @@ export function databaseTarget(settings: Pick<Settings, 'databaseUrl' | 'dataDir
   throw new Error(`DATABASE_URL must start with postgres:// or sqlite:, got "${url.split(':')[0] ?? ''}:…"`);
 }
 
-/** `readCacheTtlMs: 0` turns the read caches off (every read goes to the database). */
-export function createDeps(database: Database, clock: Clock = systemClock, options: { readCacheTtlMs?: number } = {}): ServiceDeps {
-  const ttl = options.readCacheTtlMs ?? READ_CACHE_TTL_MS;
+/**
+ * `readCaches: false` (RELMAN_READ_CACHE=0) or `readCacheTtlMs: 0` turns the read caches off: every read goes to
+ * the database. See docs/fast-paths.md ("Read caches").
+ */
+export function createDeps(
+  database: Database,
+  clock: Clock = systemClock,
+  options: { readCacheTtlMs?: number; readCaches?: boolean } = {},
+): ServiceDeps {
+  const ttl = options.readCaches === false ? 0 : (options.readCacheTtlMs ?? READ_CACHE_TTL_MS);
   const caches: ReadCaches = { tokens: new TtlCache(ttl), apps: new TtlCache(ttl), releases: new TtlCache(ttl) };
 
   // Any write of this process may change a release view (its items, their titles …).

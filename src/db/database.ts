@@ -1,7 +1,8 @@
 import { Kysely, type Transaction } from 'kysely';
 import type { Tables } from './schema.js';
 import { createPostgresDialect, isRetryablePostgresError } from './dialect/postgres.js';
-import { createSqliteDialect } from './dialect/sqlite.js';
+import { createSqliteDialect, type SqliteReader } from './dialect/sqlite.js';
+import { attachDirectReader } from './read.js';
 
 export type DialectName = 'sqlite' | 'postgres';
 export type Db = Kysely<Tables>;
@@ -24,16 +25,30 @@ export interface Database {
 }
 
 export type DatabaseTarget =
-  | { dialect: 'sqlite'; file: string; /** Open an existing file only. */ mustExist?: boolean }
+  | {
+      dialect: 'sqlite';
+      file: string;
+      /** Open an existing file only. */
+      mustExist?: boolean;
+      /** Prepared statements kept per SQL text (default on; RELMAN_SQLITE_STATEMENT_CACHE). */
+      statementCache?: boolean;
+      /** Hot reads on a second, read-only connection (default on; RELMAN_SQLITE_READ_CONNECTION). */
+      readConnection?: boolean;
+    }
   | { dialect: 'postgres'; url: string; poolSize?: number };
 
 const MAX_ATTEMPTS = 5;
 
 export function openDatabase(target: DatabaseTarget): Database {
-  const kysely = new Kysely<Tables>({
-    dialect:
-      target.dialect === 'sqlite' ? createSqliteDialect(target.file, target.mustExist) : createPostgresDialect(target.url, target.poolSize),
-  });
+  let reader: SqliteReader | undefined;
+  let dialect;
+  if (target.dialect === 'sqlite') {
+    ({ dialect, reader } = createSqliteDialect(target.file, target));
+  } else {
+    dialect = createPostgresDialect(target.url, target.poolSize);
+  }
+  const kysely = new Kysely<Tables>({ dialect });
+  if (reader) attachDirectReader(kysely, reader);
   let closed = false;
   const commitListeners: (() => void)[] = [];
   return {
@@ -69,6 +84,7 @@ export function openDatabase(target: DatabaseTarget): Database {
     async close() {
       if (closed) return;
       closed = true;
+      reader?.close();
       await kysely.destroy();
     },
   };
