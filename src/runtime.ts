@@ -8,11 +8,19 @@ import type { ReadCaches, ServiceDeps } from './services/deps.js';
 import { READ_CACHE_TTL_MS, TtlCache } from './services/read-cache.js';
 import { TemplateCache } from './services/template-cache.js';
 
-export function databaseTarget(settings: Pick<Settings, 'databaseUrl' | 'dataDir'>): DatabaseTarget {
+/** Where the database is and how it is opened; the fast-path switches default to on. */
+export type DatabaseSettings = Pick<Settings, 'databaseUrl' | 'dataDir'> &
+  Partial<Pick<Settings, 'readCache' | 'sqliteStatementCache' | 'sqliteReadConnection'>>;
+
+export function databaseTarget(settings: DatabaseSettings): DatabaseTarget {
   const url = settings.databaseUrl;
-  if (url === undefined) return { dialect: 'sqlite', file: sqliteFile(settings.dataDir) };
+  const sqlite = {
+    statementCache: settings.sqliteStatementCache ?? true,
+    readConnection: settings.sqliteReadConnection ?? true,
+  };
+  if (url === undefined) return { dialect: 'sqlite', file: sqliteFile(settings.dataDir), ...sqlite };
   if (/^postgres(ql)?:\/\//.test(url)) return { dialect: 'postgres', url };
-  if (url.startsWith('sqlite:')) return { dialect: 'sqlite', file: url.slice('sqlite:'.length).replace(/^\/\//, '') };
+  if (url.startsWith('sqlite:')) return { dialect: 'sqlite', file: url.slice('sqlite:'.length).replace(/^\/\//, ''), ...sqlite };
   throw new Error(`DATABASE_URL must start with postgres:// or sqlite:, got "${url.split(':')[0] ?? ''}:…"`);
 }
 
@@ -33,8 +41,8 @@ export function createDeps(
   return { database, clock, templates: new TemplateCache(), caches };
 }
 
-export function openFromSettings(settings: Pick<Settings, 'databaseUrl' | 'dataDir'>): ServiceDeps {
-  return createDeps(openDatabase(databaseTarget(settings)));
+export function openFromSettings(settings: DatabaseSettings): ServiceDeps {
+  return createDeps(openDatabase(databaseTarget(settings)), systemClock, { readCaches: settings.readCache ?? true });
 }
 
 /** A local command found no relman database where the settings point. */
@@ -59,7 +67,7 @@ export function describeTarget(target: DatabaseTarget): string {
  * schema up to date; never creates a file, a folder or a table. For local
  * admin commands: `serve` and `migrate` are the ones that create.
  */
-export async function openExistingFromSettings(settings: Pick<Settings, 'databaseUrl' | 'dataDir'>): Promise<ServiceDeps> {
+export async function openExistingFromSettings(settings: DatabaseSettings): Promise<ServiceDeps> {
   const target = databaseTarget(settings);
   const where = describeTarget(target);
   const hint =
@@ -82,5 +90,5 @@ export async function openExistingFromSettings(settings: Pick<Settings, 'databas
     if ((err as { code?: unknown }).code === '3D000') throw new MissingDatabaseError(`no relman database at ${where}; ${hint}`);
     throw err;
   }
-  return createDeps(database);
+  return createDeps(database, systemClock, { readCaches: settings.readCache ?? true });
 }
