@@ -12,7 +12,7 @@ import { benchUpload } from './upload.js';
  * BENCH_UPLOAD_MB (upload file size, default 1024), BENCH_UPLOAD_RUNS (default 5), BENCH_UPLOAD_CLIENT (curl, the default where installed, or node),
  * BENCH_MANIFEST_MB (export size, default 100), BENCH_MANIFEST_RUNS (default 3),
  * BENCH_LOG_FILE (where http-get-release's logged server writes its request log, default /dev/null; a real file
- * adds the cost of the writes).
+ * adds the cost of the writes), BENCH_SWITCHES=1 (http-get-release also measures reads with each SQLite fast path off).
  */
 const benchmarks: Record<string, () => Promise<void>> = {
   'http-get-release': benchHttpGetRelease,
