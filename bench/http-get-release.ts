@@ -22,6 +22,22 @@ const NO_STATEMENTS = '… and the SQLite statement cache off';
 /** The share of the bare route's rate each configuration should reach (docs/fast-paths.md). */
 const GOALS: Record<string, number> = { [LOGGED]: 0.4, [QUIET]: 0.5, [UNCACHED]: 0.25 };
 
+type Measured = LoadSummary & { cpuUsPerRequest: number };
+
+/**
+ * A 2 s warm-up, then the measured run, with the CPU time this process (the
+ * server) spent per request. On a machine shared with other work req/s swing
+ * with the neighbours' load; CPU time per request hardly does, so its ratio
+ * is the steadier figure (meaningful when the load runs in its own process).
+ */
+async function measured(opts: { url: string; connections: number; duration: number; headers: Record<string, string> }): Promise<Measured> {
+  await runLoad({ ...opts, duration: 2 });
+  const before = process.cpuUsage();
+  const r = await runLoad(opts);
+  const cpu = process.cpuUsage(before);
+  return { ...r, cpuUsPerRequest: (cpu.user + cpu.system) / Math.max(1, r.total) };
+}
+
 async function listen(app: FastifyInstance): Promise<string> {
   return app.listen({ host: '127.0.0.1', port: 0 });
 }
@@ -52,13 +68,12 @@ export async function benchHttpGetRelease(): Promise<void> {
   const duration = benchDuration();
   const mode = loadMode();
   const db = await benchDatabase('sqlite');
-  const results: [string, LoadSummary][] = [];
+  const results: [string, Measured][] = [];
   let body: unknown;
   try {
     const { deps } = db;
     const headers = await seedRelease(deps);
-    const load = (base: string) =>
-      runLoad({ url: `${base}${PATH}`, connections: CONNECTIONS, duration, headers, warmup: { connections: CONNECTIONS, duration: 2 } });
+    const load = (base: string) => measured({ url: `${base}${PATH}`, connections: CONNECTIONS, duration, headers });
 
     // As `npm start` runs it: read caches on, the request log at `info`, written (asynchronously) the way
     // pino writes stdout, to BENCH_LOG_FILE or else /dev/null (so a terminal's speed does not count).
@@ -112,13 +127,7 @@ export async function benchHttpGetRelease(): Promise<void> {
     const base = await listen(bare);
     results.push([
       'bare Fastify, same JSON',
-      await runLoad({
-        url: `${base}${PATH}`,
-        connections: CONNECTIONS,
-        duration,
-        headers: { authorization: 'Bearer x' },
-        warmup: { connections: CONNECTIONS, duration: 2 },
-      }),
+      await measured({ url: `${base}${PATH}`, connections: CONNECTIONS, duration, headers: { authorization: 'Bearer x' } }),
     ]);
   } finally {
     await bare.close();
@@ -129,20 +138,30 @@ export async function benchHttpGetRelease(): Promise<void> {
       ? 'autocannon in a separate process (the server has this process to itself)'
       : 'autocannon in the server’s own process (BENCH_LOAD=inprocess; skews against the server)';
   process.stdout.write(
-    `\nHTTP: GET ${PATH} — ${CONNECTIONS} connections, ${duration} s (+2 s warm-up), ${os.availableParallelism()} CPUs shared\n` +
+    `\nHTTP: GET ${PATH} — ${CONNECTIONS} connections, ${duration} s (after a 2 s warm-up), ${os.availableParallelism()} CPUs shared\n` +
       `load: ${where}; relman on SQLite, bearer token\n\n`,
   );
   printTable(
-    ['target', 'req/s', 'p50 ms', 'p99 ms', 'requests', 'non-2xx', 'errors'],
-    results.map(([name, r]) => [name, fmt(r.rps), fmt(r.p50, 1), fmt(r.p99, 1), fmt(r.total), fmt(r.non2xx), fmt(r.errors + r.timeouts)]),
+    ['target', 'req/s', 'CPU µs/req', 'p50 ms', 'p99 ms', 'requests', 'non-2xx', 'errors'],
+    results.map(([name, r]) => [
+      name,
+      fmt(r.rps),
+      fmt(r.cpuUsPerRequest),
+      fmt(r.p50, 1),
+      fmt(r.p99, 1),
+      fmt(r.total),
+      fmt(r.non2xx),
+      fmt(r.errors + r.timeouts),
+    ]),
   );
   const bareRun = results.find(([name]) => name.startsWith('bare'))?.[1];
   for (const [name, run] of results) {
     if (!bareRun || name.startsWith('bare')) continue;
     const ratio = run.rps / bareRun.rps;
+    const byCpu = bareRun.cpuUsPerRequest / run.cpuUsPerRequest;
     const goal = GOALS[name];
     const verdict = goal === undefined ? '' : ` (goal ≥ ${goal.toFixed(2)}×) — ${ratio >= goal ? 'met' : 'NOT met'}`;
-    process.stdout.write(`\n${name} / bare: ${ratio.toFixed(2)}× req/s${verdict}`);
+    process.stdout.write(`\n${name} / bare: ${ratio.toFixed(2)}× req/s${verdict}; ${byCpu.toFixed(2)}× by CPU time per request`);
   }
   process.stdout.write('\n');
   if (results.some(([, r]) => r.non2xx > 0 || r.errors > 0))
