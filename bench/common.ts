@@ -20,7 +20,7 @@ export function benchDuration(fallback = 10): number {
   return Number.isFinite(v) && v > 0 ? v : fallback;
 }
 
-export type BenchDatabase = { deps: ServiceDeps; dialect: DialectName; close(): Promise<void> };
+export type BenchDatabase = { deps: ServiceDeps; dialect: DialectName; target: DatabaseTarget; close(): Promise<void> };
 
 async function adminQuery(base: string, sql: string): Promise<void> {
   const c = new pg.Client({ connectionString: base });
@@ -54,6 +54,7 @@ export async function benchDatabase(dialect: DialectName): Promise<BenchDatabase
   return {
     deps,
     dialect,
+    target,
     async close() {
       await deps.database.close();
       await dropDb();

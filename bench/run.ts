@@ -13,7 +13,9 @@ import { benchUpload } from './upload.js';
  * BENCH_UPLOAD_MB (ZIP upload size, default 1024; 0 skips it), BENCH_UPLOAD_EXPORT_MB (Caché export upload size, default 100;
  * 0 skips it), BENCH_UPLOAD_RUNS (default 5), BENCH_UPLOAD_CLIENT (curl, the default where installed, or node),
  * BENCH_MANIFEST_MB (export size, default 100), BENCH_MANIFEST_RUNS (default 3),
- * BENCH_CLI_RUNS (rounds of `node -e 0` against `relman --version`, `--help` and `release show`, default 20).
+ * BENCH_CLI_RUNS (rounds of `node -e 0` against `relman --version`, `--help` and `release show`, default 20),
+ * BENCH_LOG_FILE (where http-get-release's logged server writes its request log, default /dev/null; a real file
+ * adds the cost of the writes), BENCH_SWITCHES=1 (http-get-release also measures reads with each SQLite fast path off).
  */
 const benchmarks: Record<string, () => Promise<void>> = {
   'http-get-release': benchHttpGetRelease,

@@ -8,17 +8,32 @@ import type { ReadCaches, ServiceDeps } from './services/deps.js';
 import { READ_CACHE_TTL_MS, TtlCache } from './services/read-cache.js';
 import { TemplateCache } from './services/template-cache.js';
 
-export function databaseTarget(settings: Pick<Settings, 'databaseUrl' | 'dataDir'>): DatabaseTarget {
+/** Where the database is and how it is opened; the fast-path switches default to on. */
+export type DatabaseSettings = Pick<Settings, 'databaseUrl' | 'dataDir'> &
+  Partial<Pick<Settings, 'readCache' | 'sqliteStatementCache' | 'sqliteReadConnection'>>;
+
+export function databaseTarget(settings: DatabaseSettings): DatabaseTarget {
   const url = settings.databaseUrl;
-  if (url === undefined) return { dialect: 'sqlite', file: sqliteFile(settings.dataDir) };
+  const sqlite = {
+    statementCache: settings.sqliteStatementCache ?? true,
+    readConnection: settings.sqliteReadConnection ?? true,
+  };
+  if (url === undefined) return { dialect: 'sqlite', file: sqliteFile(settings.dataDir), ...sqlite };
   if (/^postgres(ql)?:\/\//.test(url)) return { dialect: 'postgres', url };
-  if (url.startsWith('sqlite:')) return { dialect: 'sqlite', file: url.slice('sqlite:'.length).replace(/^\/\//, '') };
+  if (url.startsWith('sqlite:')) return { dialect: 'sqlite', file: url.slice('sqlite:'.length).replace(/^\/\//, ''), ...sqlite };
   throw new Error(`DATABASE_URL must start with postgres:// or sqlite:, got "${url.split(':')[0] ?? ''}:…"`);
 }
 
-/** `readCacheTtlMs: 0` turns the read caches off (every read goes to the database). */
-export function createDeps(database: Database, clock: Clock = systemClock, options: { readCacheTtlMs?: number } = {}): ServiceDeps {
-  const ttl = options.readCacheTtlMs ?? READ_CACHE_TTL_MS;
+/**
+ * `readCaches: false` (RELMAN_READ_CACHE=0) or `readCacheTtlMs: 0` turns the read caches off: every read goes to
+ * the database. See docs/fast-paths.md ("Read caches").
+ */
+export function createDeps(
+  database: Database,
+  clock: Clock = systemClock,
+  options: { readCacheTtlMs?: number; readCaches?: boolean } = {},
+): ServiceDeps {
+  const ttl = options.readCaches === false ? 0 : (options.readCacheTtlMs ?? READ_CACHE_TTL_MS);
   const caches: ReadCaches = { tokens: new TtlCache(ttl), apps: new TtlCache(ttl), releases: new TtlCache(ttl) };
 
   // Any write of this process may change a release view (its items, their titles …).
@@ -26,8 +41,8 @@ export function createDeps(database: Database, clock: Clock = systemClock, optio
   return { database, clock, templates: new TemplateCache(), caches };
 }
 
-export function openFromSettings(settings: Pick<Settings, 'databaseUrl' | 'dataDir'>): ServiceDeps {
-  return createDeps(openDatabase(databaseTarget(settings)));
+export function openFromSettings(settings: DatabaseSettings): ServiceDeps {
+  return createDeps(openDatabase(databaseTarget(settings)), systemClock, { readCaches: settings.readCache ?? true });
 }
 
 /** A local command found no relman database where the settings point. */
@@ -52,7 +67,7 @@ export function describeTarget(target: DatabaseTarget): string {
  * schema up to date; never creates a file, a folder or a table. For local
  * admin commands: `serve` and `migrate` are the ones that create.
  */
-export async function openExistingFromSettings(settings: Pick<Settings, 'databaseUrl' | 'dataDir'>): Promise<ServiceDeps> {
+export async function openExistingFromSettings(settings: DatabaseSettings): Promise<ServiceDeps> {
   const target = databaseTarget(settings);
   const where = describeTarget(target);
   const hint =
@@ -75,5 +90,5 @@ export async function openExistingFromSettings(settings: Pick<Settings, 'databas
     if ((err as { code?: unknown }).code === '3D000') throw new MissingDatabaseError(`no relman database at ${where}; ${hint}`);
     throw err;
   }
-  return createDeps(database);
+  return createDeps(database, systemClock, { readCaches: settings.readCache ?? true });
 }

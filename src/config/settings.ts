@@ -78,6 +78,12 @@ export type Settings = {
   jobs: boolean;
   /** How often the background jobs are tried, in milliseconds. */
   jobsIntervalMs: number;
+  /** RELMAN_READ_CACHE: the short-lived read caches (docs/fast-paths.md, "Read caches"); off: every read goes to the database. */
+  readCache: boolean;
+  /** RELMAN_SQLITE_STATEMENT_CACHE: SQLite statements prepared once per SQL text (docs/fast-paths.md). */
+  sqliteStatementCache: boolean;
+  /** RELMAN_SQLITE_READ_CONNECTION: hot reads on a second, read-only SQLite connection (docs/fast-paths.md). */
+  sqliteReadConnection: boolean;
 };
 
 export type SmtpSettings = {
@@ -219,6 +225,19 @@ function readConfigFile(file: string): z.infer<typeof fileSchema> {
   return parsed.data;
 }
 
+/** Switches of the fast paths (docs/fast-paths.md), from the environment only; all on by default. */
+function fastPathSettings(env: NodeJS.ProcessEnv): Pick<Settings, 'readCache' | 'sqliteStatementCache' | 'sqliteReadConnection'> {
+  const flag = (name: string) => {
+    const v = env[name];
+    return v !== undefined ? parseBool(name, v) : true;
+  };
+  return {
+    readCache: flag('RELMAN_READ_CACHE'),
+    sqliteStatementCache: flag('RELMAN_SQLITE_STATEMENT_CACHE'),
+    sqliteReadConnection: flag('RELMAN_SQLITE_READ_CONNECTION'),
+  };
+}
+
 /** Timeouts in milliseconds, from the environment (RELMAN_*_TIMEOUT_MS) or the config file. */
 function timeoutSettings(
   env: NodeJS.ProcessEnv,
@@ -286,5 +305,6 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env, cwd = process
     ...timeoutSettings(env, file),
     metricsToken,
     ...mailSettings(env, host, port),
+    ...fastPathSettings(env),
   };
 }

@@ -2,7 +2,8 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { Kysely, type DatabaseConnection, type Dialect, type Driver, type TransactionSettings, type Transaction } from 'kysely';
 import type { Tables } from './schema.js';
 import { createPostgresDialect, isRetryablePostgresError } from './dialect/postgres.js';
-import { createSqliteDialect } from './dialect/sqlite.js';
+import { createSqliteDialect, type SqliteReader } from './dialect/sqlite.js';
+import { attachDirectReader } from './read.js';
 
 export type DialectName = 'sqlite' | 'postgres';
 export type Db = Kysely<Tables>;
@@ -25,7 +26,16 @@ export interface Database {
 }
 
 export type DatabaseTarget =
-  | { dialect: 'sqlite'; file: string; /** Open an existing file only. */ mustExist?: boolean }
+  | {
+      dialect: 'sqlite';
+      file: string;
+      /** Open an existing file only. */
+      mustExist?: boolean;
+      /** Prepared statements kept per SQL text (default on; RELMAN_SQLITE_STATEMENT_CACHE). */
+      statementCache?: boolean;
+      /** Hot reads on a second, read-only connection (default on; RELMAN_SQLITE_READ_CONNECTION). */
+      readConnection?: boolean;
+    }
   | { dialect: 'postgres'; url: string; poolSize?: number };
 
 const MAX_ATTEMPTS = 5;
@@ -89,11 +99,24 @@ function guarded(dialect: Dialect): Dialect {
 }
 
 export function openDatabase(target: DatabaseTarget): Database {
-  const kysely = new Kysely<Tables>({
-    dialect: guarded(
-      target.dialect === 'sqlite' ? createSqliteDialect(target.file, target.mustExist) : createPostgresDialect(target.url, target.poolSize),
-    ),
-  });
+  let reader: SqliteReader | undefined;
+  let dialect;
+  if (target.dialect === 'sqlite') {
+    ({ dialect, reader } = createSqliteDialect(target.file, target));
+  } else {
+    dialect = createPostgresDialect(target.url, target.poolSize);
+  }
+  const kysely = new Kysely<Tables>({ dialect: guarded(dialect) });
+  if (reader) {
+    const direct = reader;
+    // The read connection is the outer handle too: refused inside a transaction like any other query through it.
+    attachDirectReader(kysely, {
+      all<T>(source: string, params: readonly unknown[]): T[] {
+        if (insideTransaction.getStore()) throw misuse('a query through the outer database handle');
+        return direct.all<T>(source, params);
+      },
+    });
+  }
   let closed = false;
   const commitListeners: (() => void)[] = [];
   return {
@@ -132,6 +155,7 @@ export function openDatabase(target: DatabaseTarget): Database {
     async close() {
       if (closed) return;
       closed = true;
+      reader?.close();
       await kysely.destroy();
     },
   };

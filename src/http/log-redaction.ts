@@ -14,6 +14,8 @@ const hasSecret = (s: string): boolean => s.search(SECRET_VALUE) !== -1;
  * `[REDACTED]`. Works on the raw request target, malformed escapes included.
  */
 export function redactUrl(url: string): string {
+  // Most URLs have no query, no escape and no secret: nothing to take apart.
+  if (!url.includes('?') && !url.includes('%') && !hasSecret(url)) return url;
   const q = url.indexOf('?');
   const pathPart = q === -1 ? url : url.slice(0, q);
   const safePath = pathPart

@@ -24,6 +24,8 @@ export class TtlCache<V> {
   }
 
   set(key: string, value: V): void {
+    // A TTL of 0 is the cache turned off: keep nothing.
+    if (this.ttlMs <= 0) return;
     if (this.#entries.size >= this.max && !this.#entries.has(key)) {
       const oldest = this.#entries.keys().next().value;
       if (oldest !== undefined) this.#entries.delete(oldest);

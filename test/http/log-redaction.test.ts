@@ -72,6 +72,21 @@ describe('secrets never reach the request log', () => {
     expect(urls).toContain('/api/v1/tokens/[REDACTED]');
   });
 
+  it('writes one line per request, with its id, method, URL, status and time', async () => {
+    const before = log.lines.length;
+    const res = await app.inject({ method: 'GET', url: '/api/v1/releases?state=draft', headers: bearer(apiToken) });
+    expect(res.statusCode).toBe(200);
+    const lines = log.lines.slice(before).map((l) => JSON.parse(l) as Record<string, any>);
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatchObject({
+      reqId: res.headers['x-request-id'],
+      req: { method: 'GET', url: '/api/v1/releases?state=draft' },
+      res: { statusCode: 200 },
+      msg: 'request completed',
+    });
+    expect(typeof lines[0]?.responseTime).toBe('number');
+  });
+
   it('redacts secret parameters and relman secrets in any position, keeping the rest of the URL', () => {
     expect(redactUrl('/a/b?x=1&token=abc&y=2')).toBe('/a/b?x=1&token=[REDACTED]&y=2');
     expect(redactUrl('/a?Password=p&api%5Fkey=k&sig=s')).toBe('/a?Password=[REDACTED]&api%5Fkey=[REDACTED]&sig=[REDACTED]');

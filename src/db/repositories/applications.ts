@@ -1,5 +1,6 @@
 import { jsonColumn } from '../codec.js';
 import type { Db, Trx } from '../database.js';
+import { ReadStatement } from '../read.js';
 import type { ApplicationTable } from '../schema.js';
 
 /** `applications.naming_params`: the values of the template's naming parameters for this application. */
@@ -9,12 +10,16 @@ export async function insertApplication(db: Trx, row: ApplicationTable): Promise
   await db.insertInto('applications').values(row).execute();
 }
 
+// Every read of a release or item resolves its application first (src/db/read.ts).
+const ALL_APPLICATIONS = new ReadStatement<ApplicationTable>('select * from applications order by "key"');
+const APPLICATION_BY_KEY = new ReadStatement<ApplicationTable>('select * from applications where "key" = ?');
+
 export async function listApplications(db: Db | Trx): Promise<ApplicationTable[]> {
-  return db.selectFrom('applications').selectAll().orderBy('key').execute();
+  return ALL_APPLICATIONS.all(db, []);
 }
 
 export async function applicationByKey(db: Db | Trx, key: string): Promise<ApplicationTable | undefined> {
-  return db.selectFrom('applications').selectAll().where('key', '=', key).executeTakeFirst();
+  return APPLICATION_BY_KEY.first(db, [key]);
 }
 
 export async function applicationById(db: Db | Trx, id: string): Promise<ApplicationTable | undefined> {

@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import { jsonColumn } from '../codec.js';
 import type { Db, Trx } from '../database.js';
+import { ReadStatement } from '../read.js';
 import type { ReleaseTable } from '../schema.js';
 
 /** `releases.channels`: the channels a release carries, in the order given. */
@@ -11,10 +12,11 @@ export async function insertRelease(db: Trx, row: ReleaseTable): Promise<void> {
 }
 
 // Hot read path (every GET of a release): a raw portable statement skips the
-// query builder's per-call AST construction and compilation.
+// query builder's per-call AST construction and compilation (src/db/read.ts).
+const RELEASE_BY_NAME = new ReadStatement<ReleaseTable>('select * from releases where application_id = ? and name = ?');
+
 export async function releaseByName(db: Db | Trx, applicationId: string, name: string): Promise<ReleaseTable | undefined> {
-  const res = await sql<ReleaseTable>`select * from releases where application_id = ${applicationId} and name = ${name}`.execute(db);
-  return res.rows[0];
+  return RELEASE_BY_NAME.first(db, [applicationId, name]);
 }
 
 /**

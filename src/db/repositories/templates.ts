@@ -1,5 +1,6 @@
 import { jsonColumn } from '../codec.js';
 import type { Db, Trx } from '../database.js';
+import { ReadStatement } from '../read.js';
 import type { TemplateVersionTable } from '../schema.js';
 import type { ProcessTemplate } from '../../domain/template/schema.js';
 
@@ -29,14 +30,12 @@ export async function latestTemplateVersion(db: Db | Trx, key: string): Promise<
 export type TemplateVersionRef = Pick<TemplateVersionTable, 'id' | 'template_key' | 'version'>;
 
 /** The newest version's identity only: the content is read once per process through the cache. */
+const LATEST_VERSION_REF = new ReadStatement<TemplateVersionRef>(
+  'select id, template_key, version from template_versions where template_key = ? order by version desc limit 1',
+);
+
 export async function latestTemplateVersionRef(db: Db | Trx, key: string): Promise<TemplateVersionRef | undefined> {
-  return db
-    .selectFrom('template_versions')
-    .select(['id', 'template_key', 'version'])
-    .where('template_key', '=', key)
-    .orderBy('version', 'desc')
-    .limit(1)
-    .executeTakeFirst();
+  return LATEST_VERSION_REF.first(db, [key]);
 }
 
 export async function templateVersionById(db: Db | Trx, id: string): Promise<TemplateVersionTable | undefined> {

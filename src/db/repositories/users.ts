@@ -1,4 +1,5 @@
 import type { Db, Trx } from '../database.js';
+import { ReadStatement } from '../read.js';
 import type { ApiTokenTable, SessionTable, UserTable } from '../schema.js';
 
 export type UserWithRoles = UserTable & { roles: string[] };
@@ -47,9 +48,15 @@ export async function userByName(db: Db | Trx, username: string): Promise<UserWi
   return row ? (await withRoles(db, [row]))[0] : undefined;
 }
 
+// Every authenticated request reads its caller (src/db/read.ts).
+const USER_BY_ID = new ReadStatement<UserTable>('select * from users where id = ?');
+const ROLES_OF_USER = new ReadStatement<{ role: string }>('select role from user_roles where user_id = ?');
+
 export async function userById(db: Db | Trx, id: string): Promise<UserWithRoles | undefined> {
-  const row = await db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
-  return row ? (await withRoles(db, [row]))[0] : undefined;
+  const row = await USER_BY_ID.first(db, [id]);
+  if (!row) return undefined;
+  const roles = await ROLES_OF_USER.all(db, [id]);
+  return { ...row, roles: roles.map((r) => r.role).sort() };
 }
 
 export async function listUsers(db: Db | Trx): Promise<UserWithRoles[]> {
@@ -68,8 +75,10 @@ export async function insertToken(db: Trx, row: ApiTokenTable): Promise<void> {
   await db.insertInto('api_tokens').values(row).execute();
 }
 
+const TOKEN_BY_HASH = new ReadStatement<ApiTokenTable>('select * from api_tokens where token_hash = ?');
+
 export async function tokenByHash(db: Db | Trx, hash: string): Promise<ApiTokenTable | undefined> {
-  return db.selectFrom('api_tokens').selectAll().where('token_hash', '=', hash).executeTakeFirst();
+  return TOKEN_BY_HASH.first(db, [hash]);
 }
 
 export async function tokenById(db: Db | Trx, id: string): Promise<ApiTokenTable | undefined> {
@@ -88,8 +97,10 @@ export async function insertSession(db: Trx, row: SessionTable): Promise<void> {
   await db.insertInto('sessions').values(row).execute();
 }
 
+const SESSION_BY_HASH = new ReadStatement<SessionTable>('select * from sessions where id_hash = ?');
+
 export async function sessionByHash(db: Db | Trx, hash: string): Promise<SessionTable | undefined> {
-  return db.selectFrom('sessions').selectAll().where('id_hash', '=', hash).executeTakeFirst();
+  return SESSION_BY_HASH.first(db, [hash]);
 }
 
 export async function deleteSession(db: Trx, hash: string): Promise<void> {

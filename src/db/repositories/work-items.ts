@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import { jsonColumn } from '../codec.js';
 import type { Db, Trx } from '../database.js';
+import { ReadStatement } from '../read.js';
 import type { TestAttemptTable, WorkItemTable } from '../schema.js';
 import { testAttemptPackages } from './test-attempts.js';
 
@@ -50,9 +51,10 @@ export async function testAttemptsOfItem(db: Db | Trx, itemId: string): Promise<
 }
 
 // Hot read path (every GET of a release), written as a raw portable statement like releaseByName.
+const ITEMS_OF_RELEASE = new ReadStatement<WorkItemTable>('select * from work_items where release_id = ? order by number');
+
 export async function workItemsOfRelease(db: Db | Trx, releaseId: string): Promise<WorkItemTable[]> {
-  const res = await sql<WorkItemTable>`select * from work_items where release_id = ${releaseId} order by number`.execute(db);
-  return res.rows;
+  return ITEMS_OF_RELEASE.all(db, [releaseId]);
 }
 
 export type WorkItemFilter = {
