@@ -1,3 +1,4 @@
+import { TransactionMisuseError } from '../../src/db/database.js';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadSettings, SettingsError } from '../../src/config/settings.js';
@@ -128,11 +129,23 @@ describe.each(dialects)('$name: the same answers with every fast path on and off
       .select('application_id')
       .where('name', '=', release)
       .executeTakeFirstOrThrow();
-    await h.deps.database.transaction(async ({ db }) => {
+    // The transaction stays open while the read connection reads from outside it.
+    let updated!: () => void;
+    const wasUpdated = new Promise<void>((resolve) => (updated = resolve));
+    let checked!: () => void;
+    const wasChecked = new Promise<void>((resolve) => (checked = resolve));
+    const open = h.deps.database.transaction(async ({ db }) => {
       await db.updateTable('releases').set({ title: 'uncommitted' }).where('name', '=', release).execute();
       expect((await releaseByName(db, appId, release))?.title).toBe('uncommitted');
-      expect((await releaseByName(h.deps.database.kysely, appId, release))?.title).toBe(ctx.title);
+      // Inside the transaction the outer handle (and so the read connection) is refused.
+      await expect(releaseByName(h.deps.database.kysely, appId, release)).rejects.toBeInstanceOf(TransactionMisuseError);
+      updated();
+      await wasChecked;
     });
+    await wasUpdated;
+    expect((await releaseByName(h.deps.database.kysely, appId, release))?.title).toBe(ctx.title);
+    checked();
+    await open;
     expect((await releaseByName(h.deps.database.kysely, appId, release))?.title).toBe('uncommitted');
   });
 });
