@@ -108,6 +108,7 @@ export interface LifecycleAuditCatalogue {
   'approval.approve': { subject: 'release'; after: ApprovalAuditView & { mails?: FollowUpMailAudit[] } };
   'approval.reject': { subject: 'release'; after: ApprovalAuditView & { mails?: FollowUpMailAudit[] } };
   'package.record': { subject: 'release'; after: PackageAuditView & { voidedApprovals: number } };
+  'package.upload': { subject: 'release'; after: PackageAuditView & { voidedApprovals: number } };
   'test.record': { subject: 'release'; after: TestAttemptAuditView };
   'issue.raise': { subject: 'release'; after: IssueAuditView };
   'issue.resolve': { subject: 'release'; before: IssueAuditView; after: IssueAuditView };

@@ -8,10 +8,9 @@ import type { ArtifactStore } from '../../integrations/storage/artifact-store.js
 import { insertPackageVersion } from '../../db/repositories/lifecycle.js';
 import type { Actor } from '../actor.js';
 import { resolveApplication } from '../applications.js';
-import { appendAudit } from '../audit.js';
 import { requireAppAction } from '../authorize.js';
 import type { ServiceDeps } from '../deps.js';
-import { withLockedRelease } from '../lifecycle/release-lock.js';
+import { lockedReleaseWrite } from '../lifecycle/release-lock.js';
 import { toSnapshot } from '../lifecycle/snapshot.js';
 import { refuseVoidingChange } from '../lifecycle/voiding.js';
 import { loadLifecycleRows } from '../../db/repositories/lifecycle.js';
@@ -112,7 +111,7 @@ type Recording = {
 
 async function record(deps: ServiceDeps, actor: Actor, input: Recording): Promise<UploadResult> {
   const { app, name, kind, stored, manifestJson, promote } = input;
-  return withLockedRelease(deps, app, name, {}, async (l) => {
+  return lockedReleaseWrite(deps, actor, { app, name }, {}, async (l) => {
     const state = l.template.states.find((s) => s.id === l.release.state);
     if (state?.locksPackages) throw new ConflictError(`release ${name} is ${state.name}: its packages are frozen`, 'packages-locked');
     const itemSet = itemSetHash(l.rows.items.map((i) => keyOfItem(i)));
@@ -128,7 +127,8 @@ async function record(deps: ServiceDeps, actor: Actor, input: Recording): Promis
     // Renamed into place before the commit: a crash in between leaves an unrecorded copy, never a row without its file.
     await promote();
     if (reused) {
-      return { ...packageView(latest), reused: true, voidedApprovals: 0, coverage: await coverage() };
+      const result = { ...packageView(latest), reused: true, voidedApprovals: 0, coverage: await coverage() };
+      return l.tx.unaudited(result, 'the same file for the same items is already the current version: nothing is recorded');
     }
     const row: ReleasePackageTable = {
       id: randomUUID(),
@@ -147,14 +147,9 @@ async function record(deps: ServiceDeps, actor: Actor, input: Recording): Promis
     };
     const voided = await insertPackageVersion(l.db, row, stepsVoidedBy(l.template, 'package'));
     const view = { ...packageView(row), reused: false, voidedApprovals: voided, coverage: await coverage() };
-    await appendAudit(l.db, {
-      actor,
-      at: deps.clock(),
-      action: 'package.upload',
-      subjectType: 'release',
-      subjectId: l.subject,
-      after: { ...packageView(row), voidedApprovals: voided },
-    });
-    return view;
+    return l.tx.audit(
+      { action: 'package.upload', subjectType: 'release', subjectId: l.subject, after: { ...packageView(row), voidedApprovals: voided } },
+      view,
+    );
   });
 }
