@@ -42,7 +42,7 @@ export type MailDeliveryAuditView = {
   messageId: string;
   outcome: { given: 'up'; reason: string } | { transport: 'smtp' | 'maildir'; accepted: string[]; rejected: string[] };
   notifications: { system: string; status: string | undefined; accepted: string[]; outcome: string | null }[];
-  tasks: { task: string; status: string | undefined; note: string }[];
+  tasks: { task: string; status: string | undefined; note: string | null }[];
 };
 
 /** Audit events of the mail area; see catalogue.ts for the shape of an entry. */
