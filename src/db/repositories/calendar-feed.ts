@@ -20,12 +20,7 @@ export async function activeFeedToken(db: Db | Trx, userId: string): Promise<Cal
 
 /** The ids of the user's feed secrets in force. */
 export async function activeFeedTokenIds(db: Db | Trx, userId: string): Promise<string[]> {
-  const rows = await db
-    .selectFrom('calendar_tokens')
-    .select('id')
-    .where('user_id', '=', userId)
-    .where('revoked_at', 'is', null)
-    .execute();
+  const rows = await db.selectFrom('calendar_tokens').select('id').where('user_id', '=', userId).where('revoked_at', 'is', null).execute();
   return rows.map((r) => r.id);
 }
 

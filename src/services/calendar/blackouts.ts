@@ -82,7 +82,8 @@ export type AddBlackoutInput = {
  * or an override is recorded for them.
  */
 export async function addBlackout(deps: ServiceDeps, actor: Actor, input: AddBlackoutInput): Promise<BlackoutView> {
-  return write(deps, actor, async ({ db, audit }) => {
+  return write(deps, actor, async (tx) => {
+    const { db } = tx;
     const ctx = await resolveApplication(deps, db, input.app);
     requireAppAction(ctx.template, actor, 'calendar.manage');
     const to = input.to ?? input.from;
@@ -117,18 +118,19 @@ export async function addBlackout(deps: ServiceDeps, actor: Actor, input: AddBla
     };
     await insertBlackout(db, row);
     const v = view(ctx, row, await openReleasesBetween(db, ctx.template, ctx.app.id, row.starts_on, row.ends_on));
-    return audit({ action: 'blackout.add', subjectType: 'blackout', subjectId: `${ctx.app.key}/${row.id}`, after: v }, v);
+    return tx.audit({ action: 'blackout.add', subjectType: 'blackout', subjectId: `${ctx.app.key}/${row.id}`, after: v }, v);
   });
 }
 
 export async function removeBlackout(deps: ServiceDeps, actor: Actor, app: string | undefined, id: string): Promise<void> {
-  await write(deps, actor, async ({ db, audit }) => {
+  await write(deps, actor, async (tx) => {
+    const { db } = tx;
     const ctx = await resolveApplication(deps, db, app);
     requireAppAction(ctx.template, actor, 'calendar.manage');
     const row = await blackoutById(db, ctx.app.id, id);
     if (!row) throw new NotFoundError('blackout', id);
     await deleteBlackout(db, id);
-    return audit(
+    return tx.audit(
       { action: 'blackout.remove', subjectType: 'blackout', subjectId: `${ctx.app.key}/${id}`, before: view(ctx, row, []) },
       undefined,
     );

@@ -62,7 +62,8 @@ export async function feedTokenStatus(deps: ServiceDeps, actor: Actor): Promise<
  */
 export async function createFeedToken(deps: ServiceDeps, actor: Actor, options: { replace?: boolean } = {}): Promise<FeedTokenView> {
   const userId = requireUser(actor);
-  return write(deps, actor, async ({ db, audit }) => {
+  return write(deps, actor, async (tx) => {
+    const { db } = tx;
     const now = deps.clock().toISOString();
     if (options.replace === false) {
       const existing = await activeFeedToken(db, userId);
@@ -84,7 +85,7 @@ export async function createFeedToken(deps: ServiceDeps, actor: Actor, options: 
       last_used_at: null,
     };
     await insertFeedToken(db, row);
-    return audit(
+    return tx.audit(
       {
         action: 'calendar-feed.create',
         subjectType: 'calendar-feed',
@@ -99,12 +100,13 @@ export async function createFeedToken(deps: ServiceDeps, actor: Actor, options: 
 /** Revokes the caller's feed URL; calendars subscribed to it get 404 from then on. Revoking when there is none does nothing. */
 export async function revokeFeedToken(deps: ServiceDeps, actor: Actor): Promise<void> {
   const userId = requireUser(actor);
-  await write(deps, actor, async ({ db, audit, unaudited }) => {
+  await write(deps, actor, async (tx) => {
+    const { db } = tx;
     const now = deps.clock().toISOString();
     const active = await activeFeedTokenIds(db, userId);
-    if (active.length === 0) return unaudited(undefined, 'no feed URL to revoke: nothing changed');
+    if (active.length === 0) return tx.unaudited(undefined, 'no feed URL to revoke: nothing changed');
     await revokeFeedTokensOf(db, userId, now);
-    return audit(
+    return tx.audit(
       {
         action: 'calendar-feed.revoke',
         subjectType: 'calendar-feed',

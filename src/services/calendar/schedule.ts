@@ -120,7 +120,8 @@ export async function overrideBlackout(
   ref: ReleaseRef,
   input: { reason: string; expectedVersion?: number | undefined },
 ): Promise<BlackoutOverrideView> {
-  return write(deps, actor, async ({ db, audit }) => {
+  return write(deps, actor, async (tx) => {
+    const { db } = tx;
     const ctx = await resolveApplication(deps, db, ref.app);
     const r = await loadRelease(db, ctx, ref.name);
     const name = r.name;
@@ -147,7 +148,7 @@ export async function overrideBlackout(
       blackouts: blocking.map((b) => ({ id: b.id, from: b.startsOn, to: b.endsOn, reason: b.reason })),
       version: r.row_version + 1,
     };
-    return audit(
+    return tx.audit(
       {
         action: 'release.blackout-override',
         subjectType: 'release',

@@ -96,7 +96,8 @@ async function manage<T>(
 }
 
 export async function createContact(deps: ServiceDeps, actor: Actor, app: string | undefined, input: ContactInput): Promise<ContactView> {
-  return manage(deps, actor, app, async ({ db, audit }, ctx) => {
+  return manage(deps, actor, app, async (tx, ctx) => {
+    const { db } = tx;
     const now = deps.clock().toISOString();
     const row: ContactTable = {
       id: randomUUID(),
@@ -115,7 +116,7 @@ export async function createContact(deps: ServiceDeps, actor: Actor, app: string
     if (problems.length > 0) throw new ValidationError('the contact does not fit the process template', problems);
     await repo.insertContacts(db, [row]);
     const view = contactView(row);
-    return audit({ action: 'contact.create', subjectType: 'contact', subjectId: row.id, after: view }, view);
+    return tx.audit({ action: 'contact.create', subjectType: 'contact', subjectId: row.id, after: view }, view);
   });
 }
 
@@ -132,7 +133,8 @@ export async function updateContact(
   id: string,
   patch: ContactPatch,
 ): Promise<ContactView> {
-  return manage(deps, actor, app, async ({ db, audit }, ctx) => {
+  return manage(deps, actor, app, async (tx, ctx) => {
+    const { db } = tx;
     const before = await loadContact(db, ctx.app.id, id);
     const kind = patch.kind ?? before.kind;
     const after: ContactTable = {
@@ -151,7 +153,7 @@ export async function updateContact(
     const { id: _id, application_id: _app, created_at: _created, ...set } = after;
     await repo.updateContact(db, before.id, set);
     const view = contactView(after);
-    return audit(
+    return tx.audit(
       { action: 'contact.update', subjectType: 'contact', subjectId: before.id, before: contactView(before), after: view },
       view,
     );
@@ -159,10 +161,11 @@ export async function updateContact(
 }
 
 export async function deleteContact(deps: ServiceDeps, actor: Actor, app: string | undefined, id: string): Promise<void> {
-  await manage(deps, actor, app, async ({ db, audit }, ctx) => {
+  await manage(deps, actor, app, async (tx, ctx) => {
+    const { db } = tx;
     const before = await loadContact(db, ctx.app.id, id);
     await repo.deleteContact(db, before.id);
-    return audit({ action: 'contact.delete', subjectType: 'contact', subjectId: before.id, before: contactView(before) }, undefined);
+    return tx.audit({ action: 'contact.delete', subjectType: 'contact', subjectId: before.id, before: contactView(before) }, undefined);
   });
 }
 
@@ -180,7 +183,8 @@ async function loadGroup(db: Trx, appId: string, key: string): Promise<Distribut
 }
 
 export async function createGroup(deps: ServiceDeps, actor: Actor, app: string | undefined, input: GroupInput): Promise<GroupView> {
-  return manage(deps, actor, app, async ({ db, audit }, ctx) => {
+  return manage(deps, actor, app, async (tx, ctx) => {
+    const { db } = tx;
     if (await repo.groupByKey(db, ctx.app.id, input.key)) throw new ConflictError(`group "${input.key}" already exists`);
     const now = deps.clock().toISOString();
     const row: DistributionGroupTable = {
@@ -195,7 +199,7 @@ export async function createGroup(deps: ServiceDeps, actor: Actor, app: string |
     };
     await repo.insertGroups(db, [row]);
     const view = groupView(row);
-    return audit({ action: 'group.create', subjectType: 'group', subjectId: `${ctx.app.key}/${row.key}`, after: view }, view);
+    return tx.audit({ action: 'group.create', subjectType: 'group', subjectId: `${ctx.app.key}/${row.key}`, after: view }, view);
   });
 }
 
@@ -206,7 +210,8 @@ export async function updateGroup(
   key: string,
   patch: Partial<Omit<GroupInput, 'key'>>,
 ): Promise<GroupView> {
-  return manage(deps, actor, app, async ({ db, audit }, ctx) => {
+  return manage(deps, actor, app, async (tx, ctx) => {
+    const { db } = tx;
     const before = await loadGroup(db, ctx.app.id, key);
     const set = {
       name: patch.name ?? before.name,
@@ -216,7 +221,7 @@ export async function updateGroup(
     };
     await repo.updateGroup(db, before.id, set);
     const view = groupView({ ...before, ...set });
-    return audit(
+    return tx.audit(
       { action: 'group.update', subjectType: 'group', subjectId: `${ctx.app.key}/${key}`, before: groupView(before), after: view },
       view,
     );
@@ -224,10 +229,11 @@ export async function updateGroup(
 }
 
 export async function deleteGroup(deps: ServiceDeps, actor: Actor, app: string | undefined, key: string): Promise<void> {
-  await manage(deps, actor, app, async ({ db, audit }, ctx) => {
+  await manage(deps, actor, app, async (tx, ctx) => {
+    const { db } = tx;
     const before = await loadGroup(db, ctx.app.id, key);
     await repo.deleteGroup(db, before.id);
-    return audit(
+    return tx.audit(
       { action: 'group.delete', subjectType: 'group', subjectId: `${ctx.app.key}/${key}`, before: groupView(before) },
       undefined,
     );

@@ -63,7 +63,8 @@ export async function getMail(deps: ServiceDeps, app: string | undefined, id: st
 
 /** Makes a failed (or waiting) mail due now; the next delivery run sends it. */
 export async function retryMail(deps: ServiceDeps, actor: Actor, app: string | undefined, id: string, comment?: string): Promise<MailView> {
-  return write(deps, actor, async ({ db, audit }) => {
+  return write(deps, actor, async (tx) => {
+    const { db } = tx;
     const ctx = await resolveApplication(deps, db, app);
     requireAppAction(ctx.template, actor, 'mail.send');
     const { row, release } = await loadMail(db, ctx.app.id, id);
@@ -75,7 +76,7 @@ export async function retryMail(deps: ServiceDeps, actor: Actor, app: string | u
     const notices = await reopenNoticesOf(db, row.id);
     const before = mailView(row, release);
     const after = mailView({ ...row, ...patch }, release);
-    return audit(
+    return tx.audit(
       {
         action: 'mail.retry',
         subjectType: 'mail',
