@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { claimDueMail, markMailAttemptFailed, markMailSent } from '../db/repositories/mail-outbox.js';
+import { claimDueMail, mailCc, mailRecipients, markMailAttemptFailed, markMailSent } from '../db/repositories/mail-outbox.js';
 import type { MailOutboxTable } from '../db/schema.js';
 import type { DeliveryReport, MailTransport } from '../integrations/mail/transport.js';
 import type { ServiceDeps } from '../services/deps.js';
-import { settleMailDelivery } from '../services/mail/delivery-outcome.js';
+import { OUTBOX_ACTOR, settleMailDelivery } from '../services/mail/delivery-outcome.js';
+import { write } from '../services/write.js';
 import type { JobDefinition } from './job.js';
 
 /** After this many failed attempts a mail is `failed`: shown as such, retried only by hand. */
@@ -79,8 +80,8 @@ async function deliverOne(deps: ServiceDeps, o: DeliveryOptions, owner: string, 
     report = await t.send({
       messageId: row.message_id,
       from: o.from,
-      to: JSON.parse(row.recipients) as string[],
-      cc: JSON.parse(row.cc) as string[],
+      to: mailRecipients.decode(row.recipients),
+      cc: mailCc.decode(row.cc),
       subject: row.subject,
       text: row.body,
       date: new Date(row.created_at),
@@ -93,8 +94,8 @@ async function deliverOne(deps: ServiceDeps, o: DeliveryOptions, owner: string, 
     const gaveUp = attempts >= MAX_ATTEMPTS || isPermanent(err);
     const at = deps.clock();
     // The result and what waited for it (gate 2 notices, checklist tasks) in one transaction.
-    const recorded = await deps.database.transaction(async ({ db }) => {
-      const marked = await markMailAttemptFailed(db, row.id, owner, {
+    const recorded = await write(deps, OUTBOX_ACTOR, async (tx) => {
+      const marked = await markMailAttemptFailed(tx.db, row.id, owner, {
         attempts,
         status: gaveUp ? 'failed' : 'pending',
         nextAttemptAt: gaveUp ? at.toISOString() : new Date(at.getTime() + backoffMs(attempts)).toISOString(),
@@ -103,9 +104,10 @@ async function deliverOne(deps: ServiceDeps, o: DeliveryOptions, owner: string, 
       });
       if (marked && gaveUp) {
         const why = attempts >= MAX_ATTEMPTS ? `given up after ${attempts} attempts: ${error}` : `refused for good: ${error}`;
-        await settleMailDelivery(db, deps, row, { kind: 'given-up', reason: why });
+        await settleMailDelivery(tx, deps, row, { kind: 'given-up', reason: why });
       }
-      return marked;
+      // The attempt itself is outbox bookkeeping; what it settled (if anything) recorded its own event.
+      return tx.unaudited(marked, 'a delivery attempt is bookkeeping of the outbox');
     });
     if (!recorded) result.lost++;
     else if (gaveUp) result.gaveUp++;
@@ -113,10 +115,13 @@ async function deliverOne(deps: ServiceDeps, o: DeliveryOptions, owner: string, 
     return;
   }
   const note = report.rejected.length > 0 ? `the server refused: ${report.rejected.join(', ')}` : null;
-  const recorded = await deps.database.transaction(async ({ db }) => {
-    if (!(await markMailSent(db, row.id, owner, deps.clock().toISOString(), t.name, note))) return false;
-    await settleMailDelivery(db, deps, row, { kind: 'accepted', transport: t.name, accepted: report.accepted, rejected: report.rejected });
-    return true;
+  const recorded = await write(deps, OUTBOX_ACTOR, async (tx) => {
+    if (!(await markMailSent(tx.db, row.id, owner, deps.clock().toISOString(), t.name, note))) {
+      return tx.unaudited(false, 'the lease was lost: another deliverer owns the mail now');
+    }
+    await settleMailDelivery(tx, deps, row, { kind: 'accepted', transport: t.name, accepted: report.accepted, rejected: report.rejected });
+    // Sending is outbox bookkeeping; what it settled (if anything) recorded its own event.
+    return tx.unaudited(true, 'a delivery is bookkeeping of the outbox');
   });
   if (recorded) result.sent++;
   else result.lost++;

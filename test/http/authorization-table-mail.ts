@@ -6,7 +6,7 @@ import { V, type Fixtures, type Route } from './authorization-table.js';
 
 /** A queued mail about the table's release (to the deployment team's seeded group). */
 const freshMail = async (fx: Fixtures) =>
-  (await sendReleaseMail(fx.h.deps, SYSTEM_ACTOR, undefined, fx.release, { template: 'deployment-notice' })).id;
+  (await sendReleaseMail(fx.h.deps, SYSTEM_ACTOR, { name: fx.release }, { template: 'deployment-notice' })).id;
 const freshContact = async (fx: Fixtures) =>
   (await createContact(fx.h.deps, SYSTEM_ACTOR, undefined, { kind: 'resource', role: 'deployment', person: fx.unique('Person') })).id;
 const freshGroup = async (fx: Fixtures) =>

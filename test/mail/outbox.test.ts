@@ -111,11 +111,16 @@ describe.each(dialects)('mail outbox on $name', ({ name: dialect }) => {
       ),
     );
     const seq = await lastAuditSeq(h.deps);
-    const queued = await sendReleaseMail(h.deps, lead, undefined, name, {
-      template: 'deployment-notice',
-      note: 'Please plan the install.',
-      to: ['ops@example.org'],
-    });
+    const queued = await sendReleaseMail(
+      h.deps,
+      lead,
+      { name: name },
+      {
+        template: 'deployment-notice',
+        note: 'Please plan the install.',
+        to: ['ops@example.org'],
+      },
+    );
     expect(queued).toMatchObject({
       template: 'deployment-notice',
       cause: 'release.mail',
@@ -167,7 +172,7 @@ describe.each(dialects)('mail outbox on $name', ({ name: dialect }) => {
     expect(received).toHaveLength(1);
 
     // Release notes list the work items.
-    const notes = await sendReleaseMail(h.deps, lead, undefined, name, { template: 'release-notes' });
+    const notes = await sendReleaseMail(h.deps, lead, { name: name }, { template: 'release-notes' });
     expect((await getMail(h.deps, undefined, notes.id)).body).toContain(`- ${item.key} (HD-77): Totals are wrong`);
   });
 
@@ -201,7 +206,7 @@ describe.each(dialects)('mail outbox on $name', ({ name: dialect }) => {
     await file('web', 2, 'static.zip', 'zip', 4096, 'b2');
     await file('web', 3, 'cms.war', 'war', 3 * 1024 * 1024, 'c3');
     await file('database', 1, 'CFIS.xml', 'cache-xml', 2048, 'd4');
-    const sent = await sendReleaseMail(h.deps, lead, undefined, name, { template: 'deployment-notice' });
+    const sent = await sendReleaseMail(h.deps, lead, { name: name }, { template: 'deployment-notice' });
     expect(await deliverDueMail(h.deps, { transport: smtpTo(smtp.port), from: FROM })).toMatchObject({ sent: 1 });
     const text = received.find((m) => m.messageId === sent.messageId)?.text ?? '';
     const url = `http://127.0.0.1:8080/api/v1/releases/${name}/packages`;
@@ -225,7 +230,7 @@ describe.each(dialects)('mail outbox on $name', ({ name: dialect }) => {
     await smtp.stop();
     try {
       const name = await newRelease();
-      const m = await sendReleaseMail(h.deps, lead, undefined, name, { template: 'release-notes' });
+      const m = await sendReleaseMail(h.deps, lead, { name: name }, { template: 'release-notes' });
       const transport = smtpTo(port);
       expect(await deliverDueMail(h.deps, { transport, from: FROM })).toMatchObject({ sent: 0, failed: 1 });
       let row = await outboxRow(m.id);
@@ -252,7 +257,7 @@ describe.each(dialects)('mail outbox on $name', ({ name: dialect }) => {
 
       // Down for good: after MAX_ATTEMPTS the mail is failed, shown as such and never tried again by itself.
       await smtp.stop();
-      const doomed = await sendReleaseMail(h.deps, lead, undefined, name, { template: 'deployment-notice' });
+      const doomed = await sendReleaseMail(h.deps, lead, { name: name }, { template: 'deployment-notice' });
       for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
         expect(await deliverDueMail(h.deps, { transport, from: FROM })).toMatchObject(
           attempt < MAX_ATTEMPTS ? { failed: 1 } : { gaveUp: 1 },
@@ -289,7 +294,7 @@ describe.each(dialects)('mail outbox on $name', ({ name: dialect }) => {
         const name = await newRelease();
         const ids: string[] = [];
         for (let i = 0; i < 12; i++)
-          ids.push((await sendReleaseMail(h.deps, lead, undefined, name, { template: 'release-notes' })).messageId);
+          ids.push((await sendReleaseMail(h.deps, lead, { name: name }, { template: 'release-notes' })).messageId);
         const results = await Promise.all([
           deliverDueMail(h.deps, { transport: smtpTo(smtp.port), from: FROM, owner: 'a', batch: 3 }),
           deliverDueMail(second, { transport: smtpTo(smtp.port), from: FROM, owner: 'b', batch: 3 }),
@@ -327,7 +332,7 @@ describe.each(dialects)('mail outbox on $name', ({ name: dialect }) => {
     // The release's creator has no address, and `cycle-moved` goes to the creator only.
     const name = (await createRelease(h.deps, cmc, releaseInput())).name;
     const seq = await lastAuditSeq(h.deps);
-    const err = await rejectsWith(sendReleaseMail(h.deps, cmc, undefined, name, { template: 'cycle-moved' }), ValidationError);
+    const err = await rejectsWith(sendReleaseMail(h.deps, cmc, { name: name }, { template: 'cycle-moved' }), ValidationError);
     expect(err.message).toContain('has no recipient');
     expect(await rowCount(h.deps, 'mail_outbox')).toBe(before);
     expect(await lastAuditSeq(h.deps)).toBe(seq);
@@ -356,10 +361,15 @@ describe.each(dialects)('mail outbox on $name', ({ name: dialect }) => {
     const name = await newRelease();
     smtp.refuse.everything = 451;
     try {
-      const sent = await sendReleaseMail(h.deps, lead, undefined, name, {
-        template: 'deployment-notice',
-        note: 'Packages are on the share.',
-      });
+      const sent = await sendReleaseMail(
+        h.deps,
+        lead,
+        { name: name },
+        {
+          template: 'deployment-notice',
+          note: 'Packages are on the share.',
+        },
+      );
       expect(sent.tasksAwaitingDelivery).toEqual(['inform-deployment-team']);
       const waiting = (await releaseChecklist(h.deps, { name })).tasks.find((t) => t.task === 'inform-deployment-team');
       expect(waiting).toMatchObject({
@@ -370,7 +380,7 @@ describe.each(dialects)('mail outbox on $name', ({ name: dialect }) => {
         evidence: { mailId: sent.id, messageId: sent.messageId, sentBy: lead.username },
       });
       // Sent again while the first waits: the task is not open, so it is not taken twice.
-      expect((await sendReleaseMail(h.deps, lead, undefined, name, { template: 'deployment-notice' })).tasksAwaitingDelivery).toEqual([]);
+      expect((await sendReleaseMail(h.deps, lead, { name: name }, { template: 'deployment-notice' })).tasksAwaitingDelivery).toEqual([]);
 
       // The server says "try later": still pending, still not done, and a gate on the task does not pass.
       expect(await deliverDueMail(h.deps, { transport: smtpTo(smtp.port), from: FROM })).toMatchObject({ sent: 0, failed: 2 });
@@ -408,7 +418,7 @@ describe.each(dialects)('mail outbox on $name', ({ name: dialect }) => {
     const name = await newRelease();
     smtp.refuse.everything = 554;
     try {
-      const sent = await sendReleaseMail(h.deps, lead, undefined, name, { template: 'release-notes' });
+      const sent = await sendReleaseMail(h.deps, lead, { name: name }, { template: 'release-notes' });
       expect(sent.tasksAwaitingDelivery).toEqual(['send-release-notes']);
       const seq = await lastAuditSeq(h.deps);
       // 554 is permanent: given up at once rather than tried ten times.
@@ -444,21 +454,26 @@ describe.each(dialects)('mail outbox on $name', ({ name: dialect }) => {
     // MEDS has no address: the send is refused, naming it, and nothing is queued or recorded.
     const before = await rowCount(h.deps, 'mail_outbox');
     const err = await rejectsWith(
-      sendReleaseMail(h.deps, lead, undefined, name, { template: 'external-notice', systems: ['cats', 'meds', 'fiscal-intermediary'] }),
+      sendReleaseMail(h.deps, lead, { name: name }, { template: 'external-notice', systems: ['cats', 'meds', 'fiscal-intermediary'] }),
       ValidationError,
     );
     expect(err.message).toBe('no e-mail address for MEDS');
     expect(err.problems).toEqual([{ path: 'systems', message: expect.stringMatching(/^MEDS \(meds\) has no e-mail address/) }]);
     expect(await rowCount(h.deps, 'mail_outbox')).toBe(before);
     expect(await noticesOf(name)).toEqual([]);
-    await rejectsWith(sendReleaseMail(h.deps, lead, undefined, name, { template: 'external-notice' }), ValidationError);
-    await rejectsWith(sendReleaseMail(h.deps, lead, undefined, name, { template: 'external-notice', systems: ['nope'] }), ValidationError);
-    await rejectsWith(sendReleaseMail(h.deps, lead, undefined, name, { template: 'no-such-mail' }), ValidationError);
+    await rejectsWith(sendReleaseMail(h.deps, lead, { name: name }, { template: 'external-notice' }), ValidationError);
+    await rejectsWith(sendReleaseMail(h.deps, lead, { name: name }, { template: 'external-notice', systems: ['nope'] }), ValidationError);
+    await rejectsWith(sendReleaseMail(h.deps, lead, { name: name }, { template: 'no-such-mail' }), ValidationError);
 
-    const notice = await sendReleaseMail(h.deps, lead, undefined, name, {
-      template: 'external-notice',
-      systems: ['cats', 'fiscal-intermediary'],
-    });
+    const notice = await sendReleaseMail(
+      h.deps,
+      lead,
+      { name: name },
+      {
+        template: 'external-notice',
+        systems: ['cats', 'fiscal-intermediary'],
+      },
+    );
     expect(notice.to).toEqual(['desk@cats.example', 'fi@fi.example']);
     expect((await getMail(h.deps, undefined, notice.id)).body).toContain('Systems notified: CATS, Fiscal intermediary.');
     expect(notice.notifications).toMatchObject([
@@ -522,7 +537,7 @@ describe.each(dialects)('mail outbox on $name', ({ name: dialect }) => {
     const name = await newRelease();
     smtp.refuse.everything = 550;
     try {
-      const notice = await sendReleaseMail(h.deps, lead, undefined, name, { template: 'external-notice', systems: ['cats'] });
+      const notice = await sendReleaseMail(h.deps, lead, { name: name }, { template: 'external-notice', systems: ['cats'] });
       expect(await deliverDueMail(h.deps, { transport: smtpTo(smtp.port), from: FROM })).toMatchObject({ gaveUp: 1 });
       let n = (await noticesOf(name))[0];
       expect(n).toMatchObject({ status: 'failed', outcome: expect.stringContaining('refused for good') });
@@ -545,7 +560,7 @@ describe.each(dialects)('mail outbox on $name', ({ name: dialect }) => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'relman-maildir-'));
     try {
       const name = await newRelease();
-      await sendReleaseMail(h.deps, lead, undefined, name, { template: 'external-notice', systems: ['cats'] });
+      await sendReleaseMail(h.deps, lead, { name: name }, { template: 'external-notice', systems: ['cats'] });
       expect(await deliverDueMail(h.deps, { transport: new MaildirTransport(dir), from: FROM })).toMatchObject({ sent: 1 });
       expect((await noticesOf(name))[0]).toMatchObject({
         status: 'failed',
@@ -631,7 +646,7 @@ describe.each(dialects)('mail outbox on $name', ({ name: dialect }) => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'relman-maildir-'));
     try {
       const name = await newRelease();
-      const m = await sendReleaseMail(h.deps, lead, undefined, name, { template: 'release-notes', note: 'Ünïcode — fine' });
+      const m = await sendReleaseMail(h.deps, lead, { name: name }, { template: 'release-notes', note: 'Ünïcode — fine' });
       expect(await deliverDueMail(h.deps, { transport: new MaildirTransport(dir), from: FROM })).toMatchObject({ sent: 1 });
       expect(readdirSync(path.join(dir, 'tmp'))).toEqual([]);
       const files = readdirSync(path.join(dir, 'new'));

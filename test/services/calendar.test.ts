@@ -99,7 +99,7 @@ describe.each(dialects)('change cycles and blackouts ($name)', ({ name }) => {
 
       await rejectsWith(release(dana, { cycle: '2027-01-02' }), NotFoundError);
       await createCycle(deps, cmc, { date: '2027-01-02' });
-      await cancelCycle(deps, cmc, undefined, '2027-01-02', { reason: 'holidays' });
+      await cancelCycle(deps, cmc, { date: '2027-01-02' }, { reason: 'holidays' });
       expect((await rejectsWith(release(dana, { cycle: '2027-01-02' }), ConflictError)).code).toBe('cycle-cancelled');
     });
 
@@ -114,11 +114,16 @@ describe.each(dialects)('change cycles and blackouts ($name)', ({ name }) => {
         .execute();
 
       expect(tasksBefore.length).toBeGreaterThan(0);
-      const moved = await moveCycle(deps, cmc, undefined, '2026-12-26', {
-        to: '2027-01-02',
-        reason: 'Boxing day staffing',
-        expectedVersion: 1,
-      });
+      const moved = await moveCycle(
+        deps,
+        cmc,
+        { date: '2026-12-26' },
+        {
+          to: '2027-01-02',
+          reason: 'Boxing day staffing',
+          expectedVersion: 1,
+        },
+      );
       expect(moved).toMatchObject({ date: '2027-01-02', weekday: 'saturday', note: 'Boxing day staffing', version: 2 });
       expect(moved.releases.map((r) => r.name)).toEqual([a.name, b.name]);
       for (const n of [a.name, b.name]) expect((await getRelease(deps, { name: n })).plannedDate).toBe('2027-01-02');
@@ -150,54 +155,54 @@ describe.each(dialects)('change cycles and blackouts ($name)', ({ name }) => {
     it('refuses to move onto another cycle, into the past, a stale version, or onto a blackout that applies', async () => {
       await createCycle(deps, cmc, { date: '2026-12-26' });
       await createCycle(deps, cmc, { date: '2027-01-02' });
+      expect((await rejectsWith(moveCycle(deps, cmc, { date: '2026-12-26' }, { to: '2027-01-02', reason: 'x' }), ConflictError)).code).toBe(
+        'cycle-exists',
+      );
+      await rejectsWith(moveCycle(deps, cmc, { date: '2026-12-26' }, { to: '2026-10-01', reason: 'x' }), ValidationError);
       expect(
-        (await rejectsWith(moveCycle(deps, cmc, undefined, '2026-12-26', { to: '2027-01-02', reason: 'x' }), ConflictError)).code,
-      ).toBe('cycle-exists');
-      await rejectsWith(moveCycle(deps, cmc, undefined, '2026-12-26', { to: '2026-10-01', reason: 'x' }), ValidationError);
-      expect(
-        (await rejectsWith(moveCycle(deps, cmc, undefined, '2026-12-26', { to: '2026-12-27', reason: 'x', expectedVersion: 7 }), Error))
+        (await rejectsWith(moveCycle(deps, cmc, { date: '2026-12-26' }, { to: '2026-12-27', reason: 'x', expectedVersion: 7 }), Error))
           .name,
       ).toBe('StaleVersionError');
-      await rejectsWith(moveCycle(deps, dana, undefined, '2026-12-26', { to: '2026-12-27', reason: 'x' }), ForbiddenError);
-      await rejectsWith(moveCycle(deps, cmc, undefined, '2026-12-05', { to: '2026-12-27', reason: 'x' }), NotFoundError);
+      await rejectsWith(moveCycle(deps, dana, { date: '2026-12-26' }, { to: '2026-12-27', reason: 'x' }), ForbiddenError);
+      await rejectsWith(moveCycle(deps, cmc, { date: '2026-12-05' }, { to: '2026-12-27', reason: 'x' }), NotFoundError);
 
       await release(dana, { cycle: '2026-12-26', type: 'scheduled', channels: ['web'] });
       await addBlackout(deps, cmc, { from: '2027-01-09', channel: 'web', reason: 'web farm upgrade' });
-      const refused = await rejectsWith(moveCycle(deps, cmc, undefined, '2026-12-26', { to: '2027-01-09', reason: 'x' }), ConflictError);
+      const refused = await rejectsWith(moveCycle(deps, cmc, { date: '2026-12-26' }, { to: '2027-01-09', reason: 'x' }), ConflictError);
       expect(refused.code).toBe('blackout');
       expect(refused.message).toContain('2027-01-09 (web channel): web farm upgrade');
       // An override on a move needs blackout.override and release types that may override.
       await rejectsWith(
-        moveCycle(deps, admin, undefined, '2026-12-26', { to: '2027-01-09', reason: 'x', blackoutOverrideReason: 'urgent' }),
+        moveCycle(deps, admin, { date: '2026-12-26' }, { to: '2027-01-09', reason: 'x', blackoutOverrideReason: 'urgent' }),
         ForbiddenError,
       );
       expect(
         (
           await rejectsWith(
-            moveCycle(deps, cmc, undefined, '2026-12-26', { to: '2027-01-09', reason: 'x', blackoutOverrideReason: 'urgent' }),
+            moveCycle(deps, cmc, { date: '2026-12-26' }, { to: '2027-01-09', reason: 'x', blackoutOverrideReason: 'urgent' }),
             ConflictError,
           )
         ).message,
       ).toContain('(scheduled) may not override');
       // A database-only window does not concern the web release.
       await addBlackout(deps, cmc, { from: '2027-01-16', channel: 'database', reason: 'db maintenance' });
-      expect((await moveCycle(deps, cmc, undefined, '2026-12-26', { to: '2027-01-16', reason: 'later' })).date).toBe('2027-01-16');
+      expect((await moveCycle(deps, cmc, { date: '2026-12-26' }, { to: '2027-01-16', reason: 'later' })).date).toBe('2027-01-16');
     });
 
     it('cancels a cycle: releases keep their dates, are unbooked, and the cycle can be planned again', async () => {
       await createCycle(deps, cmc, { date: '2026-12-26' });
       const a = await release(dana, { cycle: '2026-12-26' });
-      const cancelled = await cancelCycle(deps, cmc, undefined, '2026-12-26', { reason: 'Christmas' });
+      const cancelled = await cancelCycle(deps, cmc, { date: '2026-12-26' }, { reason: 'Christmas' });
       expect(cancelled).toMatchObject({ status: 'cancelled', note: 'Christmas', releases: [], version: 2 });
       expect(await row(a.name)).toMatchObject({ planned_date: '2026-12-26', cycle_id: null });
       expect(await audit('release.unbook')).toHaveLength(1);
       expect(await deps.database.kysely.selectFrom('mail_outbox').selectAll().execute()).toEqual([]);
-      expect((await rejectsWith(cancelCycle(deps, cmc, undefined, '2026-12-26', { reason: 'again' }), ConflictError)).code).toBe(
+      expect((await rejectsWith(cancelCycle(deps, cmc, { date: '2026-12-26' }, { reason: 'again' }), ConflictError)).code).toBe(
         'cycle-cancelled',
       );
-      expect(
-        (await rejectsWith(moveCycle(deps, cmc, undefined, '2026-12-26', { to: '2027-01-02', reason: 'x' }), ConflictError)).code,
-      ).toBe('cycle-cancelled');
+      expect((await rejectsWith(moveCycle(deps, cmc, { date: '2026-12-26' }, { to: '2027-01-02', reason: 'x' }), ConflictError)).code).toBe(
+        'cycle-cancelled',
+      );
       const again = await createCycle(deps, cmc, { date: '2026-12-26' });
       expect(again).toMatchObject({ status: 'planned', version: 3, id: cancelled.id });
     });
@@ -282,12 +287,12 @@ describe.each(dialects)('change cycles and blackouts ($name)', ({ name }) => {
       const free = await release(dana, { type: 'emergency', plannedDate: '2027-01-10' });
       const b = await addBlackout(deps, cmc, { from: '2027-01-09', reason: 'freeze' });
       expect(b.releases.map((r) => r.name)).toEqual([e.name, s.name]);
-      await rejectsWith(overrideBlackout(deps, dana, undefined, e.name, { reason: 'go' }), ForbiddenError);
-      expect((await rejectsWith(overrideBlackout(deps, cmc, undefined, s.name, { reason: 'go' }), ConflictError)).code).toBe('blackout');
-      expect((await rejectsWith(overrideBlackout(deps, cmc, undefined, free.name, { reason: 'go' }), ConflictError)).code).toBe(
+      await rejectsWith(overrideBlackout(deps, dana, { name: e.name }, { reason: 'go' }), ForbiddenError);
+      expect((await rejectsWith(overrideBlackout(deps, cmc, { name: s.name }, { reason: 'go' }), ConflictError)).code).toBe('blackout');
+      expect((await rejectsWith(overrideBlackout(deps, cmc, { name: free.name }, { reason: 'go' }), ConflictError)).code).toBe(
         'no-blackout',
       );
-      const done = await overrideBlackout(deps, cmc, undefined, e.name, { reason: 'Regulatory deadline', expectedVersion: 1 });
+      const done = await overrideBlackout(deps, cmc, { name: e.name }, { reason: 'Regulatory deadline', expectedVersion: 1 });
       expect(done).toMatchObject({
         release: e.name,
         plannedDate: '2027-01-09',

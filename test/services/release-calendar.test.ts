@@ -51,7 +51,7 @@ describe.each(dialects)('a release’s change cycle and blackout override ($name
     expect((await getRelease(deps, { name: other.name })).cycle).toBeNull();
 
     // After a cancellation the releases keep their date; planning the cycle again books them again.
-    await cancelCycle(deps, cmc, undefined, '2026-11-07', { reason: 'nothing ready' });
+    await cancelCycle(deps, cmc, { date: '2026-11-07' }, { reason: 'nothing ready' });
     expect((await getRelease(deps, { name: a.name })).cycle).toBeNull();
     expect((await createCycle(deps, cmc, { date: '2026-11-07' })).booked).toEqual([a.name, b.name]);
   });
@@ -83,11 +83,16 @@ describe.each(dialects)('a release’s change cycle and blackout override ($name
     // Moving a cycle onto a blackout records the override on each release it concerns, and says so in the audit.
     await createCycle(deps, cmc, { date: '2026-12-19' });
     const moved = await createRelease(deps, cmc, releaseInput({ type: 'emergency', plannedDate: '2026-12-19' }));
-    await moveCycle(deps, cmc, undefined, '2026-12-19', {
-      to: '2026-12-26',
-      reason: 'staff',
-      blackoutOverrideReason: 'agreed with the board',
-    });
+    await moveCycle(
+      deps,
+      cmc,
+      { date: '2026-12-19' },
+      {
+        to: '2026-12-26',
+        reason: 'staff',
+        blackoutOverrideReason: 'agreed with the board',
+      },
+    );
     const [rescheduled] = (await auditEvents(deps)).filter((x) => x.action === 'release.reschedule');
     expect(rescheduled?.after.blackoutOverride).toMatchObject({ reason: 'agreed with the board', by: 'carla', date: '2026-12-26' });
     expect((await getRelease(deps, { name: moved.name })).blackoutOverride?.text).toContain('overridden by carla');

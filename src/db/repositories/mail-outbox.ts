@@ -1,5 +1,67 @@
 import type { Database, Db, Trx } from '../database.js';
+import { jsonColumn } from '../codec.js';
 import type { MailOutboxTable } from '../schema.js';
+
+/** `mail_outbox.recipients`: the To addresses. */
+export const mailRecipients = jsonColumn<string[]>();
+/** `mail_outbox.cc`: the Cc addresses. */
+export const mailCc = jsonColumn<string[]>();
+
+export async function insertMail(db: Trx, row: MailOutboxTable): Promise<void> {
+  await db.insertInto('mail_outbox').values(row).execute();
+}
+
+/** An outbox row with the name of the release it is about (null for none). */
+export type MailWithRelease = MailOutboxTable & { release_name: string | null };
+
+export type MailFilter = {
+  applicationId: string;
+  releaseId?: string | undefined;
+  status?: string | undefined;
+  limit: number;
+  offset: number;
+};
+
+/** The application's outbox, newest first, a page of it and how many rows match in all. */
+export async function listMailOf(db: Db | Trx, f: MailFilter): Promise<{ rows: MailWithRelease[]; total: number }> {
+  let q = db
+    .selectFrom('mail_outbox')
+    .leftJoin('releases', 'releases.id', 'mail_outbox.release_id')
+    .where('mail_outbox.application_id', '=', f.applicationId);
+  if (f.releaseId !== undefined) q = q.where('mail_outbox.release_id', '=', f.releaseId);
+  if (f.status !== undefined) q = q.where('mail_outbox.status', '=', f.status);
+  const total = await q.select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow();
+  const rows = await q
+    .selectAll('mail_outbox')
+    .select('releases.name as release_name')
+    .orderBy('mail_outbox.created_at', 'desc')
+    .orderBy('mail_outbox.id')
+    .limit(f.limit)
+    .offset(f.offset)
+    .execute();
+  return { rows, total: Number(total.n) };
+}
+
+export async function mailOf(db: Db | Trx, applicationId: string, id: string): Promise<MailWithRelease | undefined> {
+  return db
+    .selectFrom('mail_outbox')
+    .leftJoin('releases', 'releases.id', 'mail_outbox.release_id')
+    .selectAll('mail_outbox')
+    .select('releases.name as release_name')
+    .where('mail_outbox.id', '=', id)
+    .where('mail_outbox.application_id', '=', applicationId)
+    .executeTakeFirst();
+}
+
+/** Makes a mail due again (pending, next attempt `at`) if it is still in `status`. */
+export async function makeMailDue(db: Trx, id: string, status: string, at: string): Promise<void> {
+  await db
+    .updateTable('mail_outbox')
+    .set({ status: 'pending', next_attempt_at: at })
+    .where('id', '=', id)
+    .where('status', '=', status)
+    .execute();
+}
 
 export type ClaimOptions = { owner: string; now: string; leaseUntil: string; limit: number };
 

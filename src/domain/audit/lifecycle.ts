@@ -1,15 +1,5 @@
 import type { GateResult } from '../lifecycle/gates.js';
 
-/** What the audit records of a package version (recorded by label, or uploaded with its file). */
-export type PackageAuditView = {
-  channel: string;
-  version: number;
-  label: string;
-  createdBy: string;
-  createdAt: string;
-  file: { name: string; kind: string; size: number; sha256: string } | null;
-};
-
 /** An approval or a rejection of an approval step. */
 export type ApprovalAuditView = {
   id: string;
@@ -107,8 +97,6 @@ export interface LifecycleAuditCatalogue {
   'approval.request': { subject: 'release'; after: ApprovalRequestAuditView };
   'approval.approve': { subject: 'release'; after: ApprovalAuditView & { mails?: FollowUpMailAudit[] } };
   'approval.reject': { subject: 'release'; after: ApprovalAuditView & { mails?: FollowUpMailAudit[] } };
-  'package.record': { subject: 'release'; after: PackageAuditView & { voidedApprovals: number } };
-  'package.upload': { subject: 'release'; after: PackageAuditView & { voidedApprovals: number } };
   'test.record': { subject: 'release'; after: TestAttemptAuditView };
   'issue.raise': { subject: 'release'; after: IssueAuditView };
   'issue.resolve': { subject: 'release'; before: IssueAuditView; after: IssueAuditView };

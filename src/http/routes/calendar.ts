@@ -156,12 +156,17 @@ export const calendarRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, {
       },
     },
     async (req) =>
-      moveCycle(deps, actorOf(req), req.query.app, req.params.date, {
-        to: req.body.to,
-        reason: req.body.reason,
-        blackoutOverrideReason: req.body.blackoutOverrideReason,
-        expectedVersion: req.body.version,
-      }),
+      moveCycle(
+        deps,
+        actorOf(req),
+        { app: req.query.app, date: req.params.date },
+        {
+          to: req.body.to,
+          reason: req.body.reason,
+          blackoutOverrideReason: req.body.blackoutOverrideReason,
+          expectedVersion: req.body.version,
+        },
+      ),
   );
 
   app.post(
@@ -177,7 +182,12 @@ export const calendarRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, {
       },
     },
     async (req) =>
-      cancelCycle(deps, actorOf(req), req.query.app, req.params.date, { reason: req.body.reason, expectedVersion: req.body.version }),
+      cancelCycle(
+        deps,
+        actorOf(req),
+        { app: req.query.app, date: req.params.date },
+        { reason: req.body.reason, expectedVersion: req.body.version },
+      ),
   );
 
   app.get(
@@ -258,7 +268,12 @@ export const calendarRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, {
       },
     },
     async (req) =>
-      overrideBlackout(deps, actorOf(req), req.query.app, req.params.name, { reason: req.body.reason, expectedVersion: req.body.version }),
+      overrideBlackout(
+        deps,
+        actorOf(req),
+        { app: req.query.app, name: req.params.name },
+        { reason: req.body.reason, expectedVersion: req.body.version },
+      ),
   );
 
   app.get(

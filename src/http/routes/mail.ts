@@ -61,7 +61,8 @@ export const mailRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, { dep
         response: { 201: sentMailSchema, ...errorResponses },
       },
     },
-    async (req, reply) => reply.code(201).send(await sendReleaseMail(deps, actorOf(req), req.query.app, req.params.name, req.body)),
+    async (req, reply) =>
+      reply.code(201).send(await sendReleaseMail(deps, actorOf(req), { app: req.query.app, name: req.params.name }, req.body)),
   );
 
   app.get(

@@ -90,7 +90,7 @@ export const packageRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, { 
         response: { 200: z.object({ items: z.array(packageSchema) }), ...errorResponses },
       },
     },
-    async (req) => ({ items: await listPackages(deps, req.query.app, req.params.name) }),
+    async (req) => ({ items: await listPackages(deps, { app: req.query.app, name: req.params.name }) }),
   );
 
   app.get(
@@ -113,11 +113,15 @@ export const packageRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, { 
       },
     },
     async (req) =>
-      diffPackages(deps, req.query.app, req.params.name, req.params.channel, {
-        from: req.query.from,
-        to: req.query.to,
-        againstProduction: req.query.against === 'production',
-      }),
+      diffPackages(
+        deps,
+        { app: req.query.app, name: req.params.name, channel: req.params.channel },
+        {
+          from: req.query.from,
+          to: req.query.to,
+          againstProduction: req.query.against === 'production',
+        },
+      ),
   );
 
   app.get(
@@ -131,7 +135,8 @@ export const packageRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, { 
         response: { 200: packageSchema.extend({ manifest: z.unknown() }), ...errorResponses },
       },
     },
-    async (req) => showPackage(deps, req.query.app, req.params.name, req.params.channel, asVersion(req.params.version)),
+    async (req) =>
+      showPackage(deps, { app: req.query.app, name: req.params.name, channel: req.params.channel, version: asVersion(req.params.version) }),
   );
 
   app.get(
@@ -146,7 +151,13 @@ export const packageRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, { 
         response: { 200: coverageSchema, ...errorResponses },
       },
     },
-    async (req) => showCoverage(deps, req.query.app, req.params.name, req.params.channel, asVersion(req.params.version)),
+    async (req) =>
+      showCoverage(deps, {
+        app: req.query.app,
+        name: req.params.name,
+        channel: req.params.channel,
+        version: asVersion(req.params.version),
+      }),
   );
 
   app.get(
@@ -162,7 +173,12 @@ export const packageRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, { 
       },
     },
     async (req, reply) => {
-      const f = await openPackageFile(deps, artifacts, req.query.app, req.params.name, req.params.channel, asVersion(req.params.version));
+      const f = await openPackageFile(deps, artifacts, {
+        app: req.query.app,
+        name: req.params.name,
+        channel: req.params.channel,
+        version: asVersion(req.params.version),
+      });
       const safeName = f.fileName.replace(/[^A-Za-z0-9._-]/g, '_');
       reply
         .type('application/octet-stream')

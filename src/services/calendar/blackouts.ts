@@ -1,32 +1,27 @@
 import { randomUUID } from 'node:crypto';
 import type { Db, Trx } from '../../db/database.js';
+import {
+  blackoutById,
+  blackoutsOf,
+  deleteBlackout,
+  insertBlackout,
+  releaseChannels,
+  releasesPlanned,
+} from '../../db/repositories/calendar.js';
 import type { BlackoutTable, ReleaseTable } from '../../db/schema.js';
+import type { BlackoutAuditView } from '../../domain/audit/calendar.js';
 import { blackoutEffect } from '../../domain/calendar.js';
 import { isCalendarDate } from '../../domain/dates.js';
 import { NotFoundError, ValidationError, type FieldProblem } from '../../domain/errors.js';
 import type { ProcessTemplate } from '../../domain/template/schema.js';
 import type { Actor } from '../actor.js';
 import { resolveApplication, resolveApplicationForRead, type AppContext } from '../applications.js';
-import { appendAudit } from '../audit.js';
 import { requireAppAction } from '../authorize.js';
 import type { ServiceDeps } from '../deps.js';
-import { blackoutsOf, toWindow } from './common.js';
+import { write } from '../write.js';
+import { toWindow } from './common.js';
 
-export type BlackoutView = {
-  id: string;
-  application: string;
-  from: string;
-  to: string;
-  channel: string | null;
-  environment: string | null;
-  reason: string;
-  /** Whether the window forbids scheduling (`blocks`) or is only shown (`warns`: a non-production environment). */
-  effect: 'blocks' | 'warns';
-  /** Open releases planned inside the window that it concerns, with whether their override is recorded. */
-  releases: { name: string; plannedDate: string; overridden: boolean }[];
-  createdBy: string;
-  createdAt: string;
-};
+export type BlackoutView = BlackoutAuditView;
 
 function effectOf(template: ProcessTemplate, b: BlackoutTable): 'blocks' | 'warns' {
   const env = b.environment === null ? undefined : template.environments.find((e) => e.id === b.environment);
@@ -35,14 +30,7 @@ function effectOf(template: ProcessTemplate, b: BlackoutTable): 'blocks' | 'warn
 
 async function openReleasesBetween(db: Db | Trx, template: ProcessTemplate, applicationId: string, from: string, to: string) {
   const terminal = template.states.filter((s) => s.terminal).map((s) => s.id);
-  let q = db
-    .selectFrom('releases')
-    .selectAll()
-    .where('application_id', '=', applicationId)
-    .where('planned_date', '>=', from)
-    .where('planned_date', '<=', to);
-  if (terminal.length > 0) q = q.where('state', 'not in', terminal);
-  return q.orderBy('planned_date').orderBy('name').execute();
+  return releasesPlanned(db, { applicationId, from, to, notInStates: terminal });
 }
 
 function view(ctx: AppContext, b: BlackoutTable, releases: ReleaseTable[]): BlackoutView {
@@ -58,7 +46,7 @@ function view(ctx: AppContext, b: BlackoutTable, releases: ReleaseTable[]): Blac
     effect: effectOf(ctx.template, b),
     releases: releases
       .filter(
-        (r) => blackoutEffect(ctx.template, w, { plannedDate: r.planned_date, channels: JSON.parse(r.channels) as string[] }) !== 'none',
+        (r) => blackoutEffect(ctx.template, w, { plannedDate: r.planned_date, channels: releaseChannels.decode(r.channels) }) !== 'none',
       )
       .map((r) => ({ name: r.name, plannedDate: r.planned_date, overridden: r.blackout_override !== null })),
     createdBy: b.created_by,
@@ -94,7 +82,8 @@ export type AddBlackoutInput = {
  * or an override is recorded for them.
  */
 export async function addBlackout(deps: ServiceDeps, actor: Actor, input: AddBlackoutInput): Promise<BlackoutView> {
-  return deps.database.transaction(async ({ db }) => {
+  return write(deps, actor, async (tx) => {
+    const { db } = tx;
     const ctx = await resolveApplication(deps, db, input.app);
     requireAppAction(ctx.template, actor, 'calendar.manage');
     const to = input.to ?? input.from;
@@ -127,39 +116,23 @@ export async function addBlackout(deps: ServiceDeps, actor: Actor, input: AddBla
       created_by: actor.username,
       created_at: deps.clock().toISOString(),
     };
-    await db.insertInto('blackouts').values(row).execute();
+    await insertBlackout(db, row);
     const v = view(ctx, row, await openReleasesBetween(db, ctx.template, ctx.app.id, row.starts_on, row.ends_on));
-    await appendAudit(db, {
-      actor,
-      at: deps.clock(),
-      action: 'blackout.add',
-      subjectType: 'blackout',
-      subjectId: `${ctx.app.key}/${row.id}`,
-      after: v,
-    });
-    return v;
+    return tx.audit({ action: 'blackout.add', subjectType: 'blackout', subjectId: `${ctx.app.key}/${row.id}`, after: v }, v);
   });
 }
 
 export async function removeBlackout(deps: ServiceDeps, actor: Actor, app: string | undefined, id: string): Promise<void> {
-  await deps.database.transaction(async ({ db }) => {
+  await write(deps, actor, async (tx) => {
+    const { db } = tx;
     const ctx = await resolveApplication(deps, db, app);
     requireAppAction(ctx.template, actor, 'calendar.manage');
-    const row = await db
-      .selectFrom('blackouts')
-      .selectAll()
-      .where('application_id', '=', ctx.app.id)
-      .where('id', '=', id)
-      .executeTakeFirst();
+    const row = await blackoutById(db, ctx.app.id, id);
     if (!row) throw new NotFoundError('blackout', id);
-    await db.deleteFrom('blackouts').where('id', '=', id).execute();
-    await appendAudit(db, {
-      actor,
-      at: deps.clock(),
-      action: 'blackout.remove',
-      subjectType: 'blackout',
-      subjectId: `${ctx.app.key}/${id}`,
-      before: view(ctx, row, []),
-    });
+    await deleteBlackout(db, id);
+    return tx.audit(
+      { action: 'blackout.remove', subjectType: 'blackout', subjectId: `${ctx.app.key}/${id}`, before: view(ctx, row, []) },
+      undefined,
+    );
   });
 }

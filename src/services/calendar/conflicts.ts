@@ -1,11 +1,11 @@
+import { blackoutsOf, cyclesOf, itemElementsOfReleases, releasesPlanned, workItemElements } from '../../db/repositories/calendar.js';
 import { findConflicts, type Conflict } from '../../domain/calendar.js';
 import { addDays } from '../../domain/dates.js';
 import { ValidationError } from '../../domain/errors.js';
-import type { ElementInput } from '../../domain/work-item-rules.js';
 import { resolveApplicationForRead } from '../applications.js';
 import type { ServiceDeps } from '../deps.js';
 import { keyOfItem } from '../work-item-view.js';
-import { blackoutsOf, cyclesOf, toScheduled, toWindow, today } from './common.js';
+import { toScheduled, toWindow, today } from './common.js';
 
 /** How far ahead the conflict list looks when no end is given. */
 export const CONFLICT_HORIZON_DAYS = 180;
@@ -24,37 +24,23 @@ export async function listConflicts(
   const from = input.from ?? today(deps, ctx.template);
   const to = input.to ?? addDays(from, CONFLICT_HORIZON_DAYS);
   if (to < from) throw new ValidationError('the range is empty', [{ path: 'to', message: `is before from (${from})` }]);
-  const releases = await db
-    .selectFrom('releases')
-    .selectAll()
-    .where('application_id', '=', ctx.app.id)
-    .where('planned_date', '>=', from)
-    .where('planned_date', '<=', to)
-    .execute();
+  const releases = await releasesPlanned(db, { applicationId: ctx.app.id, from, to });
   const open = [];
   for (const r of releases) {
     const t = await deps.templates.byId(db, r.template_version_id);
     if (!t.states.some((s) => s.id === r.state && s.terminal)) open.push(r);
   }
-  const items =
-    open.length === 0
-      ? []
-      : await db
-          .selectFrom('work_items')
-          .select(['kind', 'kind_number', 'release_id', 'elements'])
-          .where(
-            'release_id',
-            'in',
-            open.map((r) => r.id),
-          )
-          .execute();
+  const items = await itemElementsOfReleases(
+    db,
+    open.map((r) => r.id),
+  );
   const conflicts = findConflicts(ctx.template, {
     cycles: (await cyclesOf(db, ctx.app.id, from, to)).map((c) => ({ id: c.id, date: c.cycle_date, status: c.status })),
     releases: open.map(toScheduled),
     items: items.map((i) => ({
       key: keyOfItem(i),
       releaseId: i.release_id ?? '',
-      elements: JSON.parse(i.elements) as ElementInput[],
+      elements: workItemElements.decode(i.elements),
     })),
     blackouts: (await blackoutsOf(db, ctx.app.id, from, to)).map(toWindow),
   });

@@ -1,40 +1,39 @@
 import { randomUUID } from 'node:crypto';
-import type { Db, Trx } from '../../db/database.js';
+import type { Trx } from '../../db/database.js';
+import {
+  blackoutsOf,
+  cycleById,
+  cycleOn,
+  cyclesOf,
+  insertCycle,
+  releaseBlackoutOverride,
+  releaseChannels,
+  releasesInCycles,
+  releasesPlanned,
+  updateCycleVersioned,
+} from '../../db/repositories/calendar.js';
 import { updateReleaseVersioned } from '../../db/repositories/releases.js';
 import type { ChangeCycleTable, ReleaseTable } from '../../db/schema.js';
-import { blackoutEffect, describeBlackout, isCycleDay, weekdayOf } from '../../domain/calendar.js';
+import type { CycleAuditView, CycleReleaseAuditView } from '../../domain/audit/calendar.js';
+import { isCycleDay, weekdayOf } from '../../domain/calendar.js';
+import { cycleMoveBlackouts, overrideAfterMove } from '../../domain/cycle-move.js';
 import { isCalendarDate } from '../../domain/dates.js';
 import { ConflictError, NotFoundError, StaleVersionError, ValidationError } from '../../domain/errors.js';
 import { isTerminalState } from '../../domain/release-rules.js';
-import type { ProcessTemplate, Weekday } from '../../domain/template/schema.js';
+import type { ProcessTemplate } from '../../domain/template/schema.js';
 import type { Actor } from '../actor.js';
 import { resolveApplication, resolveApplicationForRead, type AppContext } from '../applications.js';
-import { appendAudit } from '../audit.js';
 import { requireAppAction } from '../authorize.js';
 import { syncChecklist } from '../checklist/sync.js';
 import type { ServiceDeps } from '../deps.js';
 import { composeMail } from '../mail/compose.js';
 import { enqueueMail } from '../mail/outbox.js';
-import { blackoutsOf, cycleOn, cyclesOf, parseOverride, releaseCalendarFacts, toWindow, today } from './common.js';
+import { write, type Audited, type WriteTx } from '../write.js';
+import { releaseCalendarFacts, toWindow, today } from './common.js';
 
-export type CycleReleaseView = { name: string; type: string; state: string; title: string; channels: string[] };
+export type CycleReleaseView = CycleReleaseAuditView;
 
-export type CycleView = {
-  id: string;
-  application: string;
-  date: string;
-  weekday: Weekday;
-  /** Whether the date is one of the template's designated cycle days. */
-  designatedDay: boolean;
-  status: 'planned' | 'cancelled';
-  title: string;
-  note: string;
-  releases: CycleReleaseView[];
-  createdBy: string;
-  createdAt: string;
-  updatedAt: string;
-  version: number;
-};
+export type CycleView = CycleAuditView;
 
 function view(ctx: AppContext, c: ChangeCycleTable, releases: ReleaseTable[]): CycleView {
   return {
@@ -49,7 +48,7 @@ function view(ctx: AppContext, c: ChangeCycleTable, releases: ReleaseTable[]): C
     releases: releases
       .filter((r) => r.cycle_id === c.id)
       .sort((a, b) => a.name.localeCompare(b.name))
-      .map((r) => ({ name: r.name, type: r.type, state: r.state, title: r.title, channels: JSON.parse(r.channels) as string[] })),
+      .map((r) => ({ name: r.name, type: r.type, state: r.state, title: r.title, channels: releaseChannels.decode(r.channels) })),
     createdBy: c.created_by,
     createdAt: c.created_at,
     updatedAt: c.updated_at,
@@ -58,11 +57,6 @@ function view(ctx: AppContext, c: ChangeCycleTable, releases: ReleaseTable[]): C
 }
 
 const defaultTitle = (date: string): string => `Change cycle ${date}`;
-
-async function releasesIn(db: Db | Trx, cycleIds: string[]): Promise<ReleaseTable[]> {
-  if (cycleIds.length === 0) return [];
-  return db.selectFrom('releases').selectAll().where('cycle_id', 'in', cycleIds).orderBy('name').execute();
-}
 
 function dateProblem(path: string, value: string): void {
   if (!isCalendarDate(value)) throw new ValidationError('not a calendar date', [{ path, message: 'expected a date as YYYY-MM-DD' }]);
@@ -89,32 +83,30 @@ async function loadCycle(db: Trx, ctx: AppContext, date: string): Promise<Change
   return c;
 }
 
-/** Runs `fn` in a transaction on the cycle of `date`, for an actor who may manage the calendar, at the version the caller saw. */
+/** Which change cycle a use case is about: the one on `date` in an application (the default one when `app` is absent). */
+export type CycleRef = { readonly app?: string | undefined; readonly date: string };
+
+/** Runs `fn` as one write on the cycle of `ref`, for an actor who may manage the calendar, at the version the caller saw. */
 function withManagedCycle<T>(
   deps: ServiceDeps,
   actor: Actor,
-  app: string | undefined,
-  date: string,
+  ref: CycleRef,
   expectedVersion: number | undefined,
-  fn: (db: Trx, ctx: AppContext, cycle: ChangeCycleTable) => Promise<T>,
+  fn: (tx: WriteTx, ctx: AppContext, cycle: ChangeCycleTable) => Promise<Audited<T>>,
 ): Promise<T> {
-  return deps.database.transaction(async ({ db }) => {
-    const ctx = await resolveApplication(deps, db, app);
+  return write(deps, actor, async (tx) => {
+    const ctx = await resolveApplication(deps, tx.db, ref.app);
     requireAppAction(ctx.template, actor, 'calendar.manage');
-    const c = await loadCycle(db, ctx, date);
+    const c = await loadCycle(tx.db, ctx, ref.date);
     checkVersion(c, expectedVersion);
-    return fn(db, ctx, c);
+    return fn(tx, ctx, c);
   });
 }
 
 async function saveCycle(db: Trx, c: ChangeCycleTable, patch: Partial<ChangeCycleTable>): Promise<ChangeCycleTable> {
-  const res = await db
-    .updateTable('change_cycles')
-    .set({ ...patch, row_version: c.row_version + 1 })
-    .where('id', '=', c.id)
-    .where('row_version', '=', c.row_version)
-    .executeTakeFirst();
-  if (Number(res.numUpdatedRows) !== 1) throw new StaleVersionError('change cycle', c.cycle_date, c.row_version, c.row_version + 1);
+  if (!(await updateCycleVersioned(db, c.id, c.row_version, patch))) {
+    throw new StaleVersionError('change cycle', c.cycle_date, c.row_version, c.row_version + 1);
+  }
   return { ...c, ...patch, row_version: c.row_version + 1 };
 }
 
@@ -125,7 +117,7 @@ export async function listCycles(
   const ctx = await resolveApplicationForRead(deps, input.app);
   const db = deps.database.kysely;
   const cycles = await cyclesOf(db, ctx.app.id, input.from, input.to);
-  const releases = await releasesIn(
+  const releases = await releasesInCycles(
     db,
     cycles.map((c) => c.id),
   );
@@ -148,37 +140,21 @@ export type CreateCycleInput = {
  * date and booked into no planned cycle; each booking is audited
  * (`release.book`) and moves the release's version on.
  */
-async function bookPlannedReleases(
-  db: Trx,
-  deps: ServiceDeps,
-  actor: Actor,
-  ctx: AppContext,
-  cycle: ChangeCycleTable,
-): Promise<ReleaseTable[]> {
-  const candidates = await db
-    .selectFrom('releases')
-    .selectAll()
-    .where('application_id', '=', ctx.app.id)
-    .where('planned_date', '=', cycle.cycle_date)
-    .orderBy('name')
-    .execute();
+async function bookPlannedReleases(tx: WriteTx, deps: ServiceDeps, ctx: AppContext, cycle: ChangeCycleTable): Promise<ReleaseTable[]> {
+  const { db } = tx;
+  const candidates = await releasesPlanned(db, { applicationId: ctx.app.id, from: cycle.cycle_date, to: cycle.cycle_date });
   const booked: ReleaseTable[] = [];
   const now = deps.clock();
   for (const r of candidates) {
     if (r.cycle_id === cycle.id) continue;
-    const current =
-      r.cycle_id === null
-        ? undefined
-        : await db.selectFrom('change_cycles').select('status').where('id', '=', r.cycle_id).executeTakeFirst();
+    const current = r.cycle_id === null ? undefined : await cycleById(db, r.cycle_id);
     if (current?.status === 'planned') continue;
     if (isTerminalState(await deps.templates.byId(db, r.template_version_id), r.state)) continue;
     const patch = { cycle_id: cycle.id, updated_at: now.toISOString() };
     if (!(await updateReleaseVersioned(db, r.id, r.row_version, patch))) {
       throw new StaleVersionError('release', r.name, r.row_version, r.row_version + 1);
     }
-    await appendAudit(db, {
-      actor,
-      at: now,
+    tx.audit({
       action: 'release.book',
       subjectType: 'release',
       subjectId: `${ctx.app.key}/${r.name}`,
@@ -198,7 +174,8 @@ async function bookPlannedReleases(
  * answer names them (`booked`).
  */
 export async function createCycle(deps: ServiceDeps, actor: Actor, input: CreateCycleInput): Promise<CycleView & { booked: string[] }> {
-  return deps.database.transaction(async ({ db }) => {
+  return write(deps, actor, async (tx) => {
+    const { db } = tx;
     const ctx = await resolveApplication(deps, db, input.app);
     requireAppAction(ctx.template, actor, 'calendar.manage');
     dateProblem('date', input.date);
@@ -238,20 +215,17 @@ export async function createCycle(deps: ServiceDeps, actor: Actor, input: Create
         updated_at: now,
         row_version: 1,
       };
-      await db.insertInto('change_cycles').values(row).execute();
+      await insertCycle(db, row);
     }
-    const booked = input.bookPlanned === false ? [] : await bookPlannedReleases(db, deps, actor, ctx, row);
+    const booked = input.bookPlanned === false ? [] : await bookPlannedReleases(tx, deps, ctx, row);
     const v = { ...view(ctx, row, booked), booked: booked.map((r) => r.name) };
-    await appendAudit(db, {
-      actor,
-      at: deps.clock(),
-      action: 'cycle.create',
-      subjectType: 'change-cycle',
-      subjectId: `${ctx.app.key}/${row.id}`,
-      before,
-      after: v,
-    });
-    return v;
+    const subjectId = `${ctx.app.key}/${row.id}`;
+    return tx.audit(
+      before === undefined
+        ? { action: 'cycle.create', subjectType: 'change-cycle', subjectId, after: v }
+        : { action: 'cycle.create', subjectType: 'change-cycle', subjectId, before, after: v },
+      v,
+    );
   });
 }
 
@@ -274,14 +248,10 @@ export type MoveCycleInput = {
  * holding `blackout.override`, and every release concerned is of a type that
  * may override.
  */
-export async function moveCycle(
-  deps: ServiceDeps,
-  actor: Actor,
-  app: string | undefined,
-  date: string,
-  input: MoveCycleInput,
-): Promise<CycleView> {
-  return withManagedCycle(deps, actor, app, date, input.expectedVersion, async (db, ctx, c) => {
+export async function moveCycle(deps: ServiceDeps, actor: Actor, ref: CycleRef, input: MoveCycleInput): Promise<CycleView> {
+  const { date } = ref;
+  return withManagedCycle(deps, actor, ref, input.expectedVersion, async (tx, ctx, c) => {
+    const { db } = tx;
     if (c.status !== 'planned')
       throw new ConflictError(`the change cycle of ${date} is cancelled; plan a new one instead`, 'cycle-cancelled');
     dateProblem('to', input.to);
@@ -294,38 +264,34 @@ export async function moveCycle(
         'cycle-exists',
       );
     }
-    const booked = await releasesIn(db, [c.id]);
+    const booked = await releasesInCycles(db, [c.id]);
     const windows = (await blackoutsOf(db, ctx.app.id, input.to, input.to)).map(toWindow);
     const templates = new Map<string, ProcessTemplate>();
     for (const r of booked) templates.set(r.template_version_id, await deps.templates.byId(db, r.template_version_id));
     const open = booked.filter((r) => !isTerminalState(templates.get(r.template_version_id) ?? ctx.template, r.state));
 
     // The windows on the new date, and which releases each one concerns.
-    const cycleWide = windows.filter((w) => w.channel === null && w.environment === null);
-    const concerned = new Map<string, string[]>();
-    for (const r of open) {
-      const t = templates.get(r.template_version_id) ?? ctx.template;
-      const hit = windows.filter(
-        (w) => blackoutEffect(t, w, { plannedDate: input.to, channels: JSON.parse(r.channels) as string[] }) === 'blocks',
-      );
-      if (hit.length > 0)
-        concerned.set(
-          r.id,
-          hit.map((w) => w.id),
-        );
-    }
-    const blocking = windows.filter((w) => cycleWide.includes(w) || [...concerned.values()].some((ids) => ids.includes(w.id)));
+    const { concerned, blocking, refused, what } = cycleMoveBlackouts({
+      to: input.to,
+      windows,
+      releases: open.map((r) => ({
+        id: r.id,
+        name: r.name,
+        type: r.type,
+        channels: releaseChannels.decode(r.channels),
+        template: templates.get(r.template_version_id) ?? ctx.template,
+      })),
+      overridableTypes: ctx.template.calendar.blackoutOverride?.releaseTypes ?? [],
+    });
     const now = deps.clock();
     if (blocking.length > 0) {
-      const what = `${input.to} is in the blackout ${blocking.map(describeBlackout).join('; ')}`;
       if (input.blackoutOverrideReason === undefined || input.blackoutOverrideReason.trim() === '') {
         throw new ConflictError(`the change cycle cannot move to ${what}`, 'blackout');
       }
       requireAppAction(ctx.template, actor, 'blackout.override');
-      const allowed = ctx.template.calendar.blackoutOverride?.releaseTypes ?? [];
-      const refused = open.filter((r) => concerned.has(r.id) && !allowed.includes(r.type)).map((r) => `${r.name} (${r.type})`);
       if (refused.length > 0) {
-        throw new ConflictError(`the change cycle cannot move to ${what}: ${refused.join(', ')} may not override a blackout`, 'blackout');
+        const which = refused.map((r) => `${r.name} (${r.type})`).join(', ');
+        throw new ConflictError(`the change cycle cannot move to ${what}: ${which} may not override a blackout`, 'blackout');
       }
     }
 
@@ -335,28 +301,26 @@ export async function moveCycle(
     const moved = await saveCycle(db, c, { cycle_date: input.to, title, note: input.reason, updated_at: now.toISOString() });
     for (const r of open) {
       const t = templates.get(r.template_version_id) ?? ctx.template;
-      const hit = concerned.get(r.id);
-      const override =
-        hit && input.blackoutOverrideReason !== undefined
-          ? JSON.stringify({
-              reason: input.blackoutOverrideReason.trim(),
-              by: actor.username,
-              at: now.toISOString(),
-              date: input.to,
-              blackouts: hit,
-            })
-          : parseOverride(r.blackout_override)?.date === input.to
-            ? r.blackout_override
-            : null;
-      const patch = { planned_date: input.to, blackout_override: override, updated_at: now.toISOString() };
+      const override = overrideAfterMove({
+        to: input.to,
+        hit: concerned.get(r.id),
+        override:
+          input.blackoutOverrideReason === undefined
+            ? undefined
+            : { reason: input.blackoutOverrideReason.trim(), by: actor.username, at: now.toISOString() },
+        existing: releaseBlackoutOverride.decode(r.blackout_override),
+      });
+      const patch = {
+        planned_date: input.to,
+        blackout_override: override === null ? null : releaseBlackoutOverride.encode(override),
+        updated_at: now.toISOString(),
+      };
       if (!(await updateReleaseVersioned(db, r.id, r.row_version, patch))) {
         throw new StaleVersionError('release', r.name, r.row_version, r.row_version + 1);
       }
       const updated: ReleaseTable = { ...r, ...patch, row_version: r.row_version + 1 };
-      await syncChecklist({ db }, deps, t, updated);
-      await appendAudit(db, {
-        actor,
-        at: now,
+      await syncChecklist(tx, deps, t, updated);
+      tx.audit({
         action: 'release.reschedule',
         subjectType: 'release',
         subjectId: `${ctx.app.key}/${r.name}`,
@@ -371,17 +335,17 @@ export async function moveCycle(
       });
       await tellOwner(db, deps, actor, ctx, t, updated, { from: date, to: input.to, reason: input.reason });
     }
-    const after = view(ctx, moved, await releasesIn(db, [c.id]));
-    await appendAudit(db, {
-      actor,
-      at: now,
-      action: 'cycle.move',
-      subjectType: 'change-cycle',
-      subjectId: `${ctx.app.key}/${c.id}`,
-      before,
-      after: { ...after, reason: input.reason },
-    });
-    return after;
+    const after = view(ctx, moved, await releasesInCycles(db, [c.id]));
+    return tx.audit(
+      {
+        action: 'cycle.move',
+        subjectType: 'change-cycle',
+        subjectId: `${ctx.app.key}/${c.id}`,
+        before,
+        after: { ...after, reason: input.reason },
+      },
+      after,
+    );
   });
 }
 
@@ -428,16 +392,12 @@ export type CancelCycleInput = { reason: string; expectedVersion?: number | unde
  * and each unbooking are audited, and the releases show up unbooked (and in
  * the conflict list if they now collide) until they are booked again.
  */
-export async function cancelCycle(
-  deps: ServiceDeps,
-  actor: Actor,
-  app: string | undefined,
-  date: string,
-  input: CancelCycleInput,
-): Promise<CycleView> {
-  return withManagedCycle(deps, actor, app, date, input.expectedVersion, async (db, ctx, c) => {
+export async function cancelCycle(deps: ServiceDeps, actor: Actor, ref: CycleRef, input: CancelCycleInput): Promise<CycleView> {
+  const { date } = ref;
+  return withManagedCycle(deps, actor, ref, input.expectedVersion, async (tx, ctx, c) => {
+    const { db } = tx;
     if (c.status !== 'planned') throw new ConflictError(`the change cycle of ${date} is already cancelled`, 'cycle-cancelled');
-    const booked = await releasesIn(db, [c.id]);
+    const booked = await releasesInCycles(db, [c.id]);
     const before = view(ctx, c, booked);
     const now = deps.clock();
     for (const r of booked) {
@@ -445,9 +405,7 @@ export async function cancelCycle(
       if (!(await updateReleaseVersioned(db, r.id, r.row_version, patch))) {
         throw new StaleVersionError('release', r.name, r.row_version, r.row_version + 1);
       }
-      await appendAudit(db, {
-        actor,
-        at: now,
+      tx.audit({
         action: 'release.unbook',
         subjectType: 'release',
         subjectId: `${ctx.app.key}/${r.name}`,
@@ -457,15 +415,15 @@ export async function cancelCycle(
     }
     const cancelled = await saveCycle(db, c, { status: 'cancelled', note: input.reason, updated_at: now.toISOString() });
     const after = view(ctx, cancelled, []);
-    await appendAudit(db, {
-      actor,
-      at: now,
-      action: 'cycle.cancel',
-      subjectType: 'change-cycle',
-      subjectId: `${ctx.app.key}/${c.id}`,
-      before,
-      after: { ...after, reason: input.reason, unbooked: booked.map((r) => r.name) },
-    });
-    return after;
+    return tx.audit(
+      {
+        action: 'cycle.cancel',
+        subjectType: 'change-cycle',
+        subjectId: `${ctx.app.key}/${c.id}`,
+        before,
+        after: { ...after, reason: input.reason, unbooked: booked.map((r) => r.name) },
+      },
+      after,
+    );
   });
 }

@@ -1,5 +1,18 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import ical, { ICalEventStatus } from 'ical-generator';
+import { listApplications } from '../../db/repositories/applications.js';
+import {
+  activeFeedToken,
+  activeFeedTokenIds,
+  feedTokenByHash,
+  insertFeedToken,
+  openTasksDueSince,
+  revokeFeedTokensOf,
+  taskResponsible,
+  touchFeedToken,
+} from '../../db/repositories/calendar-feed.js';
+import { blackoutsEndingSince, cyclesOf, releaseChannels, releasesPlanned } from '../../db/repositories/calendar.js';
+import { userById } from '../../db/repositories/users.js';
 import type { CalendarTokenTable } from '../../db/schema.js';
 import { describeBlackout, todayIn } from '../../domain/calendar.js';
 import { addDays } from '../../domain/dates.js';
@@ -7,8 +20,8 @@ import { ConflictError, NotFoundError, ValidationError } from '../../domain/erro
 import type { ProcessTemplate } from '../../domain/template/schema.js';
 import type { Actor } from '../actor.js';
 import { resolveApplication } from '../applications.js';
-import { appendAudit } from '../audit.js';
 import type { ServiceDeps } from '../deps.js';
+import { write } from '../write.js';
 import { toWindow } from './common.js';
 
 /** Calendar feed secrets: `rmc_` + 256 random bits; only the SHA-256 is stored, as for API tokens. */
@@ -36,13 +49,7 @@ export type FeedStatusView = { exists: boolean; createdAt: string | null; lastUs
 /** Whether the caller has a calendar feed URL, since when, and when a calendar last fetched it; the URL itself is not kept. */
 export async function feedTokenStatus(deps: ServiceDeps, actor: Actor): Promise<FeedStatusView> {
   const userId = requireUser(actor);
-  const active = await deps.database.kysely
-    .selectFrom('calendar_tokens')
-    .select(['created_at', 'last_used_at'])
-    .where('user_id', '=', userId)
-    .where('revoked_at', 'is', null)
-    .orderBy('created_at', 'desc')
-    .executeTakeFirst();
+  const active = await activeFeedToken(deps.database.kysely, userId);
   return { exists: active !== undefined, createdAt: active?.created_at ?? null, lastUsedAt: active?.last_used_at ?? null };
 }
 
@@ -55,15 +62,11 @@ export async function feedTokenStatus(deps: ServiceDeps, actor: Actor): Promise<
  */
 export async function createFeedToken(deps: ServiceDeps, actor: Actor, options: { replace?: boolean } = {}): Promise<FeedTokenView> {
   const userId = requireUser(actor);
-  return deps.database.transaction(async ({ db }) => {
+  return write(deps, actor, async (tx) => {
+    const { db } = tx;
     const now = deps.clock().toISOString();
     if (options.replace === false) {
-      const existing = await db
-        .selectFrom('calendar_tokens')
-        .select('created_at')
-        .where('user_id', '=', userId)
-        .where('revoked_at', 'is', null)
-        .executeTakeFirst();
+      const existing = await activeFeedToken(db, userId);
       if (existing) {
         throw new ConflictError(
           `you already have a calendar feed URL (created ${existing.created_at}); it cannot be shown again — replace it with \`relman calendar feed --rotate\``,
@@ -71,12 +74,7 @@ export async function createFeedToken(deps: ServiceDeps, actor: Actor, options: 
         );
       }
     }
-    const revoked = await db
-      .updateTable('calendar_tokens')
-      .set({ revoked_at: now })
-      .where('user_id', '=', userId)
-      .where('revoked_at', 'is', null)
-      .executeTakeFirst();
+    const replaced = await revokeFeedTokensOf(db, userId, now);
     const token = `${FEED_TOKEN_PREFIX}${randomBytes(32).toString('base64url')}`;
     const row: CalendarTokenTable = {
       id: randomUUID(),
@@ -86,45 +84,37 @@ export async function createFeedToken(deps: ServiceDeps, actor: Actor, options: 
       revoked_at: null,
       last_used_at: null,
     };
-    await db.insertInto('calendar_tokens').values(row).execute();
-    await appendAudit(db, {
-      actor,
-      at: deps.clock(),
-      action: 'calendar-feed.create',
-      subjectType: 'calendar-feed',
-      subjectId: row.id,
-      after: { user: actor.username, createdAt: now, replaced: Number(revoked.numUpdatedRows) },
-    });
-    return { token, createdAt: now, path: feedPath(token) };
+    await insertFeedToken(db, row);
+    return tx.audit(
+      {
+        action: 'calendar-feed.create',
+        subjectType: 'calendar-feed',
+        subjectId: row.id,
+        after: { user: actor.username, createdAt: now, replaced },
+      },
+      { token, createdAt: now, path: feedPath(token) },
+    );
   });
 }
 
 /** Revokes the caller's feed URL; calendars subscribed to it get 404 from then on. Revoking when there is none does nothing. */
 export async function revokeFeedToken(deps: ServiceDeps, actor: Actor): Promise<void> {
   const userId = requireUser(actor);
-  await deps.database.transaction(async ({ db }) => {
+  await write(deps, actor, async (tx) => {
+    const { db } = tx;
     const now = deps.clock().toISOString();
-    const active = await db
-      .selectFrom('calendar_tokens')
-      .select('id')
-      .where('user_id', '=', userId)
-      .where('revoked_at', 'is', null)
-      .execute();
-    if (active.length === 0) return;
-    await db
-      .updateTable('calendar_tokens')
-      .set({ revoked_at: now })
-      .where('user_id', '=', userId)
-      .where('revoked_at', 'is', null)
-      .execute();
-    await appendAudit(db, {
-      actor,
-      at: deps.clock(),
-      action: 'calendar-feed.revoke',
-      subjectType: 'calendar-feed',
-      subjectId: active.map((t) => t.id).join(','),
-      after: { user: actor.username, revokedAt: now },
-    });
+    const active = await activeFeedTokenIds(db, userId);
+    if (active.length === 0) return tx.unaudited(undefined, 'no feed URL to revoke: nothing changed');
+    await revokeFeedTokensOf(db, userId, now);
+    return tx.audit(
+      {
+        action: 'calendar-feed.revoke',
+        subjectType: 'calendar-feed',
+        subjectId: active.join(','),
+        after: { user: actor.username, revokedAt: now },
+      },
+      undefined,
+    );
   });
 }
 
@@ -143,17 +133,17 @@ export async function calendarFeed(deps: ServiceDeps, token: string): Promise<st
   const db = deps.database.kysely;
   const notFound = new NotFoundError('calendar feed', 'token');
   if (!token.startsWith(FEED_TOKEN_PREFIX) || token.length > 200) throw notFound;
-  const t = await db.selectFrom('calendar_tokens').selectAll().where('token_hash', '=', sha256(token)).executeTakeFirst();
+  const t = await feedTokenByHash(db, sha256(token));
   if (!t || t.revoked_at !== null) throw notFound;
-  const user = await db.selectFrom('users').selectAll().where('id', '=', t.user_id).executeTakeFirst();
+  const user = await userById(db, t.user_id);
   if (!user || user.disabled === 1) throw notFound;
-  const roles = (await db.selectFrom('user_roles').select('role').where('user_id', '=', user.id).execute()).map((r) => r.role);
+  const roles = user.roles;
   const now = deps.clock();
   if (t.last_used_at === null || now.getTime() - Date.parse(t.last_used_at) >= LAST_USED_GRANULARITY_MS) {
-    await db.updateTable('calendar_tokens').set({ last_used_at: now.toISOString() }).where('id', '=', t.id).execute();
+    await touchFeedToken(db, t.id, now.toISOString());
   }
 
-  const apps = await db.selectFrom('applications').selectAll().orderBy('key').execute();
+  const apps = await listApplications(db);
   const several = apps.length > 1;
   const cal = ical({
     name: `relman: ${user.display_name || user.username}`,
@@ -166,21 +156,8 @@ export async function calendarFeed(deps: ServiceDeps, token: string): Promise<st
     const since = addDays(todayIn(template.calendar.timeZone, now), -FEED_HISTORY_DAYS);
     const prefix = several ? `${app.name}: ` : '';
 
-    const releases = await db
-      .selectFrom('releases')
-      .selectAll()
-      .where('application_id', '=', app.id)
-      .where('planned_date', '>=', since)
-      .orderBy('planned_date')
-      .orderBy('name')
-      .execute();
-    const cycles = await db
-      .selectFrom('change_cycles')
-      .selectAll()
-      .where('application_id', '=', app.id)
-      .where('cycle_date', '>=', since)
-      .orderBy('cycle_date')
-      .execute();
+    const releases = await releasesPlanned(db, { applicationId: app.id, from: since });
+    const cycles = await cyclesOf(db, app.id, since);
     for (const c of cycles) {
       const booked = releases.filter((r) => r.cycle_id === c.id);
       const lines = [
@@ -202,13 +179,7 @@ export async function calendarFeed(deps: ServiceDeps, token: string): Promise<st
       });
     }
 
-    const blackouts = await db
-      .selectFrom('blackouts')
-      .selectAll()
-      .where('application_id', '=', app.id)
-      .where('ends_on', '>=', since)
-      .orderBy('starts_on')
-      .execute();
+    const blackouts = await blackoutsEndingSince(db, app.id, since);
     for (const b of blackouts) {
       cal.createEvent({
         id: `blackout-${b.id}@relman`,
@@ -231,7 +202,7 @@ export async function calendarFeed(deps: ServiceDeps, token: string): Promise<st
         end: day(addDays(r.planned_date, 1)),
         allDay: true,
         summary: `${prefix}${r.name} ${r.title} (${r.state})`.replace(/\s+/g, ' '),
-        description: [`Type: ${r.type}`, `Channels: ${(JSON.parse(r.channels) as string[]).join(', ')}`, r.description]
+        description: [`Type: ${r.type}`, `Channels: ${releaseChannels.decode(r.channels).join(', ')}`, r.description]
           .filter((l) => l !== '')
           .join('\n'),
         sequence: r.row_version - 1,
@@ -242,29 +213,9 @@ export async function calendarFeed(deps: ServiceDeps, token: string): Promise<st
     }
 
     if (roles.length === 0) continue;
-    const tasks = await db
-      .selectFrom('checklist_tasks')
-      .innerJoin('releases', 'releases.id', 'checklist_tasks.release_id')
-      .select([
-        'checklist_tasks.id',
-        'checklist_tasks.title',
-        'checklist_tasks.responsible',
-        'checklist_tasks.due_date',
-        'checklist_tasks.remarks',
-        'checklist_tasks.row_version',
-        'releases.name as release_name',
-        'releases.updated_at as release_updated_at',
-        'releases.row_version as release_version',
-      ])
-      .where('releases.application_id', '=', app.id)
-      .where('checklist_tasks.status', '=', 'open')
-      .where('checklist_tasks.due_date', 'is not', null)
-      .where('checklist_tasks.due_date', '>=', since)
-      .orderBy('checklist_tasks.due_date')
-      .orderBy('checklist_tasks.id')
-      .execute();
+    const tasks = await openTasksDueSince(db, app.id, since);
     for (const task of tasks) {
-      const responsible = JSON.parse(task.responsible) as string[];
+      const responsible = taskResponsible.decode(task.responsible);
       if (!responsible.some((r) => roles.includes(r)) || task.due_date === null) continue;
       cal.createEvent({
         id: `task-${task.id}@relman`,

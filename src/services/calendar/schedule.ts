@@ -5,14 +5,16 @@ import { ConflictError, NotFoundError, ValidationError } from '../../domain/erro
 import { isTerminalState } from '../../domain/release-rules.js';
 import type { ProcessTemplate } from '../../domain/template/schema.js';
 import type { Actor } from '../actor.js';
-import { appendAudit } from '../audit.js';
 import { requireAppAction } from '../authorize.js';
 import type { ServiceDeps } from '../deps.js';
 import { resolveApplication } from '../applications.js';
 import { updateReleaseVersioned } from '../../db/repositories/releases.js';
-import { loadRelease } from '../release-lookup.js';
+import { loadRelease, type ReleaseRef } from '../release-lookup.js';
+import { write } from '../write.js';
 import { StaleVersionError } from '../../domain/errors.js';
-import { blackoutsOf, cycleOn, parseOverride, toWindow, type BlackoutOverride } from './common.js';
+import { blackoutsOf, cycleOn, releaseBlackoutOverride, releaseChannels } from '../../db/repositories/calendar.js';
+import type { BlackoutOverride, BlackoutOverrideAuditView } from '../../domain/audit/calendar.js';
+import { toWindow } from './common.js';
 
 /** What a release's creation or update may say about its scheduling. */
 export type ScheduleInput = {
@@ -63,12 +65,14 @@ export async function checkReleaseSchedule(
   }
 
   const windows = (await blackoutsOf(db, release.application_id, date, date)).map(toWindow);
-  const blocking = blockingBlackouts(template, windows, { plannedDate: date, channels: JSON.parse(release.channels) as string[] });
-  const existing = parseOverride(release.blackout_override);
+  const blocking = blockingBlackouts(template, windows, { plannedDate: date, channels: releaseChannels.decode(release.channels) });
+  const existing = releaseBlackoutOverride.decode(release.blackout_override);
   if (blocking.length === 0) {
     out.blackout_override = null;
   } else if (input.blackoutOverrideReason !== undefined) {
-    out.blackout_override = JSON.stringify(overrideFor(deps, actor, template, release, date, blocking, input.blackoutOverrideReason));
+    out.blackout_override = releaseBlackoutOverride.encode(
+      overrideFor(deps, actor, template, release, date, blocking, input.blackoutOverrideReason),
+    );
   } else if (existing?.date !== date) {
     throw blackoutConflict(template, release, date, blocking);
   }
@@ -103,13 +107,7 @@ function overrideFor(
   return { reason: reason.trim(), by: actor.username, at: deps.clock().toISOString(), date, blackouts: blocking.map((b) => b.id) };
 }
 
-export type BlackoutOverrideView = {
-  release: string;
-  plannedDate: string;
-  override: BlackoutOverride;
-  blackouts: { id: string; from: string; to: string; reason: string }[];
-  version: number;
-};
+export type BlackoutOverrideView = BlackoutOverrideAuditView;
 
 /**
  * Records an override for a release already planned on a blackout (the
@@ -119,13 +117,13 @@ export type BlackoutOverrideView = {
 export async function overrideBlackout(
   deps: ServiceDeps,
   actor: Actor,
-  app: string | undefined,
-  given: string,
+  ref: ReleaseRef,
   input: { reason: string; expectedVersion?: number | undefined },
 ): Promise<BlackoutOverrideView> {
-  return deps.database.transaction(async ({ db }) => {
-    const ctx = await resolveApplication(deps, db, app);
-    const r = await loadRelease(db, ctx, given);
+  return write(deps, actor, async (tx) => {
+    const { db } = tx;
+    const ctx = await resolveApplication(deps, db, ref.app);
+    const r = await loadRelease(db, ctx, ref.name);
     const name = r.name;
     const template = await deps.templates.byId(db, r.template_version_id);
     requireAppAction(template, actor, 'blackout.override');
@@ -135,11 +133,11 @@ export async function overrideBlackout(
       throw new StaleVersionError('release', name, input.expectedVersion, r.row_version);
     }
     const windows = (await blackoutsOf(db, ctx.app.id, r.planned_date, r.planned_date)).map(toWindow);
-    const blocking = blockingBlackouts(template, windows, { plannedDate: r.planned_date, channels: JSON.parse(r.channels) as string[] });
+    const blocking = blockingBlackouts(template, windows, { plannedDate: r.planned_date, channels: releaseChannels.decode(r.channels) });
     if (blocking.length === 0) throw new ConflictError(`${name} on ${r.planned_date} is not in any blackout window`, 'no-blackout');
     const override = overrideFor(deps, actor, template, r, r.planned_date, blocking, input.reason);
-    const before = parseOverride(r.blackout_override);
-    const patch = { blackout_override: JSON.stringify(override), updated_at: deps.clock().toISOString() };
+    const before = releaseBlackoutOverride.decode(r.blackout_override);
+    const patch = { blackout_override: releaseBlackoutOverride.encode(override), updated_at: deps.clock().toISOString() };
     if (!(await updateReleaseVersioned(db, r.id, r.row_version, patch))) {
       throw new StaleVersionError('release', name, r.row_version, r.row_version + 1);
     }
@@ -150,15 +148,15 @@ export async function overrideBlackout(
       blackouts: blocking.map((b) => ({ id: b.id, from: b.startsOn, to: b.endsOn, reason: b.reason })),
       version: r.row_version + 1,
     };
-    await appendAudit(db, {
-      actor,
-      at: deps.clock(),
-      action: 'release.blackout-override',
-      subjectType: 'release',
-      subjectId: `${ctx.app.key}/${name}`,
-      before: { override: before },
-      after: view,
-    });
-    return view;
+    return tx.audit(
+      {
+        action: 'release.blackout-override',
+        subjectType: 'release',
+        subjectId: `${ctx.app.key}/${name}`,
+        before: { override: before },
+        after: view,
+      },
+      view,
+    );
   });
 }

@@ -1,31 +1,22 @@
 import { randomUUID } from 'node:crypto';
 import type { Db, Trx } from '../../db/database.js';
+import * as repo from '../../db/repositories/contacts.js';
 import type { ContactTable, DistributionGroupTable } from '../../db/schema.js';
+import type { ContactAuditView, GroupAuditView } from '../../domain/audit/contacts.js';
 import { ConflictError, NotFoundError, ValidationError, type FieldProblem } from '../../domain/errors.js';
 import type { ProcessTemplate } from '../../domain/template/schema.js';
 import type { Actor } from '../actor.js';
 import { resolveApplication, resolveApplicationForRead, type AppContext } from '../applications.js';
-import { appendAudit } from '../audit.js';
 import { requireAppAction } from '../authorize.js';
 import type { ServiceDeps } from '../deps.js';
+import { write, type Audited, type WriteTx } from '../write.js';
 
 export const CONTACT_KINDS = ['resource', 'escalation', 'external'] as const;
 export type ContactKind = (typeof CONTACT_KINDS)[number];
 
-export type ContactView = {
-  id: string;
-  kind: string;
-  role: string | null;
-  system: string | null;
-  person: string;
-  phone: string | null;
-  email: string | null;
-  order: number;
-  createdAt: string;
-  updatedAt: string;
-};
+export type ContactView = ContactAuditView;
 
-export type GroupView = { key: string; name: string; email: string; description: string; createdAt: string; updatedAt: string };
+export type GroupView = GroupAuditView;
 
 export const contactView = (c: ContactTable): ContactView => ({
   id: c.id,
@@ -82,39 +73,31 @@ function contactProblems(template: ProcessTemplate, c: Pick<ContactTable, 'kind'
 }
 
 async function nextPosition(db: Db | Trx, appId: string, kind: string): Promise<number> {
-  const row = await db
-    .selectFrom('contacts')
-    .select((eb) => eb.fn.max('position').as('m'))
-    .where('application_id', '=', appId)
-    .where('kind', '=', kind)
-    .executeTakeFirst();
-  return Number(row?.m ?? 0) + 1;
+  return (await repo.lastContactPosition(db, appId, kind)) + 1;
 }
 
 export async function listContacts(deps: ServiceDeps, app: string | undefined, kind?: ContactKind): Promise<ContactView[]> {
   const ctx = await resolveApplicationForRead(deps, app);
-  let q = deps.database.kysely.selectFrom('contacts').selectAll().where('application_id', '=', ctx.app.id);
-  if (kind !== undefined) q = q.where('kind', '=', kind);
-  const rows = await q.orderBy('kind').orderBy('position').orderBy('person').execute();
-  return rows.map(contactView);
+  return (await repo.contactsOf(deps.database.kysely, ctx.app.id, kind)).map(contactView);
 }
 
-/** A write on the application's contacts or groups: in one transaction, by someone holding contacts.manage. */
+/** A write on the application's contacts or groups: one write, by someone holding contacts.manage. */
 async function manage<T>(
   deps: ServiceDeps,
   actor: Actor,
   app: string | undefined,
-  fn: (db: Trx, ctx: AppContext) => Promise<T>,
+  fn: (tx: WriteTx, ctx: AppContext) => Promise<Audited<T>>,
 ): Promise<T> {
-  return deps.database.transaction(async ({ db }) => {
-    const ctx = await resolveApplication(deps, db, app);
+  return write(deps, actor, async (tx) => {
+    const ctx = await resolveApplication(deps, tx.db, app);
     requireAppAction(ctx.template, actor, 'contacts.manage');
-    return fn(db, ctx);
+    return fn(tx, ctx);
   });
 }
 
 export async function createContact(deps: ServiceDeps, actor: Actor, app: string | undefined, input: ContactInput): Promise<ContactView> {
-  return manage(deps, actor, app, async (db, ctx) => {
+  return manage(deps, actor, app, async (tx, ctx) => {
+    const { db } = tx;
     const now = deps.clock().toISOString();
     const row: ContactTable = {
       id: randomUUID(),
@@ -131,17 +114,14 @@ export async function createContact(deps: ServiceDeps, actor: Actor, app: string
     };
     const problems = contactProblems(ctx.template, row);
     if (problems.length > 0) throw new ValidationError('the contact does not fit the process template', problems);
-    await db.insertInto('contacts').values(row).execute();
+    await repo.insertContacts(db, [row]);
     const view = contactView(row);
-    await appendAudit(db, { actor, at: deps.clock(), action: 'contact.create', subjectType: 'contact', subjectId: row.id, after: view });
-    return view;
+    return tx.audit({ action: 'contact.create', subjectType: 'contact', subjectId: row.id, after: view }, view);
   });
 }
 
 async function loadContact(db: Trx, appId: string, id: string): Promise<ContactTable> {
-  const row = UUID.test(id)
-    ? await db.selectFrom('contacts').selectAll().where('id', '=', id).where('application_id', '=', appId).executeTakeFirst()
-    : undefined;
+  const row = UUID.test(id) ? await repo.contactById(db, appId, id) : undefined;
   if (!row) throw new NotFoundError('contact', id);
   return row;
 }
@@ -153,7 +133,8 @@ export async function updateContact(
   id: string,
   patch: ContactPatch,
 ): Promise<ContactView> {
-  return manage(deps, actor, app, async (db, ctx) => {
+  return manage(deps, actor, app, async (tx, ctx) => {
+    const { db } = tx;
     const before = await loadContact(db, ctx.app.id, id);
     const kind = patch.kind ?? before.kind;
     const after: ContactTable = {
@@ -170,56 +151,41 @@ export async function updateContact(
     const problems = contactProblems(ctx.template, after);
     if (problems.length > 0) throw new ValidationError('the contact does not fit the process template', problems);
     const { id: _id, application_id: _app, created_at: _created, ...set } = after;
-    await db.updateTable('contacts').set(set).where('id', '=', before.id).execute();
+    await repo.updateContact(db, before.id, set);
     const view = contactView(after);
-    await appendAudit(db, {
-      actor,
-      at: deps.clock(),
-      action: 'contact.update',
-      subjectType: 'contact',
-      subjectId: before.id,
-      before: contactView(before),
-      after: view,
-    });
-    return view;
+    return tx.audit(
+      { action: 'contact.update', subjectType: 'contact', subjectId: before.id, before: contactView(before), after: view },
+      view,
+    );
   });
 }
 
 export async function deleteContact(deps: ServiceDeps, actor: Actor, app: string | undefined, id: string): Promise<void> {
-  await manage(deps, actor, app, async (db, ctx) => {
+  await manage(deps, actor, app, async (tx, ctx) => {
+    const { db } = tx;
     const before = await loadContact(db, ctx.app.id, id);
-    await db.deleteFrom('contacts').where('id', '=', before.id).execute();
-    await appendAudit(db, {
-      actor,
-      at: deps.clock(),
-      action: 'contact.delete',
-      subjectType: 'contact',
-      subjectId: before.id,
-      before: contactView(before),
-    });
+    await repo.deleteContact(db, before.id);
+    return tx.audit({ action: 'contact.delete', subjectType: 'contact', subjectId: before.id, before: contactView(before) }, undefined);
   });
 }
 
 export async function listGroups(deps: ServiceDeps, app: string | undefined): Promise<GroupView[]> {
   const ctx = await resolveApplicationForRead(deps, app);
-  const rows = await deps.database.kysely
-    .selectFrom('distribution_groups')
-    .selectAll()
-    .where('application_id', '=', ctx.app.id)
-    .orderBy('key')
-    .execute();
-  return rows.map(groupView);
+  return (await repo.groupsOf(deps.database.kysely, ctx.app.id)).map(groupView);
 }
 
 export type GroupInput = { key: string; name: string; email: string; description?: string | undefined };
 
-async function groupByKey(db: Db | Trx, appId: string, key: string): Promise<DistributionGroupTable | undefined> {
-  return db.selectFrom('distribution_groups').selectAll().where('application_id', '=', appId).where('key', '=', key).executeTakeFirst();
+async function loadGroup(db: Trx, appId: string, key: string): Promise<DistributionGroupTable> {
+  const g = await repo.groupByKey(db, appId, key);
+  if (!g) throw new NotFoundError('group', key);
+  return g;
 }
 
 export async function createGroup(deps: ServiceDeps, actor: Actor, app: string | undefined, input: GroupInput): Promise<GroupView> {
-  return manage(deps, actor, app, async (db, ctx) => {
-    if (await groupByKey(db, ctx.app.id, input.key)) throw new ConflictError(`group "${input.key}" already exists`);
+  return manage(deps, actor, app, async (tx, ctx) => {
+    const { db } = tx;
+    if (await repo.groupByKey(db, ctx.app.id, input.key)) throw new ConflictError(`group "${input.key}" already exists`);
     const now = deps.clock().toISOString();
     const row: DistributionGroupTable = {
       id: randomUUID(),
@@ -231,17 +197,9 @@ export async function createGroup(deps: ServiceDeps, actor: Actor, app: string |
       created_at: now,
       updated_at: now,
     };
-    await db.insertInto('distribution_groups').values(row).execute();
+    await repo.insertGroups(db, [row]);
     const view = groupView(row);
-    await appendAudit(db, {
-      actor,
-      at: deps.clock(),
-      action: 'group.create',
-      subjectType: 'group',
-      subjectId: `${ctx.app.key}/${row.key}`,
-      after: view,
-    });
-    return view;
+    return tx.audit({ action: 'group.create', subjectType: 'group', subjectId: `${ctx.app.key}/${row.key}`, after: view }, view);
   });
 }
 
@@ -252,42 +210,32 @@ export async function updateGroup(
   key: string,
   patch: Partial<Omit<GroupInput, 'key'>>,
 ): Promise<GroupView> {
-  return manage(deps, actor, app, async (db, ctx) => {
-    const before = await groupByKey(db, ctx.app.id, key);
-    if (!before) throw new NotFoundError('group', key);
+  return manage(deps, actor, app, async (tx, ctx) => {
+    const { db } = tx;
+    const before = await loadGroup(db, ctx.app.id, key);
     const set = {
       name: patch.name ?? before.name,
       email: patch.email ?? before.email,
       description: patch.description ?? before.description,
       updated_at: deps.clock().toISOString(),
     };
-    await db.updateTable('distribution_groups').set(set).where('id', '=', before.id).execute();
+    await repo.updateGroup(db, before.id, set);
     const view = groupView({ ...before, ...set });
-    await appendAudit(db, {
-      actor,
-      at: deps.clock(),
-      action: 'group.update',
-      subjectType: 'group',
-      subjectId: `${ctx.app.key}/${key}`,
-      before: groupView(before),
-      after: view,
-    });
-    return view;
+    return tx.audit(
+      { action: 'group.update', subjectType: 'group', subjectId: `${ctx.app.key}/${key}`, before: groupView(before), after: view },
+      view,
+    );
   });
 }
 
 export async function deleteGroup(deps: ServiceDeps, actor: Actor, app: string | undefined, key: string): Promise<void> {
-  await manage(deps, actor, app, async (db, ctx) => {
-    const before = await groupByKey(db, ctx.app.id, key);
-    if (!before) throw new NotFoundError('group', key);
-    await db.deleteFrom('distribution_groups').where('id', '=', before.id).execute();
-    await appendAudit(db, {
-      actor,
-      at: deps.clock(),
-      action: 'group.delete',
-      subjectType: 'group',
-      subjectId: `${ctx.app.key}/${key}`,
-      before: groupView(before),
-    });
+  await manage(deps, actor, app, async (tx, ctx) => {
+    const { db } = tx;
+    const before = await loadGroup(db, ctx.app.id, key);
+    await repo.deleteGroup(db, before.id);
+    return tx.audit(
+      { action: 'group.delete', subjectType: 'group', subjectId: `${ctx.app.key}/${key}`, before: groupView(before) },
+      undefined,
+    );
   });
 }

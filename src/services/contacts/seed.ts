@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Trx } from '../../db/database.js';
+import { insertContacts, insertGroups } from '../../db/repositories/contacts.js';
 import type { ContactTable, DistributionGroupTable } from '../../db/schema.js';
 import type { ProcessTemplate } from '../../domain/template/schema.js';
 import type { ServiceDeps } from '../deps.js';
@@ -27,7 +28,7 @@ export async function seedContacts(db: Trx, deps: ServiceDeps, appId: string, te
     created_at: now,
     updated_at: now,
   }));
-  if (contacts.length > 0) await db.insertInto('contacts').values(contacts).execute();
+  await insertContacts(db, contacts);
   const groups: DistributionGroupTable[] = template.contacts.groups.map((g) => ({
     id: randomUUID(),
     application_id: appId,
@@ -38,5 +39,5 @@ export async function seedContacts(db: Trx, deps: ServiceDeps, appId: string, te
     created_at: now,
     updated_at: now,
   }));
-  if (groups.length > 0) await db.insertInto('distribution_groups').values(groups).execute();
+  await insertGroups(db, groups);
 }

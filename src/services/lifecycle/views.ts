@@ -19,11 +19,11 @@ import type {
   ApprovalAuditView,
   IssueAuditView,
   NotificationAuditView,
-  PackageAuditView,
   ReportAuditView,
   StepRecordAuditView,
   TestAttemptAuditView,
 } from '../../domain/audit/lifecycle.js';
+import type { PackageAuditView } from '../../domain/audit/packages.js';
 import { describeNotice } from '../../domain/lifecycle/notifications.js';
 import { snapshotNotification } from './snapshot.js';
 

@@ -1,11 +1,24 @@
+import { applicationById } from '../../db/repositories/applications.js';
 import { lockRelease } from '../../db/repositories/lifecycle.js';
+import {
+  bumpReleaseVersion,
+  noticeAccepted,
+  noticeAddresses,
+  reopenFailedNoticesOfMail,
+  sentTasksOfRelease,
+  settleSentTask,
+  taskEvidence,
+  unsettledNoticesOfMail,
+  updateNotice,
+} from '../../db/repositories/mail-delivery.js';
+import { mailCc, mailRecipients } from '../../db/repositories/mail-outbox.js';
 import { releaseById } from '../../db/repositories/releases.js';
 import type { Trx } from '../../db/database.js';
 import type { ChecklistTaskTable, MailOutboxTable, ReleaseNotificationTable } from '../../db/schema.js';
 import type { Actor } from '../actor.js';
-import { appendAudit } from '../audit.js';
 import type { ChecklistEvidence } from '../checklist/view.js';
 import type { ServiceDeps } from '../deps.js';
+import type { WriteTx } from '../write.js';
 
 /** The outbox delivery job records what became of a mail as this actor. */
 export const OUTBOX_ACTOR: Actor = { userId: null, username: 'system:outbox-delivery', roles: [] };
@@ -48,46 +61,39 @@ function whyNot(outcome: DeliveryOutcome, wanted: readonly string[]): string {
  * nothing as delivered. One audit event (`mail.delivered` or
  * `mail.undelivered`, by the delivery job) when anything was settled.
  */
-export async function settleMailDelivery(db: Trx, deps: ServiceDeps, mail: MailOutboxTable, outcome: DeliveryOutcome): Promise<void> {
+export async function settleMailDelivery(tx: WriteTx, deps: ServiceDeps, mail: MailOutboxTable, outcome: DeliveryOutcome): Promise<void> {
+  const { db } = tx;
   if (mail.release_id === null) return;
-  const notices = await db
-    .selectFrom('release_notifications')
-    .selectAll()
-    .where('mail_id', '=', mail.id)
-    .where('status', 'in', ['pending', 'failed'])
-    .orderBy('recorded_at')
-    .execute();
-  const tasks = (
-    await db.selectFrom('checklist_tasks').selectAll().where('release_id', '=', mail.release_id).where('status', '=', 'sent').execute()
-  ).filter((t) => evidenceOf(t).mailId === mail.id);
+  const notices = await unsettledNoticesOfMail(db, mail.id);
+  const tasks = (await sentTasksOfRelease(db, mail.release_id)).filter((t) => evidenceOf(t).mailId === mail.id);
   if (notices.length === 0 && tasks.length === 0) return;
 
   await lockRelease(db, mail.release_id);
   const release = await releaseById(db, mail.release_id);
   if (!release) return;
-  const app = await db.selectFrom('applications').select('key').where('id', '=', release.application_id).executeTakeFirst();
+  const app = await applicationById(db, release.application_id);
   const at = deps.clock().toISOString();
 
   const settledNotices = [];
   for (const n of notices) {
-    const addresses = n.addresses === null ? [] : (JSON.parse(n.addresses) as string[]);
+    const addresses = noticeAddresses.decode(n.addresses) ?? [];
     const ok = acceptedOf(outcome, addresses);
     const refused = addresses.filter((a) => !ok.includes(a));
     const patch: Partial<ReleaseNotificationTable> =
       ok.length > 0
         ? {
             status: 'notified',
-            accepted: JSON.stringify(ok),
+            accepted: noticeAccepted.encode(ok),
             outcome: refused.length > 0 ? `the mail server refused ${refused.join(', ')}` : null,
             settled_at: at,
           }
-        : { status: 'failed', accepted: JSON.stringify([]), outcome: whyNot(outcome, addresses), settled_at: at };
-    await db.updateTable('release_notifications').set(patch).where('id', '=', n.id).execute();
+        : { status: 'failed', accepted: noticeAccepted.encode([]), outcome: whyNot(outcome, addresses), settled_at: at };
+    await updateNotice(db, n.id, patch);
     settledNotices.push({ system: n.system, status: patch.status, accepted: ok, outcome: patch.outcome ?? null });
   }
 
-  const to = JSON.parse(mail.recipients) as string[];
-  const primary = to.length > 0 ? to : (JSON.parse(mail.cc) as string[]);
+  const to = mailRecipients.decode(mail.recipients);
+  const primary = to.length > 0 ? to : mailCc.decode(mail.cc);
   const okFor = acceptedOf(outcome, primary);
   const settledTasks = [];
   for (const t of tasks) {
@@ -98,7 +104,7 @@ export async function settleMailDelivery(db: Trx, deps: ServiceDeps, mail: MailO
             status: 'done',
             completed_by: evidence.sentBy ?? mail.created_by,
             completed_at: at,
-            evidence: JSON.stringify({ ...evidence, acceptedFor: okFor } satisfies ChecklistEvidence),
+            evidence: taskEvidence.encode({ ...evidence, acceptedFor: okFor } satisfies ChecklistEvidence),
           }
         : {
             status: 'open',
@@ -107,23 +113,14 @@ export async function settleMailDelivery(db: Trx, deps: ServiceDeps, mail: MailO
             evidence: null,
             note: `the mail "${mail.subject}" ${mail.message_id} was not delivered: ${whyNot(outcome, primary)}; send it again or complete the task by hand`,
           };
-    await db
-      .updateTable('checklist_tasks')
-      .set({ ...patch, row_version: t.row_version + 1 })
-      .where('id', '=', t.id)
-      .execute();
+    await settleSentTask(db, t.id, t.row_version, patch);
     settledTasks.push({ task: t.task_id, status: patch.status, note: patch.note ?? t.note });
   }
 
-  await db
-    .updateTable('releases')
-    .set({ row_version: release.row_version + 1, updated_at: at })
-    .where('id', '=', release.id)
-    .execute();
+  await bumpReleaseVersion(db, release.id, release.row_version, at);
   const delivered = settledNotices.some((n) => n.status === 'notified') || settledTasks.some((t) => t.status === 'done');
-  await appendAudit(db, {
-    actor: OUTBOX_ACTOR,
-    at: deps.clock(),
+  // Recorded as the write's actor: the delivery job writes as OUTBOX_ACTOR.
+  tx.audit({
     action: delivered ? 'mail.delivered' : 'mail.undelivered',
     subjectType: 'release',
     subjectId: `${app?.key ?? release.application_id}/${release.name}`,
@@ -141,16 +138,10 @@ export async function settleMailDelivery(db: Trx, deps: ServiceDeps, mail: MailO
 }
 
 function evidenceOf(t: ChecklistTaskTable): ChecklistEvidence {
-  return t.evidence === null ? {} : (JSON.parse(t.evidence) as ChecklistEvidence);
+  return taskEvidence.decode(t.evidence) ?? {};
 }
 
 /** A failed mail made due again: its failed notices wait for the new attempt. */
 export async function reopenNoticesOf(db: Trx, mailId: string): Promise<number> {
-  const r = await db
-    .updateTable('release_notifications')
-    .set({ status: 'pending', outcome: null, settled_at: null, accepted: null })
-    .where('mail_id', '=', mailId)
-    .where('status', '=', 'failed')
-    .executeTakeFirst();
-  return Number(r.numUpdatedRows);
+  return reopenFailedNoticesOfMail(db, mailId);
 }

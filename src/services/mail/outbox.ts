@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Trx } from '../../db/database.js';
+import { insertMail, mailCc, mailRecipients } from '../../db/repositories/mail-outbox.js';
 import type { MailOutboxTable } from '../../db/schema.js';
 import { ValidationError } from '../../domain/errors.js';
 import type { ServiceDeps } from '../deps.js';
@@ -43,8 +44,8 @@ export async function enqueueMail(db: Trx, deps: ServiceDeps, mail: QueuedMail):
     release_id: mail.releaseId,
     template: mail.template,
     cause: mail.cause,
-    recipients: JSON.stringify(to),
-    cc: JSON.stringify(cc),
+    recipients: mailRecipients.encode(to),
+    cc: mailCc.encode(cc),
     subject: mail.subject,
     body: mail.body,
     created_by: mail.createdBy,
@@ -59,7 +60,7 @@ export async function enqueueMail(db: Trx, deps: ServiceDeps, mail: QueuedMail):
     transport: null,
     message_id: `<${id}@${MESSAGE_ID_DOMAIN}>`,
   };
-  await db.insertInto('mail_outbox').values(row).execute();
+  await insertMail(db, row);
   return row;
 }
 

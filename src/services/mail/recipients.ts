@@ -1,4 +1,6 @@
 import type { Db, Trx } from '../../db/database.js';
+import { externalContactEmails, groupByKey, resourceContactEmails } from '../../db/repositories/contacts.js';
+import { activeRoleHolders, emailsOfActiveRoleHolders, emailsOfActiveUsers } from '../../db/repositories/recipients.js';
 import type { ProcessTemplate, Recipient } from '../../domain/template/schema.js';
 
 /** Who a mail is about, for the recipients that depend on it. */
@@ -37,26 +39,13 @@ export async function resolveRecipients(
     } else if (ref.startsWith('role:')) {
       roles.add(ref.slice(5));
     } else if (ref.startsWith('group:')) {
-      const g = await db
-        .selectFrom('distribution_groups')
-        .select('email')
-        .where('application_id', '=', ctx.applicationId)
-        .where('key', '=', ref.slice(6))
-        .executeTakeFirst();
+      const g = await groupByKey(db, ctx.applicationId, ref.slice(6));
       if (usable(g?.email)) out.push(g.email);
     } else if (ref.startsWith('system:')) {
       const id = ref.slice(7);
       const fixed = template.externalSystems.find((s) => s.id === id)?.email;
       if (usable(fixed)) out.push(fixed);
-      const rows = await db
-        .selectFrom('contacts')
-        .select('email')
-        .where('application_id', '=', ctx.applicationId)
-        .where('kind', '=', 'external')
-        .where('system', '=', id)
-        .orderBy('position')
-        .execute();
-      out.push(...rows.map((r) => r.email).filter(usable));
+      out.push(...(await externalContactEmails(db, ctx.applicationId, id)).filter(usable));
     } else if (usable(ref)) {
       out.push(ref);
     }
@@ -66,42 +55,18 @@ export async function resolveRecipients(
 }
 
 async function emailsOfUsers(db: Db | Trx, usernames: string[]): Promise<string[]> {
-  const rows = await db.selectFrom('users').select('email').where('username', 'in', usernames).where('disabled', '=', 0).execute();
-  return rows.map((r) => r.email).filter(usable);
+  return (await emailsOfActiveUsers(db, usernames)).filter(usable);
 }
 
 /** Active users holding one of the roles, then the resource list's people for them. */
 export async function emailsOfRoles(db: Db | Trx, applicationId: string, roles: string[]): Promise<string[]> {
   if (roles.length === 0) return [];
-  const users = await db
-    .selectFrom('users')
-    .innerJoin('user_roles', 'user_roles.user_id', 'users.id')
-    .select('users.email')
-    .where('user_roles.role', 'in', roles)
-    .where('users.disabled', '=', 0)
-    .orderBy('users.username')
-    .execute();
-  const contacts = await db
-    .selectFrom('contacts')
-    .select('email')
-    .where('application_id', '=', applicationId)
-    .where('kind', '=', 'resource')
-    .where('role', 'in', roles)
-    .orderBy('position')
-    .execute();
-  return [...users.map((u) => u.email), ...contacts.map((c) => c.email)].filter(usable);
+  const users = await emailsOfActiveRoleHolders(db, roles);
+  const contacts = await resourceContactEmails(db, applicationId, roles);
+  return [...users, ...contacts].filter(usable);
 }
 
 /** Active users holding one of the roles, with their address (null when they have none), by username. */
 export async function usersHoldingRoles(db: Db | Trx, roles: readonly string[]): Promise<{ username: string; email: string | null }[]> {
-  if (roles.length === 0) return [];
-  return db
-    .selectFrom('users')
-    .innerJoin('user_roles', 'user_roles.user_id', 'users.id')
-    .select(['users.username', 'users.email'])
-    .distinct()
-    .where('user_roles.role', 'in', [...roles])
-    .where('users.disabled', '=', 0)
-    .orderBy('users.username')
-    .execute();
+  return activeRoleHolders(db, roles);
 }

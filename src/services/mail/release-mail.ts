@@ -1,9 +1,12 @@
+import { releaseChannels } from '../../db/repositories/calendar.js';
+import { mailCc, mailRecipients } from '../../db/repositories/mail-outbox.js';
+import { displayNameByUsername } from '../../db/repositories/recipients.js';
 import type { MailOutboxTable } from '../../db/schema.js';
+import type { MailAuditView } from '../../domain/audit/mail.js';
 import { ValidationError } from '../../domain/errors.js';
 import type { MailValues } from '../../domain/mail-template.js';
 import type { Recipient } from '../../domain/template/schema.js';
 import type { Actor } from '../actor.js';
-import { appendAudit } from '../audit.js';
 import type { ServiceDeps } from '../deps.js';
 import type { LockedRelease } from '../lifecycle/release-lock.js';
 import { selectFileSet } from '../packages/file-set.js';
@@ -23,8 +26,7 @@ function releaseUrl(deps: ServiceDeps, l: LockedRelease, rest = ''): string {
 
 /** A person's display name, or their username when they have none (or are not a user, like `system`). */
 export async function displayNameOf(l: Pick<LockedRelease, 'db'>, username: string): Promise<string> {
-  const u = await l.db.selectFrom('users').select('display_name').where('username', '=', username).executeTakeFirst();
-  return u?.display_name.trim() || username;
+  return (await displayNameByUsername(l.db, username))?.trim() || username;
 }
 
 function formatSize(bytes: number): string {
@@ -47,7 +49,7 @@ function formatSize(bytes: number): string {
  */
 export async function releaseMailValues(deps: ServiceDeps, l: LockedRelease, actor: Actor): Promise<MailValues> {
   const r = l.release;
-  const channels = JSON.parse(r.channels) as string[];
+  const channels = releaseChannels.decode(r.channels);
   const packages = channels.map((channel) => {
     const name = l.template.channels.find((c) => c.id === channel)?.name ?? channel;
     let current: (typeof l.rows.packages)[number] | undefined;
@@ -83,32 +85,15 @@ export async function releaseMailValues(deps: ServiceDeps, l: LockedRelease, act
   };
 }
 
-export type MailView = {
-  id: string;
-  template: string;
-  cause: string;
-  release: string | null;
-  to: string[];
-  cc: string[];
-  subject: string;
-  status: string;
-  attempts: number;
-  nextAttemptAt: string;
-  lastError: string | null;
-  sentAt: string | null;
-  transport: string | null;
-  messageId: string;
-  createdBy: string;
-  createdAt: string;
-};
+export type MailView = MailAuditView;
 
 export const mailView = (m: MailOutboxTable, release: string | null): MailView => ({
   id: m.id,
   template: m.template,
   cause: m.cause,
   release,
-  to: JSON.parse(m.recipients) as string[],
-  cc: JSON.parse(m.cc) as string[],
+  to: mailRecipients.decode(m.recipients),
+  cc: mailCc.decode(m.cc),
   subject: m.subject,
   status: m.status,
   attempts: Number(m.attempts),
@@ -140,31 +125,6 @@ export async function queueReleaseMailUnaudited(deps: ServiceDeps, l: LockedRele
     extraTo: input.extraTo,
   });
   return enqueueMail(l.db, deps, mail);
-}
-
-/**
- * Queues a mail about the release inside the release's transaction, as its
- * own write with its own audit event (`mail.queue`).
- */
-export async function queueReleaseMail(deps: ServiceDeps, l: LockedRelease, actor: Actor, input: QueueInput): Promise<MailOutboxTable> {
-  const row = await queueReleaseMailUnaudited(deps, l, actor, input);
-  await appendAudit(l.db, {
-    actor,
-    at: deps.clock(),
-    action: 'mail.queue',
-    subjectType: 'release',
-    subjectId: l.subject,
-    after: {
-      id: row.id,
-      template: row.template,
-      cause: row.cause,
-      to: JSON.parse(row.recipients) as string[],
-      cc: JSON.parse(row.cc) as string[],
-      subject: row.subject,
-      messageId: row.message_id,
-    },
-  });
-  return row;
 }
 
 export type FollowUpMail = { template: string; mailId: string; messageId: string } | { template: string; skipped: string };

@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import { insertNotice, noticeAddresses, openTasksOfRelease, taskEvidence } from '../../db/repositories/mail-delivery.js';
+import type { AuditEvent } from '../../domain/audit/catalogue.js';
 import { ValidationError } from '../../domain/errors.js';
 import type { Recipient } from '../../domain/template/schema.js';
 import type { Actor } from '../actor.js';
@@ -6,6 +8,7 @@ import { appendAudit } from '../audit.js';
 import { requireAppAction } from '../authorize.js';
 import type { ServiceDeps } from '../deps.js';
 import { withLockedRelease } from '../lifecycle/release-lock.js';
+import type { ReleaseRef } from '../release-lookup.js';
 import { notificationView, type NotificationView } from '../lifecycle/views.js';
 import { updateTaskVersioned } from '../../db/repositories/checklist.js';
 import type { ReleaseNotificationTable } from '../../db/schema.js';
@@ -45,11 +48,10 @@ export type SentReleaseMail = MailView & {
 export async function sendReleaseMail(
   deps: ServiceDeps,
   actor: Actor,
-  app: string | undefined,
-  name: string,
+  ref: ReleaseRef,
   input: SendReleaseMailInput,
 ): Promise<SentReleaseMail> {
-  return withLockedRelease(deps, app, name, {}, async (l) => {
+  return withLockedRelease(deps, ref.app, ref.name, {}, async (l) => {
     requireAppAction(l.template, actor, 'mail.send');
     const mt = l.template.mailTemplates.find((m) => m.id === input.template);
     if (!mt) {
@@ -104,32 +106,22 @@ export async function sendReleaseMail(
     // Checklist tasks this mail completes: sent, awaiting delivery; done when the mail server accepts the mail.
     const taskIds = l.template.checklist.filter((t) => t.mail === mt.id).map((t) => t.id);
     const tasksAwaitingDelivery: string[] = [];
-    if (taskIds.length > 0) {
-      const open = await l.db
-        .selectFrom('checklist_tasks')
-        .selectAll()
-        .where('release_id', '=', l.release.id)
-        .where('task_id', 'in', taskIds)
-        .where('status', '=', 'open')
-        .orderBy('position')
-        .execute();
-      for (const t of open) {
-        const evidence: ChecklistEvidence = {
-          mailId: row.id,
-          messageId: row.message_id,
-          mailSubject: row.subject,
-          sentBy: actor.username,
-          sentAt: at,
-        };
-        await updateTaskVersioned(l.db, t.id, t.row_version, {
-          status: 'sent',
-          completed_by: null,
-          completed_at: null,
-          note: note || `${mt.name}: mail sent, awaiting delivery`,
-          evidence: JSON.stringify(evidence),
-        });
-        tasksAwaitingDelivery.push(t.task_id);
-      }
+    for (const t of await openTasksOfRelease(l.db, l.release.id, taskIds)) {
+      const evidence: ChecklistEvidence = {
+        mailId: row.id,
+        messageId: row.message_id,
+        mailSubject: row.subject,
+        sentBy: actor.username,
+        sentAt: at,
+      };
+      await updateTaskVersioned(l.db, t.id, t.row_version, {
+        status: 'sent',
+        completed_by: null,
+        completed_at: null,
+        note: note || `${mt.name}: mail sent, awaiting delivery`,
+        evidence: taskEvidence.encode(evidence),
+      });
+      tasksAwaitingDelivery.push(t.task_id);
     }
 
     // Gate 2: a pending notice per named system, settled by the mail server's answer for its addresses.
@@ -146,24 +138,23 @@ export async function sendReleaseMail(
         status: 'pending',
         mail_id: row.id,
         message_id: row.message_id,
-        addresses: JSON.stringify(addressesOf.get(system) ?? []),
+        addresses: noticeAddresses.encode(addressesOf.get(system) ?? []),
         accepted: null,
         outcome: null,
         settled_at: null,
       };
-      await l.db.insertInto('release_notifications').values(n).execute();
+      await insertNotice(l.db, n);
       notifications.push(notificationView(n, systemName(system)));
     }
     const view = { ...mailView(row, l.release.name), tasksAwaitingDelivery, notifications };
     // One write, one audit event: the mail, the tasks and the notices waiting for its delivery.
-    await appendAudit(l.db, {
-      actor,
-      at: deps.clock(),
+    const event: AuditEvent = {
       action: 'mail.queue',
       subjectType: 'release',
       subjectId: l.subject,
       after: { ...view, messageId: row.message_id },
-    });
+    };
+    await appendAudit(l.db, { ...event, actor, at: deps.clock() });
     return view;
   });
 }

@@ -1,5 +1,6 @@
 import type { Db, Trx } from '../../db/database.js';
-import { PACKAGE_COLUMNS_BUT_MANIFEST } from '../../db/repositories/lifecycle.js';
+import { workItemElements } from '../../db/repositories/calendar.js';
+import { filesOfChannel, manifestsOf } from '../../db/repositories/package-reads.js';
 import type { ReleasePackageTable, WorkItemTable } from '../../db/schema.js';
 import type { ReleaseSnapshot } from '../../domain/lifecycle/snapshot.js';
 import { packageCoverage, type Coverage } from '../../domain/packages-coverage.js';
@@ -83,13 +84,7 @@ export async function currentFileSet(
   channel: string,
   upTo?: number,
 ): Promise<ChannelFileSet | null> {
-  const rows = await db
-    .selectFrom('release_packages')
-    .select(PACKAGE_COLUMNS_BUT_MANIFEST)
-    .where('release_id', '=', releaseId)
-    .where('channel', '=', channel)
-    .where('sha256', 'is not', null)
-    .execute();
+  const rows = await filesOfChannel(db, releaseId, channel);
   const set = selectFileSet(template, channel, rows, upTo);
   return set && { channel, version: set.version, files: set.rows.map(toFile) };
 }
@@ -100,17 +95,12 @@ export async function fileSetContents(
   releaseId: string,
   set: { channel: string; files: readonly { version: number }[] },
 ): Promise<string[]> {
-  const rows = await db
-    .selectFrom('release_packages')
-    .select(['kind', 'manifest'])
-    .where('release_id', '=', releaseId)
-    .where('channel', '=', set.channel)
-    .where(
-      'version',
-      'in',
-      set.files.map((f) => f.version),
-    )
-    .execute();
+  const rows = await manifestsOf(
+    db,
+    releaseId,
+    set.channel,
+    set.files.map((f) => f.version),
+  );
   return rows.flatMap((r) => manifestKeys(r.kind, r.manifest));
 }
 
@@ -149,7 +139,7 @@ export async function fileSetCoverage(
   const cov = packageCoverage(
     template,
     set.channel,
-    items.map((i) => ({ key: keyOfItem(i), elements: JSON.parse(i.elements) as { type: string; name: string }[] })),
+    items.map((i) => ({ key: keyOfItem(i), elements: workItemElements.decode(i.elements) })),
     await fileSetContents(db, releaseId, set),
   );
   return { ...cov, version: set.version, files: set.files };

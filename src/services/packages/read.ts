@@ -1,6 +1,14 @@
 import type { Readable } from 'node:stream';
 import type { Db } from '../../db/database.js';
-import { PACKAGE_COLUMNS_BUT_MANIFEST } from '../../db/repositories/lifecycle.js';
+import {
+  earlierReleases,
+  newestFileOfKind,
+  packageManifest,
+  packagesOfRelease,
+  packageVersion,
+  statesReached,
+} from '../../db/repositories/package-reads.js';
+import { workItemsOfRelease } from '../../db/repositories/work-items.js';
 import type { ReleasePackageTable, ReleaseTable } from '../../db/schema.js';
 import { ConflictError, CorruptArtifactError, NotFoundError, ValidationError } from '../../domain/errors.js';
 import { diffManifests, type CacheManifest } from '../../integrations/xml/cache-export.js';
@@ -9,19 +17,21 @@ import { diffArchives, type ArchiveManifest } from '../../integrations/zip/archi
 import { resolveApplicationForRead, type AppContext } from '../applications.js';
 import type { ServiceDeps } from '../deps.js';
 import { packageView, type PackageView } from '../lifecycle/views.js';
+import type { ReleaseRef } from '../release-lookup.js';
 import { loadRelease } from '../releases.js';
 import { currentFileSet, fileSetCoverage, type CoverageView } from './file-set.js';
 
+/** Which package a read is about: a release's channel, at `version` (absent: its newest file). */
+export type PackageRef = ReleaseRef & { readonly channel: string; readonly version?: number | undefined };
+
 type Loaded = { ctx: AppContext; release: ReleaseTable; pkg: ReleasePackageTable };
 
-async function loadVersion(deps: ServiceDeps, app: string | undefined, name: string, channel: string, version?: number): Promise<Loaded> {
+async function loadVersion(deps: ServiceDeps, ref: PackageRef): Promise<Loaded> {
   const db = deps.database.kysely;
-  const ctx = await resolveApplicationForRead(deps, app);
-  const release = await loadRelease(db, ctx, name);
-  let q = db.selectFrom('release_packages').selectAll().where('release_id', '=', release.id).where('channel', '=', channel);
-  q = version === undefined ? q.where('sha256', 'is not', null).orderBy('version', 'desc').limit(1) : q.where('version', '=', version);
-  const pkg = await q.executeTakeFirst();
-  if (!pkg) throw new NotFoundError('package', `${name}/${channel}${version === undefined ? '' : ` v${version}`}`);
+  const ctx = await resolveApplicationForRead(deps, ref.app);
+  const release = await loadRelease(db, ctx, ref.name);
+  const pkg = await packageVersion(db, release.id, ref.channel, ref.version);
+  if (!pkg) throw new NotFoundError('package', `${ref.name}/${ref.channel}${ref.version === undefined ? '' : ` v${ref.version}`}`);
   return { ctx, release, pkg };
 }
 
@@ -31,29 +41,16 @@ function requireFile(pkg: ReleasePackageTable): asserts pkg is ReleasePackageTab
   }
 }
 
-export async function listPackages(deps: ServiceDeps, app: string | undefined, name: string): Promise<PackageView[]> {
+export async function listPackages(deps: ServiceDeps, ref: ReleaseRef): Promise<PackageView[]> {
   const db = deps.database.kysely;
-  const ctx = await resolveApplicationForRead(deps, app);
-  const r = await loadRelease(db, ctx, name);
-  const rows = await db
-    .selectFrom('release_packages')
-    .select(PACKAGE_COLUMNS_BUT_MANIFEST)
-    .where('release_id', '=', r.id)
-    .orderBy('channel')
-    .orderBy('version')
-    .execute();
-  return rows.map((p) => packageView({ ...p, manifest: null }));
+  const ctx = await resolveApplicationForRead(deps, ref.app);
+  const r = await loadRelease(db, ctx, ref.name);
+  return (await packagesOfRelease(db, r.id)).map((p) => packageView({ ...p, manifest: null }));
 }
 
-export async function showPackage(
-  deps: ServiceDeps,
-  app: string | undefined,
-  name: string,
-  channel: string,
-  version?: number,
-): Promise<PackageView & { manifest: unknown }> {
-  const { pkg } = await loadVersion(deps, app, name, channel, version);
-  return { ...packageView(pkg), manifest: pkg.manifest === null ? null : (JSON.parse(pkg.manifest) as unknown) };
+export async function showPackage(deps: ServiceDeps, ref: PackageRef): Promise<PackageView & { manifest: unknown }> {
+  const { pkg } = await loadVersion(deps, ref);
+  return { ...packageView(pkg), manifest: packageManifest.decode(pkg.manifest) };
 }
 
 /**
@@ -62,24 +59,18 @@ export async function showPackage(
  * set (the newest file of each kind, e.g. the ZIP and the WAR), or the set as
  * of `version`.
  */
-export async function showCoverage(
-  deps: ServiceDeps,
-  app: string | undefined,
-  name: string,
-  channel: string,
-  version?: number,
-): Promise<CoverageView> {
+export async function showCoverage(deps: ServiceDeps, ref: PackageRef): Promise<CoverageView> {
   const db = deps.database.kysely;
-  const ctx = await resolveApplicationForRead(deps, app);
-  const release = await loadRelease(db, ctx, name);
+  const ctx = await resolveApplicationForRead(deps, ref.app);
+  const release = await loadRelease(db, ctx, ref.name);
   const template = await deps.templates.byId(db, release.template_version_id);
-  const set = await currentFileSet(db, template, release.id, channel, version);
+  const set = await currentFileSet(db, template, release.id, ref.channel, ref.version);
   if (!set) {
-    const asked = version === undefined ? undefined : await loadVersion(deps, app, name, channel, version);
+    const asked = ref.version === undefined ? undefined : await loadVersion(deps, ref);
     if (asked) requireFile(asked.pkg);
-    throw new NotFoundError('package', `${name}/${channel}`);
+    throw new NotFoundError('package', `${ref.name}/${ref.channel}`);
   }
-  const items = await db.selectFrom('work_items').selectAll().where('release_id', '=', release.id).orderBy('number').execute();
+  const items = await workItemsOfRelease(db, release.id);
   return fileSetCoverage(db, template, release.id, set, items);
 }
 
@@ -91,29 +82,11 @@ async function previousProduction(
   release: ReleaseTable,
   pkg: ReleasePackageTable,
 ): Promise<Loaded | null> {
-  const candidates = await db
-    .selectFrom('releases')
-    .selectAll()
-    .where('application_id', '=', ctx.app.id)
-    .where('id', '!=', release.id)
-    .where('sequence', '<', release.sequence)
-    .orderBy('sequence', 'desc')
-    .execute();
-  for (const r of candidates) {
+  for (const r of await earlierReleases(db, ctx.app.id, release.id, release.sequence)) {
     const t = await deps.templates.byId(db, r.template_version_id);
     const prod = new Set(t.states.filter((s) => s.inProduction).map((s) => s.id));
-    const reached = await db.selectFrom('release_transitions').select('to_state').where('release_id', '=', r.id).execute();
-    if (!reached.some((x) => prod.has(x.to_state))) continue;
-    const p = await db
-      .selectFrom('release_packages')
-      .selectAll()
-      .where('release_id', '=', r.id)
-      .where('channel', '=', pkg.channel)
-      .where('kind', '=', pkg.kind)
-      .where('sha256', 'is not', null)
-      .orderBy('version', 'desc')
-      .limit(1)
-      .executeTakeFirst();
+    if (!(await statesReached(db, r.id)).some((s) => prod.has(s))) continue;
+    const p = await newestFileOfKind(db, { releaseId: r.id, channel: pkg.channel, kind: pkg.kind });
     if (p) return { ctx, release: r, pkg: p };
   }
   return null;
@@ -132,32 +105,26 @@ export type PackageDiff = {
 /** Added, removed and changed elements (or entries) between two versions, or against the previous production release. */
 export async function diffPackages(
   deps: ServiceDeps,
-  app: string | undefined,
-  name: string,
-  channel: string,
+  ref: ReleaseRef & { readonly channel: string },
   opts: { from?: number | undefined; to?: number | undefined; againstProduction?: boolean | undefined },
 ): Promise<PackageDiff> {
-  const to = await loadVersion(deps, app, name, channel, opts.to);
+  const { channel } = ref;
+  const to = await loadVersion(deps, { ...ref, version: opts.to });
   requireFile(to.pkg);
   let from: Loaded | null;
   if (opts.againstProduction) {
     from = await previousProduction(deps, deps.database.kysely, to.ctx, to.release, to.pkg);
     if (!from) throw new NotFoundError('production package', `${channel} (${to.pkg.kind ?? 'file'}) of an earlier release`);
   } else {
-    if (opts.from !== undefined) from = await loadVersion(deps, app, name, channel, opts.from);
+    if (opts.from !== undefined) from = await loadVersion(deps, { ...ref, version: opts.from });
     else {
       // The previous file of the same kind: a web channel alternates ZIPs and WARs.
-      const prev = await deps.database.kysely
-        .selectFrom('release_packages')
-        .selectAll()
-        .where('release_id', '=', to.release.id)
-        .where('channel', '=', channel)
-        .where('kind', '=', to.pkg.kind)
-        .where('sha256', 'is not', null)
-        .where('version', '<', to.pkg.version)
-        .orderBy('version', 'desc')
-        .limit(1)
-        .executeTakeFirst();
+      const prev = await newestFileOfKind(deps.database.kysely, {
+        releaseId: to.release.id,
+        channel,
+        kind: to.pkg.kind,
+        before: to.pkg.version,
+      });
       if (!prev) {
         throw new ValidationError('nothing to compare with', [
           { path: 'from', message: `v${to.pkg.version} is the first ${to.pkg.kind ?? ''} file of ${channel}` },
@@ -172,10 +139,13 @@ export async function diffPackages(
       { path: 'from', message: `v${from.pkg.version} is ${from.pkg.kind ?? '?'}, v${to.pkg.version} is ${to.pkg.kind ?? '?'}` },
     ]);
   }
+  // Both files are of the same kind: a Caché export's manifest, or an archive's.
+  const before = packageManifest.decode(from.pkg.manifest);
+  const after = packageManifest.decode(to.pkg.manifest);
   const d =
     to.pkg.kind === 'cache-xml'
-      ? diffManifests(JSON.parse(from.pkg.manifest) as CacheManifest, JSON.parse(to.pkg.manifest) as CacheManifest)
-      : diffArchives(JSON.parse(from.pkg.manifest) as ArchiveManifest, JSON.parse(to.pkg.manifest) as ArchiveManifest);
+      ? diffManifests(before as CacheManifest, after as CacheManifest)
+      : diffArchives(before as ArchiveManifest, after as ArchiveManifest);
   return {
     from: { release: from.release.name, version: from.pkg.version, fileName: from.pkg.file_name },
     to: { release: to.release.name, version: to.pkg.version, fileName: to.pkg.file_name },
@@ -190,12 +160,10 @@ export { CorruptArtifactError };
 export async function openPackageFile(
   deps: ServiceDeps,
   store: ArtifactStore,
-  app: string | undefined,
-  name: string,
-  channel: string,
-  version?: number,
+  ref: PackageRef,
 ): Promise<{ stream: Readable; sha256: string; size: number; fileName: string }> {
-  const { pkg } = await loadVersion(deps, app, name, channel, version);
+  const { name, channel } = ref;
+  const { pkg } = await loadVersion(deps, ref);
   requireFile(pkg);
   const actual = await hashArtifact(store, pkg.sha256).catch(() => 'missing');
   if (actual !== pkg.sha256) {
