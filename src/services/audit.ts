@@ -84,12 +84,6 @@ export async function appendAuditEvents(db: Trx, entries: readonly AuditEntry[])
   return appended;
 }
 
-/** Appends one event inside the caller's transaction. */
-export async function appendAudit(db: Trx, input: AuditInput): Promise<AuditEventTable> {
-  const [event] = await appendAuditEvents(db, [input]);
-  return event!;
-}
-
 export type AuditVerification =
   { ok: true; events: number; headHash: string } | { ok: false; events: number; seq: number; eventId: string | null; reason: string };
 

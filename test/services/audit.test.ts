@@ -10,7 +10,7 @@ import {
 import { SequenceExhaustedError } from '../../src/domain/naming.js';
 import { SYSTEM_ACTOR, type Actor } from '../../src/services/actor.js';
 import { createApplication } from '../../src/services/applications.js';
-import { appendAudit, auditHash, verifyAudit } from '../../src/services/audit.js';
+import { appendAuditEvents, auditHash, verifyAudit } from '../../src/services/audit.js';
 import { createToken, login, logout, revokeToken } from '../../src/services/auth.js';
 import type { ServiceDeps } from '../../src/services/deps.js';
 import { createRelease, updateRelease } from '../../src/services/releases.js';
@@ -222,16 +222,18 @@ describe.each(dialects)('audit trail ($name)', ({ name }) => {
         tx.onCommit(() => {
           hookRan = true;
         });
-        const e = await appendAudit(tx.db, {
-          actor: dev,
-          at: new Date(),
-          action: 'test.rollback',
-          subjectType: 'test',
-          subjectId: 'x',
-          after: { n: 1 },
-        });
-        expect(e.seq).toBe(before.events + 1);
-        expect(e.prev_hash).toBe(before.headHash);
+        const [e] = await appendAuditEvents(tx.db, [
+          {
+            actor: dev,
+            at: new Date(),
+            action: 'test.rollback',
+            subjectType: 'test',
+            subjectId: 'x',
+            after: { n: 1 },
+          },
+        ]);
+        expect(e?.seq).toBe(before.events + 1);
+        expect(e?.prev_hash).toBe(before.headHash);
         throw new Error('boom');
       }),
     ).rejects.toThrow('boom');

@@ -1,11 +1,7 @@
 import type { Db, Trx } from '../database.js';
-import { jsonColumn } from '../codec.js';
 import type { CalendarTokenTable } from '../schema.js';
 
 /** Calendar feed secrets (`calendar_tokens`) and what a feed shows that no other repository reads. */
-
-/** `checklist_tasks.responsible`: the role ids responsible for a task. */
-export const taskResponsible = jsonColumn<string[]>();
 
 /** The user's feed secret in force (not revoked), newest first. */
 export async function activeFeedToken(db: Db | Trx, userId: string): Promise<CalendarTokenTable | undefined> {
@@ -84,3 +80,4 @@ export async function openTasksDueSince(db: Db | Trx, applicationId: string, sin
     .orderBy('checklist_tasks.id')
     .execute();
 }
+export { taskResponsible } from './checklist.js';

@@ -1,5 +1,5 @@
 import type { Db, Trx } from '../database.js';
-import { jsonColumn, nullableJsonColumn } from '../codec.js';
+import { nullableJsonColumn } from '../codec.js';
 import type { BlackoutTable, ChangeCycleTable, ReleaseTable, WorkItemTable } from '../schema.js';
 import type { BlackoutOverride } from '../../domain/audit/calendar.js';
 
@@ -8,12 +8,8 @@ import type { BlackoutOverride } from '../../domain/audit/calendar.js';
  * (`cycle_id`, `planned_date`, `blackout_override`).
  */
 
-/** `releases.channels`: the channel ids a release ships on. */
-export const releaseChannels = jsonColumn<string[]>();
 /** `releases.blackout_override`: who planned the release on which blackout windows, when and why; null when none. */
 export const releaseBlackoutOverride = nullableJsonColumn<BlackoutOverride>();
-/** `work_items.elements`: the elements an item declares. */
-export const workItemElements = jsonColumn<{ type: string; name: string }[]>();
 
 // Blackout windows
 
@@ -144,3 +140,5 @@ export async function itemElementsOfReleases(
     .where('release_id', 'in', [...releaseIds])
     .execute();
 }
+export { releaseChannels } from './releases.js';
+export { workItemElements } from './work-items.js';

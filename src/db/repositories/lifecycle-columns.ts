@@ -1,15 +1,9 @@
-import { jsonColumn } from '../codec.js';
-
 /*
- * Codecs of JSON columns of the releases, work_items and mail_outbox tables
- * that the lifecycle and the checklist read.
+ * The codecs of JSON columns of the releases, work_items and mail_outbox tables
+ * that the lifecycle and the checklist read, declared beside their tables.
  */
 
-/** `releases.channels`: the channels the release carries. */
-export const releaseChannels = jsonColumn<string[]>();
-/** `work_items.elements`: the elements an item changes. */
-export const workItemElements = jsonColumn<{ type: string; name: string }[]>();
-/** `mail_outbox.recipients`: the To addresses of a queued mail. */
-export const mailRecipients = jsonColumn<string[]>();
-/** `mail_outbox.cc`: its Cc addresses. */
-export const mailCc = jsonColumn<string[]>();
+export { releaseChannels } from './releases.js';
+export { workItemElements } from './work-items.js';
+export { mailRecipients } from './mail-outbox.js';
+export { mailCc } from './mail-outbox.js';

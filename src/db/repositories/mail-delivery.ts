@@ -1,16 +1,7 @@
 import type { Db, Trx } from '../database.js';
-import { nullableJsonColumn } from '../codec.js';
 import type { ChecklistTaskTable, ReleaseNotificationTable } from '../schema.js';
-import type { ChecklistEvidence } from '../../services/checklist/view.js';
 
 /** What waits for a mail's delivery: notices to external systems (gate 2) and checklist tasks sent by mail. */
-
-/** `release_notifications.addresses`: the system's addresses the e-mail went to. */
-export const noticeAddresses = nullableJsonColumn<string[]>();
-/** `release_notifications.accepted`: those of them the mail server accepted. */
-export const noticeAccepted = nullableJsonColumn<string[]>();
-/** `checklist_tasks.evidence`: what proves a task done (for a mail: which mail, sent by whom, accepted for whom). */
-export const taskEvidence = nullableJsonColumn<ChecklistEvidence>();
 
 export async function insertNotice(db: Trx, row: ReleaseNotificationTable): Promise<void> {
   await db.insertInto('release_notifications').values(row).execute();
@@ -82,3 +73,6 @@ export async function bumpReleaseVersion(db: Trx, releaseId: string, version: nu
     .where('id', '=', releaseId)
     .execute();
 }
+export { taskEvidence } from './checklist.js';
+// The same columns as release_notifications' codecs in lifecycle.ts, under the names the mail code uses.
+export { notificationAddresses as noticeAddresses, notificationAccepted as noticeAccepted } from './lifecycle.js';

@@ -86,22 +86,3 @@ export async function lockedReleaseWrite<T>(
     return out;
   });
 }
-
-/**
- * The same for a write that appends its own audit event inside `fn` (writes
- * not yet recording theirs with `tx.audit`; prefer `lockedReleaseWrite`).
- */
-export async function withLockedRelease<T>(
-  deps: ServiceDeps,
-  app: string | undefined,
-  given: string,
-  options: LockOptions,
-  fn: (l: LockedRelease) => Promise<T>,
-): Promise<T> {
-  return deps.database.transaction(async (t) => {
-    const l = await lockAndLoad(deps, t, { app, name: given }, options);
-    const result = await fn(l);
-    await bumpReleaseVersion(t.db, l.release.id, l.release.row_version, deps.clock().toISOString());
-    return result;
-  });
-}

@@ -1,13 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { insertNotice, noticeAddresses, openTasksOfRelease, taskEvidence } from '../../db/repositories/mail-delivery.js';
-import type { AuditEvent } from '../../domain/audit/catalogue.js';
 import { ValidationError } from '../../domain/errors.js';
 import type { Recipient } from '../../domain/template/schema.js';
 import type { Actor } from '../actor.js';
-import { appendAudit } from '../audit.js';
 import { requireAppAction } from '../authorize.js';
 import type { ServiceDeps } from '../deps.js';
-import { withLockedRelease } from '../lifecycle/release-lock.js';
+import { lockedReleaseWrite } from '../lifecycle/release-lock.js';
 import type { ReleaseRef } from '../release-lookup.js';
 import { notificationView, type NotificationView } from '../lifecycle/views.js';
 import { updateTaskVersioned } from '../../db/repositories/checklist.js';
@@ -51,7 +49,7 @@ export async function sendReleaseMail(
   ref: ReleaseRef,
   input: SendReleaseMailInput,
 ): Promise<SentReleaseMail> {
-  return withLockedRelease(deps, ref.app, ref.name, {}, async (l) => {
+  return lockedReleaseWrite(deps, actor, ref, {}, async (l) => {
     requireAppAction(l.template, actor, 'mail.send');
     const mt = l.template.mailTemplates.find((m) => m.id === input.template);
     if (!mt) {
@@ -148,13 +146,9 @@ export async function sendReleaseMail(
     }
     const view = { ...mailView(row, l.release.name), tasksAwaitingDelivery, notifications };
     // One write, one audit event: the mail, the tasks and the notices waiting for its delivery.
-    const event: AuditEvent = {
-      action: 'mail.queue',
-      subjectType: 'release',
-      subjectId: l.subject,
-      after: { ...view, messageId: row.message_id },
-    };
-    await appendAudit(l.db, { ...event, actor, at: deps.clock() });
-    return view;
+    return l.tx.audit(
+      { action: 'mail.queue', subjectType: 'release', subjectId: l.subject, after: { ...view, messageId: row.message_id } },
+      view,
+    );
   });
 }

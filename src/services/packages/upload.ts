@@ -6,6 +6,7 @@ import { stepsVoidedBy } from '../../domain/lifecycle/approvals.js';
 import { currentPackage } from '../../domain/lifecycle/snapshot.js';
 import type { ArtifactStore } from '../../integrations/storage/artifact-store.js';
 import { insertPackageVersion } from '../../db/repositories/lifecycle.js';
+import { releaseChannels } from '../../db/repositories/releases.js';
 import type { Actor } from '../actor.js';
 import { resolveApplication } from '../applications.js';
 import { requireAppAction } from '../authorize.js';
@@ -37,7 +38,7 @@ async function precheck(
   const r = await loadRelease(db, ctx, name);
   const t = await deps.templates.byId(db, r.template_version_id);
   requireAppAction(t, actor, 'package.record');
-  const kind = uploadPrecheck(t, { name, state: r.state, channels: JSON.parse(r.channels) as string[] }, channel, fileName);
+  const kind = uploadPrecheck(t, { name, state: r.state, channels: releaseChannels.decode(r.channels) }, channel, fileName);
   // Refused before a byte is read; checked again under the release's lock when recording.
   const change = { kind: 'package', channel, at: deps.clock().toISOString(), by: actor.username } as const;
   refuseVoidingChange(t, toSnapshot(r, await loadLifecycleRows(db, r.id)), change);
