@@ -1,9 +1,13 @@
+import os from 'node:os';
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
     pool: 'forks',
+    // The suites wait on PostgreSQL, child processes and sockets more than they compute:
+    // at least two files at once, even where vitest's default (CPUs - 1) would run one.
+    maxWorkers: Math.max(2, os.availableParallelism() - 1),
     testTimeout: 60_000,
     hookTimeout: 60_000,
     env: { TZ: 'UTC' },
