@@ -6,10 +6,22 @@ import { PASSWORD_HISTORY_SIZE, passwordProblems, reusedPasswordProblem } from '
 import { commonPasswords } from './common-passwords.js';
 
 // argon2id (the library default algorithm) with OWASP's minimum parameters.
-const OPTIONS = { memoryCost: 19456, timeCost: 2, parallelism: 1 } as const;
+const OWASP = { memoryCost: 19456, timeCost: 2, parallelism: 1 } as const;
+let options: { memoryCost: number; timeCost: number; parallelism: number } = OWASP;
+
+/**
+ * The test suite's own switch (vitest setup only; nothing in relman calls it):
+ * new hashes use the smallest argon2id parameters, so the thousands of users
+ * the tests create do not each cost a real hash. Refused outside vitest.
+ * Verifying is unchanged: every hash carries its own parameters.
+ */
+export function useCheapPasswordHashesInTests(): void {
+  if (process.env.VITEST === undefined) throw new Error('cheap password hashes are for the test suite only');
+  options = { memoryCost: 8, timeCost: 1, parallelism: 1 };
+}
 
 export function hashPassword(password: string): Promise<string> {
-  return hash(password, OPTIONS);
+  return hash(password, options);
 }
 
 let dummy: Promise<string> | undefined;

@@ -1,35 +1,16 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cliCrew, json, ok } from '../support/cli-crew.js';
+import { describe, expect, it } from 'vitest';
+import { cliCrew, json, LEAD_AND_CMC, ok } from '../support/cli-crew.js';
 import { dialects } from '../support/databases.js';
-import { startSmtp, type TestSmtp } from '../support/smtp.js';
 
 const ADMIN_PASSWORD = 'admin-password-for-approval-cli';
 
 describe.each(dialects)('relman release request-approval and approve --advance against a running server ($name)', ({ name: dialect }) => {
-  let smtp: TestSmtp;
-  // Registered before the crew's hooks, so the SMTP server is up before relman starts.
-  beforeAll(async () => {
-    smtp = await startSmtp();
-  });
-  afterAll(async () => {
-    await smtp?.stop();
-  });
   const crew = cliCrew({
     dialect,
     name: 'approval-cli',
     adminPassword: ADMIN_PASSWORD,
-    users: [
-      ['lead1', 'technical-lead', 'lead1@example.org'],
-      ['cmc1', 'cmc', 'cmc1@example.org'],
-      ['cmc2', 'cmc', 'cmc2@example.org'],
-      ['analyst1', 'systems-analyst'],
-    ],
-    env: () => ({
-      RELMAN_SMTP_HOST: '127.0.0.1',
-      RELMAN_SMTP_PORT: String(smtp.port),
-      RELMAN_MAIL_FROM: 'Release Management <releases@test.example>',
-      RELMAN_JOBS_INTERVAL_MS: '100',
-    }),
+    users: [...LEAD_AND_CMC, ['cmc2', 'cmc', 'cmc2@example.org'], ['analyst1', 'systems-analyst']],
+    mail: {},
   });
   const as = crew.as;
 
@@ -54,10 +35,10 @@ describe.each(dialects)('relman release request-approval and approve --advance a
       expect(head).toBe(`requested at-go-ahead on ${name} (cmc1 may not decide it)`);
       expect(mailLine).toMatch(/^mail queued to cmc2@example\.org \(mail [0-9a-f-]{36}; `relman mail list` shows its delivery\)$/);
       const mailId = /\(mail ([0-9a-f-]{36});/.exec(mailLine ?? '')?.[1];
-      await smtp.waitFor(1);
-      expect(smtp.received[0]?.rcptTo).toEqual(['cmc2@example.org']);
-      expect(smtp.received[0]?.subject).toBe(`${name}: cmc1 asks for Go-ahead to install in acceptance test`);
-      expect(smtp.received[0]?.text).toContain(`Approve:  relman release approve ${name} at-go-ahead\n`);
+      await crew.smtp.waitFor(1);
+      expect(crew.smtp.received[0]?.rcptTo).toEqual(['cmc2@example.org']);
+      expect(crew.smtp.received[0]?.subject).toBe(`${name}: cmc1 asks for Go-ahead to install in acceptance test`);
+      expect(crew.smtp.received[0]?.text).toContain(`Approve:  relman release approve ${name} at-go-ahead\n`);
       const deadline = Date.now() + 20_000;
       let listed = '';
       while (Date.now() < deadline) {

@@ -2,22 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { stepsVoidedBy } from '../../src/domain/lifecycle/approvals.js';
 import type { ReleaseSnapshot } from '../../src/domain/lifecycle/snapshot.js';
 import { checkTransition, transitionOptions, workflowOf, type TransitionCheck } from '../../src/domain/lifecycle/transitions.js';
-import {
-  approve,
-  attempt,
-  defaultTemplate,
-  FULL_REPORT,
-  item,
-  notifyAll,
-  recordPackage,
-  recordStep,
-  release,
-  verifyPackages,
-  withItems,
-  writeReport,
-} from './lifecycle-fixtures.js';
+import * as fx from './lifecycle-fixtures.js';
 
-const t = defaultTemplate();
+const t = fx.defaultTemplate();
 const CMC = ['cmc'];
 const LEAD = ['technical-lead'];
 
@@ -40,7 +27,7 @@ describe('checkTransition', () => {
     const tr = custom.workflows[0]?.transitions.find((x) => x.id === 'approve-for-production');
     if (!tr) throw new Error('no approve-for-production');
     tr.requireComment = true;
-    const s = withItems(release('scheduled', 'in-at'), item(1));
+    const s = fx.withItems(fx.release('scheduled', 'in-at'), fx.item(1));
     s.issues.push({ number: 7, category: 'project-issue', title: 'Budget not approved', status: 'open' });
     const c = checkTransition(custom, s, CMC, 'approve-for-production', ' ');
     expect(refused(c)).toEqual([
@@ -60,7 +47,7 @@ describe('checkTransition', () => {
   });
 
   it('needs a comment where the template says so', () => {
-    const s = release('scheduled', 'package-verified');
+    const s = fx.release('scheduled', 'package-verified');
     expect(refused(checkTransition(t, s, LEAD, 'back-to-packaging', ''))).toEqual([
       '"Back to packaging (corrective action)" needs a comment saying why',
     ]);
@@ -68,28 +55,28 @@ describe('checkTransition', () => {
   });
 
   it('refuses roles the transition does not name, before anything else', () => {
-    const s = release('scheduled', 'draft');
+    const s = fx.release('scheduled', 'draft');
     for (const roles of [['developer'], ['viewer'], ['admin'], []]) {
       expect(checkTransition(t, s, roles, 'approve-for-production', '')).toMatchObject({ kind: 'forbidden', allowedRoles: ['cmc'] });
     }
   });
 
   it('does not know transitions of other workflows', () => {
-    const c = checkTransition(t, release('expedited', 'package-verified'), LEAD, 'install-in-at', '');
+    const c = checkTransition(t, fx.release('expedited', 'package-verified'), LEAD, 'install-in-at', '');
     expect(c).toEqual({
       kind: 'unknown',
       message:
         '"install-in-at" is not a transition of the Expedited release (P13): no regression testing step workflow; from Package verified: back-to-packaging, complete-testing, cancel',
     });
-    expect(() => checkTransition(t, release('weekly', 'draft'), LEAD, 'cancel', 'x')).toThrow(/weekly/);
+    expect(() => checkTransition(t, fx.release('weekly', 'draft'), LEAD, 'cancel', 'x')).toThrow(/weekly/);
   });
 
   it('passes with the exceptions the gates used', () => {
-    const s = withItems(release('emergency', 'package-verified', ['database']), item(1, 'DR'));
-    verifyPackages(s);
-    attempt(s, 'item-1', 'acceptance-test', 'passed');
-    writeReport(s, FULL_REPORT, ['HD-1001']);
-    approve(s, 'emergency-approval', 'carol.cmc');
+    const s = fx.withItems(fx.release('emergency', 'package-verified', ['database']), fx.item(1, 'DR'));
+    fx.verifyPackages(s);
+    fx.attempt(s, 'item-1', 'acceptance-test', 'passed');
+    fx.writeReport(s, fx.FULL_REPORT, ['HD-1001']);
+    fx.approve(s, 'emergency-approval', 'carol.cmc');
     const c = checkTransition(t, s, CMC, 'approve-for-production', '');
     expect(c).toMatchObject({
       kind: 'ok',
@@ -108,8 +95,8 @@ describe('checkTransition', () => {
 
 describe('transitionOptions', () => {
   it('lists what leaves the current state, for whom, and what is missing', () => {
-    const s = withItems(release('scheduled', 'package-verified'), item(1));
-    verifyPackages(s);
+    const s = fx.withItems(fx.release('scheduled', 'package-verified'), fx.item(1));
+    fx.verifyPackages(s);
     const options = transitionOptions(t, s, ['database-lead']);
     expect(options.map((o) => [o.id, o.to, o.allowedForYou])).toEqual([
       ['back-to-packaging', 'packaging', false],
@@ -126,65 +113,65 @@ describe('transitionOptions', () => {
 
 describe('the scheduled path', () => {
   it('reaches each state from draft to signed-off as the facts are recorded', () => {
-    const s = release('scheduled', 'draft');
+    const s = fx.release('scheduled', 'draft');
     expect(refused(checkTransition(t, s, LEAD, 'start-packaging', ''))).toEqual(['the release carries no work item']);
-    withItems(s, item(1), item(2, 'SMCR'));
+    fx.withItems(s, fx.item(1), fx.item(2, 'SMCR'));
     go(s, 'start-packaging', LEAD);
     expect(s.state).toBe('packaging');
 
-    recordPackage(s, 'database');
-    recordStep(s, 'verify-package', 'database', 1);
+    fx.recordPackage(s, 'database');
+    fx.recordStep(s, 'verify-package', 'database', 1);
     expect(refused(checkTransition(t, s, ['developer'], 'mark-package-verified', ''))).toEqual([
       'Rollout package verified and tested by the development team: no package has been recorded for the Web (WebSphere) channel',
     ]);
-    recordStep(s, 'verify-package', 'web', recordPackage(s, 'web'));
+    fx.recordStep(s, 'verify-package', 'web', fx.recordPackage(s, 'web'));
     go(s, 'mark-package-verified', ['developer']);
 
     expect(refused(checkTransition(t, s, ['web-lead'], 'install-in-at', ''))).toEqual([
       'Go-ahead to install in acceptance test by the Change Management Coordinator is missing',
     ]);
-    approve(s, 'at-go-ahead');
+    fx.approve(s, 'at-go-ahead');
     go(s, 'install-in-at', ['web-lead']);
     expect(s.state).toBe('in-at');
 
-    for (const i of s.items) attempt(s, i.id, 'acceptance-test', 'passed');
+    for (const i of s.items) fx.attempt(s, i.id, 'acceptance-test', 'passed');
     s.issues.push({ number: 1, category: 'at-issue', title: 'Report totals off', status: 'open' });
     expect(refused(checkTransition(t, s, CMC, 'complete-at', ''))).toEqual([
       'Issue reported during acceptance testing #1 "Report totals off" is unresolved',
       'Acceptance test sign-off by the Change Management Coordinator is missing',
     ]);
     s.issues[0]!.status = 'resolved';
-    approve(s, 'at-signoff');
+    fx.approve(s, 'at-signoff');
     go(s, 'complete-at', CMC);
     expect(s.state).toBe('at-signed-off');
 
     expect(refused(checkTransition(t, s, CMC, 'approve-for-production', ''))).toHaveLength(4);
-    notifyAll(t, s);
-    approve(s, 'production-approval');
+    fx.notifyAll(t, s);
+    fx.approve(s, 'production-approval');
     go(s, 'approve-for-production', CMC);
     expect(s.state).toBe('approved-for-production');
 
     go(s, 'start-deployment', ['deployment']);
-    for (const c of s.channels) for (const step of ['deploy', 'confirm-deployment']) recordStep(s, step, c, null);
+    for (const c of s.channels) for (const step of ['deploy', 'confirm-deployment']) fx.recordStep(s, step, c, null);
     go(s, 'confirm-deployment', ['database-lead']);
     expect(s.state).toBe('deployed');
-    for (const c of s.channels) recordStep(s, 'verify-application', c, null, 'sam.analyst');
+    for (const c of s.channels) fx.recordStep(s, 'verify-application', c, null, 'sam.analyst');
     go(s, 'verify-in-production', ['systems-analyst']);
-    approve(s, 'final-signoff', 'carol.cmc', { attestations: ['requirements-addressed', 'implementation-succeeded'] });
+    fx.approve(s, 'final-signoff', 'carol.cmc', { attestations: ['requirements-addressed', 'implementation-succeeded'] });
     go(s, 'sign-off', CMC);
     expect(s.state).toBe('signed-off');
     expect(transitionOptions(t, s, CMC)).toEqual([]);
   });
 
   it('asks again for verification and approvals after a new package version', () => {
-    const s = withItems(release('scheduled', 'at-signed-off'), item(1));
-    verifyPackages(s);
-    notifyAll(t, s);
-    approve(s, 'at-signoff');
-    approve(s, 'production-approval');
-    attempt(s, 'item-1', 'acceptance-test', 'passed');
+    const s = fx.withItems(fx.release('scheduled', 'at-signed-off'), fx.item(1));
+    fx.verifyPackages(s);
+    fx.notifyAll(t, s);
+    fx.approve(s, 'at-signoff');
+    fx.approve(s, 'production-approval');
+    fx.attempt(s, 'item-1', 'acceptance-test', 'passed');
     expect(checkTransition(t, s, CMC, 'approve-for-production', '').kind).toBe('ok');
-    recordPackage(s, 'database');
+    fx.recordPackage(s, 'database');
     const voided = new Set(stepsVoidedBy(t, 'package'));
     for (const a of s.approvals) if (voided.has(a.step)) a.voided = true;
     expect(refused(checkTransition(t, s, CMC, 'approve-for-production', ''))).toEqual([
@@ -194,9 +181,9 @@ describe('the scheduled path', () => {
       'Approval of the production install by the Change Management Coordinator is missing',
     ]);
     // Signing acceptance testing off again does not make the untested version tested (P7, P8).
-    approve(s, 'at-signoff', 'chris.cmc');
-    approve(s, 'production-approval', 'chris.cmc');
-    recordStep(s, 'verify-package', 'database', 2);
+    fx.approve(s, 'at-signoff', 'chris.cmc');
+    fx.approve(s, 'production-approval', 'chris.cmc');
+    fx.recordStep(s, 'verify-package', 'database', 2);
     expect(refused(checkTransition(t, s, CMC, 'approve-for-production', ''))).toEqual([
       'Database (Cache/IRIS) package v2 was not tested in Acceptance Test (AT); the tested version is v1',
     ]);
@@ -211,9 +198,9 @@ describe('the expedited path', () => {
   });
 
   it('goes from package-verified straight to testing complete', () => {
-    const s = withItems(release('expedited', 'draft', ['web']), item(1));
+    const s = fx.withItems(fx.release('expedited', 'draft', ['web']), fx.item(1));
     go(s, 'start-packaging', ['developer']);
-    verifyPackages(s);
+    fx.verifyPackages(s);
     go(s, 'mark-package-verified', ['developer']);
     expect(refused(checkTransition(t, s, LEAD, 'complete-testing', ''))).toEqual([
       'IR-1 has not passed testing in any of Development, Acceptance Test (AT)',
@@ -221,15 +208,15 @@ describe('the expedited path', () => {
       'Acceptance test sign-off by the Change Management Coordinator is missing',
     ]);
     // No regression testing (P13): passing in development alone is enough.
-    attempt(s, 'item-1', 'development', 'passed');
+    fx.attempt(s, 'item-1', 'development', 'passed');
     expect(refused(checkTransition(t, s, LEAD, 'complete-testing', ''))).toEqual([
       'Acceptance test sign-off by the Change Management Coordinator is missing',
     ]);
-    approve(s, 'at-signoff');
+    fx.approve(s, 'at-signoff');
     go(s, 'complete-testing', LEAD);
     expect(s.state).toBe('at-signed-off');
-    notifyAll(t, s);
-    approve(s, 'production-approval');
+    fx.notifyAll(t, s);
+    fx.approve(s, 'production-approval');
     go(s, 'approve-for-production', CMC);
     expect(s.state).toBe('approved-for-production');
   });
@@ -241,24 +228,24 @@ describe('the emergency path', () => {
     expect(w.transitions.filter((x) => x.to === 'approved-for-production').map((x) => x.from)).toEqual([['package-verified']]);
     expect(w.transitions.some((x) => x.to === 'in-at' || x.to === 'at-signed-off')).toBe(false);
 
-    const s = withItems(release('emergency', 'draft', ['database']), item(1), item(2, 'DR'));
+    const s = fx.withItems(fx.release('emergency', 'draft', ['database']), fx.item(1), fx.item(2, 'DR'));
     go(s, 'start-packaging', LEAD);
-    verifyPackages(s);
+    fx.verifyPackages(s);
     go(s, 'mark-package-verified', LEAD);
-    for (const i of s.items) for (const env of ['development', 'acceptance-test']) attempt(s, i.id, env, 'passed');
+    for (const i of s.items) for (const env of ['development', 'acceptance-test']) fx.attempt(s, i.id, env, 'passed');
     expect(refused(checkTransition(t, s, CMC, 'approve-for-production', ''))).toEqual([
       'the Emergency Release Report has not been written',
       'Approval of the emergency release by the Change Management Coordinator is missing',
     ]);
-    writeReport(s, { ...FULL_REPORT, 'release-specifications': '' }, []);
-    approve(s, 'production-approval');
+    fx.writeReport(s, { ...fx.FULL_REPORT, 'release-specifications': '' }, []);
+    fx.approve(s, 'production-approval');
     expect(refused(checkTransition(t, s, CMC, 'approve-for-production', ''))).toEqual([
       'Emergency Release Report: "Release specifications" is missing',
       'Emergency Release Report: no help-desk reference to IR/DR records',
       'Approval of the emergency release by the Change Management Coordinator is missing',
     ]);
-    s.reports[0] = { ...s.reports[0]!, parts: FULL_REPORT, helpdeskRefs: ['HD-1001'] };
-    approve(s, 'emergency-approval');
+    s.reports[0] = { ...s.reports[0]!, parts: fx.FULL_REPORT, helpdeskRefs: ['HD-1001'] };
+    fx.approve(s, 'emergency-approval');
     const c = go(s, 'approve-for-production', CMC);
     expect(c.kind === 'ok' && c.exceptions).toEqual([]);
     expect(s.state).toBe('approved-for-production');

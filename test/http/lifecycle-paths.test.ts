@@ -1,11 +1,11 @@
 import type { FastifyInstance } from 'fastify';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { dialects } from '../support/databases.js';
-import { harness, type Harness } from '../support/harness.js';
+import { httpCrewPerFile } from '../support/factories.js';
+import { type Harness } from '../support/harness.js';
 import { expectJson, expectProblem } from '../support/http.js';
 import {
   approve,
-  makeCrew,
   move,
   packageAndVerify,
   person,
@@ -14,8 +14,6 @@ import {
   rel,
   releaseWithItem,
   statuses,
-  strictApp,
-  tickingClock,
   transition,
   V,
   type Crew,
@@ -33,19 +31,8 @@ const FIVE_PARTS = {
 const SINGLE_ENV = 'single-environment testing: every item is a DR, so one of Development, Acceptance Test (AT) sufficed';
 
 describe.each(dialects)('emergency, expedited and concurrent lifecycles over HTTP on $name', ({ name: dialect }) => {
-  let h: Harness;
-  let app: FastifyInstance;
-  let crew: Crew;
-
-  beforeAll(async () => {
-    h = await harness(dialect, tickingClock());
-    app = await strictApp(h.deps);
-    crew = await makeCrew(app, h.deps);
-  });
-  afterAll(async () => {
-    await app?.close();
-    await h?.close();
-  });
+  let h: Harness, app: FastifyInstance, crew: Crew;
+  httpCrewPerFile(dialect, (b) => ({ h, app, crew } = b));
 
   const auditCount = async (action: string, release: string) =>
     expectJson(await crew.viewer('GET', `${V}/audit?action=${action}&subjectId=${encodeURIComponent(`cms-net/${release}`)}`), 200).items

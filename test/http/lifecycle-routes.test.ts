@@ -1,15 +1,14 @@
-import type { FastifyInstance } from 'fastify';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { listApprovals } from '../../src/services/lifecycle/approvals.js';
 import { releaseEvidence } from '../../src/services/lifecycle/evidence-read.js';
 import { releaseHistory } from '../../src/services/lifecycle/transitions.js';
 import { dialects } from '../support/databases.js';
-import { harness, type Harness } from '../support/harness.js';
+import { httpCrewPerFile } from '../support/factories.js';
+import { type Harness } from '../support/harness.js';
 import { expectJson, expectProblem } from '../support/http.js';
 import {
   approve,
   ISO,
-  makeCrew,
   move,
   recordPackage,
   recordStep,
@@ -17,8 +16,6 @@ import {
   refused,
   rel,
   releaseWithItem,
-  strictApp,
-  tickingClock,
   transition,
   V,
   type Crew,
@@ -34,21 +31,11 @@ const AT_ISSUE = 'Totals wrong on the claims page';
 const PROJECT_ISSUE = 'Claims interface contract not yet signed';
 
 describe.each(dialects)('the scheduled release lifecycle over HTTP on $name', ({ name: dialect }) => {
-  let h: Harness;
-  let app: FastifyInstance;
-  let crew: Crew;
+  let h: Harness, crew: Crew;
   let name: string;
   let item: string;
 
-  beforeAll(async () => {
-    h = await harness(dialect, tickingClock());
-    app = await strictApp(h.deps);
-    crew = await makeCrew(app, h.deps);
-  });
-  afterAll(async () => {
-    await app?.close();
-    await h?.close();
-  });
+  httpCrewPerFile(dialect, (b) => ({ h, crew } = b));
 
   const gatesOf = async (transitionId: string) => {
     const view = expectJson(await crew.viewer('GET', rel(name, '/gates')), 200);

@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { dialects } from '../support/databases.js';
-import { harness, httpApp, userWith, type Harness } from '../support/harness.js';
+import { appPerFile } from '../support/factories.js';
 import { bearer, expectJson, expectProblem, PROBLEM_TYPE, type ProblemBody } from '../support/http.js';
 
 const V = '/api/v1';
@@ -10,21 +10,14 @@ const JSON_CT = { 'content-type': 'application/json' };
 const RELEASE = { type: 'scheduled', plannedDate: '2026-03-07', channels: ['web'] };
 
 describe.each(dialects)('malformed input on $name', ({ name }) => {
-  let h: Harness;
-  let app: FastifyInstance;
-  let auth: Record<string, string>;
+  let app: FastifyInstance, auth: Record<string, string>;
 
-  beforeAll(async () => {
-    h = await harness(name);
-    app = await httpApp(h.deps);
-    auth = bearer((await userWith(h.deps, ['admin'], 'malformed-admin')).token);
+  appPerFile(name, async (b) => {
+    app = b.app;
+    auth = bearer((await b.fx.user({ roles: ['admin'], name: 'malformed-admin' })).token);
     // Targets for the PATCH and PUT routes.
     expectJson(await send({ method: 'POST', url: `${V}/releases`, payload: RELEASE }), 201);
     expectJson(await send({ method: 'POST', url: `${V}/items`, payload: { kind: 'IR', helpdeskRef: 'HD-1', title: 'target' } }), 201);
-  });
-  afterAll(async () => {
-    await app?.close();
-    await h?.close();
   });
 
   function send(opts: InjectOptions): Promise<LightMyRequestResponse> {

@@ -1,7 +1,8 @@
 import type { FastifyInstance } from 'fastify';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { dialects } from '../support/databases.js';
-import { ADMIN_PASSWORD, harness, httpApp, userWith, type Harness } from '../support/harness.js';
+import { appPerFile } from '../support/factories.js';
+import { ADMIN_PASSWORD } from '../support/harness.js';
 import { bearer, expectJson, expectProblem } from '../support/http.js';
 
 const V = '/api/v1';
@@ -9,18 +10,10 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{1
 const RELEASE = { type: 'scheduled', plannedDate: '2026-03-07', channels: ['web'] };
 
 describe.each(dialects)('request ids on $name', ({ name }) => {
-  let h: Harness;
-  let app: FastifyInstance;
-  let auth: Record<string, string>;
-
-  beforeAll(async () => {
-    h = await harness(name);
-    app = await httpApp(h.deps);
-    auth = bearer((await userWith(h.deps, ['developer'], 'rid-dev')).token);
-  });
-  afterAll(async () => {
-    await app?.close();
-    await h?.close();
+  let app: FastifyInstance, auth: Record<string, string>;
+  appPerFile(name, async (b) => {
+    app = b.app;
+    auth = bearer((await b.fx.user({ roles: ['developer'], name: 'rid-dev' })).token);
   });
 
   const auditOf = async (action: string, subjectId: string) => {

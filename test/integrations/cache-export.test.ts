@@ -7,6 +7,7 @@ import vm from 'node:vm';
 import fc from 'fast-check';
 import yazl from 'yazl';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { chunks, split, splitText } from '../support/chunks.js';
 import {
   CacheExportError,
   diffManifests,
@@ -22,10 +23,6 @@ import { generateCacheExport } from '../../src/integrations/xml/generate-export.
 const here = path.dirname(fileURLToPath(import.meta.url));
 const FIXTURES = path.join(here, '../fixtures/cache-exports');
 const STUDIO = '/work/shared/fixtures/cache-exports';
-
-async function* chunks(parts: readonly (Uint8Array | string)[]): AsyncGenerator<Uint8Array | string> {
-  for (const p of parts) yield p;
-}
 
 function read(input: Uint8Array | string, limits?: { maxElements?: number; maxDepth?: number }): Promise<CacheManifest> {
   return readCacheExport(chunks([input]), limits);
@@ -47,25 +44,6 @@ async function expectReason(p: Promise<unknown>, reason: CacheExportErrorReason)
   const err = await refusal(p);
   expect(err.reason, err.message).toBe(reason);
   return err;
-}
-
-/** Cuts bytes at the given offsets (sorted, deduplicated, within range). */
-function split(bytes: Uint8Array, cuts: number[]): Uint8Array[] {
-  const points = [...new Set(cuts.map((c) => Math.max(0, Math.min(bytes.length, c))))].sort((a, b) => a - b);
-  const out: Uint8Array[] = [];
-  let from = 0;
-  for (const p of [...points, bytes.length]) {
-    out.push(bytes.subarray(from, p));
-    from = p;
-  }
-  return out;
-}
-
-/** Cuts text at the given UTF-16 offsets, which may fall between the halves of a surrogate pair. */
-function splitText(text: string, cuts: number[]): string[] {
-  const bytes = split(new Uint8Array(text.length), cuts);
-  let from = 0;
-  return bytes.map((b) => text.slice(from, (from += b.length)));
 }
 
 const keysOf = (m: CacheManifest): string[] => m.elements.map(elementKey);

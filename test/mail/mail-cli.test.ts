@@ -1,11 +1,10 @@
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { cleanEnv, runCli, startServer } from '../support/cli-process.js';
-import { cliCrew, json, ok } from '../support/cli-crew.js';
+import { cliCrew, json, LEAD_AND_CMC, ok } from '../support/cli-crew.js';
 import { dialects, scratchDatabase } from '../support/databases.js';
-import { startSmtp, type TestSmtp } from '../support/smtp.js';
 
 const ADMIN_PASSWORD = 'admin-password-for-mail-cli';
 
@@ -20,30 +19,12 @@ async function until<T>(what: string, fn: () => Promise<T | undefined>, timeoutM
 }
 
 describe.each(dialects)('relman mail, contact and group commands against a running server ($name)', ({ name: dialect }) => {
-  let smtp: TestSmtp;
-  // Registered before the crew's hooks, so the SMTP server is up before relman starts.
-  beforeAll(async () => {
-    smtp = await startSmtp();
-  });
-  afterAll(async () => {
-    await smtp?.stop();
-  });
   const crew = cliCrew({
     dialect,
     name: 'mail-cli',
     adminPassword: ADMIN_PASSWORD,
-    users: [
-      ['lead1', 'technical-lead', 'lead1@example.org'],
-      ['cmc1', 'cmc', 'cmc1@example.org'],
-      ['viewer1', 'viewer'],
-    ],
-    env: () => ({
-      RELMAN_SMTP_HOST: '127.0.0.1',
-      RELMAN_SMTP_PORT: String(smtp.port),
-      RELMAN_MAIL_FROM: 'Release Management <releases@test.example>',
-      RELMAN_PUBLIC_URL: 'https://relman.test.example',
-      RELMAN_JOBS_INTERVAL_MS: '100',
-    }),
+    users: [...LEAD_AND_CMC, ['viewer1', 'viewer']],
+    mail: { RELMAN_PUBLIC_URL: 'https://relman.test.example' },
   });
   const as = crew.as;
 
@@ -115,7 +96,7 @@ describe.each(dialects)('relman mail, contact and group commands against a runni
         await as('lead1', ['release', 'create', '--type', 'scheduled', '--date', '2030-05-04', '--channels', 'database', '--json']),
       );
       // The mail server says "try later" at first: the task the mail completes is sent, awaiting delivery — not done.
-      smtp.refuse.everything = 451;
+      crew.smtp.refuse.everything = 451;
       const out = ok(
         await as('lead1', [
           'mail',
@@ -144,11 +125,11 @@ describe.each(dialects)('relman mail, contact and group commands against a runni
       expect(ok(await as('viewer1', ['checklist', 'show', release.name]))).toMatch(
         /^inform-deployment-team\s.*\ssent, awaiting delivery\s/m,
       );
-      smtp.refuse.everything = undefined;
+      crew.smtp.refuse.everything = undefined;
       ok(await as('lead1', ['mail', 'retry', id]));
 
-      await smtp.waitFor(1);
-      const got = smtp.received[0];
+      await crew.smtp.waitFor(1);
+      const got = crew.smtp.received[0];
       expect(got?.mailFrom).toBe('releases@test.example');
       expect([...(got?.rcptTo ?? [])].sort()).toEqual(['deployment-team@example.org', 'lead1@example.org', 'ops@example.org']);
       expect(got?.subject).toBe(`${release.name}: release planned for 2030-05-04, packages ready`);
@@ -203,9 +184,9 @@ describe.each(dialects)('relman mail, contact and group commands against a runni
       expect(noAddress.stderr).toContain('MEDS (meds) has no e-mail address');
       const notice = ok(await as('lead1', ['mail', 'send', release.name, '--template', 'external-notice', '--system', 'cats']));
       expect(notice).toContain('notice awaiting delivery to: cats (desk@cats.example)');
-      await smtp.waitFor(2);
-      expect(smtp.received).toHaveLength(2);
-      expect(smtp.received[1]?.rcptTo).toContain('desk@cats.example');
+      await crew.smtp.waitFor(2);
+      expect(crew.smtp.received).toHaveLength(2);
+      expect(crew.smtp.received[1]?.rcptTo).toContain('desk@cats.example');
       // Accepted for CATS's address: now, and only now, CATS is notified; MEDS is not.
       const notified = await until('CATS to be notified', async () => {
         const e = json(await as('viewer1', ['release', 'evidence', release.name, '--json']));

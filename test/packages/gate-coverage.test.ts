@@ -1,21 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { dialects } from '../support/databases.js';
-import { harness, type Harness } from '../support/harness.js';
+import { httpCrewPerFile } from '../support/factories.js';
 import { expectJson } from '../support/http.js';
-import {
-  approve,
-  makeCrew,
-  move,
-  recordPackage,
-  recordStep,
-  recordTest,
-  refused,
-  rel,
-  tickingClock,
-  V,
-  type Crew,
-} from '../support/lifecycle-http.js';
-import { buildZip, fixture, packagesApp, sha256, staticZip, upload, war, type El, type PackagesApp } from '../support/packages.js';
+import { approve, move, recordPackage, recordStep, recordTest, refused, rel, V, type Crew } from '../support/lifecycle-http.js';
+import { buildZip, fixture, packagesApp, sha256, staticZip, upload, war, type El } from '../support/packages.js';
 
 const DB = 'Database (Cache/IRIS)';
 const WEB = 'Web (WebSphere)';
@@ -32,19 +20,8 @@ const notIn = (item: string, e: El, version: number) =>
   `${item} declares ${e.type} ${e.name}, which is not in the ${DB} package v${version}`;
 
 describe.each(dialects)('the package-covers-items gate ($name)', ({ name: dialect }) => {
-  let h: Harness;
-  let pa: PackagesApp;
   let crew: Crew;
-
-  beforeAll(async () => {
-    h = await harness(dialect, tickingClock());
-    pa = await packagesApp(h.deps);
-    crew = await makeCrew(pa.app, h.deps);
-  });
-  afterAll(async () => {
-    await pa?.close();
-    await h?.close();
-  });
+  httpCrewPerFile(dialect, (b) => ({ crew } = b), { app: packagesApp });
 
   /** A scheduled database release in packaging, with one IR declaring `elements`. */
   async function packagingRelease(elements: El[]): Promise<{ name: string; item: string }> {

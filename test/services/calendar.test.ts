@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../../src/domain/errors.js';
 import type { Actor } from '../../src/services/actor.js';
 import { addBlackout, listBlackouts, removeBlackout } from '../../src/services/calendar/blackouts.js';
@@ -6,35 +6,30 @@ import { listConflicts } from '../../src/services/calendar/conflicts.js';
 import { cancelCycle, createCycle, listCycles, moveCycle } from '../../src/services/calendar/cycles.js';
 import { overrideBlackout } from '../../src/services/calendar/schedule.js';
 import type { ServiceDeps } from '../../src/services/deps.js';
-import { createRelease, getRelease, updateRelease } from '../../src/services/releases.js';
+import { getRelease, updateRelease } from '../../src/services/releases.js';
 import { assignWorkItem, createWorkItem } from '../../src/services/work-items.js';
 import { dialects } from '../support/databases.js';
-import { harness, userWith, type Harness } from '../support/harness.js';
-import { manualClock, rejectsWith, releaseInput } from '../support/service-fixtures.js';
+import { fixtures, harnessPerTest } from '../support/factories.js';
+import type { releaseInput } from '../support/service-fixtures.js';
+import { manualClock, rejectsWith } from '../support/service-fixtures.js';
 
 describe.each(dialects)('change cycles and blackouts ($name)', ({ name }) => {
-  let h: Harness;
-  let deps: ServiceDeps;
-  let cmc: Actor;
-  let admin: Actor;
-  let dana: Actor;
-  let nemo: Actor;
+  let deps: ServiceDeps, cmc: Actor, admin: Actor, dana: Actor, nemo: Actor;
   // Tuesday 20 October 2026, 11:00 in New York: before the November DST change and the year end.
   const clock = manualClock('2026-10-20T15:00:00.000Z');
 
-  beforeEach(async () => {
-    clock.set('2026-10-20T15:00:00.000Z');
-    h = await harness(name, clock.clock);
-    deps = h.deps;
-    cmc = (await userWith(deps, ['cmc'], 'carla')).actor;
-    admin = (await userWith(deps, ['admin'], 'ada')).actor;
-    dana = (await userWith(deps, ['developer'], 'dana')).actor;
-    nemo = (await userWith(deps, ['developer'], 'nemo')).actor;
-    await deps.database.kysely.updateTable('users').set({ email: 'dana@example.com' }).where('username', '=', 'dana').execute();
-  });
-  afterEach(async () => h.close());
+  harnessPerTest(
+    name,
+    async (b) => {
+      deps = b.deps;
+      const people = { carla: ['cmc'], ada: ['admin'], dana: ['developer'], nemo: ['developer'] };
+      ({ carla: cmc, ada: admin, dana, nemo } = await b.fx.actors(people));
+      await deps.database.kysely.updateTable('users').set({ email: 'dana@example.com' }).where('username', '=', 'dana').execute();
+    },
+    { clock, start: '2026-10-20T15:00:00.000Z' },
+  );
 
-  const release = (actor: Actor, over: Parameters<typeof releaseInput>[0] = {}) => createRelease(deps, actor, releaseInput(over));
+  const release = (actor: Actor, over: Parameters<typeof releaseInput>[0] = {}) => fixtures(deps).release(actor, over);
   const row = (releaseName: string) =>
     deps.database.kysely.selectFrom('releases').selectAll().where('name', '=', releaseName).executeTakeFirstOrThrow();
   const audit = (action: string) => deps.database.kysely.selectFrom('audit_events').selectAll().where('action', '=', action).execute();

@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ConflictError, ForbiddenError, GatesNotSatisfiedError, ValidationError } from '../../src/domain/errors.js';
 import { completeTask, releaseChecklist, skipTask, waiveTask } from '../../src/services/checklist/tasks.js';
 import type { ServiceDeps } from '../../src/services/deps.js';
@@ -6,29 +6,21 @@ import { releaseEvidence } from '../../src/services/lifecycle/evidence-read.js';
 import { performTransition, releaseHistory } from '../../src/services/lifecycle/transitions.js';
 import { getRelease } from '../../src/services/releases.js';
 import { dialects } from '../support/databases.js';
-import { harness, type Harness } from '../support/harness.js';
-import { makeCrew, startFlow, type Crew, type Flow } from '../support/lifecycle-flow.js';
-import { auditEvents, lastAuditSeq, manualClock, rejectsWith, type ManualClock } from '../support/service-fixtures.js';
+import { crewPerTest } from '../support/factories.js';
+import { startFlow, type Crew, type Flow } from '../support/lifecycle-flow.js';
+import { auditEvents, lastAuditSeq, rejectsWith, type ManualClock } from '../support/service-fixtures.js';
 
 const BACKUP = "Checklist task 'Back up the databases'";
 
 describe.each(dialects)('checklist tasks tied to transitions ($name)', ({ name }) => {
-  let h: Harness;
-  let deps: ServiceDeps;
-  let clock: ManualClock;
-  let crew: Crew;
-  let f: Flow;
+  let deps: ServiceDeps, clock: ManualClock, crew: Crew, f: Flow;
 
-  beforeEach(async () => {
-    clock = manualClock();
-    h = await harness(name, clock.clock);
-    deps = h.deps;
-    crew = await makeCrew(deps);
+  crewPerTest(name, async (b) => {
+    ({ deps, clock, crew } = b);
     f = await startFlow(deps, clock, crew, { channels: ['database'] });
     await f.readyForProduction();
     await f.transition(crew.cmc, 'approve-for-production');
   });
-  afterEach(async () => h.close());
 
   it('the backup holds up the deployment until it is done or the CMC waives it with a reason, which is recorded', async () => {
     // A database-only release has no web transfer to wait for.

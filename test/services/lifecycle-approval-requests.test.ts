@@ -1,4 +1,4 @@
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ValidationError } from '../../src/domain/errors.js';
 import { SmtpTransport } from '../../src/integrations/mail/smtp.js';
 import { deliverDueMail } from '../../src/jobs/outbox-delivery.js';
@@ -11,18 +11,10 @@ import { listMail } from '../../src/services/mail/read.js';
 import { createRelease, getRelease } from '../../src/services/releases.js';
 import { publishTemplate } from '../../src/services/templates.js';
 import { dialects } from '../support/databases.js';
-import { harness, userWith, type Harness } from '../support/harness.js';
-import { makeCrew, startFlow, type Crew } from '../support/lifecycle-flow.js';
-import {
-  auditEvents,
-  lastAuditSeq,
-  manualClock,
-  rejectsWith,
-  REVIEWED,
-  rowCount,
-  templateYaml,
-  type ManualClock,
-} from '../support/service-fixtures.js';
+import { crewPerTest } from '../support/factories.js';
+import { userWith } from '../support/harness.js';
+import { startFlow, type Crew } from '../support/lifecycle-flow.js';
+import { auditEvents, lastAuditSeq, rejectsWith, REVIEWED, rowCount, templateYaml, type ManualClock } from '../support/service-fixtures.js';
 import { startSmtp, type ReceivedMail, type TestSmtp } from '../support/smtp.js';
 
 const GO_AHEAD = 'Go-ahead to install in acceptance test';
@@ -34,10 +26,7 @@ const smtpTo = (port: number) =>
   );
 
 describe.each(dialects)('approval requests e-mail the approvers; an approval may advance the release ($name)', ({ name: dialect }) => {
-  let h: Harness;
-  let deps: ServiceDeps;
-  let clock: ManualClock;
-  let crew: Crew;
+  let deps: ServiceDeps, clock: ManualClock, crew: Crew;
   let smtp: TestSmtp;
   const received: ReceivedMail[] = [];
 
@@ -45,15 +34,9 @@ describe.each(dialects)('approval requests e-mail the approvers; an approval may
     smtp = await startSmtp(0, received);
   });
   afterAll(async () => smtp?.stop());
-  beforeEach(async () => {
-    clock = manualClock();
-    h = await harness(dialect, clock.clock);
-    deps = h.deps;
-    crew = await makeCrew(deps);
-  });
-  afterEach(async () => {
+  crewPerTest(dialect, (b) => ({ deps, clock, crew } = b));
+  afterEach(() => {
     received.length = 0;
-    await h.close();
   });
 
   const setEmail = (username: string, email: string | null) =>

@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../../src/domain/errors.js';
 import type { ServiceDeps } from '../../src/services/deps.js';
 import { decideApproval, listApprovals, requestApproval } from '../../src/services/lifecycle/approvals.js';
@@ -6,25 +6,16 @@ import { recordStep, writeReport } from '../../src/services/lifecycle/evidence.j
 import { releaseGates, releaseHistory } from '../../src/services/lifecycle/transitions.js';
 import { getRelease } from '../../src/services/releases.js';
 import { dialects } from '../support/databases.js';
-import { harness, userWith, type Harness } from '../support/harness.js';
-import { makeCrew, startFlow, type Crew, type Flow } from '../support/lifecycle-flow.js';
-import { auditEvents, lastAuditSeq, manualClock, rejectsWith, type ManualClock } from '../support/service-fixtures.js';
+import { crewPerTest } from '../support/factories.js';
+import { userWith } from '../support/harness.js';
+import { startFlow, type Crew, type Flow } from '../support/lifecycle-flow.js';
+import { auditEvents, lastAuditSeq, rejectsWith, type ManualClock } from '../support/service-fixtures.js';
 
 const GO_AHEAD = 'Go-ahead to install in acceptance test';
 
 describe.each(dialects)('approvals ($name)', ({ name }) => {
-  let h: Harness;
-  let deps: ServiceDeps;
-  let clock: ManualClock;
-  let crew: Crew;
-
-  beforeEach(async () => {
-    clock = manualClock();
-    h = await harness(name, clock.clock);
-    deps = h.deps;
-    crew = await makeCrew(deps);
-  });
-  afterEach(async () => h.close());
+  let deps: ServiceDeps, clock: ManualClock, crew: Crew;
+  crewPerTest(name, (b) => ({ deps, clock, crew } = b));
 
   const step = async (f: Flow, id: string) => (await listApprovals(deps, { name: f.name })).find((a) => a.step === id);
   const decide = (f: Flow, who: Crew[keyof Crew], decision: 'approve' | 'reject', stepId = 'at-go-ahead', comment?: string) =>

@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ConflictError, GatesNotSatisfiedError, StaleVersionError } from '../../src/domain/errors.js';
 import type { Actor } from '../../src/services/actor.js';
 import { verifyAudit } from '../../src/services/audit.js';
@@ -8,25 +8,16 @@ import { raiseIssue, recordPackage } from '../../src/services/lifecycle/evidence
 import { performTransition, releaseHistory } from '../../src/services/lifecycle/transitions.js';
 import { getRelease } from '../../src/services/releases.js';
 import { dialects } from '../support/databases.js';
-import { harness, userWith, type Harness } from '../support/harness.js';
-import { makeCrew, startFlow, type Crew, type Flow } from '../support/lifecycle-flow.js';
-import { auditEvents, lastAuditSeq, manualClock, rejectsWith, type ManualClock } from '../support/service-fixtures.js';
+import { crewPerTest } from '../support/factories.js';
+import { userWith } from '../support/harness.js';
+import { startFlow, type Crew, type Flow } from '../support/lifecycle-flow.js';
+import { auditEvents, lastAuditSeq, rejectsWith, type ManualClock } from '../support/service-fixtures.js';
 
 const N = 20;
 
 describe.each(dialects)('lifecycle concurrency ($name)', ({ name }) => {
-  let h: Harness;
-  let deps: ServiceDeps;
-  let clock: ManualClock;
-  let crew: Crew;
-
-  beforeEach(async () => {
-    clock = manualClock();
-    h = await harness(name, clock.clock);
-    deps = h.deps;
-    crew = await makeCrew(deps);
-  });
-  afterEach(async () => h.close());
+  let deps: ServiceDeps, clock: ManualClock, crew: Crew;
+  crewPerTest(name, (b) => ({ deps, clock, crew } = b));
 
   const version = async (f: Flow) => (await getRelease(deps, { name: f.name })).version;
   const transitionRows = async (f: Flow, transition: string) =>

@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { ConflictError, ForbiddenError, GatesNotSatisfiedError, ValidationError } from '../../src/domain/errors.js';
 import type { ServiceDeps } from '../../src/services/deps.js';
 import { listApprovals } from '../../src/services/lifecycle/approvals.js';
@@ -7,23 +7,13 @@ import { performTransition, releaseGates, releaseHistory } from '../../src/servi
 import { getRelease } from '../../src/services/releases.js';
 import { assignWorkItem } from '../../src/services/work-items.js';
 import { dialects } from '../support/databases.js';
-import { harness, type Harness } from '../support/harness.js';
-import { AT, DB, MSG, WEB, makeCrew, startFlow, type Crew, type Flow } from '../support/lifecycle-flow.js';
-import { lastAuditSeq, manualClock, rejectsWith, type ManualClock } from '../support/service-fixtures.js';
+import { crewPerTest } from '../support/factories.js';
+import { AT, DB, MSG, WEB, startFlow, type Crew, type Flow } from '../support/lifecycle-flow.js';
+import { lastAuditSeq, rejectsWith, type ManualClock } from '../support/service-fixtures.js';
 
 describe.each(dialects)('lifecycle refusals ($name)', ({ name }) => {
-  let h: Harness;
-  let deps: ServiceDeps;
-  let clock: ManualClock;
-  let crew: Crew;
-
-  beforeEach(async () => {
-    clock = manualClock();
-    h = await harness(name, clock.clock);
-    deps = h.deps;
-    crew = await makeCrew(deps);
-  });
-  afterEach(async () => h.close());
+  let deps: ServiceDeps, clock: ManualClock, crew: Crew;
+  crewPerTest(name, (b) => ({ deps, clock, crew } = b));
 
   /** The transition is refused, nothing is written, and the refusal names every unmet condition. */
   async function refusedWith(f: Flow, transition: string, actor = crew.cmc, comment?: string): Promise<string[]> {

@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ValidationError } from '../../src/domain/errors.js';
 import { SYSTEM_ACTOR } from '../../src/services/actor.js';
 import type { ServiceDeps } from '../../src/services/deps.js';
@@ -7,9 +7,9 @@ import { performTransition, releaseGates } from '../../src/services/lifecycle/tr
 import { getRelease } from '../../src/services/releases.js';
 import { publishTemplate } from '../../src/services/templates.js';
 import { dialects } from '../support/databases.js';
-import { harness, type Harness } from '../support/harness.js';
-import { MSG, makeCrew, startFlow, type Crew, type Flow } from '../support/lifecycle-flow.js';
-import { type ManualClock, manualClock, rejectsWith, REVIEWED, templateYaml } from '../support/service-fixtures.js';
+import { crewPerTest } from '../support/factories.js';
+import { MSG, startFlow, type Crew, type Flow } from '../support/lifecycle-flow.js';
+import { type ManualClock, rejectsWith, REVIEWED, templateYaml } from '../support/service-fixtures.js';
 
 type Doc = Record<string, any>;
 const byId = (list: Doc[], id: string): Doc => {
@@ -28,18 +28,8 @@ const V2 = templateYaml((doc: Doc) => {
 });
 
 describe.each(dialects)('template pinning of the lifecycle ($name)', ({ name }) => {
-  let h: Harness;
-  let deps: ServiceDeps;
-  let clock: ManualClock;
-  let crew: Crew;
-
-  beforeEach(async () => {
-    clock = manualClock();
-    h = await harness(name, clock.clock);
-    deps = h.deps;
-    crew = await makeCrew(deps);
-  });
-  afterEach(async () => h.close());
+  let deps: ServiceDeps, clock: ManualClock, crew: Crew;
+  crewPerTest(name, (b) => ({ deps, clock, crew } = b));
 
   const productionGate = async (f: Flow) => {
     const tr = (await releaseGates(deps, crew.cmc, { name: f.name })).transitions.find((t) => t.id === 'approve-for-production');

@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ForbiddenError, ValidationError } from '../../src/domain/errors.js';
 import { SYSTEM_ACTOR } from '../../src/services/actor.js';
 import type { ServiceDeps } from '../../src/services/deps.js';
@@ -9,33 +9,15 @@ import { getRelease } from '../../src/services/releases.js';
 import { assignWorkItem } from '../../src/services/work-items.js';
 import { publishTemplate } from '../../src/services/templates.js';
 import { dialects } from '../support/databases.js';
-import { harness, type Harness } from '../support/harness.js';
-import { AT, DB, FULL_REPORT, MSG, WEB, makeCrew, startFlow, type Crew, type Flow } from '../support/lifecycle-flow.js';
-import {
-  auditEvents,
-  lastAuditSeq,
-  type ManualClock,
-  manualClock,
-  rejectsWith,
-  REVIEWED,
-  templateYaml,
-} from '../support/service-fixtures.js';
+import { crewPerTest } from '../support/factories.js';
+import { AT, DB, FULL_REPORT, MSG, WEB, startFlow, type Crew, type Flow } from '../support/lifecycle-flow.js';
+import { auditEvents, lastAuditSeq, type ManualClock, rejectsWith, REVIEWED, templateYaml } from '../support/service-fixtures.js';
 
 type Gates = { gates: { id: string; evidence: { what: string; by: string }[] }[]; exceptions: string[] };
 
 describe.each(dialects)('emergency and expedited releases ($name)', ({ name }) => {
-  let h: Harness;
-  let deps: ServiceDeps;
-  let clock: ManualClock;
-  let crew: Crew;
-
-  beforeEach(async () => {
-    clock = manualClock();
-    h = await harness(name, clock.clock);
-    deps = h.deps;
-    crew = await makeCrew(deps);
-  });
-  afterEach(async () => h.close());
+  let deps: ServiceDeps, clock: ManualClock, crew: Crew;
+  crewPerTest(name, (b) => ({ deps, clock, crew } = b));
 
   const emergency = (kinds: string[]) => startFlow(deps, clock, crew, { type: 'emergency', channels: ['database'], kinds });
   async function testedIn(f: Flow, environments: string[]): Promise<void> {

@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ConflictError } from '../../src/domain/errors.js';
 import { verifyAudit } from '../../src/services/audit.js';
 import type { ServiceDeps } from '../../src/services/deps.js';
@@ -17,26 +17,16 @@ import { performTransition, releaseGates, releaseHistory } from '../../src/servi
 import { getRelease } from '../../src/services/releases.js';
 import { assignWorkItem, createWorkItem } from '../../src/services/work-items.js';
 import { dialects } from '../support/databases.js';
-import { harness, type Harness } from '../support/harness.js';
-import { FULL_REPORT, makeCrew, startFlow, type Crew, type Flow } from '../support/lifecycle-flow.js';
-import { auditEvents, lastAuditSeq, manualClock, rejectsWith, type ManualClock } from '../support/service-fixtures.js';
+import { crewPerTest } from '../support/factories.js';
+import { FULL_REPORT, startFlow, type Crew, type Flow } from '../support/lifecycle-flow.js';
+import { auditEvents, lastAuditSeq, rejectsWith, type ManualClock } from '../support/service-fixtures.js';
 
 type GateEvidence = { id: string; pass: boolean; reasons: string[]; evidence: { what: string; by: string; at: string }[] };
 const gatesOf = (evidence: unknown) => (evidence as { gates: GateEvidence[]; exceptions: string[] }).gates;
 
 describe.each(dialects)('scheduled release end to end ($name)', ({ name }) => {
-  let h: Harness;
-  let deps: ServiceDeps;
-  let clock: ManualClock;
-  let crew: Crew;
-
-  beforeEach(async () => {
-    clock = manualClock();
-    h = await harness(name, clock.clock);
-    deps = h.deps;
-    crew = await makeCrew(deps);
-  });
-  afterEach(async () => h.close());
+  let deps: ServiceDeps, clock: ManualClock, crew: Crew;
+  crewPerTest(name, (b) => ({ deps, clock, crew } = b));
 
   it('reaches signed-off through the people the template names, with one audit event per write', async () => {
     const seq = await lastAuditSeq(deps);

@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ConflictError, ForbiddenError, ValidationError } from '../../src/domain/errors.js';
 import type { ServiceDeps } from '../../src/services/deps.js';
 import { releaseEvidence } from '../../src/services/lifecycle/evidence-read.js';
@@ -7,26 +7,18 @@ import { releaseGates, releaseHistory } from '../../src/services/lifecycle/trans
 import { getRelease } from '../../src/services/releases.js';
 import { assignWorkItem, getWorkItem } from '../../src/services/work-items.js';
 import { dialects } from '../support/databases.js';
-import { harness, type Harness } from '../support/harness.js';
-import { AT, DB, MSG, makeCrew, startFlow, type Crew, type Flow } from '../support/lifecycle-flow.js';
-import { lastAuditSeq, manualClock, rejectsWith, type ManualClock } from '../support/service-fixtures.js';
+import { crewPerTest } from '../support/factories.js';
+import { AT, DB, MSG, startFlow, type Crew, type Flow } from '../support/lifecycle-flow.js';
+import { lastAuditSeq, rejectsWith, type ManualClock } from '../support/service-fixtures.js';
 
 describe.each(dialects)('P8 test attempts and triage ($name)', ({ name }) => {
-  let h: Harness;
-  let deps: ServiceDeps;
-  let clock: ManualClock;
-  let crew: Crew;
-  let f: Flow;
+  let deps: ServiceDeps, clock: ManualClock, crew: Crew, f: Flow;
 
-  beforeEach(async () => {
-    clock = manualClock();
-    h = await harness(name, clock.clock);
-    deps = h.deps;
-    crew = await makeCrew(deps);
+  crewPerTest(name, async (b) => {
+    ({ deps, clock, crew } = b);
     f = await startFlow(deps, clock, crew, { channels: ['database'], kinds: ['IR', 'SMCR'] });
     await f.toInAt();
   });
-  afterEach(async () => h.close());
 
   const attempt = (item: string, result: 'passed' | 'failed', cause?: string | null, environment = 'acceptance-test') =>
     recordTestAttempt(deps, crew.analyst, { name: f.name }, { item, environment, result, cause });

@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Actor } from '../../src/services/actor.js';
 import { addBlackout } from '../../src/services/calendar/blackouts.js';
 import { cancelCycle, createCycle, moveCycle } from '../../src/services/calendar/cycles.js';
@@ -6,24 +6,21 @@ import type { ServiceDeps } from '../../src/services/deps.js';
 import { releaseEvidence } from '../../src/services/lifecycle/evidence-read.js';
 import { createRelease, getRelease } from '../../src/services/releases.js';
 import { dialects } from '../support/databases.js';
-import { harness, userWith, type Harness } from '../support/harness.js';
+import { harnessPerTest } from '../support/factories.js';
 import { auditEvents, manualClock, releaseInput } from '../support/service-fixtures.js';
 
 describe.each(dialects)('a release’s change cycle and blackout override ($name)', ({ name }) => {
-  let h: Harness;
-  let deps: ServiceDeps;
-  let cmc: Actor;
-  let lead: Actor;
+  let deps: ServiceDeps, cmc: Actor, lead: Actor;
   const clock = manualClock('2026-10-20T15:00:00.000Z');
 
-  beforeEach(async () => {
-    clock.set('2026-10-20T15:00:00.000Z');
-    h = await harness(name, clock.clock);
-    deps = h.deps;
-    cmc = (await userWith(deps, ['cmc'], 'carla')).actor;
-    lead = (await userWith(deps, ['technical-lead'], 'terry')).actor;
-  });
-  afterEach(async () => h.close());
+  harnessPerTest(
+    name,
+    async (b) => {
+      deps = b.deps;
+      ({ carla: cmc, terry: lead } = await b.fx.actors({ carla: ['cmc'], terry: ['technical-lead'] }));
+    },
+    { clock, start: '2026-10-20T15:00:00.000Z' },
+  );
 
   it('a new cycle books the releases already planned on its date (unless told not to), and the release shows its cycle', async () => {
     const a = await createRelease(deps, lead, releaseInput({ plannedDate: '2026-11-07' }));

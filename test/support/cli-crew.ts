@@ -4,6 +4,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, expect } from 'vitest';
 import { cleanEnv, runCli, startServer, type CliResult, type RunningServer } from './cli-process.js';
 import { scratchDatabase, type DialectCase, type ScratchDatabase } from './databases.js';
+import { startSmtp, type TestSmtp } from './smtp.js';
 
 /** A command that must succeed without a word on stderr; its stdout. */
 export function ok(r: CliResult): string {
@@ -14,9 +15,17 @@ export function ok(r: CliResult): string {
 
 export const json = <T = any>(r: CliResult): T => JSON.parse(ok(r)) as T;
 
+/** The technical lead and a coordinator, with addresses: who the mail suites write to. */
+export const LEAD_AND_CMC = [
+  ['lead1', 'technical-lead', 'lead1@example.org'],
+  ['cmc1', 'cmc', 'cmc1@example.org'],
+] as const;
+
 export type CliCrew = {
   readonly server: RunningServer;
   readonly scratch: ScratchDatabase;
+  /** The suite's SMTP server (only with the `mail` option). */
+  readonly smtp: TestSmtp;
   /** A scratch directory of the suite's own, removed at the end. */
   readonly tmp: string;
   /** A remote command as `user` (their API token, no stored login). */
@@ -28,7 +37,9 @@ export type CliCrew = {
  * `relman serve` on it, and users with roles (and optional e-mail addresses)
  * that each get an API token; all of it is stopped and removed after the
  * suite. `env` is read when the server starts, so it may use what an earlier
- * beforeAll set up (an SMTP server's port).
+ * beforeAll set up. With `mail`, an SMTP server of the suite's own is started
+ * first and relman sends to it (jobs every 100 ms), with `mail` added to its
+ * environment.
  */
 export function cliCrew(opts: {
   dialect: DialectCase['name'];
@@ -36,7 +47,9 @@ export function cliCrew(opts: {
   adminPassword: string;
   users: readonly (readonly [user: string, role: string, email?: string])[];
   env?: () => NodeJS.ProcessEnv;
+  mail?: NodeJS.ProcessEnv;
 }): CliCrew {
+  let smtp: TestSmtp | undefined;
   let scratch: ScratchDatabase | undefined;
   let server: RunningServer | undefined;
   let tmp: string | undefined;
@@ -47,13 +60,21 @@ export function cliCrew(opts: {
   };
 
   beforeAll(async () => {
+    if (opts.mail) smtp = await startSmtp();
+    const mailEnv = smtp && {
+      RELMAN_SMTP_HOST: '127.0.0.1',
+      RELMAN_SMTP_PORT: String(smtp.port),
+      RELMAN_MAIL_FROM: 'Release Management <releases@test.example>',
+      RELMAN_JOBS_INTERVAL_MS: '100',
+      ...opts.mail,
+    };
     scratch = await scratchDatabase(opts.dialect);
     tmp = mkdtempSync(path.join(os.tmpdir(), `relman-${opts.name}-`));
     server = await startServer({
       dataDir: scratch.dataDir,
       databaseUrl: scratch.url,
       adminPassword: opts.adminPassword,
-      ...(opts.env ? { env: opts.env() } : {}),
+      ...(opts.env || mailEnv ? { env: { ...mailEnv, ...opts.env?.() } } : {}),
     });
     for (const [user, role, email] of opts.users) {
       ok(await runCli(['user', 'add', user, '--role', role, '--no-password', ...(email ? ['--email', email] : [])], server.localEnv));
@@ -62,6 +83,7 @@ export function cliCrew(opts: {
   });
   afterAll(async () => {
     await server?.stop();
+    await smtp?.stop();
     await scratch?.drop();
     if (tmp) rmSync(tmp, { recursive: true, force: true });
   });
@@ -69,6 +91,9 @@ export function cliCrew(opts: {
   return {
     get server() {
       return need(server, 'server');
+    },
+    get smtp() {
+      return need(smtp, 'SMTP server');
     },
     get scratch() {
       return need(scratch, 'database');

@@ -1,16 +1,15 @@
 import type { FastifyInstance } from 'fastify';
-import { DEFAULT_TEMPLATE_FILE } from '../../src/config/settings.js';
 import { buildApp } from '../../src/http/app.js';
 import { createDeps } from '../../src/runtime.js';
 import { SYSTEM_ACTOR, type Actor } from '../../src/services/actor.js';
 import { createToken } from '../../src/services/auth.js';
-import { bootstrap } from '../../src/services/bootstrap.js';
-import type { Clock } from '../../src/services/clock.js';
+import { systemClock, type Clock } from '../../src/services/clock.js';
 import type { ServiceDeps } from '../../src/services/deps.js';
 import { addUser } from '../../src/services/users.js';
-import { open, scratchDatabase, type DialectCase, type ScratchDatabase } from './databases.js';
+import { open, scratchDatabase, testTemplates, type DialectCase, type ScratchDatabase } from './databases.js';
+import { restamp } from './templates.js';
 
-export const ADMIN_PASSWORD = 'admin-password-for-tests';
+export { ADMIN_PASSWORD } from './databases.js';
 
 export type Harness = {
   deps: ServiceDeps;
@@ -18,11 +17,17 @@ export type Harness = {
   close(): Promise<void>;
 };
 
-/** A bootstrapped relman database (default template, default application, admin). */
-export async function harness(dialect: DialectCase['name'], clock?: Clock): Promise<Harness> {
-  const scratch = await scratchDatabase(dialect);
+/**
+ * A bootstrapped relman database (default template, default application, admin
+ * with ADMIN_PASSWORD): a copy of the run's template, as bootstrap would have
+ * written it with `clock` (test/support/templates.ts).
+ */
+export async function harness(dialect: DialectCase['name'], clock: Clock = systemClock): Promise<Harness> {
+  const scratch = await scratchDatabase(dialect, { bootstrapped: true });
   const deps = createDeps(open(scratch), clock);
-  await bootstrap(deps, { templateFile: DEFAULT_TEMPLATE_FILE, adminPassword: ADMIN_PASSWORD });
+  const template = testTemplates()[dialect];
+  if (!template) throw new Error(`no ${dialect} template was built for this run`);
+  await restamp(deps.database.kysely, template, clock);
   return {
     deps,
     scratch,
