@@ -1,6 +1,7 @@
 import { workItemElements } from '../db/repositories/work-items.js';
 import type { WorkItemTable } from '../db/schema.js';
 import type { WorkItemAuditView } from '../domain/audit/releases.js';
+import type { TestAttemptAuditView } from '../domain/audit/lifecycle.js';
 
 export type ElementRef = { type: string; name: string };
 
@@ -8,17 +9,7 @@ export type ElementRef = { type: string; name: string };
 export type WorkItemView = WorkItemAuditView;
 
 /** One test attempt of an item (P8), in whichever release it was recorded. */
-export type ItemTestView = {
-  release: string;
-  environment: string;
-  result: 'passed' | 'failed';
-  cause: string | null;
-  notes: string;
-  /** Package version per channel of that release at the time of the attempt. */
-  packages: Record<string, number>;
-  recordedBy: string;
-  recordedAt: string;
-};
+export type ItemTestView = { release: string } & Omit<TestAttemptAuditView, 'id' | 'item'>;
 
 /** An item as `item show` presents it: its fields and its test history across releases (P4). */
 export type WorkItemDetail = WorkItemView & { tests: ItemTestView[] };

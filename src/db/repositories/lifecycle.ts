@@ -45,15 +45,6 @@ export async function lockRelease(db: Trx, releaseId: string): Promise<void> {
     .execute();
 }
 
-/** Moves the (locked) release's version on, so clients holding an older version notice a change. */
-export async function bumpReleaseVersion(db: Trx, releaseId: string, version: number, at: string): Promise<void> {
-  await db
-    .updateTable('releases')
-    .set({ row_version: version + 1, updated_at: at })
-    .where('id', '=', releaseId)
-    .execute();
-}
-
 /** Records a state change of the release: the transition row, and the release's new state. */
 export async function insertTransition(db: Trx, row: ReleaseTransitionTable): Promise<void> {
   await db.insertInto('release_transitions').values(row).execute();

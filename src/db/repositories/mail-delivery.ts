@@ -65,14 +65,6 @@ export async function settleSentTask(
     .execute();
 }
 
-/** Moves the release's version on from `version`, so clients holding the older one notice the change. */
-export async function bumpReleaseVersion(db: Trx, releaseId: string, version: number, at: string): Promise<void> {
-  await db
-    .updateTable('releases')
-    .set({ row_version: version + 1, updated_at: at })
-    .where('id', '=', releaseId)
-    .execute();
-}
 export { taskEvidence } from './checklist.js';
 // The same columns as release_notifications' codecs in lifecycle.ts, under the names the mail code uses.
 export { notificationAddresses as noticeAddresses, notificationAccepted as noticeAccepted } from './lifecycle.js';

@@ -1,3 +1,5 @@
+import type { NotificationAuditView } from './lifecycle.js';
+
 /** What a queued mail's audit events record of it (and what the API shows). */
 export type MailAuditView = {
   id: string;
@@ -19,22 +21,7 @@ export type MailAuditView = {
 };
 
 /** A notice to an external system waiting for a mail's delivery, as `mail.queue` records it. */
-export type NoticeAuditView = {
-  id: string;
-  system: string;
-  means: string;
-  status: 'pending' | 'failed' | 'notified';
-  note: string;
-  mailId: string | null;
-  messageId: string | null;
-  addresses: string[];
-  accepted: string[] | null;
-  outcome: string | null;
-  settledAt: string | null;
-  summary: string;
-  recordedBy: string;
-  recordedAt: string;
-};
+export type NoticeAuditView = NotificationAuditView;
 
 /** What the delivery job settled for a mail: the notices and checklist tasks that waited for it. */
 export type MailDeliveryAuditView = {

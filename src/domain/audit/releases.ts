@@ -1,18 +1,11 @@
 import type { ElementRef } from '../packages-coverage.js';
+import type { BlackoutOverrideRecord } from './calendar.js';
 
 /** The change cycle a release is booked into (P2). */
 export type ReleaseCycleAuditRef = { date: string; title: string; status: 'planned' | 'cancelled' };
 
 /** Who planned a release on which blackout window(s), when and why (P13). */
-export type BlackoutOverrideAuditRecord = {
-  date: string;
-  reason: string;
-  by: string;
-  at: string;
-  blackouts: { id: string; from: string; to: string; reason: string }[];
-  /** "blackout 2026-03-14: year-end freeze overridden by carol at 2026-03-10T09:00:00.000Z: claims are being paid twice". */
-  text: string;
-};
+export type BlackoutOverrideAuditRecord = BlackoutOverrideRecord;
 
 /** What a release's audit events record of it: the release as its view shows it. */
 export type ReleaseAuditView = {

@@ -1,4 +1,5 @@
-import { bumpReleaseVersion, lockRelease, loadLifecycleRows, type LifecycleRows } from '../../db/repositories/lifecycle.js';
+import { lockRelease, loadLifecycleRows, type LifecycleRows } from '../../db/repositories/lifecycle.js';
+import { bumpReleaseVersion } from '../../db/repositories/releases.js';
 import { releaseById } from '../../db/repositories/releases.js';
 import type { Trx, TxContext } from '../../db/database.js';
 import type { ReleaseTable } from '../../db/schema.js';
@@ -82,7 +83,7 @@ export async function lockedReleaseWrite<T>(
     const l = await lockAndLoad(deps, tx, ref, options);
     const out = await fn({ ...l, tx });
     // The release's row is locked already: this takes no new lock before the audit head.
-    await bumpReleaseVersion(tx.db, l.release.id, l.release.row_version, deps.clock().toISOString());
+    await bumpReleaseVersion(tx.db, l.release.id, deps.clock().toISOString());
     return out;
   });
 }

@@ -1,7 +1,7 @@
 import { applicationById } from '../../db/repositories/applications.js';
 import { lockRelease } from '../../db/repositories/lifecycle.js';
+import { bumpReleaseVersion } from '../../db/repositories/releases.js';
 import {
-  bumpReleaseVersion,
   noticeAccepted,
   noticeAddresses,
   reopenFailedNoticesOfMail,
@@ -117,7 +117,7 @@ export async function settleMailDelivery(tx: WriteTx, deps: ServiceDeps, mail: M
     settledTasks.push({ task: t.task_id, status: patch.status, note: patch.note ?? t.note });
   }
 
-  await bumpReleaseVersion(db, release.id, release.row_version, at);
+  await bumpReleaseVersion(db, release.id, at);
   const delivered = settledNotices.some((n) => n.status === 'notified') || settledTasks.some((t) => t.status === 'done');
   // Recorded as the write's actor: the delivery job writes as OUTBOX_ACTOR.
   tx.audit({
