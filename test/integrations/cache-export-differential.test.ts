@@ -6,6 +6,12 @@ import { CacheExportError, readCacheExport, type CacheManifest } from '../../src
 import { identify, UNLISTED, VOLATILE_ATTRIBUTES, VOLATILE_CHILDREN } from '../../src/integrations/xml/element-identity.js';
 
 /**
+ * The runs are reproducible: a fixed seed unless RELMAN_FC_SEED names another
+ * (or `random`, for a new exploration each run).
+ */
+const SEED: { seed?: number } = process.env.RELMAN_FC_SEED === 'random' ? {} : { seed: Number(process.env.RELMAN_FC_SEED ?? '20261207') };
+
+/**
  * relman's byte scanner against a plain streaming XML parser (saxes) on
  * generated Caché/IRIS exports: the same elements, names, project items,
  * header and, computed from saxes's events by the canonical form that
@@ -323,7 +329,8 @@ const content = (depth: number): fc.Arbitrary<string> =>
       ),
       { maxLength: 6 },
     )
-    .map((parts) => parts.join(''));
+    // Two pieces of character data side by side must not form "]]>" either ("]]" + ">", "]" + "]>").
+    .map((parts) => parts.reduce((acc, p) => acc + (acc.endsWith(']') ? p.replace(/^(\]?)>/, '$1&gt;') : p), ''));
 
 const name = fc.stringMatching(/^[A-Za-z%][A-Za-z0-9.]{0,8}$/).map((n) => n.replace(/\.$/, ''));
 const top: fc.Arbitrary<{ xml: string; listed: boolean }> = fc.oneof(
@@ -400,7 +407,7 @@ describe('the export reader agrees with a plain streaming XML parser', () => {
         expect(got.outcome).toEqual(expected);
         expect(got.sizes).toEqual(sizes);
       }),
-      { numRuns: 300 },
+      { numRuns: 300, ...SEED },
     );
   });
 
@@ -410,7 +417,7 @@ describe('the export reader agrees with a plain streaming XML parser', () => {
         const bytes = Buffer.from(xml);
         expect((await relman(bytes, at, false)).outcome).toEqual((await relman(bytes, at)).outcome);
       }),
-      { numRuns: 150 },
+      { numRuns: 150, ...SEED },
     );
   });
 
@@ -428,7 +435,7 @@ describe('the export reader agrees with a plain streaming XML parser', () => {
         const got = await relman(Buffer.from(broken), []);
         if ('manifest' in got.outcome) expect(got.outcome).toEqual(reference(broken));
       }),
-      { numRuns: 400 },
+      { numRuns: 400, ...SEED },
     );
   });
 
@@ -446,7 +453,7 @@ describe('the export reader agrees with a plain streaming XML parser', () => {
         expect(reference(withDtd)).toHaveProperty('manifest');
         expect((await relman(Buffer.from(withDtd), at)).outcome).toEqual({ refused: 'dtd' });
       }),
-      { numRuns: 100 },
+      { numRuns: 100, ...SEED },
     );
   });
 });
