@@ -431,9 +431,10 @@ describe('the export reader agrees with a plain streaming XML parser', () => {
     await fc.assert(
       fc.asyncProperty(damage, async ([{ xml }, at, drop, insert]) => {
         const i = at % (xml.length + 1);
-        const broken = xml.slice(0, i) + insert + xml.slice(i + drop);
-        const got = await relman(Buffer.from(broken), []);
-        if ('manifest' in got.outcome) expect(got.outcome).toEqual(reference(broken));
+        // Cut in UTF-16 code units, the damage may split a surrogate pair: both readers get the same bytes.
+        const bytes = Buffer.from(xml.slice(0, i) + insert + xml.slice(i + drop));
+        const got = await relman(bytes, []);
+        if ('manifest' in got.outcome) expect(got.outcome).toEqual(reference(bytes.toString('utf8')));
       }),
       { numRuns: 400, ...SEED },
     );
