@@ -80,4 +80,3 @@ export async function openTasksDueSince(db: Db | Trx, applicationId: string, sin
     .orderBy('checklist_tasks.id')
     .execute();
 }
-export { taskResponsible } from './checklist.js';

@@ -140,5 +140,3 @@ export async function itemElementsOfReleases(
     .where('release_id', 'in', [...releaseIds])
     .execute();
 }
-export { releaseChannels } from './releases.js';
-export { workItemElements } from './work-items.js';

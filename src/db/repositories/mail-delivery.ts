@@ -64,7 +64,3 @@ export async function settleSentTask(
     .where('id', '=', id)
     .execute();
 }
-
-export { taskEvidence } from './checklist.js';
-// The same columns as release_notifications' codecs in lifecycle.ts, under the names the mail code uses.
-export { notificationAddresses as noticeAddresses, notificationAccepted as noticeAccepted } from './lifecycle.js';

@@ -3,7 +3,7 @@ import { jsonColumn } from '../codec.js';
 import type { Db, Trx } from '../database.js';
 import { ReadStatement } from '../read.js';
 import type { TestAttemptTable, WorkItemTable } from '../schema.js';
-import { testAttemptPackages } from './test-attempts.js';
+import { testAttemptPackages } from './lifecycle.js';
 
 /** `work_items.elements`: the elements (type and name) the item changes. */
 export const workItemElements = jsonColumn<{ type: string; name: string }[]>();

@@ -1,13 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Db, Trx } from '../../db/database.js';
-import {
-  blackoutById,
-  blackoutsOf,
-  deleteBlackout,
-  insertBlackout,
-  releaseChannels,
-  releasesPlanned,
-} from '../../db/repositories/calendar.js';
+import { blackoutById, blackoutsOf, deleteBlackout, insertBlackout, releasesPlanned } from '../../db/repositories/calendar.js';
+import { releaseChannels } from '../../db/repositories/releases.js';
 import type { BlackoutTable, ReleaseTable } from '../../db/schema.js';
 import type { BlackoutAuditView } from '../../domain/audit/calendar.js';
 import { blackoutEffect } from '../../domain/calendar.js';

@@ -1,5 +1,6 @@
 import type { Db, Trx } from '../../db/database.js';
-import { blackoutsByIds, cycleById, releaseBlackoutOverride, releaseChannels } from '../../db/repositories/calendar.js';
+import { blackoutsByIds, cycleById, releaseBlackoutOverride } from '../../db/repositories/calendar.js';
+import { releaseChannels } from '../../db/repositories/releases.js';
 import type { BlackoutTable, ReleaseTable } from '../../db/schema.js';
 import type { BlackoutOverride, BlackoutOverrideRecord } from '../../domain/audit/calendar.js';
 import { todayIn, type BlackoutWindow, type ScheduledRelease } from '../../domain/calendar.js';

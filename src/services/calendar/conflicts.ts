@@ -1,4 +1,5 @@
-import { blackoutsOf, cyclesOf, itemElementsOfReleases, releasesPlanned, workItemElements } from '../../db/repositories/calendar.js';
+import { blackoutsOf, cyclesOf, itemElementsOfReleases, releasesPlanned } from '../../db/repositories/calendar.js';
+import { workItemElements } from '../../db/repositories/work-items.js';
 import { findConflicts, type Conflict } from '../../domain/calendar.js';
 import { addDays } from '../../domain/dates.js';
 import { ValidationError } from '../../domain/errors.js';

@@ -7,11 +7,11 @@ import {
   cyclesOf,
   insertCycle,
   releaseBlackoutOverride,
-  releaseChannels,
   releasesInCycles,
   releasesPlanned,
   updateCycleVersioned,
 } from '../../db/repositories/calendar.js';
+import { releaseChannels } from '../../db/repositories/releases.js';
 import { updateReleaseVersioned } from '../../db/repositories/releases.js';
 import type { ChangeCycleTable, ReleaseTable } from '../../db/schema.js';
 import type { CycleAuditView, CycleReleaseAuditView } from '../../domain/audit/calendar.js';

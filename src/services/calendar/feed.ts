@@ -8,10 +8,11 @@ import {
   insertFeedToken,
   openTasksDueSince,
   revokeFeedTokensOf,
-  taskResponsible,
   touchFeedToken,
 } from '../../db/repositories/calendar-feed.js';
-import { blackoutsEndingSince, cyclesOf, releaseChannels, releasesPlanned } from '../../db/repositories/calendar.js';
+import { taskResponsible } from '../../db/repositories/checklist.js';
+import { blackoutsEndingSince, cyclesOf, releasesPlanned } from '../../db/repositories/calendar.js';
+import { releaseChannels } from '../../db/repositories/releases.js';
 import { userById } from '../../db/repositories/users.js';
 import type { CalendarTokenTable } from '../../db/schema.js';
 import { describeBlackout, todayIn } from '../../domain/calendar.js';

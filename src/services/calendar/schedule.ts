@@ -12,7 +12,8 @@ import { updateReleaseVersioned } from '../../db/repositories/releases.js';
 import { loadRelease, type ReleaseRef } from '../release-lookup.js';
 import { write } from '../write.js';
 import { StaleVersionError } from '../../domain/errors.js';
-import { blackoutsOf, cycleOn, releaseBlackoutOverride, releaseChannels } from '../../db/repositories/calendar.js';
+import { blackoutsOf, cycleOn, releaseBlackoutOverride } from '../../db/repositories/calendar.js';
+import { releaseChannels } from '../../db/repositories/releases.js';
 import type { BlackoutOverride, BlackoutOverrideAuditView } from '../../domain/audit/calendar.js';
 import { toWindow } from './common.js';
 

@@ -1,6 +1,6 @@
 import { applicationById } from '../../db/repositories/applications.js';
 import { checklistTaskById, claimTaskStep, escalationLevels, openTasksDueBy, taskResponsible } from '../../db/repositories/checklist.js';
-import { mailCc, mailRecipients } from '../../db/repositories/lifecycle-columns.js';
+import { mailCc, mailRecipients } from '../../db/repositories/mail-outbox.js';
 import { releaseById } from '../../db/repositories/releases.js';
 import type { ChecklistTaskTable, ContactTable, ReleaseTable } from '../../db/schema.js';
 import type { ChecklistSweepStepAudit } from '../../domain/audit/checklist.js';

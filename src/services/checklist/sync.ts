@@ -8,7 +8,7 @@ import {
   taskDueRule,
   taskResponsible,
 } from '../../db/repositories/checklist.js';
-import { releaseChannels } from '../../db/repositories/lifecycle-columns.js';
+import { releaseChannels } from '../../db/repositories/releases.js';
 import type { Trx } from '../../db/database.js';
 import type { ChecklistTaskTable, ReleaseTable } from '../../db/schema.js';
 import { milestoneDates, taskApplies, taskDueDate } from '../../domain/checklist.js';

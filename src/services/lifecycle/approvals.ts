@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { mailCc, mailRecipients } from '../../db/repositories/lifecycle-columns.js';
+import { mailCc, mailRecipients } from '../../db/repositories/mail-outbox.js';
 import {
   approvalAttestations,
   insertApproval,

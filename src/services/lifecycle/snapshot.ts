@@ -1,4 +1,5 @@
-import { releaseChannels, workItemElements } from '../../db/repositories/lifecycle-columns.js';
+import { releaseChannels } from '../../db/repositories/releases.js';
+import { workItemElements } from '../../db/repositories/work-items.js';
 import {
   approvalAttestations,
   notificationAccepted,

@@ -2,15 +2,14 @@ import { applicationById } from '../../db/repositories/applications.js';
 import { lockRelease } from '../../db/repositories/lifecycle.js';
 import { bumpReleaseVersion } from '../../db/repositories/releases.js';
 import {
-  noticeAccepted,
-  noticeAddresses,
   reopenFailedNoticesOfMail,
   sentTasksOfRelease,
   settleSentTask,
-  taskEvidence,
   unsettledNoticesOfMail,
   updateNotice,
 } from '../../db/repositories/mail-delivery.js';
+import { notificationAccepted, notificationAddresses } from '../../db/repositories/lifecycle.js';
+import { taskEvidence } from '../../db/repositories/checklist.js';
 import { mailCc, mailRecipients } from '../../db/repositories/mail-outbox.js';
 import { releaseById } from '../../db/repositories/releases.js';
 import type { Trx } from '../../db/database.js';
@@ -76,18 +75,18 @@ export async function settleMailDelivery(tx: WriteTx, deps: ServiceDeps, mail: M
 
   const settledNotices = [];
   for (const n of notices) {
-    const addresses = noticeAddresses.decode(n.addresses) ?? [];
+    const addresses = notificationAddresses.decode(n.addresses) ?? [];
     const ok = acceptedOf(outcome, addresses);
     const refused = addresses.filter((a) => !ok.includes(a));
     const patch: Partial<ReleaseNotificationTable> =
       ok.length > 0
         ? {
             status: 'notified',
-            accepted: noticeAccepted.encode(ok),
+            accepted: notificationAccepted.encode(ok),
             outcome: refused.length > 0 ? `the mail server refused ${refused.join(', ')}` : null,
             settled_at: at,
           }
-        : { status: 'failed', accepted: noticeAccepted.encode([]), outcome: whyNot(outcome, addresses), settled_at: at };
+        : { status: 'failed', accepted: notificationAccepted.encode([]), outcome: whyNot(outcome, addresses), settled_at: at };
     await updateNotice(db, n.id, patch);
     settledNotices.push({ system: n.system, status: patch.status, accepted: ok, outcome: patch.outcome ?? null });
   }

@@ -1,4 +1,4 @@
-import { releaseChannels } from '../../db/repositories/calendar.js';
+import { releaseChannels } from '../../db/repositories/releases.js';
 import { mailCc, mailRecipients } from '../../db/repositories/mail-outbox.js';
 import { displayNameByUsername } from '../../db/repositories/recipients.js';
 import type { MailOutboxTable } from '../../db/schema.js';

@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { insertNotice, noticeAddresses, openTasksOfRelease, taskEvidence } from '../../db/repositories/mail-delivery.js';
+import { insertNotice, openTasksOfRelease } from '../../db/repositories/mail-delivery.js';
+import { notificationAddresses } from '../../db/repositories/lifecycle.js';
+import { taskEvidence } from '../../db/repositories/checklist.js';
 import { ValidationError } from '../../domain/errors.js';
 import type { Recipient } from '../../domain/template/schema.js';
 import type { Actor } from '../actor.js';
@@ -136,7 +138,7 @@ export async function sendReleaseMail(
         status: 'pending',
         mail_id: row.id,
         message_id: row.message_id,
-        addresses: noticeAddresses.encode(addressesOf.get(system) ?? []),
+        addresses: notificationAddresses.encode(addressesOf.get(system) ?? []),
         accepted: null,
         outcome: null,
         settled_at: null,

@@ -1,5 +1,5 @@
 import type { Db, Trx } from '../../db/database.js';
-import { workItemElements } from '../../db/repositories/calendar.js';
+import { workItemElements } from '../../db/repositories/work-items.js';
 import { filesOfChannel, manifestsOf } from '../../db/repositories/package-reads.js';
 import type { ReleasePackageTable, WorkItemTable } from '../../db/schema.js';
 import type { ReleaseSnapshot } from '../../domain/lifecycle/snapshot.js';

@@ -1,1 +1,0 @@
-export { testAttemptPackages } from './lifecycle.js';
