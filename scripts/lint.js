@@ -6,6 +6,7 @@ import { spawn } from 'node:child_process';
 
 const checks = [
   ['type check', 'tsc', ['-p', 'tsconfig.json', '--noEmit']],
+  ['type check (web)', 'tsc', ['-p', 'web/tsconfig.json', '--noEmit']],
   ['eslint', 'eslint', ['.']],
   ['prettier', 'prettier', ['--check', '--log-level', 'warn', '.']],
 ];

@@ -18,6 +18,7 @@ import { requestLogSerializer } from './log-redaction.js';
 import { OneLineRequestLog } from './request-log.js';
 import { DEFAULT_TIMEOUTS, registerRequestTimeouts, serverTimeoutOptions, type RequestTimeouts } from './request-timeouts.js';
 import { SECURITY_HEADERS } from './security-headers.js';
+import { registerWebUi } from './web-ui.js';
 import { responseSerializerCompiler } from './serializer.js';
 import { problem, sendProblem, toProblem } from './problem.js';
 import { applicationRoutes } from './routes/applications.js';
@@ -56,6 +57,8 @@ export type AppOptions = {
   logStream?: Writable | undefined;
   /** A file the JSON log lines are appended to instead of stdout, written the same way (benchmarks: /dev/null). */
   logFile?: string | undefined;
+  /** The built web application (default dist/web); false: serve the API only. */
+  webDir?: string | false | undefined;
 };
 
 export type RouteOptions = Required<Pick<AppOptions, 'cookieSecure' | 'sessionTtlHours'>> & {
@@ -108,7 +111,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(responseSerializerCompiler(options.validateResponses ?? false));
   app.addHook('onSend', async (req, reply) => {
-    reply.headers(SECURITY_HEADERS);
+    // A page answer sets its own policy (with its style nonce) and caching.
+    for (const [name, value] of Object.entries(SECURITY_HEADERS)) if (!reply.hasHeader(name)) reply.header(name, value);
     reply.header('x-request-id', req.id);
   });
   registerRequestTimeouts(app, timeouts);
@@ -157,6 +161,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     maxUploadBytes: options.maxUploadBytes ?? DEFAULT_MAX_UPLOAD_BYTES,
   };
   await app.register(healthRoutes, routeOptions);
+  if (options.webDir !== false) registerWebUi(app, options.webDir);
   await app.register(
     async (api) => {
       api.get('/openapi.json', { config: { public: true }, schema: { hide: true } }, () => app.swagger());

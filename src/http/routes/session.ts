@@ -4,9 +4,11 @@ import { actorFromSession, login, logout } from '../../services/auth.js';
 import { changeOwnPassword, getUserView } from '../../services/users.js';
 import type { RouteOptions } from '../app.js';
 import { actorOf, SESSION_COOKIE } from '../auth.js';
-import { errorResponses, problemSchema } from '../schemas/common.js';
+import { appQuery, errorResponses, problemSchema } from '../schemas/common.js';
 import { TooManyAttemptsError } from '../../domain/errors.js';
 import { userSchema } from '../schemas/views.js';
+import { APP_ACTIONS } from '../../domain/permissions.js';
+import { myPermissions } from '../../services/my-permissions.js';
 
 const sessionSchema = z.object({ user: userSchema, csrfToken: z.string().nullable(), expiresAt: z.string().nullable() });
 
@@ -63,6 +65,22 @@ export const sessionRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, { 
         expiresAt: session?.expiresAt ?? null,
       };
     },
+  );
+
+  app.get(
+    '/session/permissions',
+    {
+      schema: {
+        tags: ['auth'],
+        summary: 'What you may do in an application (its template grants actions to roles); the server still checks every write',
+        querystring: z.object({ app: appQuery }).strict(),
+        response: {
+          200: z.object({ app: z.string(), roles: z.array(z.string()), admin: z.boolean(), actions: z.array(z.enum(APP_ACTIONS)) }),
+          ...errorResponses,
+        },
+      },
+    },
+    async (req) => myPermissions(deps, actorOf(req), req.query.app),
   );
 
   app.delete(

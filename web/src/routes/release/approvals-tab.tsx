@@ -1,0 +1,7 @@
+import { Text } from '@mantine/core';
+import { useReleaseRef } from './queries';
+
+export default function Tab() {
+  const { name } = useReleaseRef();
+  return <Text>approvals-tab of {name}</Text>;
+}

@@ -1,0 +1,7 @@
+import { Text } from '@mantine/core';
+import { useReleaseRef } from './queries';
+
+export default function Tab() {
+  const { name } = useReleaseRef();
+  return <Text>mail-tab of {name}</Text>;
+}

@@ -1,0 +1,20 @@
+import { createTheme, type CSSVariablesResolver } from '@mantine/core';
+
+/** Colours chosen for contrast (WCAG AA on white): the primary shade is dark enough for text on buttons. */
+export const theme = createTheme({
+  primaryColor: 'indigo',
+  primaryShade: 8,
+  fontFamily: 'system-ui, -apple-system, "Segoe UI", Roboto, sans-serif',
+  defaultRadius: 'sm',
+});
+
+/** Error and secondary text dark enough for WCAG AA contrast on white (the library's defaults are lighter). */
+export const cssVariablesResolver: CSSVariablesResolver = () => ({
+  variables: {},
+  light: {
+    '--mantine-color-error': '#c92a2a',
+    '--mantine-color-dimmed': '#495057',
+    '--mantine-color-placeholder': '#6c757d',
+  },
+  dark: {},
+});
