@@ -10,9 +10,12 @@ import { ChunkDecoder } from './text-decoding.js';
 export type ElementId = { type: CacheElementType; name: string };
 export type ElementText = ElementId & { text: string };
 
-const TYPES: ReadonlySet<string> = new Set<CacheElementType>(['class', 'routine', 'csp', 'document', 'global', 'project', 'other']);
 /** Longer than any Caché name (a CSP path is the longest kind); anything beyond is not a name. */
 const MAX_NAME = 512;
+
+/** What an element key looks like: a known type, a colon, a name without control characters. */
+// eslint-disable-next-line no-control-regex
+export const ELEMENT_KEY = /^(class|routine|csp|document|global|project|other):[^\u0000-\u001f\u007f]+$/;
 
 /**
  * `class:CMS.Patient` → `{ type: 'class', name: 'CMS.Patient' }` (the keys of
@@ -20,13 +23,11 @@ const MAX_NAME = 512;
  * overlong name, or a name with control characters.
  */
 export function parseElementKey(key: string): ElementId | null {
+  if (!ELEMENT_KEY.test(key)) return null;
   const colon = key.indexOf(':');
-  if (colon <= 0) return null;
-  const type = key.slice(0, colon);
   const name = key.slice(colon + 1);
-  // eslint-disable-next-line no-control-regex
-  if (!TYPES.has(type) || name.length === 0 || name.length > MAX_NAME || /[\u0000-\u001f\u007f]/.test(name)) return null;
-  return { type: type as CacheElementType, name };
+  if (name.length > MAX_NAME) return null;
+  return { type: key.slice(0, colon) as CacheElementType, name };
 }
 
 /** Thrown by the observer to stop the scan as soon as the element has been read. */
@@ -118,7 +119,7 @@ function parseTree(xml: string): Node {
   const stack: Node[] = [root];
   const top = (): Node => stack[stack.length - 1] ?? root;
   parser.on('opentag', (t) => {
-    const node: Node = { tag: t.name, attributes: t.attributes as Record<string, string>, children: [] };
+    const node: Node = { tag: t.name, attributes: t.attributes, children: [] };
     top().children.push(node);
     stack.push(node);
   });
