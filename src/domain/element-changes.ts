@@ -13,7 +13,7 @@ function classBlocks(text: string): Map<string, { kind: string; name: string; bo
     if (line !== '' && !/^\s/.test(line)) {
       const space = line.indexOf(' ');
       const kind = (space < 0 ? line : line.slice(0, space)).toLowerCase();
-      const name = space < 0 ? '' : (line.slice(space + 1).split(' ')[0] ?? '');
+      const name = space < 0 ? '' : line.slice(space + 1);
       const key = `${kind} ${name}`;
       // A member written twice: both count, as one block.
       current = blocks.get(key) ?? { kind, name, body: '' };

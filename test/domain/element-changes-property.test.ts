@@ -12,7 +12,8 @@ const codeLine = fc.oneof(
 );
 const member: fc.Arbitrary<Member> = fc.record({
   kind: fc.constantFrom(...KINDS),
-  name: fc.stringMatching(/^[A-Za-z%][A-Za-z0-9]{0,8}$/),
+  // Quoted member names may hold spaces.
+  name: fc.stringMatching(/^[A-Za-z%][A-Za-z0-9 ]{0,8}$/),
   lines: fc.array(codeLine, { maxLength: 5 }),
 });
 const members = fc.uniqueArray(member, { selector: (m) => `${m.kind.toLowerCase()} ${m.name}`, maxLength: 8 });

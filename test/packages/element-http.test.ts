@@ -1,9 +1,10 @@
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dialects } from '../support/databases.js';
 import { harness, userWith, type Harness } from '../support/harness.js';
 import { caller, expectJson, expectProblem, type Call } from '../support/http.js';
 import { tickingClock, V } from '../support/lifecycle-http.js';
-import { fixture, packagesApp, packagesUrl, staticZip, upload, type PackagesApp } from '../support/packages.js';
+import { fixture, packagesApp, packagesUrl, sha256, staticZip, upload, type PackagesApp } from '../support/packages.js';
 
 const V1 = fixture('CFIS001-v1.xml');
 const V2 = fixture('CFIS001-v2.xml');
@@ -117,6 +118,19 @@ describe.each(dialects)('one element of a release file over HTTP ($name)', ({ na
     expectProblem(await get(`/web/1/elements/${enc('class:CMS.Patient')}`), 422, 'validation');
     const anonymous = await pa.app.inject({ method: 'GET', url: packagesUrl(release, `/database/1/elements/${enc('class:CMS.Patient')}`) });
     expect(anonymous.statusCode).toBe(401);
+  });
+
+  it('answers 500 artifact-corrupt when the stored file is gone', async () => {
+    const file = pa.store.localPath(sha256(V1));
+    const saved = readFileSync(file);
+    rmSync(file);
+    try {
+      const p = expectProblem(await get(`/database/1/elements/${enc('class:CMS.Patient')}`), 500, 'artifact-corrupt');
+      expect(p.detail).toContain('missing');
+    } finally {
+      writeFileSync(file, saved);
+    }
+    expect((await element('1', 'class:CMS.Patient')).version).toBe(1);
   });
 
   it('documents both routes in the OpenAPI document', async () => {

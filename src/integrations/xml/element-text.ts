@@ -205,8 +205,8 @@ function renderClass(root: Node): string {
       counts.set(member.tag, n);
       name = `#${n}`;
     }
-    const header = `${member.tag} ${name}${attributeText(member, new Set(['name']))}`;
-    blocks.push([header, ...fields(member, INDENT)]);
+    // The header is kind and name alone (a quoted member name may hold spaces); other attributes go below it.
+    blocks.push([`${member.tag} ${name}`, ...attributeLines(member, new Set(['name'])), ...fields(member, INDENT)]);
   }
   return blocks.map((b) => b.join('\n')).join('\n\n') + '\n';
 }
