@@ -148,6 +148,17 @@ describe('one element’s text from a release file', () => {
       expect(parseElementKey(bad)).toBeNull();
   });
 
+  it('finds a global by the name in its first subscript, past other globals', async () => {
+    const global = (name: string, data: string) =>
+      `<Global>\n<Node><Sub>${name}</Sub>\n<Node><Sub>x</Sub>\n<Data>${data}</Data>\n</Node>\n</Node>\n</Global>\n`;
+    const xml = `<Export>\n${global('^Big', 'y'.repeat(50_000))}${global('^A&amp;B', 'odd')}${global('^Cfg', 'on')}</Export>\n`;
+    for (const size of [5, 4096, 1 << 20]) {
+      expect(await text(xml, 'global:^Cfg', size)).toContain('Data: on');
+      expect(await text(xml, 'global:^A&B', size)).toContain('Data: odd');
+      expect(await text(xml, 'global:^Nope', size)).toBeNull();
+    }
+  });
+
   it('still refuses a broken file before the element', async () => {
     const broken = '<Export><Class name="a"><Oops></Class><Class name="b"></Class></Export>';
     await expect(text(broken, 'class:b')).rejects.toBeInstanceOf(CacheExportError);

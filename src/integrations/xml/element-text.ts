@@ -59,6 +59,8 @@ export async function readElementBytes(source: AsyncIterable<Uint8Array | string
    * before its end is needed.
    */
   let keepFrom: number | null = 0;
+  /** Start of the global whose name was last looked at. */
+  let judged = -1;
   const observer: TopLevelObserver = {
     opened(element, at) {
       // A global's name is only known at its close, so every global is a candidate until then.
@@ -83,6 +85,15 @@ export async function readElementBytes(source: AsyncIterable<Uint8Array | string
     chunks.push({ base: total, bytes: Buffer.from(bytes) });
     total += bytes.length;
     reader.push(bytes);
+    if (start !== null && id.type === 'global' && judged !== start) {
+      const verdict = otherGlobal(chunks, start, id.name);
+      // Judged once: when the first subscript is plain to see, or past the bytes it can be in.
+      if (verdict !== null || total - start >= GLOBAL_HEAD) judged = start;
+      if (verdict === true) {
+        start = null;
+        keepFrom = null;
+      }
+    }
     if (keepFrom === null) chunks.length = 0;
     else while (chunks.length > 0 && (chunks[0]?.base ?? 0) + (chunks[0]?.bytes.length ?? 0) <= keepFrom) chunks.shift();
   });
@@ -95,6 +106,33 @@ export async function readElementBytes(source: AsyncIterable<Uint8Array | string
     throw err;
   }
   return null;
+}
+
+/** Bytes of a global looked at for its name: the name is in its first `<Sub>`, right after the start tag. */
+const GLOBAL_HEAD = 4096;
+const FIRST_SUB = /^<Global\b[^>]*>\s*<Node>\s*<Sub>([^<&]*)<\/Sub>/;
+
+/**
+ * Whether the global being read, which began at byte offset `start`, is
+ * another one than `name` (true) or that one (false), when its first
+ * subscript is written plainly: a global holds data and may be large, so it
+ * is not kept to its end only to learn its name. Null when that cannot be
+ * told (yet, or at all, for a name written with an entity or CDATA); then the
+ * global is judged at its close.
+ */
+function otherGlobal(chunks: readonly { base: number; bytes: Buffer }[], start: number, name: string): boolean | null {
+  const first = chunks[0];
+  if (!first) return null;
+  const head: Buffer[] = [];
+  for (const c of chunks) {
+    if (c.base >= start + GLOBAL_HEAD) break;
+    head.push(c.bytes);
+  }
+  const text = Buffer.concat(head)
+    .subarray(start - first.base, start - first.base + GLOBAL_HEAD)
+    .toString('utf8');
+  const sub = FIRST_SUB.exec(text);
+  return sub === null ? null : sub[1] !== name;
 }
 
 /** One element's text (see renderElement), or null when the export does not hold it. */
