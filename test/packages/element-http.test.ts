@@ -60,6 +60,12 @@ describe.each(dialects)('one element of a release file over HTTP ($name)', ({ na
     expect(e.text.length).toBeGreaterThan(0);
   });
 
+  it('takes a CSP page, whose name holds slashes, encoded in the path', async () => {
+    const e = await element('1', 'csp:/csp/cms/login.csp');
+    expect(e).toMatchObject({ type: 'csp', name: '/csp/cms/login.csp', version: 1 });
+    expect(e.text.length).toBeGreaterThan(0);
+  });
+
   it('answers 404 for an element the version does not hold', async () => {
     expectProblem(await get(`/database/1/elements/${enc('class:CMS.Claims.Split')}`), 404, 'not-found');
     expectProblem(await get(`/database/9/elements/${enc('class:CMS.Patient')}`), 404, 'not-found');
