@@ -192,6 +192,38 @@ describe.each(dialects)('relman package commands against a running server ($name
     expect((await cli(['package', 'show', 'CFIS001', '--channel', 'database', '--version', 'two'])).code).toBe(2);
   });
 
+  it('prints the unified diff of one element with --element, and its members with --json', async () => {
+    const diff = ok(await cli(['package', 'diff', 'CFIS001', '--channel', 'database', '--element', 'class:CMS.Visit']));
+    expect(diff).toMatch(/^--- class:CMS\.Visit \(CFIS001\/database v1\)$/m);
+    expect(diff).toMatch(/^\+\+\+ class:CMS\.Visit \(CFIS001\/database v2\)$/m);
+    expect(diff).toMatch(/^-.*quit 1$/m);
+    expect(diff).toMatch(/^\+.*quit total$/m);
+    expect(diff).not.toContain('TimeChanged');
+    const d = JSON.parse(
+      ok(
+        await cli([
+          'package',
+          'diff',
+          'CFIS001',
+          '--channel',
+          'database',
+          '--element',
+          'class:CMS.Visit',
+          '--from',
+          '1',
+          '--to',
+          '2',
+          '--json',
+        ]),
+      ),
+    );
+    expect(d.members).toEqual([{ kind: 'method', name: 'Total', change: 'changed' }]);
+    expect(d.unified).toBe(diff);
+    const same = ok(await cli(['package', 'diff', 'CFIS001', '--channel', 'database', '--element', 'class:CMS.Patient']));
+    expect(same).toBe('class:CMS.Patient: no change from CFIS001 v1 to CFIS001 v2\n');
+    expect((await cli(['package', 'diff', 'CFIS001', '--channel', 'database', '--element', 'class:CMS.Nowhere'])).code).toBe(5);
+  });
+
   it('downloads the same bytes, verified, into the file named', async () => {
     const out = path.join(tmp, 'download', 'v1.xml');
     rmSync(path.dirname(out), { recursive: true, force: true });

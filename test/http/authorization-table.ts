@@ -253,6 +253,20 @@ export const ROUTES: Route[] = [
   },
   {
     method: 'GET',
+    url: `${V}/releases/:name/packages/:channel/element-diff`,
+    access: 'read',
+    ok: 200,
+    req: (fx) => ({ url: lc(fx, '/packages/database/element-diff?element=class%3ACMS.Patient') }),
+  },
+  {
+    method: 'GET',
+    url: `${V}/releases/:name/packages/:channel/:version/elements/:element`,
+    access: 'read',
+    ok: 200,
+    req: (fx) => ({ url: lc(fx, '/packages/database/1/elements/class%3ACMS.Patient') }),
+  },
+  {
+    method: 'GET',
     url: `${V}/releases/:name/packages/:channel/:version/file`,
     access: 'read',
     ok: 200,

@@ -420,7 +420,18 @@ describe.each(dialects)('a package diffed against the previous production releas
     expect(keysOf(diff.added)).toEqual(['class:CMS.Claims.Split']);
     expect(keysOf(diff.removed)).toEqual(['class:%ZCMS.Legacy']);
     expect(keysOf(diff.changed.map((c: { after: El }) => c.after))).toEqual(['class:CMS.Claims.Totals']);
+    const element = expectJson(
+      await dev('GET', packagesUrl(next.name, '/database/element-diff?element=class%3ACMS.Claims.Totals&against=production')),
+      200,
+    );
+    expect(element).toMatchObject({ from: { release: prod.name, version: 1 }, to: { release: next.name, version: 1 } });
+    expect(element.members).toEqual([{ kind: 'method', name: 'Total', change: 'changed' }]);
     // Without a release in production before it there is nothing to compare with.
     expectProblem(await dev('GET', packagesUrl(prod.name, '/database/diff?against=production')), 404, 'not-found');
+    expectProblem(
+      await dev('GET', packagesUrl(prod.name, '/database/element-diff?element=class%3ACMS.Patient&against=production')),
+      404,
+      'not-found',
+    );
   });
 });

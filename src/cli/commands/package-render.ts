@@ -178,3 +178,17 @@ export function renderDiff(channel: string, d: Diff): string {
   for (const c of d.changed) lines.push(`~ ${label(c.after)} (${detail(c.before)} → ${detail(c.after)})`);
   return lines.join('\n');
 }
+
+export type ElementDiff = {
+  element: string;
+  from: { release: string; version: number; text: string | null };
+  to: { release: string; version: number; text: string | null };
+  members: { kind: string; name: string; change: 'added' | 'removed' | 'changed' }[];
+  unified: string;
+};
+
+/** The unified diff of one element's text, or a line saying it did not change. */
+export function renderElementDiff(e: ElementDiff): string {
+  if (e.unified === '') return `${e.element}: no change from ${e.from.release} v${e.from.version} to ${e.to.release} v${e.to.version}`;
+  return e.unified.replace(/\n$/, '');
+}

@@ -7,11 +7,13 @@ import { counted, progress } from '../progress.js';
 import {
   renderCoverage,
   renderDiff,
+  renderElementDiff,
   renderList,
   renderShown,
   renderUploaded,
   type CoverageView,
   type Diff,
+  type ElementDiff,
   type PackageView,
   type Shown,
   type Uploaded,
@@ -129,17 +131,35 @@ export function registerPackages(program: Command): void {
     .option('--from <n>', 'older version', int('--from'))
     .option('--to <n>', 'newer version (default: the latest)', int('--to'))
     .option('--against-production', 'compare with the same channel’s file in the previous release that reached production')
-    .action(async (name: string, opts: { channel: string; from?: number; to?: number; againstProduction?: boolean }, cmd: Command) => {
-      if (opts.againstProduction && opts.from !== undefined)
-        throw new CliError('give at most one of --from and --against-production', EXIT.usage);
-      const d = await client(cmd).request<Diff>('GET', channelPath(name, opts.channel, '/diff'), undefined, {
-        app: globals(cmd).app,
-        from: opts.from,
-        to: opts.to,
-        against: opts.againstProduction ? 'production' : undefined,
-      });
-      show(cmd, d, () => renderDiff(opts.channel, d));
-    });
+    .option('--element <type:name>', 'one element of a release file, e.g. class:CMS.Patient: print the unified diff of its text')
+    .action(
+      async (
+        name: string,
+        opts: { channel: string; from?: number; to?: number; againstProduction?: boolean; element?: string },
+        cmd: Command,
+      ) => {
+        if (opts.againstProduction && opts.from !== undefined)
+          throw new CliError('give at most one of --from and --against-production', EXIT.usage);
+        if (opts.element !== undefined) {
+          const e = await client(cmd).request<ElementDiff>('GET', channelPath(name, opts.channel, '/element-diff'), undefined, {
+            app: globals(cmd).app,
+            element: opts.element,
+            from: opts.from,
+            to: opts.to,
+            against: opts.againstProduction ? 'production' : undefined,
+          });
+          show(cmd, e, () => renderElementDiff(e));
+          return;
+        }
+        const d = await client(cmd).request<Diff>('GET', channelPath(name, opts.channel, '/diff'), undefined, {
+          app: globals(cmd).app,
+          from: opts.from,
+          to: opts.to,
+          against: opts.againstProduction ? 'production' : undefined,
+        });
+        show(cmd, d, () => renderDiff(opts.channel, d));
+      },
+    );
 
   pkg
     .command('download <release>')

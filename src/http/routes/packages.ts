@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { diffPackages, listPackages, openPackageFile, showCoverage, showPackage } from '../../services/packages/read.js';
 import { uploadPackage } from '../../services/packages/upload.js';
+import { diffElement, ELEMENT_KEY, showElement } from '../../services/packages/element.js';
 import type { RouteOptions } from '../app.js';
 import { acceptRawBodies, rawBody, rawUpload } from '../raw-body.js';
 import { actorOf } from '../auth.js';
@@ -46,6 +47,33 @@ const diffSchema = z.object({
   removed: z.array(z.unknown()),
   changed: z.array(z.unknown()),
   unchanged: z.number().int(),
+});
+
+const elementKeyParam = z
+  .string()
+  .max(600)
+  .regex(ELEMENT_KEY)
+  .describe('type:name, as in a manifest diff: class:CMS.Patient, routine:sc.compile.MAC, csp:/csp/cms/login.csp');
+const elementSchema = z.object({
+  element: z.string(),
+  type: z.string(),
+  name: z.string(),
+  version: z.number().int(),
+  text: z.string().describe('A class as one block per member (save stamps left out); a routine or CSP page as its source'),
+});
+const elementSideSchema = z.object({
+  release: z.string(),
+  version: z.number().int(),
+  text: z.string().nullable().describe('Null when that version does not hold the element'),
+});
+const elementDiffSchema = z.object({
+  element: z.string(),
+  from: elementSideSchema,
+  to: elementSideSchema,
+  members: z
+    .array(z.object({ kind: z.string(), name: z.string(), change: z.enum(['added', 'removed', 'changed']) }))
+    .describe('Class members (kind: class, method, property, parameter, index, query, xdata, storage…), routine labels, or body'),
+  unified: z.string().describe('Unified diff of the two texts; empty when they are the same'),
 });
 
 /** Package files: streaming upload, versions, manifests, coverage, diffs, download (P5, P6, P17). */
@@ -121,6 +149,54 @@ export const packageRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, { 
           to: req.query.to,
           againstProduction: req.query.against === 'production',
         },
+      ),
+  );
+
+  app.get(
+    '/releases/:name/packages/:channel/element-diff',
+    {
+      schema: {
+        tags: ['packages'],
+        summary:
+          'What changed in one class, routine or other element of a release file between two versions (default: the latest and the one before), or against the previous production release: members and a unified diff',
+        params: z.object({ name: nameParam, channel: identifier }),
+        querystring: z
+          .object({
+            app: appQuery,
+            element: elementKeyParam,
+            from: intParam(1).optional(),
+            to: intParam(1).optional(),
+            against: z.literal('production').optional(),
+          })
+          .strict(),
+        response: { 200: elementDiffSchema, ...errorResponses },
+      },
+    },
+    async (req) =>
+      diffElement(deps, artifacts, { app: req.query.app, name: req.params.name, channel: req.params.channel }, req.query.element, {
+        from: req.query.from,
+        to: req.query.to,
+        againstProduction: req.query.against === 'production',
+      }),
+  );
+
+  app.get(
+    '/releases/:name/packages/:channel/:version/elements/:element',
+    {
+      schema: {
+        tags: ['packages'],
+        summary: 'The text of one element of a release file (read from the stored file up to the element’s end)',
+        params: z.object({ name: nameParam, channel: identifier, version: versionParam, element: elementKeyParam }),
+        querystring: appOnly,
+        response: { 200: elementSchema, ...errorResponses },
+      },
+    },
+    async (req) =>
+      showElement(
+        deps,
+        artifacts,
+        { app: req.query.app, name: req.params.name, channel: req.params.channel, version: asVersion(req.params.version) },
+        req.params.element,
       ),
   );
 

@@ -3,6 +3,7 @@ import { CacheExportError, shortTag } from './cache-export-error.js';
 import type { CacheElement, CacheManifest } from './cache-export-types.js';
 import type { TextSink } from './canonical-hash.js';
 import { type Fail, NO_ROOT, SECOND_ROOT, TRUNCATED } from './parser-errors.js';
+import type { TopLevelObserver } from './export-reader.js';
 import type { TagParser } from './tag-parser.js';
 import { TopLevelElement } from './top-level-element.js';
 import type { Name } from './xml-bytes.js';
@@ -30,7 +31,7 @@ export class DocumentTracker {
   private header: Omit<CacheManifest, 'format' | 'elements'> = { generator: null, version: null, zv: null, ts: null };
 
   constructor(
-    private readonly limits: { maxElements: number; maxDepth: number },
+    private readonly limits: { maxElements: number; maxDepth: number; observer?: TopLevelObserver | undefined },
     /** Batch buffer lent to each element's hash in turn. */
     private readonly scratch: Buffer,
     private readonly fail: Fail,
@@ -116,6 +117,7 @@ export class DocumentTracker {
     } else if (depth === 2) {
       this.topLevel++;
       this.current = new TopLevelElement(p, start, this.scratch);
+      this.limits.observer?.opened(this.current, start);
     } else if (this.current?.openChild(name, depth, p, p.buf, 0, 0) && ++this.projectItems > this.limits.maxElements) {
       this.fail('too-large', `The project lists more than ${this.limits.maxElements} items`, start);
     }
@@ -134,6 +136,7 @@ export class DocumentTracker {
         const element = this.current.close(b, nameStart, gt, end);
         if (element) this.elements.push(element);
         this.current = null;
+        this.limits.observer?.closed(element, end);
       } else if (lt < 0) {
         this.current.closeChild(depth, b, nameStart, gt);
       } else {

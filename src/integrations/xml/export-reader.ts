@@ -1,6 +1,6 @@
 import { Buffer } from 'node:buffer';
 import { CacheExportError, type CacheExportErrorReason } from './cache-export-error.js';
-import type { CacheManifest } from './cache-export-types.js';
+import type { CacheElement, CacheElementType, CacheManifest } from './cache-export-types.js';
 import {
   DISALLOWED_CHARACTER,
   DTD_IN_CONTENT,
@@ -86,6 +86,15 @@ export type ReaderLimits = {
    * The manifest is the same either way.
    */
   shortcuts?: boolean;
+  /** Told when each top-level element opens and closes, for readers that want one element's bytes. */
+  observer?: TopLevelObserver;
+};
+
+export type TopLevelObserver = {
+  /** A top-level element's start tag begins at byte offset `start`. */
+  opened(element: { readonly type: CacheElementType; readonly name: string | null }, start: number): void;
+  /** The element opened last ends just before byte offset `end`; `element` is null for one that is not listed. */
+  closed(element: CacheElement | null, end: number): void;
 };
 
 /** What the scanner is in the middle of, at the end of a chunk. */

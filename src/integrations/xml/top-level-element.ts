@@ -20,8 +20,9 @@ const GLOBAL_DONE = 2;
  */
 export class TopLevelElement implements TextSink {
   private readonly tag: string;
-  private readonly type: CacheElementType;
-  private readonly name: string | null;
+  readonly type: CacheElementType;
+  /** Null for a global until its name is read, at its close. */
+  readonly name: string | null;
   /** Null for elements that are read but not listed. */
   private readonly hash: CanonicalHash | null;
   private readonly volatileChildren: ReadonlySet<string> | undefined;

@@ -24,9 +24,10 @@ import { currentFileSet, fileSetCoverage, type CoverageView } from './file-set.j
 /** Which package a read is about: a release's channel, at `version` (absent: its newest file). */
 export type PackageRef = ReleaseRef & { readonly channel: string; readonly version?: number | undefined };
 
-type Loaded = { ctx: AppContext; release: ReleaseTable; pkg: ReleasePackageTable };
+type WithFile = Loaded & { pkg: { sha256: string; manifest: string } };
+export type Loaded = { ctx: AppContext; release: ReleaseTable; pkg: ReleasePackageTable };
 
-async function loadVersion(deps: ServiceDeps, ref: PackageRef): Promise<Loaded> {
+export async function loadVersion(deps: ServiceDeps, ref: PackageRef): Promise<Loaded> {
   const db = deps.database.kysely;
   const ctx = await resolveApplicationForRead(deps, ref.app);
   const release = await loadRelease(db, ctx, ref.name);
@@ -35,7 +36,7 @@ async function loadVersion(deps: ServiceDeps, ref: PackageRef): Promise<Loaded> 
   return { ctx, release, pkg };
 }
 
-function requireFile(pkg: ReleasePackageTable): asserts pkg is ReleasePackageTable & { sha256: string; manifest: string } {
+export function requireFile(pkg: ReleasePackageTable): asserts pkg is ReleasePackageTable & { sha256: string; manifest: string } {
   if (pkg.sha256 === null || pkg.manifest === null) {
     throw new ConflictError(`package v${pkg.version} of ${pkg.channel} was recorded without a file`, 'no-file');
   }
@@ -102,12 +103,12 @@ export type PackageDiff = {
   unchanged: number;
 };
 
-/** Added, removed and changed elements (or entries) between two versions, or against the previous production release. */
-export async function diffPackages(
+/** The two versions a diff compares: `to` (default: the newest) and `from` (default: the file of the same kind before it), or the previous production release's file. */
+export async function comparedVersions(
   deps: ServiceDeps,
   ref: ReleaseRef & { readonly channel: string },
   opts: { from?: number | undefined; to?: number | undefined; againstProduction?: boolean | undefined },
-): Promise<PackageDiff> {
+): Promise<{ from: WithFile; to: WithFile }> {
   const { channel } = ref;
   const to = await loadVersion(deps, { ...ref, version: opts.to });
   requireFile(to.pkg);
@@ -139,6 +140,16 @@ export async function diffPackages(
       { path: 'from', message: `v${from.pkg.version} is ${from.pkg.kind ?? '?'}, v${to.pkg.version} is ${to.pkg.kind ?? '?'}` },
     ]);
   }
+  return { from: from as WithFile, to: to as WithFile };
+}
+
+/** Added, removed and changed elements (or entries) between two versions, or against the previous production release. */
+export async function diffPackages(
+  deps: ServiceDeps,
+  ref: ReleaseRef & { readonly channel: string },
+  opts: { from?: number | undefined; to?: number | undefined; againstProduction?: boolean | undefined },
+): Promise<PackageDiff> {
+  const { from, to } = await comparedVersions(deps, ref, opts);
   // Both files are of the same kind: a Caché export's manifest, or an archive's.
   const before = packageManifest.decode(from.pkg.manifest);
   const after = packageManifest.decode(to.pkg.manifest);
