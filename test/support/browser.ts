@@ -15,7 +15,7 @@ import { buildApp } from '../../src/http/app.js';
 import { FileArtifactStore } from '../../src/integrations/storage/artifact-store.js';
 import type { ServiceDeps } from '../../src/services/deps.js';
 import type { DialectCase } from './databases.js';
-import { fixtures, type Fixtures } from './factories.js';
+import { fixtures, type Fixtures, type TestUser } from './factories.js';
 import { harness, userWith, type Harness } from './harness.js';
 import { tickingClock } from './lifecycle-http.js';
 
@@ -63,8 +63,8 @@ export type Site = {
   browser: Browser;
   /** A user with these roles, signed in in a fresh browser context (its own cookies): one tab of theirs. */
   signedIn(username: string, roles: string[], opts?: { path?: string }): Promise<{ context: BrowserContext; page: Page }>;
-  /** A user who can sign in with PASSWORD (made once per username). */
-  person(username: string, roles: string[]): Promise<string>;
+  /** A user who can sign in with PASSWORD (made once per username), with the actor services take and an API token. */
+  person(username: string, roles: string[]): Promise<TestUser>;
 };
 
 /**
@@ -80,7 +80,7 @@ export function sitePerFile(setup: (site: Site) => unknown = () => undefined, di
     const app = await buildApp({ deps: h.deps, logLevel: 'silent', webDir: WEB_DIR, artifacts });
     const url = await app.listen({ host: '127.0.0.1', port: 0 });
     const browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS, headless: true });
-    const made = new Set<string>();
+    const made = new Map<string, TestUser>();
     const s: Site = {
       h,
       deps: h.deps,
@@ -89,11 +89,12 @@ export function sitePerFile(setup: (site: Site) => unknown = () => undefined, di
       url,
       browser,
       async person(username, roles) {
-        if (!made.has(username)) {
-          await userWith(h.deps, roles, username);
-          made.add(username);
+        let u = made.get(username);
+        if (!u) {
+          u = await userWith(h.deps, roles, username);
+          made.set(username, u);
         }
-        return username;
+        return u;
       },
       async signedIn(username, roles, opts = {}) {
         await s.person(username, roles);
