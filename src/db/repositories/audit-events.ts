@@ -56,3 +56,21 @@ export async function listAuditEvents(db: Db, f: AuditFilter): Promise<AuditEven
   if (f.afterSeq !== undefined) q = q.where('seq', '>', f.afterSeq);
   return q.orderBy('seq').limit(f.limit).execute();
 }
+
+/** The latest `limit` events on any of the subjects, newest first. */
+export async function latestEventsOfSubjects(
+  db: Db | Trx,
+  subjectType: string,
+  subjectIds: readonly string[],
+  limit: number,
+): Promise<AuditEventTable[]> {
+  if (subjectIds.length === 0) return [];
+  return db
+    .selectFrom('audit_events')
+    .selectAll()
+    .where('subject_type', '=', subjectType)
+    .where('subject_id', 'in', [...subjectIds])
+    .orderBy('seq', 'desc')
+    .limit(limit)
+    .execute();
+}

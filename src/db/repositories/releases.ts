@@ -83,3 +83,23 @@ export async function bumpReleaseVersion(db: Trx, id: string, at: string): Promi
     .where('id', '=', id)
     .execute();
 }
+
+/** An application's releases whose state is none of `states` (those still going on), by sequence. */
+export async function releasesNotInStates(db: Db | Trx, applicationId: string, states: readonly string[]): Promise<ReleaseTable[]> {
+  let q = db.selectFrom('releases').selectAll().where('application_id', '=', applicationId);
+  if (states.length > 0) q = q.where('state', 'not in', [...states]);
+  return q.orderBy('sequence').execute();
+}
+
+/** The names of the latest `limit` releases a person created in an application, newest first. */
+export async function releaseNamesCreatedBy(db: Db | Trx, applicationId: string, username: string, limit: number): Promise<string[]> {
+  const rows = await db
+    .selectFrom('releases')
+    .select('name')
+    .where('application_id', '=', applicationId)
+    .where('created_by', '=', username)
+    .orderBy('sequence', 'desc')
+    .limit(limit)
+    .execute();
+  return rows.map((r) => r.name);
+}
