@@ -42,9 +42,16 @@ export type ReleaseFilter = {
   types?: string[] | undefined;
   from?: string | undefined;
   to?: string | undefined;
+  /** Releases carrying any of these channels. */
+  channels?: string[] | undefined;
+  /** Case-insensitive part of the release's name or of the help-desk reference of a work item on it. */
+  text?: string | undefined;
   limit: number;
   offset: number;
 };
+
+/** A LIKE pattern matching `s` anywhere; used with ESCAPE '\\' (SQLite has no default escape character). */
+const containing = (s: string): string => `%${s.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 
 export async function listReleases(db: Db, f: ReleaseFilter): Promise<{ rows: ReleaseTable[]; total: number }> {
   let q = db.selectFrom('releases').where('application_id', '=', f.applicationId);
@@ -52,6 +59,22 @@ export async function listReleases(db: Db, f: ReleaseFilter): Promise<{ rows: Re
   if (f.types?.length) q = q.where('type', 'in', f.types);
   if (f.from !== undefined) q = q.where('planned_date', '>=', f.from);
   if (f.to !== undefined) q = q.where('planned_date', '<=', f.to);
+  if (f.channels?.length) {
+    // `channels` is a JSON array of identifiers: each is stored as "id", quotes included.
+    const patterns = f.channels.map((c) => containing(JSON.stringify(c)));
+    q = q.where(
+      sql<boolean>`(${sql.join(
+        patterns.map((p) => sql`channels like ${p} escape '\\'`),
+        sql` or `,
+      )})`,
+    );
+  }
+  if (f.text !== undefined && f.text !== '') {
+    const like = containing(f.text.toLowerCase());
+    q = q.where(
+      sql<boolean>`(lower(releases.name) like ${like} escape '\\' or exists (select 1 from work_items wi where wi.release_id = releases.id and lower(wi.helpdesk_ref) like ${like} escape '\\'))`,
+    );
+  }
   const [rows, count] = await Promise.all([
     q.selectAll().orderBy('sequence').limit(f.limit).offset(f.offset).execute(),
     q.select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow(),

@@ -26,12 +26,19 @@ export const releaseRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, { 
     {
       schema: {
         tags: ['releases'],
-        summary: 'List releases, filtered by state, type and planned-date range',
+        summary: 'List releases, filtered by state, type, channel, planned-date range and a search for a name or help-desk reference',
         querystring: z
           .object({
             app: appQuery,
             state: csvList.optional().describe('Comma-separated states'),
             type: csvList.optional().describe('Comma-separated release types'),
+            channel: csvList.optional().describe('Comma-separated channels: releases carrying any of them'),
+            q: z
+              .string()
+              .trim()
+              .max(100)
+              .optional()
+              .describe('Part of the release name, or of the help-desk reference of a work item on it (any case)'),
             from: calendarDate.optional().describe('Planned on or after'),
             to: calendarDate.optional().describe('Planned on or before'),
             ...pageQuery,
@@ -40,7 +47,10 @@ export const releaseRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, { 
         response: { 200: pageOf(releaseSchema), ...errorResponses },
       },
     },
-    async (req) => listReleases(deps, { ...req.query, states: req.query.state, types: req.query.type }),
+    async (req) => {
+      const { state, type, channel, q, ...rest } = req.query;
+      return listReleases(deps, { ...rest, states: state, types: type, channels: channel, text: q });
+    },
   );
 
   app.post(
