@@ -74,3 +74,16 @@ export async function latestEventsOfSubjects(
     .limit(limit)
     .execute();
 }
+
+/** The latest event on one subject after a sequence number or a time (exclusive), if any. */
+export async function latestEventOfSubject(
+  db: Db | Trx,
+  subjectType: string,
+  subjectId: string,
+  after: { seq?: number | undefined; at?: string | undefined } = {},
+): Promise<AuditEventTable | undefined> {
+  let q = db.selectFrom('audit_events').selectAll().where('subject_type', '=', subjectType).where('subject_id', '=', subjectId);
+  if (after.seq !== undefined) q = q.where('seq', '>', after.seq);
+  if (after.at !== undefined) q = q.where('at', '>', after.at);
+  return q.orderBy('seq', 'desc').limit(1).executeTakeFirst();
+}
