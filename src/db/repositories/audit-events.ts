@@ -87,3 +87,14 @@ export async function latestEventOfSubject(
   if (after.at !== undefined) q = q.where('at', '>', after.at);
   return q.orderBy('seq', 'desc').limit(1).executeTakeFirst();
 }
+
+/** Every event on one subject, oldest first. */
+export async function eventsOfSubject(db: Db | Trx, subjectType: string, subjectId: string): Promise<AuditEventTable[]> {
+  return db
+    .selectFrom('audit_events')
+    .selectAll()
+    .where('subject_type', '=', subjectType)
+    .where('subject_id', '=', subjectId)
+    .orderBy('seq')
+    .execute();
+}
