@@ -12,6 +12,7 @@ export const MAIL_PLACEHOLDERS = [
   'release.state',
   'release.plannedDate',
   'release.url',
+  'release.apiUrl',
   'sender',
   'note',
   'packages',

@@ -34,7 +34,7 @@ export function releaseFieldProblems(template: ProcessTemplate, f: ReleaseFields
 /** A release list's state and type filters, checked against the template: unknown values are named with the valid ones. */
 export function releaseFilterProblems(
   template: ProcessTemplate,
-  f: { states?: string[] | undefined; types?: string[] | undefined },
+  f: { states?: string[] | undefined; types?: string[] | undefined; channels?: string[] | undefined },
 ): FieldProblem[] {
   const problems: FieldProblem[] = [];
   const states = template.states.map((s) => s.id);
@@ -44,6 +44,10 @@ export function releaseFilterProblems(
   }
   for (const t of f.types ?? []) {
     if (!types.includes(t)) problems.push({ path: 'type', message: `unknown release type "${t}"; one of: ${types.join(', ')}` });
+  }
+  const channels = template.channels.map((c) => c.id);
+  for (const c of f.channels ?? []) {
+    if (!channels.includes(c)) problems.push({ path: 'channel', message: `unknown channel "${c}"; one of: ${channels.join(', ')}` });
   }
   return problems;
 }

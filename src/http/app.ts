@@ -35,6 +35,7 @@ import { calendarRoutes } from './routes/calendar.js';
 import { checklistRoutes } from './routes/checklist.js';
 import { contactsRoutes } from './routes/contacts.js';
 import { mailRoutes } from './routes/mail.js';
+import { myWorkRoutes } from './routes/my-work.js';
 
 export type AppOptions = {
   deps: ServiceDeps;
@@ -179,6 +180,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       await api.register(checklistRoutes, routeOptions);
       await api.register(contactsRoutes, routeOptions);
       await api.register(mailRoutes, routeOptions);
+      await api.register(myWorkRoutes, routeOptions);
     },
     { prefix: '/api/v1' },
   );

@@ -3,6 +3,7 @@ import { UnauthenticatedError } from '../domain/errors.js';
 import type { Actor } from '../services/actor.js';
 import { actorFromSession, actorFromToken, csrfMatches } from '../services/auth.js';
 import type { ServiceDeps } from '../services/deps.js';
+import { prefersHtml, signInLocation } from './browser-sign-in.js';
 import { ForbiddenCsrfError } from './csrf-error.js';
 
 export const SESSION_COOKIE = 'relman_session';
@@ -19,6 +20,8 @@ declare module 'fastify' {
     public?: boolean;
     /** Routes that check a credential of their own (not a user's): the Authorization header is theirs. */
     ownCredentials?: boolean;
+    /** File downloads: a signed-out browser is sent to the sign-in page (303) instead of a 401. */
+    signInRedirect?: boolean;
   }
 }
 
@@ -51,13 +54,16 @@ async function authenticate(deps: ServiceDeps, req: FastifyRequest): Promise<voi
 export function registerAuth(app: FastifyInstance, deps: ServiceDeps): void {
   app.decorateRequest('actor', null);
   app.decorateRequest('sessionId', null);
-  app.addHook('onRequest', async (req) => {
+  app.addHook('onRequest', async (req, reply) => {
     if (req.routeOptions.config.ownCredentials === true) return;
     await authenticate(deps, req);
     // An unknown route is a 404 for everyone (the route list is public in the
     // OpenAPI document anyway); only real, non-public routes ask for credentials.
     const unmatched = req.routeOptions.url === undefined;
     if (req.actor === null && req.routeOptions.config.public !== true && !unmatched) {
+      if (req.routeOptions.config.signInRedirect === true && req.method === 'GET' && prefersHtml(req.headers.accept)) {
+        return reply.code(303).header('location', signInLocation(req.url)).send();
+      }
       throw new UnauthenticatedError('sign in or send an API token (Authorization: Bearer …)');
     }
   });

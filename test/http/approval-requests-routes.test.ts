@@ -63,6 +63,8 @@ describe.each(dialects)('approval requests and --advance over HTTP on $name', ({
     const mail = expectJson(await crew.viewer('GET', `${V}/mail/${r.mail.mailId}`), 200);
     expect(mail).toMatchObject({ status: 'pending', cause: 'approval.request.at-go-ahead', release: name });
     expect(mail.body).toContain(`relman release approve ${name} at-go-ahead`);
+    // The link at the end opens the release's page in the browser, not the API.
+    expect(mail.body.trimEnd().split('\n').at(-1)).toBe(`http://127.0.0.1:8080/releases/${name}`);
     const transport = new SmtpTransport(
       { host: '127.0.0.1', port: smtp.port, secure: false, requireStartTls: false, auth: undefined, tlsRejectUnauthorized: true },
       { connectMs: 3000, socketMs: 10_000 },

@@ -172,7 +172,7 @@ describe.each(dialects)('approval requests e-mail the approvers; an approval may
         name: 'AT sign-off wanted',
         cc: ['role:technical-lead'],
         subject: '{{release.name}}: sign-off wanted ({{approval.name}})',
-        body: 'Run {{approval.command}}\n',
+        body: 'Run {{approval.command}}\nPage: {{release.url}}\nAPI: {{release.apiUrl}}\n',
       });
     });
     await createApplication(deps, SYSTEM_ACTOR, { key: 'claims', name: 'Claims', templateKey: 'other-plan' });
@@ -189,7 +189,14 @@ describe.each(dialects)('approval requests e-mail the approvers; an approval may
     const signoff = received.find((m) => m.subject.includes('sign-off wanted')) as ReceivedMail;
     expect([...signoff.rcptTo].sort()).toEqual(['chris@example.org', 'terry@example.org']);
     expect(signoff.subject).toBe(`${r.name}: sign-off wanted (Acceptance test sign-off)`);
-    expect(signoff.text).toBe(`Run relman --app claims release approve ${r.name} at-signoff\n`);
+    expect(signoff.text).toBe(
+      [
+        `Run relman --app claims release approve ${r.name} at-signoff`,
+        `Page: http://127.0.0.1:8080/releases/${r.name}?app=claims`,
+        `API: http://127.0.0.1:8080/api/v1/releases/${r.name}?app=claims`,
+        '',
+      ].join('\n'),
+    );
   });
 
   it('--advance: the CMC’s production approval also approves the release for production, audited as two events', async () => {

@@ -56,3 +56,45 @@ export async function listAuditEvents(db: Db, f: AuditFilter): Promise<AuditEven
   if (f.afterSeq !== undefined) q = q.where('seq', '>', f.afterSeq);
   return q.orderBy('seq').limit(f.limit).execute();
 }
+
+/** The latest `limit` events on any of the subjects, newest first. */
+export async function latestEventsOfSubjects(
+  db: Db | Trx,
+  subjectType: string,
+  subjectIds: readonly string[],
+  limit: number,
+): Promise<AuditEventTable[]> {
+  if (subjectIds.length === 0) return [];
+  return db
+    .selectFrom('audit_events')
+    .selectAll()
+    .where('subject_type', '=', subjectType)
+    .where('subject_id', 'in', [...subjectIds])
+    .orderBy('seq', 'desc')
+    .limit(limit)
+    .execute();
+}
+
+/** The latest event on one subject after a sequence number or a time (exclusive), if any. */
+export async function latestEventOfSubject(
+  db: Db | Trx,
+  subjectType: string,
+  subjectId: string,
+  after: { seq?: number | undefined; at?: string | undefined } = {},
+): Promise<AuditEventTable | undefined> {
+  let q = db.selectFrom('audit_events').selectAll().where('subject_type', '=', subjectType).where('subject_id', '=', subjectId);
+  if (after.seq !== undefined) q = q.where('seq', '>', after.seq);
+  if (after.at !== undefined) q = q.where('at', '>', after.at);
+  return q.orderBy('seq', 'desc').limit(1).executeTakeFirst();
+}
+
+/** Every event on one subject, oldest first. */
+export async function eventsOfSubject(db: Db | Trx, subjectType: string, subjectId: string): Promise<AuditEventTable[]> {
+  return db
+    .selectFrom('audit_events')
+    .selectAll()
+    .where('subject_type', '=', subjectType)
+    .where('subject_id', '=', subjectId)
+    .orderBy('seq')
+    .execute();
+}

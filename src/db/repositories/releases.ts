@@ -42,9 +42,16 @@ export type ReleaseFilter = {
   types?: string[] | undefined;
   from?: string | undefined;
   to?: string | undefined;
+  /** Releases carrying any of these channels. */
+  channels?: string[] | undefined;
+  /** Case-insensitive part of the release's name or of the help-desk reference of a work item on it. */
+  text?: string | undefined;
   limit: number;
   offset: number;
 };
+
+/** A LIKE pattern matching `s` anywhere; used with ESCAPE '\\' (SQLite has no default escape character). */
+const containing = (s: string): string => `%${s.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 
 export async function listReleases(db: Db, f: ReleaseFilter): Promise<{ rows: ReleaseTable[]; total: number }> {
   let q = db.selectFrom('releases').where('application_id', '=', f.applicationId);
@@ -52,6 +59,22 @@ export async function listReleases(db: Db, f: ReleaseFilter): Promise<{ rows: Re
   if (f.types?.length) q = q.where('type', 'in', f.types);
   if (f.from !== undefined) q = q.where('planned_date', '>=', f.from);
   if (f.to !== undefined) q = q.where('planned_date', '<=', f.to);
+  if (f.channels?.length) {
+    // `channels` is a JSON array of identifiers: each is stored as "id", quotes included.
+    const patterns = f.channels.map((c) => containing(JSON.stringify(c)));
+    q = q.where(
+      sql<boolean>`(${sql.join(
+        patterns.map((p) => sql`channels like ${p} escape '\\'`),
+        sql` or `,
+      )})`,
+    );
+  }
+  if (f.text !== undefined && f.text !== '') {
+    const like = containing(f.text.toLowerCase());
+    q = q.where(
+      sql<boolean>`(lower(releases.name) like ${like} escape '\\' or exists (select 1 from work_items wi where wi.release_id = releases.id and lower(wi.helpdesk_ref) like ${like} escape '\\'))`,
+    );
+  }
   const [rows, count] = await Promise.all([
     q.selectAll().orderBy('sequence').limit(f.limit).offset(f.offset).execute(),
     q.select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow(),
@@ -82,4 +105,24 @@ export async function bumpReleaseVersion(db: Trx, id: string, at: string): Promi
     .set((eb) => ({ row_version: eb('row_version', '+', 1), updated_at: at }))
     .where('id', '=', id)
     .execute();
+}
+
+/** An application's releases whose state is none of `states` (those still going on), by sequence. */
+export async function releasesNotInStates(db: Db | Trx, applicationId: string, states: readonly string[]): Promise<ReleaseTable[]> {
+  let q = db.selectFrom('releases').selectAll().where('application_id', '=', applicationId);
+  if (states.length > 0) q = q.where('state', 'not in', [...states]);
+  return q.orderBy('sequence').execute();
+}
+
+/** The names of the latest `limit` releases a person created in an application, newest first. */
+export async function releaseNamesCreatedBy(db: Db | Trx, applicationId: string, username: string, limit: number): Promise<string[]> {
+  const rows = await db
+    .selectFrom('releases')
+    .select('name')
+    .where('application_id', '=', applicationId)
+    .where('created_by', '=', username)
+    .orderBy('sequence', 'desc')
+    .limit(limit)
+    .execute();
+  return rows.map((r) => r.name);
 }

@@ -79,7 +79,9 @@ export async function listWorkItems(db: Db, f: WorkItemFilter): Promise<{ rows: 
   if (f.text !== undefined) {
     const like = `%${f.text.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
     // ESCAPE is spelled out because SQLite has no default escape character.
-    q = q.where(sql<boolean>`(lower(title) like ${like} escape '\\' or lower(helpdesk_ref) like ${like} escape '\\')`);
+    q = q.where(
+      sql<boolean>`(lower(title) like ${like} escape '\\' or lower(helpdesk_ref) like ${like} escape '\\' or lower(kind || '-' || cast(kind_number as text)) like ${like} escape '\\')`,
+    );
   }
   const [rows, count] = await Promise.all([
     q.selectAll().orderBy('number').limit(f.limit).offset(f.offset).execute(),

@@ -22,7 +22,7 @@ const range = z
   .strict();
 const dateParam = z.object({ date: calendarDate });
 
-const cycleSchema = z.object({
+export const cycleSchema = z.object({
   id: z.string(),
   application: z.string(),
   date: z.string(),

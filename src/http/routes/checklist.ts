@@ -266,6 +266,7 @@ export const checklistRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, 
   app.get(
     '/releases/:name/checklist/:task/evidence/:fileName',
     {
+      config: { signInRedirect: true },
       schema: {
         tags: ['checklist'],
         summary: 'Download a task’s evidence file; its checksum is verified first and sent as X-Checksum-SHA256',

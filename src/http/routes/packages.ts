@@ -239,6 +239,7 @@ export const packageRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, { 
   app.get(
     '/releases/:name/packages/:channel/:version/file',
     {
+      config: { signInRedirect: true },
       schema: {
         tags: ['packages'],
         summary: 'Download the file; its checksum is verified first and sent as X-Checksum-SHA256',

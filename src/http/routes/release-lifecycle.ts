@@ -13,6 +13,7 @@ import {
   writeReport,
 } from '../../services/lifecycle/evidence.js';
 import { performTransition, releaseGates, releaseHistory } from '../../services/lifecycle/transitions.js';
+import { releaseRoad } from '../../services/lifecycle/road.js';
 import { helpdeskRefSchema } from '../../domain/helpdesk-ref.js';
 import type { RouteOptions } from '../app.js';
 import { actorOf } from '../auth.js';
@@ -27,6 +28,7 @@ import {
   packageRecordedSchema,
   releaseEvidenceSchema,
   reportSchema,
+  roadViewSchema,
   stepRecordSchema,
   testAttemptSchema,
   transitionRecordSchema,
@@ -52,6 +54,20 @@ export const releaseLifecycleRoutes: FastifyPluginAsyncZod<RouteOptions> = async
       },
     },
     async (req) => releaseGates(deps, actorOf(req), { app: req.query.app, name: req.params.name }),
+  );
+
+  app.get(
+    '/releases/:name/road',
+    {
+      schema: {
+        tags: ['lifecycle'],
+        summary: 'The road to production: every transition still ahead of the release, each gate evaluated against its facts now',
+        params: releaseNameParam,
+        querystring: appOnlyQuery,
+        response: { 200: roadViewSchema, ...errorResponses },
+      },
+    },
+    async (req) => releaseRoad(deps, actorOf(req), { app: req.query.app, name: req.params.name }),
   );
 
   app.post(

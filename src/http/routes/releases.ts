@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { releaseChanges } from '../../services/release-changes.js';
 import { createRelease, getRelease, listReleases, updateRelease } from '../../services/releases.js';
 import type { RouteOptions } from '../app.js';
 import { actorOf } from '../auth.js';
@@ -26,12 +27,19 @@ export const releaseRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, { 
     {
       schema: {
         tags: ['releases'],
-        summary: 'List releases, filtered by state, type and planned-date range',
+        summary: 'List releases, filtered by state, type, channel, planned-date range and a search for a name or help-desk reference',
         querystring: z
           .object({
             app: appQuery,
             state: csvList.optional().describe('Comma-separated states'),
             type: csvList.optional().describe('Comma-separated release types'),
+            channel: csvList.optional().describe('Comma-separated channels: releases carrying any of them'),
+            q: z
+              .string()
+              .trim()
+              .max(100)
+              .optional()
+              .describe('Part of the release name, or of the help-desk reference of a work item on it (any case)'),
             from: calendarDate.optional().describe('Planned on or after'),
             to: calendarDate.optional().describe('Planned on or before'),
             ...pageQuery,
@@ -40,7 +48,10 @@ export const releaseRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, { 
         response: { 200: pageOf(releaseSchema), ...errorResponses },
       },
     },
-    async (req) => listReleases(deps, { ...req.query, states: req.query.state, types: req.query.type }),
+    async (req) => {
+      const { state, type, channel, q, ...rest } = req.query;
+      return listReleases(deps, { ...rest, states: state, types: type, channels: channel, text: q });
+    },
   );
 
   app.post(
@@ -78,6 +89,50 @@ export const releaseRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, { 
       },
     },
     async (req) => getRelease(deps, { app: req.query.app, name: req.params.name }),
+  );
+
+  app.get(
+    '/releases/:name/changes',
+    {
+      schema: {
+        tags: ['releases'],
+        summary: 'The release’s version and its latest change (who, what, when), for a page to poll',
+        params: nameParam,
+        querystring: z
+          .object({
+            app: appQuery,
+            since: z
+              .union([
+                z
+                  .string()
+                  .regex(/^\d{1,15}$/)
+                  .transform((s) => ({ seq: Number(s) })),
+                z.iso.datetime({ offset: true }).transform((s) => ({ at: new Date(s).toISOString() })),
+              ])
+              .optional()
+              .describe(
+                'Only a change after this audit sequence number (`seq` of a change) or ISO time (lastChange is null when there is none); without it, the latest change',
+              ),
+          })
+          .strict(),
+        response: {
+          200: z.object({
+            version: z.number().int().describe('The release’s version: it moves with every change to the release'),
+            lastChange: z
+              .object({
+                seq: z.number().int().describe('The audit event’s sequence number: pass it as `since` next time'),
+                at: z.string(),
+                actor: z.string(),
+                action: z.string(),
+                summary: z.string(),
+              })
+              .nullable(),
+          }),
+          ...errorResponses,
+        },
+      },
+    },
+    async (req) => releaseChanges(deps, { app: req.query.app, name: req.params.name }, req.query.since),
   );
 
   app.patch(

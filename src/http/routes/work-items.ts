@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { assignWorkItem, createWorkItem, getWorkItem, listWorkItemViews, updateWorkItem } from '../../services/work-items.js';
+import { workItemHistory } from '../../services/work-item-history.js';
 import { helpdeskRefSchema } from '../../domain/helpdesk-ref.js';
 import type { RouteOptions } from '../app.js';
 import { actorOf } from '../auth.js';
@@ -25,7 +26,7 @@ export const workItemRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, {
             release: z.string().min(1).max(64).optional().describe('A release name, or `none` for unassigned items'),
             owner: identifier.optional(),
             priority: identifier.optional(),
-            q: z.string().min(1).max(200).optional().describe('Text in title or help-desk reference'),
+            q: z.string().min(1).max(200).optional().describe('Text in key (IR-12), title or help-desk reference, any case'),
             ...pageQuery,
           })
           .strict(),
@@ -71,6 +72,47 @@ export const workItemRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, {
       },
     },
     async (req) => getWorkItem(deps, { app: req.query.app, key: req.params.key }),
+  );
+
+  app.get(
+    '/items/:key/history',
+    {
+      schema: {
+        tags: ['items'],
+        summary: 'The releases a work item was in, with dates, and every test attempt of it per environment',
+        params: keyParam,
+        querystring: z.object({ app: appQuery }).strict(),
+        response: {
+          200: z.object({
+            item: z.string(),
+            releases: z
+              .array(
+                z.object({
+                  release: z.string(),
+                  from: z.string().describe('When it was put in the release'),
+                  until: z.string().nullable().describe('When it left; null while it is there'),
+                  current: z.boolean(),
+                }),
+              )
+              .describe('Oldest first; a release it came back to appears again'),
+            tests: z
+              .array(
+                z.object({
+                  release: z.string(),
+                  environment: z.string(),
+                  result: z.enum(['passed', 'failed']),
+                  cause: z.string().nullable(),
+                  by: z.string(),
+                  at: z.string(),
+                }),
+              )
+              .describe('Every test attempt, in any release, oldest first'),
+          }),
+          ...errorResponses,
+        },
+      },
+    },
+    async (req) => workItemHistory(deps, { app: req.query.app, key: req.params.key }),
   );
 
   app.patch(

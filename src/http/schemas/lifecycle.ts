@@ -41,6 +41,26 @@ export const gatesViewSchema = z.object({
   transitions: z.array(transitionOptionSchema).describe('The transitions out of the current state'),
 });
 
+export const roadStepSchema = z.object({
+  transition: transitionOptionSchema.pick({ id: true, name: true, roles: true, allowedForYou: true, requireComment: true }),
+  from: z.string(),
+  to: z.string(),
+  toName: z.string(),
+  gates: z.array(gateResultSchema).describe('Evaluated against the release’s facts now'),
+  unmet: z.array(z.string()).describe('Every gate condition this step still lacks'),
+});
+
+export const roadViewSchema = z.object({
+  release: z.string(),
+  state: z.string(),
+  stateName: z.string(),
+  reached: z.boolean().describe('The release is in production already'),
+  terminal: z.boolean(),
+  goal: z.string().nullable().describe('The production state the road leads to; null when none can be reached from here'),
+  goalName: z.string().nullable(),
+  steps: z.array(roadStepSchema).describe('The transitions still ahead, in order; empty at the goal'),
+});
+
 export const transitionRecordSchema = z.object({
   id: z.string(),
   transition: z.string(),

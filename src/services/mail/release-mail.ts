@@ -18,10 +18,16 @@ export const DEFAULT_PUBLIC_URL = 'http://127.0.0.1:8080';
 
 export const publicUrlOf = (deps: ServiceDeps): string => (deps.publicUrl ?? DEFAULT_PUBLIC_URL).replace(/\/+$/, '');
 
-/** The API address of a release, with `?app=` unless it belongs to the default application. */
-function releaseUrl(deps: ServiceDeps, l: LockedRelease, rest = ''): string {
-  const query = l.ctx.app.is_default === 1 ? '' : `?app=${encodeURIComponent(l.ctx.app.key)}`;
-  return `${publicUrlOf(deps)}/api/v1/releases/${encodeURIComponent(l.release.name)}${rest}${query}`;
+const appQueryOf = (l: LockedRelease): string => (l.ctx.app.is_default === 1 ? '' : `?app=${encodeURIComponent(l.ctx.app.key)}`);
+
+/** The API address of a release (or of `rest` under it), with `?app=` unless it belongs to the default application. */
+function releaseApiUrl(deps: ServiceDeps, l: LockedRelease, rest = ''): string {
+  return `${publicUrlOf(deps)}/api/v1/releases/${encodeURIComponent(l.release.name)}${rest}${appQueryOf(l)}`;
+}
+
+/** The release's page in the browser, where a person reading the mail acts on it. */
+function releasePageUrl(deps: ServiceDeps, l: LockedRelease): string {
+  return `${publicUrlOf(deps)}/releases/${encodeURIComponent(l.release.name)}${appQueryOf(l)}`;
 }
 
 /** A person's display name, or their username when they have none (or are not a user, like `system`). */
@@ -63,7 +69,7 @@ export async function releaseMailValues(deps: ServiceDeps, l: LockedRelease, act
       ...files.flatMap((f) => [
         `  file:    ${f.file_name ?? `${r.name}-${channel}-v${f.version}`}${f.version === current.version ? '' : ` (v${f.version})`}, ${formatSize(Number(f.size ?? 0))}`,
         `  SHA-256: ${f.sha256 ?? ''}`,
-        `  get it:  ${releaseUrl(deps, l, `/packages/${encodeURIComponent(channel)}/${f.version}/file`)}`,
+        `  get it:  ${releaseApiUrl(deps, l, `/packages/${encodeURIComponent(channel)}/${f.version}/file`)}`,
       ]),
     ].join('\n');
   });
@@ -78,7 +84,8 @@ export async function releaseMailValues(deps: ServiceDeps, l: LockedRelease, act
     'release.type': l.template.releaseTypes.find((t) => t.id === r.type)?.name ?? r.type,
     'release.state': l.template.states.find((s) => s.id === r.state)?.name ?? r.state,
     'release.plannedDate': r.planned_date,
-    'release.url': releaseUrl(deps, l),
+    'release.url': releasePageUrl(deps, l),
+    'release.apiUrl': releaseApiUrl(deps, l),
     sender: await displayNameOf(l, actor.username),
     packages: packages.join('\n') || '(the release carries no channel)',
     items: items.join('\n') || '(no work item yet)',
