@@ -13,6 +13,7 @@ export type TemplateChoices = {
   workItemKinds: Named[];
   priorities: Named[];
   elementTypes: (Named & { channel: string })[];
+  environments: (Named & { order: number })[];
   /** Release types that may be planned on a blackout with a reason. */
   blackoutOverrideTypes: string[];
 };
@@ -41,6 +42,7 @@ export function useTemplateChoices() {
         workItemKinds: named(t.workItemKinds),
         priorities: named(t.priorities),
         elementTypes: named(t.elementTypes),
+        environments: named<Named & { order: number }>(t.environments).sort((a, b) => a.order - b.order),
         blackoutOverrideTypes: calendar.blackoutOverride?.releaseTypes ?? [],
       };
     },
