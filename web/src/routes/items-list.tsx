@@ -62,6 +62,7 @@ export default function ItemsPage() {
           value={f.list('kind')}
           onChange={(v) => f.set({ kind: v })}
           clearable
+          searchable
           w={320}
         />
         <Button variant="subtle" onClick={f.clear}>

@@ -61,7 +61,7 @@ export function ReleaseCreateModal({ onClose }: { onClose: () => void }) {
   const problem = (field: string) => listFieldProblems(create.error, field);
 
   return (
-    <Modal opened onClose={onClose} title="New release" size="lg">
+    <Modal opened onClose={onClose} title="New release" size="lg" closeButtonProps={{ 'aria-label': 'Close' }}>
       <form onSubmit={submit} aria-label="New release" noValidate>
         <Stack>
           {t && (

@@ -63,6 +63,7 @@ export default function ReleasesPage() {
             value={f.list('state')}
             onChange={(v) => f.set({ state: v })}
             clearable
+            searchable
             w={260}
           />
           <MultiSelect
@@ -71,6 +72,7 @@ export default function ReleasesPage() {
             value={f.list('type')}
             onChange={(v) => f.set({ type: v })}
             clearable
+            searchable
             w={200}
           />
           <MultiSelect
@@ -79,6 +81,7 @@ export default function ReleasesPage() {
             value={f.list('channel')}
             onChange={(v) => f.set({ channel: v })}
             clearable
+            searchable
             w={220}
           />
           <TextInput type="date" label="Planned from" value={values.from} onChange={(e) => f.set({ from: e.currentTarget.value })} />
