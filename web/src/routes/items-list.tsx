@@ -16,7 +16,7 @@ const FILTERS = ['kind', 'q'] as const;
 
 export default function ItemsPage() {
   usePageTitle('Work items');
-  const { can } = useMe();
+  const me = useMe();
   const [creating, setCreating] = useState(false);
   const template = useTemplateChoices();
   const t = template.data;
@@ -43,7 +43,7 @@ export default function ItemsPage() {
     <Stack>
       <Group justify="space-between">
         <Title order={1}>Work items</Title>
-        {can('item.create') && <Button onClick={() => setCreating(true)}>New work item</Button>}
+        {me.can('item.create') && <Button onClick={() => setCreating(true)}>New work item</Button>}
       </Group>
       {creating && <ItemCreateModal onClose={() => setCreating(false)} />}
 

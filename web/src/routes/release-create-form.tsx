@@ -22,7 +22,7 @@ const isBlackout = (err: unknown) => err instanceof ProblemError && err.status =
 
 /** The form of a new release: on success the user lands on the new release's page. */
 export function ReleaseCreateModal({ onClose }: { onClose: () => void }) {
-  const { can } = useMe();
+  const me = useMe();
   const template = useTemplateChoices();
   const t = template.data;
   const navigate = useNavigate();
@@ -45,7 +45,7 @@ export function ReleaseCreateModal({ onClose }: { onClose: () => void }) {
     },
   });
   const blackout = isBlackout(create.error);
-  const mayOverride = can('blackout.override') && !!t?.blackoutOverrideTypes.includes(chosenType);
+  const mayOverride = me.can('blackout.override') && !!t?.blackoutOverrideTypes.includes(chosenType);
 
   const submit = (e: FormEvent<HTMLFormElement>) => {
     e.preventDefault();

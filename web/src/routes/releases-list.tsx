@@ -16,7 +16,7 @@ const FILTERS = ['state', 'type', 'channel', 'q', 'from', 'to'] as const;
 
 export default function ReleasesPage() {
   usePageTitle('Releases');
-  const { can } = useMe();
+  const me = useMe();
   const [creating, setCreating] = useState(false);
   const template = useTemplateChoices();
   const f = useUrlFilters(FILTERS);
@@ -43,7 +43,7 @@ export default function ReleasesPage() {
     <Stack>
       <Group justify="space-between">
         <Title order={1}>Releases</Title>
-        {can('release.create') && <Button onClick={() => setCreating(true)}>New release</Button>}
+        {me.can('release.create') && <Button onClick={() => setCreating(true)}>New release</Button>}
       </Group>
       {creating && <ReleaseCreateModal onClose={() => setCreating(false)} />}
 
