@@ -1,5 +1,6 @@
 import type { Page } from 'playwright-core';
 import { expect, it } from 'vitest';
+import { addBlackout } from '../../src/services/calendar/blackouts.js';
 import { assignWorkItem, createWorkItem } from '../../src/services/work-items.js';
 import { describeBrowser, expectAccessible, screenshot, sitePerFile } from '../support/browser.js';
 import { expectJson } from '../support/http.js';
@@ -128,6 +129,39 @@ describeBrowser('the start page, the releases list and work items in the browser
     const name = decodeURIComponent(new URL(page.url()).pathname.split('/')[2] ?? '');
     await page.getByRole('heading', { level: 1, name }).waitFor();
     await page.getByText('Made in the browser').first().waitFor();
+  });
+
+  it('refuses a release on a blackout with its reason, and lets a coordinator plan an emergency there with a reason', async () => {
+    const s = site();
+    const carla = await s.person('carla', ['cmc']);
+    await addBlackout(s.deps, carla.actor, { from: '2027-04-01', to: '2027-04-03', reason: 'Fiscal year closing' });
+    const { page } = await s.signedIn('carla', ['cmc'], { path: '/releases' });
+    await page.getByRole('button', { name: 'New release' }).click();
+    const dialog = page.getByRole('dialog', { name: 'New release' });
+    await dialog.getByLabel('Planned date').fill('2027-04-02');
+    await dialog.getByLabel('Web (WebSphere)').check();
+    await dialog.getByRole('button', { name: 'Create release' }).click();
+    const refusal = dialog.getByRole('alert').filter({ hasText: 'The planned date is in a blackout' });
+    await refusal.waitFor();
+    expect(await refusal.textContent()).toContain('Fiscal year closing');
+    expect(await refusal.textContent()).toContain('Choose another date');
+    // A scheduled release may not override: no reason is asked for.
+    expect(await dialog.getByLabel('Blackout override reason').count()).toBe(0);
+
+    // An emergency may: the form asks for the reason at once.
+    await dialog.getByLabel('Type').selectOption('emergency');
+    await dialog.getByLabel('Blackout override reason').waitFor();
+    await expectAccessible(page, 'the new-release form refused on a blackout');
+    await dialog.getByLabel('Blackout override reason').fill('Outage fix cannot wait for April');
+    await dialog.getByRole('button', { name: 'Create on the blackout' }).click();
+    await expect.poll(() => new URL(page.url()).pathname).toMatch(/^\/releases\/[A-Z]+\d+$/);
+    const name = decodeURIComponent(new URL(page.url()).pathname.split('/')[2] ?? '');
+    const release = expectJson(
+      await s.app.inject({ url: `${V}/releases/${name}`, headers: { authorization: `Bearer ${carla.token}` } }),
+      200,
+    );
+    expect(release).toMatchObject({ type: 'emergency', plannedDate: '2027-04-02' });
+    expect(release.blackoutOverride).toMatchObject({ reason: 'Outage fix cannot wait for April', by: 'carla' });
   });
 
   it('creates a work item, lists items by kind from the address, and shows an item’s releases and tests', async () => {

@@ -49,7 +49,7 @@ export function ItemCreateModal({ onClose }: { onClose: () => void }) {
   const setElement = (i: number, change: Partial<Element>) => setElements((all) => all.map((x, j) => (j === i ? { ...x, ...change } : x)));
 
   return (
-    <Modal opened onClose={onClose} title="New work item" size="lg" closeButtonProps={{ 'aria-label': 'Close' }}>
+    <Modal opened onClose={onClose} title="New work item" size="lg">
       <form onSubmit={submit} aria-label="New work item" noValidate>
         <Stack>
           <ProblemAlert error={template.error} title="The process template could not be read" />

@@ -61,7 +61,7 @@ export function ReleaseCreateModal({ onClose }: { onClose: () => void }) {
   const problem = (field: string) => listFieldProblems(create.error, field);
 
   return (
-    <Modal opened onClose={onClose} title="New release" size="lg" closeButtonProps={{ 'aria-label': 'Close' }}>
+    <Modal opened onClose={onClose} title="New release" size="lg">
       <form onSubmit={submit} aria-label="New release" noValidate>
         <Stack>
           {t && (
@@ -71,7 +71,7 @@ export function ReleaseCreateModal({ onClose }: { onClose: () => void }) {
           )}
           <ProblemAlert error={template.error} title="The process template could not be read" />
           {blackout ? (
-            <Alert color="orange" role="alert" title="The planned date is in a blackout">
+            <Alert color="red" variant="light" role="alert" title="The planned date is in a blackout">
               {(create.error as ProblemError).problem.detail}
               {mayOverride ? ' You may plan it there anyway: give the reason below and create it again.' : ' Choose another date.'}
             </Alert>
