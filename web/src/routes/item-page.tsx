@@ -47,9 +47,7 @@ export default function ItemPage() {
           <Title order={1}>
             {i.key}: {i.title}
           </Title>
-          <Badge variant="light" aria-label={`Kind: ${nameOf(t?.workItemKinds, i.kind)}`}>
-            {i.kind}
-          </Badge>
+          <Badge variant="light">{i.kind}</Badge>
         </Group>
         <Text size="sm" mt="xs">
           {nameOf(t?.workItemKinds, i.kind)} · help-desk reference <strong>{i.helpdeskRef}</strong> · priority{' '}
@@ -108,7 +106,7 @@ export default function ItemPage() {
                   <Table.Td>
                     {releaseLink(r.release)}
                     {r.current && (
-                      <Badge ml="xs" variant="light" color="green.9">
+                      <Badge ml="xs" variant="light">
                         current
                       </Badge>
                     )}
@@ -164,9 +162,9 @@ function TestsByEnvironment({ tests, template }: { tests: ItemDetail['tests']; t
                       <Table.Tr key={n}>
                         <Table.Td>{releaseLink(x.release, 'tests')}</Table.Td>
                         <Table.Td>
-                          <Badge color={x.result === 'passed' ? 'green.9' : 'red.9'} variant="light">
+                          <Text span fw={700} size="sm" c={x.result === 'failed' ? 'red.9' : undefined}>
                             {x.result}
-                          </Badge>
+                          </Text>
                         </Table.Td>
                         <Table.Td>{x.cause ?? '—'}</Table.Td>
                         <Table.Td>
