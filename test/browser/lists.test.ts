@@ -1,6 +1,7 @@
 import type { Page } from 'playwright-core';
 import { expect, it } from 'vitest';
 import { addBlackout } from '../../src/services/calendar/blackouts.js';
+import { createCycle } from '../../src/services/calendar/cycles.js';
 import { assignWorkItem, createWorkItem } from '../../src/services/work-items.js';
 import { describeBrowser, expectAccessible, screenshot, sitePerFile } from '../support/browser.js';
 import { expectJson } from '../support/http.js';
@@ -27,6 +28,10 @@ describeBrowser('the start page, the releases list and work items in the browser
     // Planned a few weeks ago: its release notes (due a week before release day) are overdue.
     const past = await s.fx.release(ivy.actor, { plannedDate: '2026-11-28', channels: ['database'], title: 'Past its notes' });
     const future = await s.fx.release(ivy.actor, { plannedDate: '2027-03-06', channels: ['web'], title: 'Web next spring' });
+    // The coordinator plans two change cycles; the one on its planned date books the spring release.
+    const carla = await s.person('carla', ['cmc']);
+    await createCycle(s.deps, carla.actor, { date: '2027-01-16', title: 'January cycle' });
+    await createCycle(s.deps, carla.actor, { date: '2027-03-06', title: 'Spring cycle' });
     const ref = await createWorkItem(s.deps, ivy.actor, { kind: 'IR', helpdeskRef: 'HD-4242', title: 'Button misplaced' });
     const leo = await s.person('leo', ['technical-lead']);
     await assignWorkItem(s.deps, leo.actor, { key: ref.key }, { release: future.name });
@@ -63,6 +68,8 @@ describeBrowser('the start page, the releases list and work items in the browser
     await expect.poll(() => new URL(page.url()).pathname).toBe(`/releases/${made.past}/checklist`);
 
     await page.goto('/');
+    const spring = page.getByRole('list', { name: 'Next change cycles' }).getByRole('listitem').filter({ hasText: '2027-03-06' });
+    await spring.getByRole('link', { name: new RegExp(made.future) }).waitFor();
     await page.getByRole('heading', { name: 'Recent changes to my releases' }).waitFor();
     const changes = page.getByRole('list', { name: 'Recent changes to my releases' });
     await changes.getByRole('link', { name: made.future }).first().waitFor();
@@ -124,11 +131,21 @@ describeBrowser('the start page, the releases list and work items in the browser
     await expectAccessible(page, 'the new-release form with a refused field');
 
     await dialog.getByLabel('Database (Cache/IRIS)').check();
+    // Booked into a change cycle: the planned date becomes the cycle's.
+    await dialog.getByLabel('Change cycle').selectOption('2027-01-16');
+    expect(await dialog.getByLabel('Planned date').inputValue()).toBe('2027-01-16');
     await dialog.getByRole('button', { name: 'Create release' }).click();
     await expect.poll(() => new URL(page.url()).pathname).toMatch(/^\/releases\/[A-Z]+\d+$/);
     const name = decodeURIComponent(new URL(page.url()).pathname.split('/')[2] ?? '');
     await page.getByRole('heading', { level: 1, name }).waitFor();
     await page.getByText('Made in the browser').first().waitFor();
+    const ivy = await site().person('ivy', ['developer']);
+    const release = expectJson(
+      await site().app.inject({ url: `${V}/releases/${name}`, headers: { authorization: `Bearer ${ivy.token}` } }),
+      200,
+    );
+    expect(release).toMatchObject({ title: 'Made in the browser', plannedDate: '2027-01-16', channels: ['database'], createdBy: 'ivy' });
+    expect(release.cycle).toMatchObject({ date: '2027-01-16' });
   });
 
   it('refuses a release on a blackout with its reason, and lets a coordinator plan an emergency there with a reason', async () => {

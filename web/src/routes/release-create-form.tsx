@@ -1,5 +1,5 @@
 import { Alert, Button, Checkbox, Group, Modal, NativeSelect, Stack, Text, Textarea, TextInput } from '@mantine/core';
-import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import { useNavigate } from 'react-router';
 import { api, data } from '../api/client';
@@ -16,7 +16,25 @@ type NewRelease = {
   title?: string;
   description?: string;
   blackoutOverrideReason?: string;
+  cycle?: string;
 };
+
+/** Today as YYYY-MM-DD in the browser's time zone: the first day a cycle offered to book into may be on. */
+function today(): string {
+  const d = new Date();
+  return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
+}
+
+/** The planned change cycles from today on, to book a new release into. */
+function useUpcomingCycles() {
+  return useQuery({
+    queryKey: ['cycles', 'upcoming'],
+    queryFn: async () => {
+      const all = data(await api.GET('/api/v1/cycles', { params: { query: { from: today() } } })).items;
+      return all.filter((c) => c.status === 'planned').slice(0, 12);
+    },
+  });
+}
 
 const isBlackout = (err: unknown) => err instanceof ProblemError && err.status === 409 && /:blackout$/.test(err.problem.type ?? '');
 
@@ -33,6 +51,8 @@ export function ReleaseCreateModal({ onClose }: { onClose: () => void }) {
   const [title, setTitle] = useState('');
   const [description, setDescription] = useState('');
   const [overrideReason, setOverrideReason] = useState('');
+  const [cycle, setCycle] = useState('');
+  const cycles = useUpcomingCycles();
   const chosenType = type || t?.releaseTypes[0]?.id || '';
 
   const create = useMutation({
@@ -40,6 +60,7 @@ export function ReleaseCreateModal({ onClose }: { onClose: () => void }) {
     onSuccess: async (release) => {
       await qc.invalidateQueries({ queryKey: ['releases'] });
       await qc.invalidateQueries({ queryKey: ['me'] });
+      await qc.invalidateQueries({ queryKey: ['cycles'] });
       onClose();
       void navigate(`/releases/${encodeURIComponent(release.name)}`);
     },
@@ -55,6 +76,7 @@ export function ReleaseCreateModal({ onClose }: { onClose: () => void }) {
       channels,
       ...(title.trim() ? { title: title.trim() } : {}),
       ...(description.trim() ? { description } : {}),
+      ...(cycle ? { cycle } : {}),
       ...(blackout && mayOverride && overrideReason.trim() ? { blackoutOverrideReason: overrideReason.trim() } : {}),
     });
   };
@@ -86,11 +108,34 @@ export function ReleaseCreateModal({ onClose }: { onClose: () => void }) {
             error={problem('type')}
             required
           />
+          {(cycles.data?.length ?? 0) > 0 && (
+            <NativeSelect
+              label="Change cycle"
+              description="Booking into a cycle plans the release on the cycle's date"
+              value={cycle}
+              onChange={(e) => {
+                const date = e.currentTarget.value;
+                setCycle(date);
+                if (date) setPlannedDate(date);
+              }}
+              data={[
+                { value: '', label: 'None: plan on the date below' },
+                ...(cycles.data ?? []).map((c) => ({
+                  value: c.date,
+                  label: `${c.date}${c.title ? ` ${c.title}` : ''} (${c.releases.length} booked)`,
+                })),
+              ]}
+              error={problem('cycle')}
+            />
+          )}
           <TextInput
             type="date"
             label="Planned date"
             value={plannedDate}
-            onChange={(e) => setPlannedDate(e.currentTarget.value)}
+            onChange={(e) => {
+              setPlannedDate(e.currentTarget.value);
+              if (cycle && e.currentTarget.value !== cycle) setCycle('');
+            }}
             error={problem('plannedDate')}
             required
           />
