@@ -215,6 +215,16 @@ describeBrowser('the start page, the releases list and work items in the browser
     await screenshot(page, 'item');
   });
 
+  it('shows a coordinator the approval waiting for their role, linking to the release’s approvals', async () => {
+    const { page } = await site().signedIn('carla', ['cmc']);
+    const waiting = page.getByRole('list', { name: 'Approvals waiting for me' }).getByRole('listitem');
+    await waiting.first().waitFor();
+    const texts = await waiting.allTextContents();
+    expect(texts.some((t) => t.includes(`${made.verified}: Go-ahead to install in acceptance test`))).toBe(true);
+    await waiting.filter({ hasText: made.verified }).getByRole('link').first().click();
+    await expect.poll(() => new URL(page.url()).pathname).toBe(`/releases/${made.verified}/approvals`);
+  });
+
   it('shows a viewer no control to create a release or a work item', async () => {
     const { page } = await site().signedIn('vera', ['viewer'], { path: '/releases' });
     // Known to be read only: the permissions have arrived, so a missing button is not one still loading.
