@@ -187,6 +187,16 @@ describeBrowser('the start page, the releases list and work items in the browser
     await page.getByRole('table', { name: 'Work items' }).waitFor();
     expect(await page.getByRole('table', { name: 'Work items' }).getByRole('row').count()).toBe(2);
     await page.getByRole('table', { name: 'Work items' }).getByText('Repair the totals').waitFor();
+    // Items in no release: the one attached to the spring release is not among them.
+    await page.goto('/items?release=none');
+    await page.getByRole('table', { name: 'Work items' }).waitFor();
+    expect(await page.getByLabel('Release').inputValue()).toBe('none');
+    const unassigned = await page.getByRole('table', { name: 'Work items' }).locator('tbody tr').allTextContents();
+    expect(unassigned.some((t) => t.includes('Repair the totals'))).toBe(true);
+    expect(unassigned.some((t) => t.includes('HD-4242'))).toBe(false);
+    await page.getByLabel('Release').selectOption('');
+    await expect.poll(() => new URL(page.url()).searchParams.get('release')).toBeNull();
+    await page.getByRole('table', { name: 'Work items' }).getByText('HD-4242').waitFor();
     await expectAccessible(page, 'the work items list');
 
     await page.getByRole('button', { name: 'New work item' }).click();

@@ -1,4 +1,4 @@
-import { Anchor, Button, Group, MultiSelect, Stack, Table, Text, TextInput, Title } from '@mantine/core';
+import { Anchor, Button, Group, MultiSelect, NativeSelect, Stack, Table, Text, TextInput, Title } from '@mantine/core';
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import { Link } from 'react-router';
@@ -12,7 +12,7 @@ import { useMe } from '../session';
 import { ItemCreateModal } from './item-create-form';
 
 const PAGE = 50;
-const FILTERS = ['kind', 'q'] as const;
+const FILTERS = ['kind', 'q', 'release'] as const;
 
 export default function ItemsPage() {
   usePageTitle('Work items');
@@ -25,6 +25,7 @@ export default function ItemsPage() {
   const query = {
     ...(f.values.kind ? { kind: f.values.kind } : {}),
     ...(f.values.q ? { q: f.values.q } : {}),
+    ...(f.values.release ? { release: f.values.release } : {}),
     limit: PAGE,
     offset,
   };
@@ -64,6 +65,16 @@ export default function ItemsPage() {
           clearable
           searchable
           w={320}
+        />
+        <NativeSelect
+          label="Release"
+          value={f.values.release === 'none' ? 'none' : f.values.release ? 'named' : ''}
+          onChange={(e) => f.set({ release: e.currentTarget.value === 'none' ? 'none' : '' })}
+          data={[
+            { value: '', label: 'Any' },
+            { value: 'none', label: 'In no release' },
+            ...(f.values.release && f.values.release !== 'none' ? [{ value: 'named', label: `In ${f.values.release}` }] : []),
+          ]}
         />
         <Button variant="subtle" onClick={f.clear}>
           Clear filters
