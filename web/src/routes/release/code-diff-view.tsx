@@ -57,9 +57,9 @@ export default function CodeDiffView(props: {
             {d.members.map((m) => (
               <List.Item key={`${m.kind}:${m.name}`}>
                 <Group gap={6} component="span">
-                  <Badge variant="light" color={m.change === 'added' ? 'green' : m.change === 'removed' ? 'red' : 'blue'} component="span">
+                  <Badge variant="outline" color="gray.8" component="span">
                     {CHANGE_WORD[m.change]}
-                  </Badge>
+                  </Badge>{' '}
                   <span>
                     {m.kind} <strong>{m.name}</strong>
                   </span>

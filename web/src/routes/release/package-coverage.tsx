@@ -23,7 +23,7 @@ export function PackageCoverage({
   return (
     <Stack gap="sm">
       <Group gap="xs">
-        <Badge color={c.complete ? 'green' : 'red'} variant="light">
+        <Badge variant="outline" color={c.complete ? 'gray.8' : 'red.9'}>
           {c.complete ? 'Complete' : 'Incomplete'}
         </Badge>
         <Text size="sm">

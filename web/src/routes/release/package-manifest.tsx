@@ -129,7 +129,7 @@ function ArchiveContents({ m, label }: { m: ArchiveManifest; label: string }) {
           <Title order={5}>Web application</Title>
           <Group gap="xs">
             <Text size="sm">WEB-INF/web.xml:</Text>
-            <Badge variant="light" color={m.war.webXml ? 'green' : 'red'}>
+            <Badge variant="outline" color="gray.8">
               {m.war.webXml ? 'present' : 'missing'}
             </Badge>
             <Text size="sm">· {m.war.classes} classes under WEB-INF/classes</Text>

@@ -131,7 +131,13 @@ export function PackagesDiff(props: {
           )}
         </Stack>
       )}
-      <Modal opened={shown !== null} onClose={() => setShown(null)} title={shown ? `What changed in ${shown}` : ''} size="100%">
+      <Modal
+        opened={shown !== null}
+        onClose={() => setShown(null)}
+        title={shown ? `What changed in ${shown}` : ''}
+        size="100%"
+        closeButtonProps={{ 'aria-label': 'Close' }}
+      >
         {shown && q.data && (
           <Suspense fallback={<p role="status">Loading the code…</p>}>
             <CodeDiffView
