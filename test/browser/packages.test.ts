@@ -4,7 +4,9 @@ import type { Page } from 'playwright-core';
 import { expect, it } from 'vitest';
 import { describeBrowser, expectAccessible, screenshot, sitePerFile } from '../support/browser.js';
 import { ROOT } from '../support/cli-process.js';
+import { makeCrew, startFlow } from '../support/lifecycle-flow.js';
 import { sha256, staticZip, war } from '../support/packages.js';
+import type { ManualClock } from '../support/service-fixtures.js';
 
 const V1 = readFileSync(path.join(ROOT, 'test', 'fixtures', 'cache-exports', 'CFIS014.v1.xml'));
 // The next export changes one method (CMS.Visit's Close) and nothing else.
@@ -30,7 +32,7 @@ describeBrowser('the packages of a release in the browser', () => {
 
   it('uploads a Caché export with a progress bar, shows its checksum, download and classes', async () => {
     expect(V2.equals(V1)).toBe(false);
-    const { context, page } = await site().signedIn('dora', ['developer', 'database-lead'], { path: packagesPath() });
+    const { context, page } = await site().signedIn('dina', ['developer', 'database-lead'], { path: packagesPath() });
     await page.getByRole('heading', { level: 2, name: 'Packages' }).waitFor();
     await page.getByRole('heading', { level: 3, name: 'database channel' }).waitFor();
     await expect.poll(() => page.getByRole('button', { name: 'Choose a file to upload to database' }).isEnabled()).toBe(true);
@@ -76,7 +78,7 @@ describeBrowser('the packages of a release in the browser', () => {
   });
 
   it('refuses a hostile export with a clear message, and records nothing', async () => {
-    const { page } = await site().signedIn('dora', ['developer', 'database-lead'], { path: packagesPath() });
+    const { page } = await site().signedIn('dina', ['developer', 'database-lead'], { path: packagesPath() });
     await page.getByRole('table', { name: 'Package versions of the database channel' }).getByRole('rowheader', { name: 'v1' }).waitFor();
     await choose(page, 'database', 'evil.xml', Buffer.from(XXE), XML);
     const alert = page.getByRole('alert').filter({ hasText: 'evil.xml was refused' });
@@ -89,7 +91,7 @@ describeBrowser('the packages of a release in the browser', () => {
   });
 
   it('shows what changed between two versions, and the changed method’s code side by side', async () => {
-    const { page } = await site().signedIn('dora', ['developer', 'database-lead'], { path: packagesPath() });
+    const { page } = await site().signedIn('dina', ['developer', 'database-lead'], { path: packagesPath() });
     await page.getByRole('table', { name: 'Package versions of the database channel' }).getByRole('rowheader', { name: 'v1' }).waitFor();
     await choose(page, 'database', 'CFIS014.xml', V2, XML);
     await page.getByRole('status').filter({ hasText: 'Uploaded CFIS014.xml as version 2.' }).waitFor();
@@ -150,6 +152,25 @@ describeBrowser('the packages of a release in the browser', () => {
     await web.getByRole('button', { name: 'Show v1' }).click();
     await web.getByRole('table', { name: 'Entries of web v1' }).getByRole('rowheader', { name: 'static/js/app.js' }).waitFor();
     await expectAccessible(page, 'the web channel’s archives');
+  });
+
+  it('refuses a new version that would void the release’s package verification, and says how to go back', async () => {
+    const s = site();
+    // The site's clock ticks by itself: the flow's hand-moved clock has nothing to move.
+    const clock = { advance: () => undefined } as unknown as ManualClock;
+    const flow = await startFlow(s.deps, clock, await makeCrew(s.deps), { channels: ['database'] });
+    await flow.toPackageVerified();
+    const { page } = await s.signedIn('dina', ['developer', 'database-lead'], { path: `/releases/${flow.name}/packages` });
+    await page.getByRole('table', { name: 'Package versions of the database channel' }).getByRole('rowheader', { name: 'v1' }).waitFor();
+    await choose(page, 'database', 'CFIS014.xml', V1, XML);
+    const alert = page.getByRole('alert').filter({ hasText: 'would void what the release’s state rests on' });
+    await alert.waitFor();
+    expect(await alert.textContent()).toMatch(/back-to-packaging/);
+    await page.getByRole('link', { name: 'Road to production' }).last().waitFor();
+    await expectAccessible(page, 'an upload refused for the release’s state');
+    expect(
+      await page.getByRole('table', { name: 'Package versions of the database channel' }).getByRole('rowheader').allTextContents(),
+    ).toEqual(['v1']);
   });
 
   it('shows a viewer the packages with no way to upload', async () => {

@@ -1,4 +1,4 @@
-import { Anchor, Button, Code, CopyButton, Group, Stack, Table, Tabs, Text, Title, Tooltip, VisuallyHidden } from '@mantine/core';
+import { Anchor, Button, Code, CopyButton, Group, Stack, Table, Tabs, Text, Title, VisuallyHidden } from '@mantine/core';
 import { useState } from 'react';
 import { ProblemAlert } from '../../components/problem-alert';
 import { PackageCoverage } from './package-coverage';
@@ -47,9 +47,11 @@ export function PackagesChannel(props: {
                 <Table.Tr key={v.version} aria-current={v.version === selected?.version ? 'true' : undefined}>
                   <Table.Th scope="row">v{v.version}</Table.Th>
                   <Table.Td>
-                    <Text size="sm" fw={500}>
-                      {v.label}
-                    </Text>
+                    {(!v.file || v.label !== v.file.name) && (
+                      <Text size="sm" fw={500}>
+                        {v.label}
+                      </Text>
+                    )}
                     {v.file ? (
                       <Text size="sm">
                         {v.file.name} ({v.file.kind})
@@ -100,20 +102,18 @@ export function PackagesChannel(props: {
 
 function Checksum({ value, version }: { value: string; version: number }) {
   return (
-    <Group gap={4} wrap="nowrap" align="start">
+    <Stack gap={2} align="flex-start">
       <Code style={{ wordBreak: 'break-all' }} aria-label={`SHA-256 of v${version}`}>
         {value}
       </Code>
       <CopyButton value={value}>
         {({ copied, copy }) => (
-          <Tooltip label={copied ? 'Copied' : 'Copy'} withArrow>
-            <Button size="compact-xs" variant="subtle" onClick={copy} aria-label={`Copy the SHA-256 of v${version}`}>
-              {copied ? 'Copied' : 'Copy'}
-            </Button>
-          </Tooltip>
+          <Button size="compact-xs" variant="subtle" onClick={copy} aria-label={`Copy the SHA-256 of v${version}`}>
+            {copied ? 'Copied' : 'Copy SHA-256'}
+          </Button>
         )}
       </CopyButton>
-    </Group>
+    </Stack>
   );
 }
 

@@ -16,16 +16,22 @@ type State =
   | { phase: 'done'; file: File; result: UploadedPackage }
   | { phase: 'failed'; file: File; error: unknown };
 
+/** A problem's code: the last part of its `type` (`urn:relman:problem:state-evidence-voided`). */
+const codeOf = (err: unknown): string | undefined =>
+  err instanceof ProblemError ? (err.problem.code ?? err.problem.type?.split(':').pop()) : undefined;
+
 /** What a refusal means for the person uploading, beyond the server's own words. */
 function refusalTitle(err: unknown, file: File): string {
   if (!(err instanceof ProblemError)) return `${file.name} was not uploaded`;
   switch (err.status) {
-    case 413:
-      return `${file.name} is too large for this server`;
+    case 413: {
+      const max = err.problem.maxBytes;
+      return `${file.name} is too large for this server${typeof max === 'number' ? ` (at most ${formatBytes(max)})` : ''}`;
+    }
     case 422:
       return `${file.name} was refused: it is not a file this channel takes, or it is unsafe`;
     case 409:
-      return err.problem.code === 'state-evidence-voided'
+      return codeOf(err) === 'state-evidence-voided'
         ? `${file.name} was not uploaded: a new version would void what the release’s state rests on`
         : `${file.name} was not uploaded: ${err.problem.title}`;
     default:
@@ -113,7 +119,7 @@ export function UploadDropzone({ release, app, channel }: { release: string; app
       {state.phase === 'failed' && (
         <Stack gap={4}>
           <ProblemAlert error={state.error} title={refusalTitle(state.error, state.file)} />
-          {state.error instanceof ProblemError && state.error.problem.code === 'state-evidence-voided' && (
+          {codeOf(state.error) === 'state-evidence-voided' && (
             <Text size="sm">
               To upload a new version, take the release back first on <Link to={base}>Road to production</Link> (the transition named
               above), then upload again.
