@@ -2,6 +2,8 @@ import { Badge, Code, Group, List, Stack, Table, Text, Title } from '@mantine/co
 import { ProblemAlert } from '../../components/problem-alert';
 import { useCoverage } from './packages-queries';
 
+/** Undeclared elements listed at most: an archive may hold thousands of files no item names. */
+const SHOWN = 200;
 const key = (e: { type: string; name: string }) => `${e.type}:${e.name}`;
 
 /** Per work item, which of its declared elements the channel's files hold and which are missing (P5). */
@@ -75,13 +77,14 @@ export function PackageCoverage({
         <Text size="sm">none</Text>
       ) : (
         <List size="sm" aria-label="Elements no work item declares">
-          {c.undeclared.map((e) => (
+          {c.undeclared.slice(0, SHOWN).map((e) => (
             <List.Item key={key(e)}>
               <Code>{key(e)}</Code>
             </List.Item>
           ))}
         </List>
       )}
+      {c.undeclared.length > SHOWN && <Text size="sm">… and {c.undeclared.length - SHOWN} more.</Text>}
     </Stack>
   );
 }

@@ -26,7 +26,7 @@ export function PackagesChannel(props: {
       <Title order={3} id={headingId}>
         {channel} channel
       </Title>
-      {canUpload && <UploadDropzone release={release} app={app} channel={channel} />}
+      {canUpload && <UploadDropzone release={release} app={app} channel={channel} onUploaded={setChosen} />}
       {newestFirst.length === 0 ? (
         <Text size="sm">No package version yet.</Text>
       ) : (

@@ -135,7 +135,7 @@ export function PackagesDiff(props: {
         opened={shown !== null}
         onClose={() => setShown(null)}
         title={shown ? `What changed in ${shown}` : ''}
-        fullScreen
+        size="95%"
         closeButtonProps={{ 'aria-label': 'Close' }}
       >
         {shown && q.data && (

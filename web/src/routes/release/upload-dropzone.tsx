@@ -44,7 +44,13 @@ function refusalTitle(err: unknown, file: File): string {
  * the labelled button (which works from the keyboard); the bytes go as they
  * are, with a progress bar, and the release's queries are fetched again.
  */
-export function UploadDropzone({ release, app, channel }: { release: string; app: string | undefined; channel: string }) {
+export function UploadDropzone(props: {
+  release: string;
+  app: string | undefined;
+  channel: string;
+  onUploaded?: (version: number) => void;
+}) {
+  const { release, app, channel, onUploaded } = props;
   const qc = useQueryClient();
   const openRef = useRef<() => void>(null);
   const [state, setState] = useState<State>({ phase: 'idle' });
@@ -63,6 +69,7 @@ export function UploadDropzone({ release, app, channel }: { release: string; app
         onProgress: (progress) => setState((s) => (s.phase === 'sending' && s.file === file ? { ...s, progress } : s)),
       });
       setState({ phase: 'done', file, result });
+      onUploaded?.(result.version);
     } catch (error) {
       setState({ phase: 'failed', file, error });
     } finally {
