@@ -135,7 +135,11 @@ describeBrowser('the packages of a release in the browser', () => {
     const { page } = await site().signedIn('walt', ['developer', 'web-lead'], { path: packagesPath() });
     await page.getByRole('heading', { level: 3, name: 'web channel' }).waitFor();
     const zip = await staticZip();
-    await choose(page, 'web', 'static.zip', zip, 'application/zip');
+    // From the keyboard: the labelled button opens the file chooser.
+    const chooser = page.waitForEvent('filechooser');
+    await page.getByRole('button', { name: 'Choose a file to upload to web' }).focus();
+    await page.keyboard.press('Enter');
+    await (await chooser).setFiles({ name: 'static.zip', mimeType: 'application/zip', buffer: zip });
     await page.getByRole('status').filter({ hasText: 'Uploaded static.zip as version 1.' }).waitFor();
     const warBytes = await war(1);
     await choose(page, 'web', 'cms.war', warBytes);
