@@ -92,11 +92,11 @@ export default function CodeDiffView(props: {
           <Table.Thead>
             <Table.Tr>
               <Table.Th scope="col" w={56}>
-                Line
+                Line<VisuallyHidden> (old)</VisuallyHidden>
               </Table.Th>
               <Table.Th scope="col">Old: {oldName}</Table.Th>
               <Table.Th scope="col" w={56}>
-                Line
+                Line<VisuallyHidden> (new)</VisuallyHidden>
               </Table.Th>
               <Table.Th scope="col">New: {newName}</Table.Th>
             </Table.Tr>
