@@ -23,6 +23,8 @@ export const cssVariablesResolver: CSSVariablesResolver = () => ({
     // Light buttons and badges: text of the darkest shade on the pale tint.
     '--mantine-primary-color-light-color': 'var(--mantine-color-indigo-9)',
     '--mantine-color-indigo-light-color': 'var(--mantine-color-indigo-9)',
+    '--mantine-primary-color-light-hover': 'var(--mantine-color-indigo-1)',
+    '--mantine-color-indigo-light-hover': 'var(--mantine-color-indigo-1)',
   },
   dark: {},
 });
