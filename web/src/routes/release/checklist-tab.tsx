@@ -9,14 +9,15 @@ import { when } from './tests-evidence';
 /** The release's reconciliation checklist: due dates, who is responsible, status and evidence of each task. */
 export default function ChecklistTab() {
   const { name, app } = useReleaseRef();
-  const { can, session } = useMe();
+  const me = useMe();
+  const session = me.session;
   const checklist = useChecklist(name, app);
   if (checklist.error) return <ProblemAlert error={checklist.error} title="The checklist could not be shown" />;
   if (!checklist.data) return <p role="status">Loading…</p>;
   const c = checklist.data;
   const roles = session.user.roles;
-  const mayComplete = can('checklist.complete');
-  const mayWaive = can('checklist.waive');
+  const mayComplete = me.can('checklist.complete');
+  const mayWaive = me.can('checklist.waive');
   const mayChange = (t: Task) => mayComplete || t.responsible.some((r) => roles.includes(r.role));
   const anyActions = c.tasks.some((t) => mayChange(t) || mayWaive);
   const overdue = c.tasks.filter((t) => t.overdue).length;

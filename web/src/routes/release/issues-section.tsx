@@ -24,12 +24,12 @@ export function IssuesSection({
   issues: Issue[];
   categories: Named[];
 }) {
-  const { can } = useMe();
-  const resolveAllowed = can('issue.resolve');
+  const me = useMe();
+  const resolveAllowed = me.can('issue.resolve');
   return (
     <Stack>
       <Title order={2}>Issues</Title>
-      {can('issue.raise') && <RaiseIssueForm name={name} app={app} categories={categories} />}
+      {me.can('issue.raise') && <RaiseIssueForm name={name} app={app} categories={categories} />}
       {issues.length === 0 ? (
         <Text>No issues have been raised on this release.</Text>
       ) : (

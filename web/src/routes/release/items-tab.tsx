@@ -13,20 +13,20 @@ import { useTemplateLists } from './tests-template';
 /** The release's work items: what they change, how their tests went per environment, and (for coordinators) attach, move, detach. */
 export default function ItemsTab() {
   const { name, app } = useReleaseRef();
-  const { can } = useMe();
+  const me = useMe();
   const release = useReleaseDetail(name, app);
   const evidence = useReleaseEvidence(name, app);
   const lists = useTemplateLists(release.data);
   const tests = useMemo(() => testsByItem(evidence.data?.tests), [evidence.data]);
   const items = release.data?.items ?? [];
-  const assign = can('item.assign');
+  const assign = me.can('item.assign');
   const q = app ? `?app=${encodeURIComponent(app)}` : '';
 
   return (
     <Stack>
       <Title order={2}>Work items</Title>
       {assign && <AttachItemForm name={name} app={app} />}
-      {assign && can('item.create') && lists.data && <CreateItemForm name={name} app={app} kinds={lists.data.workItemKinds} />}
+      {assign && me.can('item.create') && lists.data && <CreateItemForm name={name} app={app} kinds={lists.data.workItemKinds} />}
       <ProblemAlert error={evidence.error} title="The test history could not be shown" />
       {release.isPending ? (
         <p role="status">Loading…</p>

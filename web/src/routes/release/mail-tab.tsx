@@ -24,10 +24,10 @@ const statusText = (m: Mail): string =>
 /** The mails sent about the release: to whom, what, and what became of each; the text of one on request. */
 export default function MailTab() {
   const { name, app } = useReleaseRef();
-  const { can } = useMe();
+  const me = useMe();
   const [open, setOpen] = useState<Mail | null>(null);
   const release = useReleaseDetail(name, app);
-  const lists = useTemplateLists(can('mail.send') ? release.data : undefined);
+  const lists = useTemplateLists(me.can('mail.send') ? release.data : undefined);
   const mails = useQuery({
     queryKey: releaseKey(name, 'mail', app),
     queryFn: async () => data(await api.GET('/api/v1/mail', { params: { query: { release: name, limit: 500, ...(app ? { app } : {}) } } })),
@@ -36,7 +36,7 @@ export default function MailTab() {
   return (
     <Stack>
       <Title order={2}>E-mails</Title>
-      {can('mail.send') && lists.data && <SendMailForm name={name} app={app} templates={lists.data.mailTemplates} />}
+      {me.can('mail.send') && lists.data && <SendMailForm name={name} app={app} templates={lists.data.mailTemplates} />}
       <ProblemAlert error={mails.error} title="The mails could not be shown" />
       {mails.isPending ? (
         <p role="status">Loading…</p>

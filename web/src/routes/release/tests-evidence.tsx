@@ -21,7 +21,10 @@ export function testsByItem(tests: TestAttempt[] | undefined): Map<string, Map<s
   const byItem = new Map<string, Map<string, TestAttempt[]>>();
   for (const t of tests ?? []) {
     let envs = byItem.get(t.item);
-    if (!envs) byItem.set(t.item, (envs = new Map()));
+    if (!envs) {
+      envs = new Map<string, TestAttempt[]>();
+      byItem.set(t.item, envs);
+    }
     const list = envs.get(t.environment);
     if (list) list.push(t);
     else envs.set(t.environment, [t]);

@@ -10,7 +10,7 @@ import { nameOf, useTemplateLists } from './tests-template';
 /** Test attempts of the release's items (who, when, on which package versions) and the issues raised on it. */
 export default function TestsTab() {
   const { name, app } = useReleaseRef();
-  const { can } = useMe();
+  const me = useMe();
   const release = useReleaseDetail(name, app);
   const evidence = useReleaseEvidence(name, app);
   const lists = useTemplateLists(release.data);
@@ -21,7 +21,7 @@ export default function TestsTab() {
     <Stack gap="xl">
       <Stack>
         <Title order={2}>Tests</Title>
-        {can('test.record') && release.data && lists.data && (
+        {me.can('test.record') && release.data && lists.data && (
           <RecordTestForm name={name} app={app} items={release.data.items} lists={lists.data} />
         )}
         {evidence.isPending ? (
