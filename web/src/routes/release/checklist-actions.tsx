@@ -118,7 +118,13 @@ export function TaskActions({
           </Button>
         ))}
       </Group>
-      <Modal opened={move !== null} onClose={close} title={move ? `${TITLE[move]}: ${task.title}` : ''} size="lg">
+      <Modal
+        closeButtonProps={{ 'aria-label': 'Close' }}
+        opened={move !== null}
+        onClose={close}
+        title={move ? `${TITLE[move]}: ${task.title}` : ''}
+        size="lg"
+      >
         <form onSubmit={submit}>
           <Stack>
             {move === 'complete' && (

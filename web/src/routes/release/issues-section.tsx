@@ -83,7 +83,8 @@ export function IssuesSection({
 }
 
 function RaiseIssueForm({ name, app, categories }: { name: string; app: string | undefined; categories: Named[] }) {
-  const [category, setCategory] = useState<string | null>(categories[0]?.id ?? null);
+  const [chosen, setCategory] = useState<string | null>(null);
+  const category = chosen ?? categories[0]?.id ?? null;
   const [done, setDone] = useState<string | null>(null);
   const raise = useReleaseWrite<{ category: string; title: string; description?: string }, Issue>(name, {
     mutationFn: async (body) =>
@@ -160,7 +161,12 @@ function IssueActions({ name, app, issue }: { name: string; app: string | undefi
           </Button>
         ))}
       </Group>
-      <Modal opened={to !== null} onClose={() => setTo(null)} title={to ? `${VERB[to]} issue #${issue.number}` : ''}>
+      <Modal
+        closeButtonProps={{ 'aria-label': 'Close' }}
+        opened={to !== null}
+        onClose={() => setTo(null)}
+        title={to ? `${VERB[to]} issue #${issue.number}` : ''}
+      >
         <form onSubmit={submit}>
           <Stack>
             <Textarea

@@ -46,7 +46,12 @@ export function ItemActions({ name, app, item }: { name: string; app: string | u
         </Button>
       </Group>
       <ProblemAlert error={detach.error} title={`${item.key} was not detached`} />
-      <Modal opened={moving} onClose={() => setMoving(false)} title={`Move ${item.key} to another release`}>
+      <Modal
+        closeButtonProps={{ 'aria-label': 'Close' }}
+        opened={moving}
+        onClose={() => setMoving(false)}
+        title={`Move ${item.key} to another release`}
+      >
         <form onSubmit={submitMove}>
           <Stack>
             <TextInput

@@ -11,7 +11,8 @@ type NewItem = { kind: string; helpdeskRef: string; title: string };
 
 /** Create a work item and attach it to this release in one go (two calls: create, then attach). */
 export function CreateItemForm({ name, app, kinds }: { name: string; app: string | undefined; kinds: Named[] }) {
-  const [kind, setKind] = useState<string | null>(kinds[0]?.id ?? null);
+  const [chosen, setKind] = useState<string | null>(null);
+  const kind = chosen ?? kinds[0]?.id ?? null;
   const [done, setDone] = useState<string | null>(null);
   const create = useReleaseWrite<NewItem, string>(name, {
     mutationFn: async (body) => {

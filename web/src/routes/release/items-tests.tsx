@@ -26,7 +26,7 @@ export function ItemTestHistory({
         const envName = nameOf(environments, env);
         return (
           <details key={env}>
-            <summary aria-label={`${item} in ${envName}: ${last.result}, ${attempts.length} attempt(s)`}>
+            <summary>
               {envName}: <strong>{last.result}</strong> ({attempts.length} attempt{attempts.length === 1 ? '' : 's'})
             </summary>
             <ol aria-label={`Test attempts of ${item} in ${envName}`} style={{ margin: '4px 0', paddingLeft: 20 }}>

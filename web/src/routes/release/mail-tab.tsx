@@ -81,7 +81,13 @@ export default function MailTab() {
           </Table>
         </Table.ScrollContainer>
       )}
-      <Modal opened={open !== null} onClose={() => setOpen(null)} title={open?.subject ?? ''} size="xl">
+      <Modal
+        closeButtonProps={{ 'aria-label': 'Close' }}
+        opened={open !== null}
+        onClose={() => setOpen(null)}
+        title={open?.subject ?? ''}
+        size="xl"
+      >
         {open && <MailBody name={name} app={app} mail={open} />}
       </Modal>
     </Stack>

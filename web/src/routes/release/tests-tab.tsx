@@ -50,7 +50,7 @@ export default function TestsTab() {
                     <Table.Td>{t.item}</Table.Td>
                     <Table.Td>{nameOf(lists.data?.environments, t.environment)}</Table.Td>
                     <Table.Td>
-                      <Text fw={600} c={t.result === 'failed' ? 'red.9' : 'green.9'} component="span">
+                      <Text fw={600} component="span">
                         {t.result}
                       </Text>
                     </Table.Td>
