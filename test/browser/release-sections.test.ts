@@ -6,7 +6,7 @@ import { assignWorkItem, createWorkItem, getWorkItem } from '../../src/services/
 import { describeBrowser, expectAccessible, screenshot, sitePerFile } from '../support/browser.js';
 
 /** What the release page's sections are shown with: two releases, items in and out of them, a mail. */
-type World = { release: string; other: string; a: string; b: string; c: string; tasks: { task: string; title: string }[] };
+type World = { release: string; other: string; soon: string; a: string; b: string; c: string; tasks: { task: string; title: string }[] };
 
 const WRITE_BUTTONS = [
   /^Attach$/,
@@ -29,6 +29,8 @@ describeBrowser('the release page’s sections in the browser', () => {
     const lead = (await s.person('terry', ['technical-lead'])).actor;
     const release = (await s.fx.release(lead, { channels: ['database', 'web'], title: 'Claims totals' })).name;
     const other = (await s.fx.release(lead, { plannedDate: '2030-03-02' })).name;
+    // Planned in three days: the tasks due two weeks before release day are overdue.
+    const soon = (await s.fx.release(lead, { plannedDate: new Date(Date.now() + 3 * 86_400_000).toISOString().slice(0, 10) })).name;
     const item = async (helpdeskRef: string, title: string, elements: { type: string; name: string }[] = []) =>
       (await createWorkItem(s.deps, lead, { kind: 'IR', helpdeskRef, title, elements })).key;
     const a = await item('HD-101', 'Totals doubled for split payments', [{ type: 'class', name: 'CMS.Claims.Totals' }]);
@@ -37,7 +39,7 @@ describeBrowser('the release page’s sections in the browser', () => {
     for (const key of [a, b]) await assignWorkItem(s.deps, lead, { key }, { release });
     await sendReleaseMail(s.deps, lead, { name: release }, { template: 'release-notes', note: 'Read before Friday.' });
     const tasks = (await releaseChecklist(s.deps, { name: release })).tasks.map((t) => ({ task: t.task, title: t.title }));
-    w = { release, other, a, b, c, tasks };
+    w = { release, other, soon, a, b, c, tasks };
   });
   const world = () => {
     if (!w) throw new Error('made in beforeAll');
@@ -266,5 +268,13 @@ describeBrowser('the release page’s sections in the browser', () => {
       for (const name of WRITE_BUTTONS) expect(await page.getByRole('button', { name }).count(), `${path}: ${String(name)}`).toBe(0);
       await expectAccessible(page, `the ${path} section for a viewer`);
     }
+    // Overdue is said in words, not by colour alone.
+    await page.goto(tab(world().soon, 'checklist'));
+    const overdue = page
+      .getByRole('table', { name: `Checklist of ${world().soon}` })
+      .getByRole('row')
+      .filter({ hasText: 'Overdue' });
+    await overdue.first().waitFor();
+    await expectAccessible(page, 'a checklist with overdue tasks');
   });
 });

@@ -106,8 +106,11 @@ function RaiseIssueForm({ name, app, categories }: { name: string; app: string |
     );
   };
   return (
-    <form onSubmit={submit} aria-label="Raise an issue">
+    <form onSubmit={submit} aria-labelledby="raise-issue-title">
       <Stack gap="xs">
+        <Title order={3} size="h4" id="raise-issue-title">
+          Raise an issue
+        </Title>
         <Group align="flex-start">
           <Select
             label="Category"

@@ -1,4 +1,4 @@
-import { Button, Checkbox, Group, Modal, Stack, TextInput } from '@mantine/core';
+import { Button, Checkbox, Group, Modal, Stack, TextInput, Title } from '@mantine/core';
 import { useState, type FormEvent } from 'react';
 import { api, data } from '../../api/client';
 import { fieldProblems } from '../../api/problem';
@@ -34,7 +34,7 @@ export function ItemActions({ name, app, item }: { name: string; app: string | u
         <Button
           size="compact-sm"
           variant="light"
-          color="red.9"
+          color="red"
           loading={detach.isPending}
           aria-label={`Detach ${item.key}`}
           onClick={() => detach.mutate({ key: item.key, release: null, version: item.version })}
@@ -98,8 +98,11 @@ export function AttachItemForm({ name, app }: { name: string; app: string | unde
     );
   };
   return (
-    <form onSubmit={submit} aria-label="Attach an existing work item">
+    <form onSubmit={submit} aria-labelledby="attach-item-title">
       <Stack gap="xs">
+        <Title order={3} size="h4" id="attach-item-title">
+          Attach an existing work item
+        </Title>
         <Group align="flex-end">
           <TextInput name="key" label="Work item key" placeholder="IR-12" required error={fieldProblems(attach.error, 'key')} />
           <Checkbox name="move" label="Move it here if it is in another release" mb={8} />

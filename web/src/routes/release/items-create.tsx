@@ -1,4 +1,4 @@
-import { Button, Group, Select, Stack, TextInput } from '@mantine/core';
+import { Button, Group, Select, Stack, TextInput, Title } from '@mantine/core';
 import { useState, type FormEvent } from 'react';
 import { api, data } from '../../api/client';
 import { fieldProblems } from '../../api/problem';
@@ -37,8 +37,11 @@ export function CreateItemForm({ name, app, kinds }: { name: string; app: string
     );
   };
   return (
-    <form onSubmit={submit} aria-label="Create a work item in this release">
+    <form onSubmit={submit} aria-labelledby="create-item-title">
       <Stack gap="xs">
+        <Title order={3} size="h4" id="create-item-title">
+          Create a work item in this release
+        </Title>
         <Group align="flex-start">
           <Select
             label="Kind"

@@ -1,4 +1,4 @@
-import { Button, Group, Select, Stack, Textarea, TextInput } from '@mantine/core';
+import { Button, Group, Select, Stack, Textarea, TextInput, Title } from '@mantine/core';
 import { useState, type FormEvent } from 'react';
 import { api, data } from '../../api/client';
 import { fieldProblems } from '../../api/problem';
@@ -36,8 +36,11 @@ export function SendMailForm({ name, app, templates }: { name: string; app: stri
     );
   };
   return (
-    <form onSubmit={submit} aria-label="Send a mail about this release">
+    <form onSubmit={submit} aria-labelledby="send-mail-title">
       <Stack gap="xs">
+        <Title order={3} size="h4" id="send-mail-title">
+          Send a mail about this release
+        </Title>
         <Group align="flex-start">
           <Select
             label="Mail"

@@ -1,4 +1,4 @@
-import { Button, Group, Radio, Select, Stack, Textarea } from '@mantine/core';
+import { Button, Group, Radio, Select, Stack, Textarea, Title } from '@mantine/core';
 import { useState, type FormEvent } from 'react';
 import { api, data } from '../../api/client';
 import { fieldProblems } from '../../api/problem';
@@ -46,8 +46,11 @@ export function RecordTestForm({
     });
   };
   return (
-    <form onSubmit={submit} aria-label="Record a test attempt">
+    <form onSubmit={submit} aria-labelledby="record-test-title">
       <Stack gap="xs">
+        <Title order={3} size="h4" id="record-test-title">
+          Record a test attempt
+        </Title>
         <Group align="flex-start">
           <Select
             label="Work item"
