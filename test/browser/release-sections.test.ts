@@ -225,6 +225,23 @@ describeBrowser('the release page’s sections in the browser', () => {
     await dialog.getByText('Read before Friday.', { exact: false }).waitFor();
     expect(await dialog.textContent()).toContain(`Release notes for ${release}`);
     await expectAccessible(page, 'a mail opened');
+    await dialog.getByRole('button', { name: 'Close' }).click();
+
+    await pick(page, 'Mail', 'Release notes to the deployment team');
+    await page.getByLabel('Note for the mail').fill('Second round of notes.');
+    await page.getByRole('button', { name: 'Send mail' }).click();
+    await page
+      .getByRole('status')
+      .filter({ hasText: `Queued: ${release}: release notes` })
+      .waitFor();
+    await expect
+      .poll(() =>
+        mails
+          .getByRole('row')
+          .filter({ hasText: `${release}: release notes` })
+          .count(),
+      )
+      .toBe(2);
   });
 
   it('shows the audit events newest first with what each was before and after, and the transitions', async () => {
