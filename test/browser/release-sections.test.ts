@@ -1,12 +1,23 @@
-import type { Page } from 'playwright-core';
+import type { Locator, Page } from 'playwright-core';
 import { expect, it } from 'vitest';
 import { releaseChecklist } from '../../src/services/checklist/tasks.js';
 import { sendReleaseMail } from '../../src/services/mail/send.js';
 import { assignWorkItem, createWorkItem, getWorkItem } from '../../src/services/work-items.js';
+import { startFlow, type Crew } from '../support/lifecycle-flow.js';
+import type { ManualClock } from '../support/service-fixtures.js';
 import { describeBrowser, expectAccessible, screenshot, sitePerFile } from '../support/browser.js';
 
 /** What the release page's sections are shown with: two releases, items in and out of them, a mail. */
-type World = { release: string; other: string; soon: string; a: string; b: string; c: string; tasks: { task: string; title: string }[] };
+type World = {
+  release: string;
+  other: string;
+  soon: string;
+  inAt: { name: string; item: string };
+  a: string;
+  b: string;
+  c: string;
+  tasks: { task: string; title: string }[];
+};
 
 const WRITE_BUTTONS = [
   /^Attach$/,
@@ -39,7 +50,24 @@ describeBrowser('the release page’s sections in the browser', () => {
     for (const key of [a, b]) await assignWorkItem(s.deps, lead, { key }, { release });
     await sendReleaseMail(s.deps, lead, { name: release }, { template: 'release-notes', note: 'Read before Friday.' });
     const tasks = (await releaseChecklist(s.deps, { name: release })).tasks.map((t) => ({ task: t.task, title: t.title }));
-    w = { release, other, soon, a, b, c, tasks };
+    // A release installed in acceptance test, the way the template's people take it there.
+    const actor = async (name: string, roles: string[]) => (await s.person(name, roles)).actor;
+    const crew: Crew = {
+      lead,
+      dev: await actor('dana', ['developer']),
+      cmc: await actor('carol', ['cmc']),
+      cmc2: await actor('chris', ['cmc']),
+      analyst: await actor('sam', ['systems-analyst']),
+      deployer: await actor('dora', ['deployment']),
+      dbLead: await actor('bill', ['database-lead']),
+      viewer: await actor('vera', ['viewer']),
+    };
+    // The site's clock ticks by itself; the flow's minute steps only order records, which the ticking clock does too.
+    const ticking: ManualClock = { clock: s.deps.clock, now: s.deps.clock, set: () => undefined, advance: () => undefined };
+    const flow = await startFlow(s.deps, ticking, crew, { kinds: ['IR'] });
+    await flow.toInAt();
+    const inAt = { name: flow.name, item: flow.items[0] ?? '' };
+    w = { release, other, soon, inAt, a, b, c, tasks };
   });
   const world = () => {
     if (!w) throw new Error('made in beforeAll');
@@ -47,6 +75,8 @@ describeBrowser('the release page’s sections in the browser', () => {
   };
   const tab = (name: string, path = '') => `/releases/${name}${path ? `/${path}` : ''}`;
   const section = (page: Page, name: string) => page.getByRole('heading', { level: 2, name }).waitFor();
+  /** A dialog done opening (Mantine fades it in): checked for accessibility as people see it. */
+  const opened = (dialog: Locator) => expect.poll(() => dialog.evaluate((el) => getComputedStyle(el).opacity)).toBe('1');
   const pick = async (page: Page, label: string, option: string | RegExp) => {
     await page.getByRole('combobox', { name: label, exact: true }).click();
     await page.getByRole('option', { name: option }).click();
@@ -79,6 +109,7 @@ describeBrowser('the release page’s sections in the browser', () => {
     await page.getByRole('button', { name: `Move ${b} to another release` }).click();
     const dialog = page.getByRole('dialog', { name: `Move ${b} to another release` });
     await dialog.getByLabel('Release').fill(other);
+    await opened(dialog);
     await expectAccessible(page, 'the move dialog');
     await dialog.getByRole('button', { name: 'Move', exact: true }).click();
     await table.getByRole('link', { name: b }).waitFor({ state: 'detached' });
@@ -96,6 +127,21 @@ describeBrowser('the release page’s sections in the browser', () => {
     await page.getByRole('textbox', { name: 'Title', exact: true }).fill('Reprint of remittance advice');
     await page.getByRole('button', { name: 'Create and attach' }).click();
     await table.getByRole('cell', { name: 'Reprint of remittance advice' }).waitFor();
+  });
+
+  it('shows why an item cannot leave a release in acceptance test, and the way back', async () => {
+    const s = site();
+    const { inAt } = world();
+    const { page } = await s.signedIn('terry', ['technical-lead'], { path: tab(inAt.name, 'items') });
+    await section(page, 'Work items');
+    await page.getByRole('button', { name: `Detach ${inAt.item}` }).click();
+    const refusal = page.getByRole('alert').filter({ hasText: `${inAt.item} was not detached` });
+    await refusal.waitFor();
+    const text = (await refusal.textContent()) ?? '';
+    expect(text).toContain('a change of its work items would void');
+    expect(text).toContain('take it back first');
+    expect((await getWorkItem(s.deps, { key: inAt.item })).release).toBe(inAt.name);
+    await expectAccessible(page, 'the work items section with a refusal of the process');
   });
 
   it('records a failed test with its cause and a passing retest, both in the item’s history per environment', async () => {
@@ -174,6 +220,7 @@ describeBrowser('the release page’s sections in the browser', () => {
     let dialog = page.getByRole('dialog', { name: `Complete: ${first.title}` });
     await dialog.getByLabel('What was done').fill('Backups taken and checked');
     await dialog.getByLabel('Evidence link').fill('https://wiki.example.org/backups/42');
+    await opened(dialog);
     await expectAccessible(page, 'the complete-task dialog');
     await dialog.getByRole('button', { name: 'Complete', exact: true }).click();
     await dialog.waitFor({ state: 'detached' });
@@ -224,6 +271,7 @@ describeBrowser('the release page’s sections in the browser', () => {
     const dialog = page.getByRole('dialog', { name: `${release}: release notes` });
     await dialog.getByText('Read before Friday.', { exact: false }).waitFor();
     expect(await dialog.textContent()).toContain(`Release notes for ${release}`);
+    await opened(dialog);
     await expectAccessible(page, 'a mail opened');
     await dialog.getByRole('button', { name: 'Close' }).click();
 
