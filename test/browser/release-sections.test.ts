@@ -290,6 +290,21 @@ describeBrowser('the release page’s sections in the browser', () => {
           .count(),
       )
       .toBe(2);
+
+    // A mail the server kept refusing: its error is shown, and it may be tried again.
+    const lead = (await s.person('terry', ['technical-lead'])).actor;
+    const gaveUp = await sendReleaseMail(s.deps, lead, { name: release }, { template: 'deployment-notice' });
+    await s.deps.database.kysely
+      .updateTable('mail_outbox')
+      .set({ status: 'failed', attempts: 5, last_error: '550 mailbox unavailable' })
+      .where('id', '=', gaveUp.id)
+      .execute();
+    await page.reload();
+    const failed = mails.getByRole('row').filter({ hasText: gaveUp.subject });
+    await failed.getByText('failed, given up').waitFor();
+    expect(await failed.textContent()).toContain('Error: 550 mailbox unavailable');
+    await failed.getByRole('button', { name: `Retry the mail “${gaveUp.subject}”` }).click();
+    await failed.getByText(/^pending/).waitFor();
   });
 
   it('shows the audit events newest first with what each was before and after, and the transitions', async () => {

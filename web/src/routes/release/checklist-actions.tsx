@@ -30,6 +30,8 @@ export function TaskActions({
   mayWaive: boolean;
 }) {
   const [move, setMove] = useState<Move | null>(null);
+  // What the dialog shows, kept while it fades out after `move` is cleared.
+  const [shown, setShown] = useState<Move>('complete');
   const [transition, setTransition] = useState<string | null>(null);
   const [file, setFile] = useState<File | null>(null);
   const path = { name, task: task.task };
@@ -113,7 +115,16 @@ export function TaskActions({
     <>
       <Group gap={4}>
         {moves.map((m) => (
-          <Button key={m} size="compact-sm" variant="light" aria-label={`${TITLE[m]} “${task.title}”`} onClick={() => setMove(m)}>
+          <Button
+            key={m}
+            size="compact-sm"
+            variant="light"
+            aria-label={`${TITLE[m]} “${task.title}”`}
+            onClick={() => {
+              setShown(m);
+              setMove(m);
+            }}
+          >
             {TITLE[m]}
           </Button>
         ))}
@@ -122,12 +133,12 @@ export function TaskActions({
         closeButtonProps={{ 'aria-label': 'Close' }}
         opened={move !== null}
         onClose={close}
-        title={move ? `${TITLE[move]}: ${task.title}` : ''}
+        title={`${TITLE[shown]}: ${task.title}`}
         size="lg"
       >
         <form onSubmit={submit}>
           <Stack>
-            {move === 'complete' && (
+            {shown === 'complete' && (
               <>
                 <Textarea
                   name="note"
@@ -155,7 +166,7 @@ export function TaskActions({
                 />
               </>
             )}
-            {move === 'waive' && (
+            {shown === 'waive' && (
               <Select
                 label="Transition to let go ahead"
                 required
@@ -165,12 +176,12 @@ export function TaskActions({
                 error={fieldProblems(write.error, 'transition')}
               />
             )}
-            {(move === 'skip' || move === 'reopen' || move === 'waive') && (
+            {(shown === 'skip' || shown === 'reopen' || shown === 'waive') && (
               <Textarea
                 name="reason"
                 label="Reason"
                 required
-                data-autofocus={move !== 'waive'}
+                data-autofocus={shown !== 'waive'}
                 autosize
                 minRows={2}
                 error={fieldProblems(write.error, 'reason')}
@@ -182,7 +193,7 @@ export function TaskActions({
                 Cancel
               </Button>
               <Button type="submit" loading={write.isPending}>
-                {move ? TITLE[move] : ''}
+                {TITLE[shown]}
               </Button>
             </Group>
           </Stack>

@@ -139,6 +139,8 @@ function RaiseIssueForm({ name, app, categories }: { name: string; app: string |
 
 function IssueActions({ name, app, issue }: { name: string; app: string | undefined; issue: Issue }) {
   const [to, setTo] = useState<Status | null>(null);
+  // What the dialog shows, kept while it fades out after `to` is cleared.
+  const [shown, setShown] = useState<Status>('resolved');
   const change = useReleaseWrite<{ status: Status; resolution?: string }, Issue>(name, {
     mutationFn: async (body) =>
       data(
@@ -159,7 +161,16 @@ function IssueActions({ name, app, issue }: { name: string; app: string | undefi
     <>
       <Group gap={4}>
         {options.map((s) => (
-          <Button key={s} size="compact-sm" variant="light" aria-label={`${VERB[s]} issue #${issue.number}`} onClick={() => setTo(s)}>
+          <Button
+            key={s}
+            size="compact-sm"
+            variant="light"
+            aria-label={`${VERB[s]} issue #${issue.number}`}
+            onClick={() => {
+              setShown(s);
+              setTo(s);
+            }}
+          >
             {VERB[s]}
           </Button>
         ))}
@@ -168,14 +179,14 @@ function IssueActions({ name, app, issue }: { name: string; app: string | undefi
         closeButtonProps={{ 'aria-label': 'Close' }}
         opened={to !== null}
         onClose={() => setTo(null)}
-        title={to ? `${VERB[to]} issue #${issue.number}` : ''}
+        title={`${VERB[shown]} issue #${issue.number}`}
       >
         <form onSubmit={submit}>
           <Stack>
             <Textarea
               name="resolution"
-              label={to === 'open' ? 'Why it is open again' : 'Resolution'}
-              required={to === 'wont-fix'}
+              label={shown === 'open' ? 'Why it is open again' : 'Resolution'}
+              required={shown === 'wont-fix'}
               data-autofocus
               autosize
               minRows={2}
@@ -187,7 +198,7 @@ function IssueActions({ name, app, issue }: { name: string; app: string | undefi
                 Cancel
               </Button>
               <Button type="submit" loading={change.isPending}>
-                {to ? VERB[to] : ''}
+                {VERB[shown]}
               </Button>
             </Group>
           </Stack>

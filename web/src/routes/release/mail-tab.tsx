@@ -5,6 +5,7 @@ import { api, data } from '../../api/client';
 import type { paths } from '../../api/schema';
 import { ProblemAlert } from '../../components/problem-alert';
 import { useMe } from '../../session';
+import { RetryMail } from './mail-retry';
 import { SendMailForm } from './mail-send';
 import { releaseKey, useReleaseDetail, useReleaseRef } from './queries';
 import { when } from './tests-evidence';
@@ -26,6 +27,8 @@ export default function MailTab() {
   const { name, app } = useReleaseRef();
   const me = useMe();
   const [open, setOpen] = useState<Mail | null>(null);
+  // The mail the dialog shows, kept while it fades out after `open` is cleared.
+  const [shown, setShown] = useState<Mail | null>(null);
   const release = useReleaseDetail(name, app);
   const lists = useTemplateLists(me.can('mail.send') ? release.data : undefined);
   const mails = useQuery({
@@ -59,7 +62,15 @@ export default function MailTab() {
                 <Table.Tr key={m.id}>
                   <Table.Td>{when(m.createdAt)}</Table.Td>
                   <Table.Td>
-                    <Button variant="subtle" size="compact-sm" onClick={() => setOpen(m)} aria-label={`Read the mail “${m.subject}”`}>
+                    <Button
+                      variant="subtle"
+                      size="compact-sm"
+                      onClick={() => {
+                        setShown(m);
+                        setOpen(m);
+                      }}
+                      aria-label={`Read the mail “${m.subject}”`}
+                    >
                       {m.subject}
                     </Button>
                   </Table.Td>
@@ -73,6 +84,9 @@ export default function MailTab() {
                     </Text>
                     {m.sentAt && <Text size="xs">sent {when(m.sentAt)}</Text>}
                     {m.lastError && <Text size="xs">Error: {m.lastError}</Text>}
+                    {me.can('mail.send') && m.status !== 'sent' && m.attempts > 0 && (
+                      <RetryMail name={name} app={app} id={m.id} subject={m.subject} />
+                    )}
                   </Table.Td>
                   <Table.Td>{m.createdBy}</Table.Td>
                 </Table.Tr>
@@ -85,10 +99,10 @@ export default function MailTab() {
         closeButtonProps={{ 'aria-label': 'Close' }}
         opened={open !== null}
         onClose={() => setOpen(null)}
-        title={open?.subject ?? ''}
+        title={shown?.subject ?? 'Mail'}
         size="xl"
       >
-        {open && <MailBody name={name} app={app} mail={open} />}
+        {shown && <MailBody name={name} app={app} mail={shown} />}
       </Modal>
     </Stack>
   );
