@@ -76,7 +76,8 @@ describeBrowser('the release page’s sections in the browser', () => {
   const tab = (name: string, path = '') => `/releases/${name}${path ? `/${path}` : ''}`;
   const section = (page: Page, name: string) => page.getByRole('heading', { level: 2, name }).waitFor();
   /** A dialog done opening (Mantine fades it in): checked for accessibility as people see it. */
-  const opened = (dialog: Locator) => expect.poll(() => dialog.evaluate((el) => getComputedStyle(el).opacity)).toBe('1');
+  const opened = (dialog: Locator) =>
+    expect.poll(() => dialog.evaluate((el) => el.ownerDocument.defaultView?.getComputedStyle(el).opacity)).toBe('1');
   const pick = async (page: Page, label: string, option: string | RegExp) => {
     await page.getByRole('combobox', { name: label, exact: true }).click();
     await page.getByRole('option', { name: option }).click();
