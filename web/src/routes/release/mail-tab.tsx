@@ -1,7 +1,130 @@
-import { Text } from '@mantine/core';
-import { useReleaseRef } from './queries';
+import { Button, Code, Modal, Stack, Table, Text, Title } from '@mantine/core';
+import { useQuery } from '@tanstack/react-query';
+import { useState } from 'react';
+import { api, data } from '../../api/client';
+import type { paths } from '../../api/schema';
+import { ProblemAlert } from '../../components/problem-alert';
+import { useMe } from '../../session';
+import { RetryMail } from './mail-retry';
+import { SendMailForm } from './mail-send';
+import { releaseKey, useReleaseDetail, useReleaseRef } from './queries';
+import { when } from './tests-evidence';
+import { useTemplateLists } from './tests-template';
 
-export default function Tab() {
-  const { name } = useReleaseRef();
-  return <Text>mail-tab of {name}</Text>;
+type Mail = paths['/api/v1/mail']['get']['responses'][200]['content']['application/json']['items'][number];
+
+const statusText = (m: Mail): string =>
+  m.status === 'failed'
+    ? 'failed, given up'
+    : m.status === 'pending'
+      ? m.attempts > 0
+        ? `pending, retry ${new Date(m.nextAttemptAt).toLocaleString()}`
+        : 'pending'
+      : m.status;
+
+/** The mails sent about the release: to whom, what, and what became of each; the text of one on request. */
+export default function MailTab() {
+  const { name, app } = useReleaseRef();
+  const me = useMe();
+  const [open, setOpen] = useState<Mail | null>(null);
+  // The mail the dialog shows, kept while it fades out after `open` is cleared.
+  const [shown, setShown] = useState<Mail | null>(null);
+  const release = useReleaseDetail(name, app);
+  const lists = useTemplateLists(me.can('mail.send') ? release.data : undefined);
+  const mails = useQuery({
+    queryKey: releaseKey(name, 'mail', app),
+    queryFn: async () => data(await api.GET('/api/v1/mail', { params: { query: { release: name, limit: 500, ...(app ? { app } : {}) } } })),
+  });
+
+  return (
+    <Stack>
+      <Title order={2}>E-mails</Title>
+      {me.can('mail.send') && lists.data && <SendMailForm name={name} app={app} templates={lists.data.mailTemplates} />}
+      <ProblemAlert error={mails.error} title="The mails could not be shown" />
+      {mails.isPending ? (
+        <p role="status">Loading…</p>
+      ) : !mails.data || mails.data.items.length === 0 ? (
+        <Text>No mails have been sent about this release.</Text>
+      ) : (
+        <Table.ScrollContainer minWidth={900}>
+          <Table striped aria-label={`Mails about ${name}, newest first`}>
+            <Table.Thead>
+              <Table.Tr>
+                <Table.Th scope="col">Queued</Table.Th>
+                <Table.Th scope="col">Subject</Table.Th>
+                <Table.Th scope="col">Recipients</Table.Th>
+                <Table.Th scope="col">Status</Table.Th>
+                <Table.Th scope="col">By</Table.Th>
+              </Table.Tr>
+            </Table.Thead>
+            <Table.Tbody>
+              {mails.data.items.map((m) => (
+                <Table.Tr key={m.id}>
+                  <Table.Td>{when(m.createdAt)}</Table.Td>
+                  <Table.Td>
+                    <Button
+                      variant="subtle"
+                      size="compact-sm"
+                      onClick={() => {
+                        setShown(m);
+                        setOpen(m);
+                      }}
+                      aria-label={`Read the mail “${m.subject}”`}
+                    >
+                      {m.subject}
+                    </Button>
+                  </Table.Td>
+                  <Table.Td>
+                    <Text size="sm">To: {m.to.join(', ') || 'nobody'}</Text>
+                    {m.cc.length > 0 && <Text size="sm">Cc: {m.cc.join(', ')}</Text>}
+                  </Table.Td>
+                  <Table.Td>
+                    <Text size="sm" fw={600}>
+                      {statusText(m)}
+                    </Text>
+                    {m.sentAt && <Text size="xs">sent {when(m.sentAt)}</Text>}
+                    {m.lastError && <Text size="xs">Error: {m.lastError}</Text>}
+                    {me.can('mail.send') && m.status !== 'sent' && m.attempts > 0 && (
+                      <RetryMail name={name} app={app} id={m.id} subject={m.subject} />
+                    )}
+                  </Table.Td>
+                  <Table.Td>{m.createdBy}</Table.Td>
+                </Table.Tr>
+              ))}
+            </Table.Tbody>
+          </Table>
+        </Table.ScrollContainer>
+      )}
+      <Modal
+        closeButtonProps={{ 'aria-label': 'Close' }}
+        opened={open !== null}
+        onClose={() => setOpen(null)}
+        title={shown?.subject ?? 'Mail'}
+        size="xl"
+      >
+        {shown && <MailBody name={name} app={app} mail={shown} />}
+      </Modal>
+    </Stack>
+  );
+}
+
+function MailBody({ name, app, mail }: { name: string; app: string | undefined; mail: Mail }) {
+  const full = useQuery({
+    queryKey: releaseKey(name, 'mail', app, mail.id),
+    queryFn: async () => data(await api.GET('/api/v1/mail/{id}', { params: { path: { id: mail.id }, query: app ? { app } : {} } })),
+  });
+  if (full.error) return <ProblemAlert error={full.error} title="The mail could not be shown" />;
+  if (!full.data) return <p role="status">Loading…</p>;
+  return (
+    <Stack gap="xs">
+      <Text size="sm">To: {full.data.to.join(', ')}</Text>
+      {full.data.cc.length > 0 && <Text size="sm">Cc: {full.data.cc.join(', ')}</Text>}
+      <Text size="sm">
+        Template {full.data.template}, {full.data.cause}; status {statusText(full.data)}
+      </Text>
+      <Code block style={{ whiteSpace: 'pre-wrap' }}>
+        {full.data.body}
+      </Code>
+    </Stack>
+  );
 }
