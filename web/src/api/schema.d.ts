@@ -3605,7 +3605,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List releases, filtered by state, type and planned-date range */
+        /** List releases, filtered by state, type, channel, planned-date range and a search for a name or help-desk reference */
         get: {
             parameters: {
                 query?: {
@@ -3615,6 +3615,10 @@ export interface paths {
                     state?: string;
                     /** @description Comma-separated release types */
                     type?: string;
+                    /** @description Comma-separated channels: releases carrying any of them */
+                    channel?: string;
+                    /** @description Part of the release name, or of the help-desk reference of a work item on it (any case) */
+                    q?: string;
                     /** @description Planned on or after */
                     from?: string;
                     /** @description Planned on or before */
@@ -4497,6 +4501,198 @@ export interface paths {
         };
         trace?: never;
     };
+    "/api/v1/releases/{name}/changes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The release’s version and its latest change (who, what, when), for a page to poll */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Application key; defaults to the only or the default application */
+                    app?: string;
+                    /** @description Only a change after this audit sequence number (`seq` of a change) or ISO time (lastChange is null when there is none); without it, the latest change */
+                    since?: unknown;
+                };
+                header?: never;
+                path: {
+                    name: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description The release’s version: it moves with every change to the release */
+                            version: number;
+                            lastChange: {
+                                /** @description The audit event’s sequence number: pass it as `since` next time */
+                                seq: number;
+                                at: string;
+                                actor: string;
+                                action: string;
+                                summary: string;
+                            } | null;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            instance?: string;
+                            requestId?: string;
+                            errors?: {
+                                in?: string;
+                                path: string;
+                                message: string;
+                            }[];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            instance?: string;
+                            requestId?: string;
+                            errors?: {
+                                in?: string;
+                                path: string;
+                                message: string;
+                            }[];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            instance?: string;
+                            requestId?: string;
+                            errors?: {
+                                in?: string;
+                                path: string;
+                                message: string;
+                            }[];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            instance?: string;
+                            requestId?: string;
+                            errors?: {
+                                in?: string;
+                                path: string;
+                                message: string;
+                            }[];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            instance?: string;
+                            requestId?: string;
+                            errors?: {
+                                in?: string;
+                                path: string;
+                                message: string;
+                            }[];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            instance?: string;
+                            requestId?: string;
+                            errors?: {
+                                in?: string;
+                                path: string;
+                                message: string;
+                            }[];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/releases/{name}/gates": {
         parameters: {
             query?: never;
@@ -4553,6 +4749,225 @@ export interface paths {
                                     exceptions: string[];
                                 }[];
                                 /** @description Every unmet gate condition; empty when it could be performed now */
+                                unmet: string[];
+                            }[];
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            instance?: string;
+                            requestId?: string;
+                            errors?: {
+                                in?: string;
+                                path: string;
+                                message: string;
+                            }[];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            instance?: string;
+                            requestId?: string;
+                            errors?: {
+                                in?: string;
+                                path: string;
+                                message: string;
+                            }[];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            instance?: string;
+                            requestId?: string;
+                            errors?: {
+                                in?: string;
+                                path: string;
+                                message: string;
+                            }[];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            instance?: string;
+                            requestId?: string;
+                            errors?: {
+                                in?: string;
+                                path: string;
+                                message: string;
+                            }[];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            instance?: string;
+                            requestId?: string;
+                            errors?: {
+                                in?: string;
+                                path: string;
+                                message: string;
+                            }[];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            instance?: string;
+                            requestId?: string;
+                            errors?: {
+                                in?: string;
+                                path: string;
+                                message: string;
+                            }[];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/releases/{name}/road": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The road to production: every transition still ahead of the release, each gate evaluated against its facts now */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Application key; defaults to the only or the default application */
+                    app?: string;
+                };
+                header?: never;
+                path: {
+                    name: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            release: string;
+                            state: string;
+                            stateName: string;
+                            /** @description The release is in production already */
+                            reached: boolean;
+                            terminal: boolean;
+                            /** @description The production state the road leads to; null when none can be reached from here */
+                            goal: string | null;
+                            goalName: string | null;
+                            /** @description The transitions still ahead, in order; empty at the goal */
+                            steps: {
+                                transition: {
+                                    id: string;
+                                    name: string;
+                                    roles: string[];
+                                    allowedForYou: boolean;
+                                    requireComment: boolean;
+                                };
+                                from: string;
+                                to: string;
+                                toName: string;
+                                /** @description Evaluated against the release’s facts now */
+                                gates: {
+                                    id: string;
+                                    name: string;
+                                    pass: boolean;
+                                    /** @description Why the gate does not hold; empty when it passes */
+                                    reasons: string[];
+                                    evidence: {
+                                        what: string;
+                                        by: string;
+                                        at: string;
+                                    }[];
+                                    /** @description Process exceptions used to pass it (e.g. single-environment testing of data repairs) */
+                                    exceptions: string[];
+                                }[];
+                                /** @description Every gate condition this step still lacks */
                                 unmet: string[];
                             }[];
                         };
@@ -9234,7 +9649,7 @@ export interface paths {
                     release?: string;
                     owner?: string;
                     priority?: string;
-                    /** @description Text in title or help-desk reference */
+                    /** @description Text in key (IR-12), title or help-desk reference, any case */
                     q?: string;
                     limit?: number;
                     offset?: number;
@@ -10031,6 +10446,207 @@ export interface paths {
                 };
             };
         };
+        trace?: never;
+    };
+    "/api/v1/items/{key}/history": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The releases a work item was in, with dates, and every test attempt of it per environment */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Application key; defaults to the only or the default application */
+                    app?: string;
+                };
+                header?: never;
+                path: {
+                    /** @description IR-12, SMCR-3 … or just the number when only one kind has it */
+                    key: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            item: string;
+                            /** @description Oldest first; a release it came back to appears again */
+                            releases: {
+                                release: string;
+                                /** @description When it was put in the release */
+                                from: string;
+                                /** @description When it left; null while it is there */
+                                until: string | null;
+                                current: boolean;
+                            }[];
+                            /** @description Every test attempt, in any release, oldest first */
+                            tests: {
+                                release: string;
+                                environment: string;
+                                /** @enum {string} */
+                                result: "passed" | "failed";
+                                cause: string | null;
+                                by: string;
+                                at: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            instance?: string;
+                            requestId?: string;
+                            errors?: {
+                                in?: string;
+                                path: string;
+                                message: string;
+                            }[];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            instance?: string;
+                            requestId?: string;
+                            errors?: {
+                                in?: string;
+                                path: string;
+                                message: string;
+                            }[];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            instance?: string;
+                            requestId?: string;
+                            errors?: {
+                                in?: string;
+                                path: string;
+                                message: string;
+                            }[];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            instance?: string;
+                            requestId?: string;
+                            errors?: {
+                                in?: string;
+                                path: string;
+                                message: string;
+                            }[];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            instance?: string;
+                            requestId?: string;
+                            errors?: {
+                                in?: string;
+                                path: string;
+                                message: string;
+                            }[];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            instance?: string;
+                            requestId?: string;
+                            errors?: {
+                                in?: string;
+                                path: string;
+                                message: string;
+                            }[];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/api/v1/items/{key}/release": {
@@ -17704,6 +18320,321 @@ export interface paths {
                 };
             };
         };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/me/work": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Your work: releases in flight, approvals waiting for you, your checklist tasks, the next change cycles, recent changes */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Application key; defaults to the only or the default application */
+                    app?: string;
+                    /** @description How many upcoming change cycles (default 3) */
+                    cycles?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description The releases still going on, by state in the template’s order */
+                            inFlight: {
+                                state: string;
+                                stateName: string;
+                                releases: {
+                                    name: string;
+                                    type: string;
+                                    state: string;
+                                    title: string;
+                                    plannedDate: string;
+                                    channels: string[];
+                                    createdBy: string;
+                                    updatedAt: string;
+                                    version: number;
+                                }[];
+                            }[];
+                            /** @description Approval steps you could give now: a role you hold may, it is not satisfied, you have not approved it and did not ask for it; asked for, or guarding a transition out of the current state */
+                            approvalsWaiting: {
+                                release: string;
+                                step: string;
+                                stepName: string;
+                                roles: string[];
+                                requestedBy: string | null;
+                                requestedAt: string | null;
+                            }[];
+                            /** @description Open checklist tasks of roles you hold, overdue first, then by due date */
+                            tasks: {
+                                release: string;
+                                task: string;
+                                position: number;
+                                title: string;
+                                /** @description YYYY-MM-DD; null while it depends on a milestone with no date */
+                                due: string | null;
+                                /** @description The template’s rule in words, e.g. "14 days before release day" */
+                                dueRule: string;
+                                /** @description Open, and its due day is over in the template’s time zone */
+                                overdue: boolean;
+                                responsible: {
+                                    role: string;
+                                    name: string;
+                                    people: {
+                                        name: string;
+                                        email: string | null;
+                                    }[];
+                                }[];
+                                remarks: string;
+                                /**
+                                 * @description sent: the mail that completes it awaits delivery — not done until the mail server accepts it
+                                 * @enum {string}
+                                 */
+                                status: "open" | "sent" | "done" | "skipped";
+                                /** @description "open", "sent, awaiting delivery", "done" or "not applicable" */
+                                statusText: string;
+                                note: string | null;
+                                evidence: {
+                                    link?: string;
+                                    mailId?: string;
+                                    mailSubject?: string;
+                                    messageId?: string;
+                                    /** @description Who sent the mail that completes the task */
+                                    sentBy?: string;
+                                    sentAt?: string;
+                                    /** @description The addresses the mail server accepted the mail for */
+                                    acceptedFor?: string[];
+                                    fileName?: string;
+                                    sha256?: string;
+                                    size?: number;
+                                } | null;
+                                completedBy: string | null;
+                                completedAt: string | null;
+                                /** @description When the reminder of an overdue task goes out */
+                                reminderDueAt: string | null;
+                                remindedAt: string | null;
+                                escalationLevel: number;
+                                escalatedAt: string | null;
+                                /** @description Transitions that wait for this task, and when the release first went through each */
+                                requiredBefore: {
+                                    transition: string;
+                                    name: string;
+                                    performedAt: string | null;
+                                }[];
+                                /** @description Transitions a coordinator let go ahead while the task was open */
+                                waivers: {
+                                    transition: string;
+                                    transitionName: string;
+                                    reason: string;
+                                    waivedBy: string;
+                                    waivedAt: string;
+                                    /** @description "waived by X at T: reason" */
+                                    text: string;
+                                }[];
+                                /** @description Done late: the release had already gone through these transitions the task was required before */
+                                lateAfter: {
+                                    transition: string;
+                                    name: string;
+                                    performedAt: string;
+                                }[];
+                                version: number;
+                            }[];
+                            /** @description The next planned change cycles from today, with the releases booked into them */
+                            nextCycles: {
+                                id: string;
+                                application: string;
+                                date: string;
+                                /** @enum {string} */
+                                weekday: "monday" | "tuesday" | "wednesday" | "thursday" | "friday" | "saturday" | "sunday";
+                                /** @description Whether the date is one of the template’s change-cycle days */
+                                designatedDay: boolean;
+                                /** @enum {string} */
+                                status: "planned" | "cancelled";
+                                title: string;
+                                /** @description The reason of the last move or of the cancellation */
+                                note: string;
+                                releases: {
+                                    name: string;
+                                    type: string;
+                                    state: string;
+                                    title: string;
+                                    channels: string[];
+                                }[];
+                                createdBy: string;
+                                createdAt: string;
+                                updatedAt: string;
+                                version: number;
+                            }[];
+                            /** @description The latest changes to releases you created, newest first */
+                            recentChanges: {
+                                /** @description The audit event’s sequence number */
+                                seq: number;
+                                at: string;
+                                actor: string;
+                                action: string;
+                                release: string;
+                                summary: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            instance?: string;
+                            requestId?: string;
+                            errors?: {
+                                in?: string;
+                                path: string;
+                                message: string;
+                            }[];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            instance?: string;
+                            requestId?: string;
+                            errors?: {
+                                in?: string;
+                                path: string;
+                                message: string;
+                            }[];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            instance?: string;
+                            requestId?: string;
+                            errors?: {
+                                in?: string;
+                                path: string;
+                                message: string;
+                            }[];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            instance?: string;
+                            requestId?: string;
+                            errors?: {
+                                in?: string;
+                                path: string;
+                                message: string;
+                            }[];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            instance?: string;
+                            requestId?: string;
+                            errors?: {
+                                in?: string;
+                                path: string;
+                                message: string;
+                            }[];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            instance?: string;
+                            requestId?: string;
+                            errors?: {
+                                in?: string;
+                                path: string;
+                                message: string;
+                            }[];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
