@@ -1,0 +1,70 @@
+import { Badge, Group, List, Stack, Text } from '@mantine/core';
+import type { ReactNode } from 'react';
+import type { GateResult } from './road-types';
+
+/** Beyond this many lines a list folds, so a release with hundreds of items stays readable. */
+const FOLD_AT = 8;
+
+/** A list that shows its first lines and folds the rest behind a disclosure. */
+export function FoldedList({ lines, label }: { lines: string[]; label: string }) {
+  const item = (l: string, i: number) => <List.Item key={i}>{l}</List.Item>;
+  if (lines.length <= FOLD_AT)
+    return (
+      <List size="sm" aria-label={label}>
+        {lines.map(item)}
+      </List>
+    );
+  return (
+    <div>
+      <List size="sm" aria-label={label}>
+        {lines.slice(0, FOLD_AT).map(item)}
+      </List>
+      <details>
+        <summary>
+          <Text span size="sm">
+            {lines.length - FOLD_AT} more
+          </Text>
+        </summary>
+        <List size="sm" aria-label={`${label}, continued`}>
+          {lines.slice(FOLD_AT).map((l, i) => item(l, i + FOLD_AT))}
+        </List>
+      </details>
+    </div>
+  );
+}
+
+export function PassBadge({ pass, children }: { pass: boolean; children?: ReactNode }) {
+  return (
+    <Badge variant="filled" color={pass ? 'green.9' : 'red.9'} style={{ flexShrink: 0 }}>
+      {children ?? (pass ? 'Holds' : 'Missing')}
+    </Badge>
+  );
+}
+
+/** One gate: whether it holds, what it still lacks, and the evidence for what holds (what, who, when). */
+export function GateView({ gate }: { gate: GateResult }) {
+  return (
+    <Stack gap={2}>
+      <Group gap="xs" wrap="nowrap" align="baseline">
+        <PassBadge pass={gate.pass} />
+        <Text size="sm" fw={500}>
+          {gate.name}
+        </Text>
+      </Group>
+      <Stack gap={2} pl="md">
+        {gate.reasons.length > 0 && <FoldedList lines={gate.reasons} label={`What “${gate.name}” still lacks`} />}
+        {gate.evidence.length > 0 && (
+          <FoldedList
+            lines={gate.evidence.map((e) => `${e.what} — ${e.by}, ${new Date(e.at).toLocaleString()}`)}
+            label={`Evidence for “${gate.name}”`}
+          />
+        )}
+        {gate.exceptions.map((x, i) => (
+          <Text size="sm" key={i}>
+            Exception used: {x}
+          </Text>
+        ))}
+      </Stack>
+    </Stack>
+  );
+}
