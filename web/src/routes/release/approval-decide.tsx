@@ -54,7 +54,12 @@ export function ApprovalDecideModal({ name, app, step, decision, version, onClos
   });
   const missingComment = !approving && comment.trim() === '';
   return (
-    <Modal opened onClose={onClose} title={`${approving ? 'Approve' : 'Reject'}: ${step.name}`}>
+    <Modal
+      opened
+      onClose={onClose}
+      closeButtonProps={{ 'aria-label': 'Dismiss the dialog' }}
+      title={`${approving ? 'Approve' : 'Reject'}: ${step.name}`}
+    >
       <form
         onSubmit={(e) => {
           e.preventDefault();
@@ -86,7 +91,7 @@ export function ApprovalDecideModal({ name, app, step, decision, version, onClos
             <Button variant="default" onClick={onClose}>
               Close
             </Button>
-            <Button type="submit" color={approving ? undefined : 'red.9'} loading={write.isPending} disabled={missingComment}>
+            <Button type="submit" color={approving ? undefined : '#b02525'} loading={write.isPending} disabled={missingComment}>
               {approving ? 'Confirm approval' : 'Confirm rejection'}
             </Button>
           </Group>

@@ -31,7 +31,7 @@ export function ApprovalRequestModal(props: {
       ),
   });
   return (
-    <Modal opened onClose={props.onClose} title={`Ask for: ${step.name}`}>
+    <Modal opened onClose={props.onClose} closeButtonProps={{ 'aria-label': 'Dismiss the dialog' }} title={`Ask for: ${step.name}`}>
       <form
         onSubmit={(e) => {
           e.preventDefault();

@@ -77,7 +77,7 @@ export function ApprovalStepCard({ step, facts, username, myRoles, mayRequest, o
               <Button size="compact-md" onClick={() => onDecide(step, 'approve')}>
                 Approve
               </Button>
-              <Button size="compact-md" variant="outline" color="red.9" onClick={() => onDecide(step, 'reject')}>
+              <Button size="compact-md" variant="outline" color="#b02525" onClick={() => onDecide(step, 'reject')}>
                 Reject
               </Button>
             </>

@@ -32,7 +32,7 @@ function StaleVersionAlert({ error, name, app }: { error: ProblemError; name: st
   const c = changes.data;
   const last = c && c.version >= current ? c.lastChange : null;
   return (
-    <Alert color="orange" variant="light" role="alert" title="Someone else changed this release first">
+    <Alert color="red" variant="light" role="alert" title="Someone else changed this release first">
       {last ? `Changed by ${describeChange(last)}.` : 'Finding out who changed it…'} Nothing was saved: the page now shows the release as it
       is, check it and try again.
     </Alert>

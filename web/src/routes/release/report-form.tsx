@@ -149,7 +149,7 @@ function ReportEditor({ name, app, def, report, release }: Omit<Props, 'mayWrite
         />
         {err && <ProblemAlert error={err} title={`The ${def.name} was not saved`} />}
         {conflict && (
-          <Alert color="orange" variant="light" role="alert" title="Someone else saved it first">
+          <Alert color="red" variant="light" role="alert" title="Someone else saved it first">
             {conflict}
           </Alert>
         )}

@@ -35,7 +35,7 @@ export function FoldedList({ lines, label }: { lines: string[]; label: string })
 
 export function PassBadge({ pass, children }: { pass: boolean; children?: ReactNode }) {
   return (
-    <Badge variant="filled" color={pass ? 'green.9' : 'red.9'} style={{ flexShrink: 0 }}>
+    <Badge variant="filled" color={pass ? '#216e39' : '#b02525'} style={{ flexShrink: 0 }}>
       {children ?? (pass ? 'Holds' : 'Missing')}
     </Badge>
   );

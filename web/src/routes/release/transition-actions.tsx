@@ -126,7 +126,12 @@ function TransitionModal(props: {
   });
   const missingComment = t.requireComment && comment.trim() === '';
   return (
-    <Modal opened onClose={props.onClose} title={`${t.name} (to ${props.toName})`}>
+    <Modal
+      opened
+      onClose={props.onClose}
+      closeButtonProps={{ 'aria-label': 'Dismiss the dialog' }}
+      title={`${t.name} (to ${props.toName})`}
+    >
       <form
         onSubmit={(e) => {
           e.preventDefault();
