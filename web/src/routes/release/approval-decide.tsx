@@ -14,8 +14,8 @@ type Props = {
   step: ApprovalStep;
   decision: Decision;
   version: number | undefined;
-  onClose(): void;
-  onDone(msg: string): void;
+  onClose: () => void;
+  onDone: (msg: string) => void;
 };
 
 /** Approve (with the step's attestations) or reject (with a comment) one approval step. */

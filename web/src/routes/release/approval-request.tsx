@@ -10,8 +10,8 @@ export function ApprovalRequestModal(props: {
   name: string;
   app: string | undefined;
   step: ApprovalStep;
-  onClose(): void;
-  onDone(msg: string): void;
+  onClose: () => void;
+  onDone: (msg: string) => void;
 }) {
   const { name, app, step } = props;
   const [comment, setComment] = useState('');

@@ -12,8 +12,8 @@ type Props = {
   myRoles: readonly string[];
   /** May ask for approvals (release.update). */
   mayRequest: boolean;
-  onDecide(step: ApprovalStep, decision: Decision): void;
-  onRequest(step: ApprovalStep): void;
+  onDecide: (step: ApprovalStep, decision: Decision) => void;
+  onRequest: (step: ApprovalStep) => void;
 };
 
 /** One approval step: whether it is given, who may give it, every decision (voided ones struck through, with why). */

@@ -2,7 +2,7 @@ import { Checkbox, Stack } from '@mantine/core';
 import type { ApprovalStep } from './approval-types';
 
 /** The statements a sign-off confirms (P15): the approver ticks each one. */
-export function SignOffAttestations({ step, value, onChange }: { step: ApprovalStep; value: string[]; onChange(v: string[]): void }) {
+export function SignOffAttestations({ step, value, onChange }: { step: ApprovalStep; value: string[]; onChange: (v: string[]) => void }) {
   if (step.attestations.length === 0) return null;
   return (
     <Checkbox.Group label="I confirm that" description="Every statement must be confirmed." value={value} onChange={onChange}>

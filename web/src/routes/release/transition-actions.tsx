@@ -99,8 +99,8 @@ function TransitionModal(props: {
   transition: TransitionOption;
   version: number | undefined;
   toName: string;
-  onClose(): void;
-  onDone(msg: string): void;
+  onClose: () => void;
+  onDone: (msg: string) => void;
 }) {
   const { name, app, transition: t } = props;
   // The version the user saw when deciding; a change by someone else meanwhile is refused, not overwritten.
