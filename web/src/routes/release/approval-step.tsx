@@ -33,7 +33,7 @@ export function ApprovalStepCard({ step, facts, username, myRoles, mayRequest, o
           </PassBadge>
         </Group>
         <Text size="sm">
-          Given by {rolesText(step.roles, facts)}. {step.requester} asked for it (or created the release) and may not decide it.
+          Given by {rolesText(step.roles, facts)}; not by {step.requester}, who asked for it or created the release.
           {step.approvedBy.length > 0 && ` Approved by ${step.approvedBy.join(', ')}.`}
         </Text>
         {step.decisions.length > 0 && (

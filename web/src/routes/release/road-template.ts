@@ -10,7 +10,7 @@ export type ReportDef = {
   refsRequired: boolean;
   refKinds: string[];
 };
-export type TemplateFacts = { roleName(id: string): string; reports: ReportDef[] };
+export type TemplateFacts = { roleName: (id: string) => string; stateName: (id: string) => string; reports: ReportDef[] };
 
 const arr = (v: unknown): Record<string, unknown>[] =>
   Array.isArray(v) ? v.filter((x): x is Record<string, unknown> => typeof x === 'object' && x !== null) : [];
@@ -28,6 +28,7 @@ export function useTemplateFacts(release: ReleaseDetail | undefined) {
     queryFn: async (): Promise<TemplateFacts> => {
       const t = data(await api.GET('/api/v1/templates/{key}', { params: { path: { key }, query: { version } } })).template;
       const roles = new Map(arr(t.roles).map((r) => [str(r.id), str(r.name) || str(r.id)]));
+      const states = new Map(arr(t.states).map((r) => [str(r.id), str(r.name) || str(r.id)]));
       const reports = arr(t.reports).map((r): ReportDef => {
         const refs = (typeof r.helpdeskRefs === 'object' && r.helpdeskRefs !== null ? r.helpdeskRefs : {}) as Record<string, unknown>;
         return {
@@ -39,7 +40,7 @@ export function useTemplateFacts(release: ReleaseDetail | undefined) {
           refKinds: strs(refs.kinds),
         };
       });
-      return { roleName: (id) => roles.get(id) ?? id, reports };
+      return { roleName: (id) => roles.get(id) ?? id, stateName: (id) => states.get(id) ?? id, reports };
     },
   });
 }

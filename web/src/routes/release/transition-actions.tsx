@@ -23,14 +23,15 @@ export function TransitionActions({ name, app, gates, version, stateNames, facts
   const [done, setDone] = useState<string | null>(null);
   const mine = gates.transitions.filter((t) => t.allowedForYou);
   const others = gates.transitions.filter((t) => !t.allowedForYou);
-  const toName = (t: TransitionOption) => stateNames[t.to] ?? t.to;
+  const toName = (t: TransitionOption) => stateNames[t.to] ?? facts?.stateName(t.to) ?? t.to;
   return (
     <section aria-labelledby="transitions-heading">
       <Stack gap="sm">
         <Title order={2} id="transitions-heading">
-          From {gates.stateName}
+          What can happen now
         </Title>
         <div role="status">{done && <Text>{done}</Text>}</div>
+        <Text size="sm">The transitions out of {gates.stateName}.</Text>
         {gates.transitions.length === 0 && <Text>No transition leads out of this state.</Text>}
         {mine.map((t) => (
           <Paper key={t.id} withBorder p="sm">
