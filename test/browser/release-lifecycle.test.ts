@@ -54,6 +54,7 @@ describeBrowser('the release lifecycle in the browser', () => {
     const f = await flow();
     await f.transition(crew.dev, 'start-packaging');
     await f.pkg('database');
+    await f.step('verify-package', 'database', crew.dev);
     const road = await releaseRoad(s.deps, crew.lead, { name: f.name });
     expect(road.steps.length).toBeGreaterThan(3);
 
@@ -71,9 +72,13 @@ describeBrowser('the release lifecycle in the browser', () => {
       for (const reason of step.unmet.slice(0, 3)) await steps.nth(i).getByText(reason, { exact: true }).first().waitFor();
     }
     // What holds shows its evidence: what, who, when.
-    const held = road.steps.flatMap((st) => st.gates).find((g) => g.pass && g.evidence.length > 0);
-    expect(held).toBeDefined();
-    await page.getByText(`${held!.evidence[0]!.what} — ${held!.evidence[0]!.by}`, { exact: false }).first().waitFor();
+    const evidence = road.steps.flatMap((st) => st.gates.flatMap((g) => g.evidence)).find((e) => e.by === 'dana');
+    expect(evidence).toBeDefined();
+    const escaped = evidence!.what.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    await page
+      .getByText(new RegExp(`^${escaped} — dana, .*${new Date(evidence!.at).getFullYear()}`))
+      .first()
+      .waitFor();
     await expectAccessible(page, 'the road to production');
     await screenshot(page, 'release-road');
   });
@@ -275,6 +280,10 @@ describeBrowser('the release lifecycle in the browser', () => {
     await page.goto(`/releases/${f.name}`);
     await page.getByRole('list', { name: 'States ahead' }).waitFor();
     await page.getByRole('button', { name: 'Start packaging' }).waitFor();
+    await page
+      .getByText(/^200 work item\(s\)/)
+      .first()
+      .waitFor();
     expect(calls.length).toBeLessThan(12);
     await context.close();
   });

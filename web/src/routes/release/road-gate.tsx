@@ -41,6 +41,15 @@ export function PassBadge({ pass, children }: { pass: boolean; children?: ReactN
   );
 }
 
+/** "what — who, when", leaving out a who or when the evidence does not have. */
+export function evidenceLine(e: GateResult['evidence'][number]): string {
+  const at = Date.parse(e.at);
+  const by = e.by && e.by !== '-' ? e.by : '';
+  const when = Number.isNaN(at) ? '' : new Date(at).toLocaleString();
+  const tail = [by, when].filter((x) => x !== '').join(', ');
+  return tail ? `${e.what} — ${tail}` : e.what;
+}
+
 /** One gate: whether it holds, what it still lacks, and the evidence for what holds (what, who, when). */
 export function GateView({ gate }: { gate: GateResult }) {
   return (
@@ -53,12 +62,7 @@ export function GateView({ gate }: { gate: GateResult }) {
       </Group>
       <Stack gap={2} pl="md">
         {gate.reasons.length > 0 && <FoldedList lines={gate.reasons} label={`What “${gate.name}” still lacks`} />}
-        {gate.evidence.length > 0 && (
-          <FoldedList
-            lines={gate.evidence.map((e) => `${e.what} — ${e.by}, ${new Date(e.at).toLocaleString()}`)}
-            label={`Evidence for “${gate.name}”`}
-          />
-        )}
+        {gate.evidence.length > 0 && <FoldedList lines={gate.evidence.map(evidenceLine)} label={`Evidence for “${gate.name}”`} />}
         {gate.exceptions.map((x, i) => (
           <Text size="sm" key={i}>
             Exception used: {x}
