@@ -220,6 +220,24 @@ describeBrowser('the release lifecycle in the browser', () => {
     await screenshot(chris, 'release-approvals');
   });
 
+  it('asks for an approval, after which the one who asked may not give it', async () => {
+    const s = site();
+    const f = await flow();
+    await s.person('lena', ['technical-lead', 'cmc']);
+    roles.lena = ['technical-lead', 'cmc'];
+    const page = await open(s, 'lena', f.name, 'approvals');
+    const step = page.getByRole('region', { name: 'Approval of the production install' });
+    await step.getByRole('button', { name: 'Approve' }).waitFor();
+    await step.getByRole('button', { name: 'Ask for approval' }).click();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByLabel(/^Comment/).fill('Ready once AT is signed off');
+    await expectAccessible(page, 'the request dialog');
+    await dialog.getByRole('button', { name: 'Send the request' }).click();
+    await page.getByRole('status').filter({ hasText: 'Asked for Approval of the production install' }).waitFor();
+    await step.getByText('You asked for it, so someone else decides it.').waitFor();
+    expect(await step.getByRole('button', { name: 'Approve' }).count()).toBe(0);
+  });
+
   it('signs a release off with every attestation confirmed', async () => {
     const s = site();
     const f = await flow();
