@@ -4,6 +4,7 @@ import { benchHttpGetRelease } from './http-get-release.js';
 import { benchManifest } from './manifest.js';
 import { benchReleaseCreate } from './release-create.js';
 import { benchUpload } from './upload.js';
+import { benchWebBudget } from './web-budget.js';
 
 /**
  * `npm run bench [-- NAME…]`: runs every benchmark (or the named ones) and
@@ -14,6 +15,7 @@ import { benchUpload } from './upload.js';
  * 0 skips it), BENCH_UPLOAD_RUNS (default 5), BENCH_UPLOAD_CLIENT (curl, the default where installed, or node),
  * BENCH_MANIFEST_MB (export size, default 100), BENCH_MANIFEST_RUNS (default 3),
  * BENCH_CLI_RUNS (rounds of `node -e 0` against `relman --version`, `--help` and `release show`, default 20),
+ * BENCH_WEB_ITEMS (work items on web-budget's release, default 200), BENCH_WEB_RUNS (page loads, default 5),
  * BENCH_LOG_FILE (where http-get-release's logged server writes its request log, default /dev/null; a real file
  * adds the cost of the writes), BENCH_SWITCHES=1 (http-get-release also measures reads with each SQLite fast path off).
  */
@@ -23,6 +25,7 @@ const benchmarks: Record<string, () => Promise<void>> = {
   upload: benchUpload,
   manifest: benchManifest,
   'cli-startup': benchCliStartup,
+  'web-budget': benchWebBudget,
 };
 
 const wanted = process.argv.slice(2);

@@ -29,7 +29,7 @@ export function useSessionQuery() {
   });
 }
 
-type Me = { session: SessionInfo; permissions: Permissions | undefined; can(action: AppAction): boolean; readOnly: boolean };
+type Me = { session: SessionInfo; permissions: Permissions | undefined; can: (action: AppAction) => boolean; readOnly: boolean };
 const MeContext = createContext<Me | null>(null);
 
 /** The signed-in user of a page inside <RequireSession>. */

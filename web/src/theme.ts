@@ -1,4 +1,4 @@
-import { createTheme, type CSSVariablesResolver } from '@mantine/core';
+import { createTheme, Drawer, Modal, type CSSVariablesResolver } from '@mantine/core';
 
 /** Colours chosen for contrast (WCAG AA on white): the primary shade is dark enough for text on buttons. */
 export const theme = createTheme({
@@ -6,6 +6,11 @@ export const theme = createTheme({
   primaryShade: 8,
   fontFamily: 'system-ui, -apple-system, "Segoe UI", Roboto, sans-serif',
   defaultRadius: 'sm',
+  // The close buttons of dialogs are icons: give them a name a screen reader can say.
+  components: {
+    Modal: Modal.extend({ defaultProps: { closeButtonProps: { 'aria-label': 'Close' } } }),
+    Drawer: Drawer.extend({ defaultProps: { closeButtonProps: { 'aria-label': 'Close' } } }),
+  },
 });
 
 /** Error and secondary text dark enough for WCAG AA contrast on white (the library's defaults are lighter). */
