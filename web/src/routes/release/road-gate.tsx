@@ -1,5 +1,5 @@
 import { Badge, Group, List, Stack, Text } from '@mantine/core';
-import type { ReactNode } from 'react';
+import { useState, type ReactNode } from 'react';
 import type { GateResult } from './road-types';
 
 /** Beyond this many lines a list folds, so a release with hundreds of items stays readable. */
@@ -7,6 +7,8 @@ const FOLD_AT = 8;
 
 /** A list that shows its first lines and folds the rest behind a disclosure. */
 export function FoldedList({ lines, label }: { lines: string[]; label: string }) {
+  // The folded lines are only made once opened: a gate of a 200-item release may list 200 of them.
+  const [unfolded, setUnfolded] = useState(false);
   const item = (l: string, i: number) => <List.Item key={i}>{l}</List.Item>;
   if (lines.length <= FOLD_AT)
     return (
@@ -19,15 +21,17 @@ export function FoldedList({ lines, label }: { lines: string[]; label: string })
       <List size="sm" aria-label={label}>
         {lines.slice(0, FOLD_AT).map(item)}
       </List>
-      <details>
+      <details onToggle={(e) => setUnfolded(e.currentTarget.open)}>
         <summary>
           <Text span size="sm">
             {lines.length - FOLD_AT} more
           </Text>
         </summary>
-        <List size="sm" aria-label={`${label}, continued`}>
-          {lines.slice(FOLD_AT).map((l, i) => item(l, i + FOLD_AT))}
-        </List>
+        {unfolded && (
+          <List size="sm" aria-label={`${label}, continued`}>
+            {lines.slice(FOLD_AT).map((l, i) => item(l, i + FOLD_AT))}
+          </List>
+        )}
       </details>
     </div>
   );
