@@ -38,6 +38,7 @@ export default function OverviewTab() {
           gates={gates.data}
           version={release.data?.version}
           stateNames={stateNames}
+          forward={road.data?.steps[0]?.transition.id}
           facts={facts.data}
         />
       )}

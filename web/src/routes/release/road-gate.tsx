@@ -6,10 +6,20 @@ import type { GateResult } from './road-types';
 const FOLD_AT = 8;
 
 /** A list that shows its first lines and folds the rest behind a disclosure. */
-export function FoldedList({ lines, label }: { lines: string[]; label: string }) {
+export function FoldedList({ lines, label, held }: { lines: string[]; label: string; held?: boolean }) {
   // The folded lines are only made once opened: a gate of a 200-item release may list 200 of them.
   const [unfolded, setUnfolded] = useState(false);
-  const item = (l: string, i: number) => <List.Item key={i}>{l}</List.Item>;
+  const mark =
+    held === undefined ? undefined : (
+      <Text span fw={700} c={held ? '#216e39' : '#b02525'} aria-hidden>
+        {held ? '✓' : '✗'}
+      </Text>
+    );
+  const item = (l: string, i: number) => (
+    <List.Item key={i} icon={mark}>
+      {l}
+    </List.Item>
+  );
   if (lines.length <= FOLD_AT)
     return (
       <List size="sm" aria-label={label}>
@@ -65,8 +75,8 @@ export function GateView({ gate }: { gate: GateResult }) {
         </Text>
       </Group>
       <Stack gap={2} pl="md">
-        {gate.reasons.length > 0 && <FoldedList lines={gate.reasons} label={`What “${gate.name}” still lacks`} />}
-        {gate.evidence.length > 0 && <FoldedList lines={gate.evidence.map(evidenceLine)} label={`Evidence for “${gate.name}”`} />}
+        {gate.reasons.length > 0 && <FoldedList lines={gate.reasons} label={`What “${gate.name}” still lacks`} held={false} />}
+        {gate.evidence.length > 0 && <FoldedList lines={gate.evidence.map(evidenceLine)} label={`Evidence for “${gate.name}”`} held />}
         {gate.exceptions.map((x, i) => (
           <Text size="sm" key={i}>
             Exception used: {x}

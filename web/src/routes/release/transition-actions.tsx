@@ -14,11 +14,13 @@ type Props = {
   /** The release's version as shown: what a write is based on. */
   version: number | undefined;
   stateNames: Record<string, string>;
+  /** The transition that leads on towards production, if one leaves the current state. */
+  forward: string | undefined;
   facts: TemplateFacts | undefined;
 };
 
 /** The transitions out of the current state: those this user may take as buttons, the others with why not. */
-export function TransitionActions({ name, app, gates, version, stateNames, facts }: Props) {
+export function TransitionActions({ name, app, gates, version, stateNames, forward, facts }: Props) {
   const [open, setOpen] = useState<TransitionOption | null>(null);
   const [done, setDone] = useState<string | null>(null);
   const mine = gates.transitions.filter((t) => t.allowedForYou);
@@ -42,7 +44,7 @@ export function TransitionActions({ name, app, gates, version, stateNames, facts
                     setDone(null);
                     setOpen(t);
                   }}
-                  variant={t.unmet.length === 0 ? 'filled' : 'outline'}
+                  variant={t.id === forward ? (t.unmet.length === 0 ? 'filled' : 'outline') : 'default'}
                 >
                   {t.name}
                 </Button>
