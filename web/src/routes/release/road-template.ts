@@ -22,7 +22,7 @@ export function useTemplateFacts(release: ReleaseDetail | undefined) {
   const key = release?.template.key ?? '';
   const version = release?.template.version ?? 0;
   return useQuery({
-    queryKey: ['template', key, version],
+    queryKey: ['template', key, version, 'lifecycle-facts'],
     enabled: !!release,
     staleTime: Infinity,
     queryFn: async (): Promise<TemplateFacts> => {
