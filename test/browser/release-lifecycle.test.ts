@@ -122,9 +122,12 @@ describeBrowser('the release lifecycle in the browser', () => {
     const f = await flow();
     await f.toPackageVerified();
     await f.approve('at-go-ahead');
-    const page = await open(s, 'vera', f.name);
+    // Coming from another section that reads the same template.
+    const page = await open(s, 'vera', f.name, 'steps');
+    await page.getByRole('heading', { level: 2 }).first().waitFor();
+    await page.getByRole('navigation', { name: 'Release sections' }).getByRole('link', { name: 'Road to production' }).click();
     await page.getByRole('list', { name: 'States ahead' }).waitFor();
-    await page.getByText('only').first().waitFor();
+    await page.getByText('only Change Management Coordinator or Technical Lead may take it').first().waitFor();
     const writeButtons = () =>
       page.evaluate<string[]>(
         `[...document.querySelectorAll('main button, main [role="button"]')].filter((b) => !b.closest('nav') && !b.disabled).map((b) => b.textContent)`,
