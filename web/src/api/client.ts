@@ -9,6 +9,11 @@ export function setCsrfToken(token: string | null): void {
   csrfToken = token;
 }
 
+/** The session's CSRF token, for a write sent outside `api` (an upload with progress, by XMLHttpRequest). */
+export function getCsrfToken(): string | null {
+  return csrfToken;
+}
+
 /** Where the application sends a signed-out user: the sign-in page, then back to where they were. */
 export function signInPath(next: string = window.location.pathname + window.location.search): string {
   return next.startsWith('/sign-in') ? '/sign-in' : `/sign-in?next=${encodeURIComponent(next)}`;
