@@ -33,6 +33,17 @@ export function LiveUpdates({ name, app }: { name: string; app: string | undefin
     [qc],
   );
 
+  // A write of this tab that is no mutation (an upload) refreshes the release through an invalidation, never the poll.
+  useEffect(
+    () =>
+      qc.getQueryCache().subscribe((e) => {
+        const k = e.query.queryKey as readonly unknown[];
+        if (e.type === 'updated' && e.action.type === 'invalidate' && k[0] === 'release' && k[1] === name && k[2] === 'changes')
+          ownWriteAt.current = Date.now();
+      }),
+    [qc, name],
+  );
+
   useEffect(() => {
     seen.current = null;
     setNotice(null);
