@@ -20,6 +20,11 @@ export const cssVariablesResolver: CSSVariablesResolver = () => ({
     '--mantine-color-error': '#c92a2a',
     '--mantine-color-dimmed': '#495057',
     '--mantine-color-placeholder': '#6c757d',
+    // Light buttons and badges: text of the darkest shade on the pale tint.
+    '--mantine-primary-color-light-color': 'var(--mantine-color-indigo-9)',
+    '--mantine-color-indigo-light-color': 'var(--mantine-color-indigo-9)',
+    '--mantine-primary-color-light-hover': 'var(--mantine-color-indigo-1)',
+    '--mantine-color-indigo-light-hover': 'var(--mantine-color-indigo-1)',
   },
   dark: {},
 });
