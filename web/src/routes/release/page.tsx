@@ -4,6 +4,7 @@ import { Link, Route, Routes, useLocation } from 'react-router';
 import { ProblemAlert } from '../../components/problem-alert';
 import { usePageTitle } from '../../components/page-title';
 import { useReleaseDetail, useReleaseRef } from './queries';
+import { LiveUpdates } from './live-updates';
 
 const OverviewTab = lazy(() => import('./overview-tab'));
 const ItemsTab = lazy(() => import('./items-tab'));
@@ -77,6 +78,7 @@ export default function ReleasePage() {
           </Stack>
         )}
       </header>
+      <LiveUpdates name={name} app={app} />
       <Group component="nav" aria-label="Release sections" gap={4} wrap="wrap">
         {RELEASE_TABS.map((t) => (
           <Button
