@@ -127,7 +127,10 @@ export async function expectAccessible(page: Page, what: string): Promise<void> 
   const result: AxeResults = await new AxeBuilder({ page }).analyze();
   const bad = result.violations
     .filter((v: Result) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v: Result) => `${v.impact} ${v.id}: ${v.help} — ${v.nodes.map((n) => `${n.target.join(' ')} (${(n.failureSummary ?? '').replace(/\s+/g, ' ').trim()})`).join(', ')}`);
+    .map(
+      (v: Result) =>
+        `${v.impact} ${v.id}: ${v.help} — ${v.nodes.map((n) => `${n.target.join(' ')} (${(n.failureSummary ?? '').replace(/\s+/g, ' ').trim()})`).join(', ')}`,
+    );
   expect(bad, `accessibility of ${what}`).toEqual([]);
 }
 
