@@ -92,6 +92,7 @@ export const ROUTES: Route[] = [
     }),
   },
   { method: 'GET', url: `${V}/session`, access: 'self', ok: 200 },
+  { method: 'GET', url: `${V}/session/permissions`, access: 'self', ok: 200 },
   { method: 'DELETE', url: `${V}/session`, access: 'self', ok: 204 },
   {
     method: 'PUT',

@@ -1,14 +1,10 @@
-import { loadLifecycleRows } from '../../db/repositories/lifecycle.js';
 import type { GateResult } from '../../domain/lifecycle/gates.js';
 import { roadToProduction } from '../../domain/lifecycle/road.js';
 import { evaluateTransitionGates, workflowOf } from '../../domain/lifecycle/transitions.js';
 import type { Actor } from '../actor.js';
-import { resolveApplicationForRead } from '../applications.js';
 import type { ServiceDeps } from '../deps.js';
-import { channelContents } from '../packages/file-set.js';
 import type { ReleaseRef } from '../release-lookup.js';
-import { loadRelease } from '../releases.js';
-import { toSnapshot } from './snapshot.js';
+import { releaseFacts } from './release-facts.js';
 
 export type RoadStep = {
   transition: { id: string; name: string; roles: string[]; allowedForYou: boolean; requireComment: boolean };
@@ -36,12 +32,7 @@ export type RoadView = {
  * it still lacks (its "from state" condition aside).
  */
 export async function releaseRoad(deps: ServiceDeps, actor: Actor, ref: ReleaseRef): Promise<RoadView> {
-  const db = deps.database.kysely;
-  const ctx = await resolveApplicationForRead(deps, ref.app);
-  const r = await loadRelease(db, ctx, ref.name);
-  const template = await deps.templates.byId(db, r.template_version_id);
-  const rows = await loadLifecycleRows(db, r.id);
-  const snapshot = toSnapshot(r, rows, await channelContents(db, template, r.id, rows.packages));
+  const { release: r, template, snapshot } = await releaseFacts(deps, ref);
   const nameOf = (id: string) => template.states.find((s) => s.id === id)?.name ?? id;
   const state = template.states.find((s) => s.id === r.state);
   const road = roadToProduction(workflowOf(template, r.type), r.state, template.states);

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { insertTransition, loadLifecycleRows, transitionEvidence, transitionsOf } from '../../db/repositories/lifecycle.js';
+import { insertTransition, transitionEvidence, transitionsOf } from '../../db/repositories/lifecycle.js';
 import type { ReleaseTransitionTable } from '../../db/schema.js';
 import { ForbiddenError, GatesNotSatisfiedError, ValidationError } from '../../domain/errors.js';
 import type { AuditEvent } from '../../domain/audit/catalogue.js';
@@ -13,20 +13,14 @@ import type { ServiceDeps } from '../deps.js';
 import type { ReleaseRef } from '../release-lookup.js';
 import { loadRelease } from '../releases.js';
 import { lockedReleaseWrite, type LockedWrite } from './release-lock.js';
-import { channelContents } from '../packages/file-set.js';
-import { toSnapshot } from './snapshot.js';
+import { releaseFacts } from './release-facts.js';
 import { transitionView, type TransitionView } from './views.js';
 
 export type GatesView = { release: string; state: string; stateName: string; terminal: boolean; transitions: TransitionOption[] };
 
 /** The transitions out of the release's current state, each with every gate evaluated now. */
 export async function releaseGates(deps: ServiceDeps, actor: Actor, ref: ReleaseRef): Promise<GatesView> {
-  const db = deps.database.kysely;
-  const ctx = await resolveApplicationForRead(deps, ref.app);
-  const r = await loadRelease(db, ctx, ref.name);
-  const template = await deps.templates.byId(db, r.template_version_id);
-  const rows = await loadLifecycleRows(db, r.id);
-  const snapshot = toSnapshot(r, rows, await channelContents(db, template, r.id, rows.packages));
+  const { release: r, template, snapshot } = await releaseFacts(deps, ref);
   const state = template.states.find((s) => s.id === r.state);
   return {
     release: r.name,

@@ -10,6 +10,7 @@ import { nameOf, useTemplateChoices } from '../components/releases-template';
 import { useUrlFilters } from '../components/releases-url-filters';
 import { useMe } from '../session';
 import { ItemCreateModal } from './item-create-form';
+import { Pager } from '../components/pager';
 
 const PAGE = 50;
 const FILTERS = ['kind', 'q', 'release'] as const;
@@ -130,19 +131,7 @@ export default function ItemsPage() {
               </Table>
             </Table.ScrollContainer>
           )}
-          {r.total > PAGE && (
-            <Group component="nav" aria-label="Pages of work items" gap="xs">
-              <Button variant="default" disabled={f.page <= 1} onClick={() => f.set({ page: String(f.page - 1) })}>
-                Previous page
-              </Button>
-              <Text size="sm">
-                Page {f.page} of {Math.ceil(r.total / PAGE)}
-              </Text>
-              <Button variant="default" disabled={offset + PAGE >= r.total} onClick={() => f.set({ page: String(f.page + 1) })}>
-                Next page
-              </Button>
-            </Group>
-          )}
+          <Pager label="Pages of work items" page={f.page} pageSize={PAGE} total={r.total} go={(page) => f.set({ page: String(page) })} />
         </>
       )}
     </Stack>

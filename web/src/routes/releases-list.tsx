@@ -10,6 +10,7 @@ import { nameOf, useTemplateChoices } from '../components/releases-template';
 import { useUrlFilters } from '../components/releases-url-filters';
 import { useMe } from '../session';
 import { ReleaseCreateModal } from './release-create-form';
+import { Pager } from '../components/pager';
 
 const PAGE = 50;
 const FILTERS = ['state', 'type', 'channel', 'q', 'from', 'to'] as const;
@@ -136,19 +137,7 @@ export default function ReleasesPage() {
               </Table>
             </Table.ScrollContainer>
           )}
-          {r.total > PAGE && (
-            <Group component="nav" aria-label="Pages of releases" gap="xs">
-              <Button variant="default" disabled={f.page <= 1} onClick={() => f.set({ page: String(f.page - 1) })}>
-                Previous page
-              </Button>
-              <Text size="sm">
-                Page {f.page} of {Math.ceil(r.total / PAGE)}
-              </Text>
-              <Button variant="default" disabled={offset + PAGE >= r.total} onClick={() => f.set({ page: String(f.page + 1) })}>
-                Next page
-              </Button>
-            </Group>
-          )}
+          <Pager label="Pages of releases" page={f.page} pageSize={PAGE} total={r.total} go={(page) => f.set({ page: String(page) })} />
         </>
       )}
     </Stack>
