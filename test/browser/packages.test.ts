@@ -119,7 +119,7 @@ describeBrowser('the packages of a release in the browser', () => {
       .first()
       .waitFor();
     await expectAccessible(page, 'the code change of a class');
-    await screenshot(page, 'code-diff');
+    await screenshot(page, 'code-diff', { fullPage: false });
 
     // The whole text, unchanged lines included.
     await dialog.getByLabel('Show the whole text, not only the changes').check();

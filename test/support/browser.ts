@@ -135,9 +135,10 @@ export async function expectAccessible(page: Page, what: string): Promise<void> 
 }
 
 /** With RELMAN_SCREENSHOTS=1 (npm run screenshots), saves the page as docs/screenshots/NAME.png. */
-export async function screenshot(page: Page, name: string): Promise<void> {
+export async function screenshot(page: Page, name: string, opts: { fullPage?: boolean } = {}): Promise<void> {
   if (process.env.RELMAN_SCREENSHOTS !== '1') return;
   const dir = path.resolve(import.meta.dirname, '..', '..', 'docs', 'screenshots');
   mkdirSync(dir, { recursive: true });
-  await page.screenshot({ path: path.join(dir, `${name}.png`), fullPage: true });
+  // A dialog is shown over the window it opened in, not over the whole scrolled page.
+  await page.screenshot({ path: path.join(dir, `${name}.png`), fullPage: opts.fullPage ?? true });
 }
