@@ -11,6 +11,16 @@ const ReleasePage = lazy(() => import('./routes/release/page'));
 const ItemsPage = lazy(() => import('./routes/items-list'));
 const ItemPage = lazy(() => import('./routes/item-page'));
 const AccountPage = lazy(() => import('./routes/account'));
+const CalendarPage = lazy(() => import('./routes/calendar'));
+const MyTasksPage = lazy(() => import('./routes/my-tasks'));
+const AuditPage = lazy(() => import('./routes/audit'));
+const MailOutboxPage = lazy(() => import('./routes/mail-outbox'));
+const ReportsPage = lazy(() => import('./routes/reports'));
+const UsersPage = lazy(() => import('./routes/admin/users'));
+const TokensPage = lazy(() => import('./routes/admin/tokens'));
+const ContactsPage = lazy(() => import('./routes/admin/contacts'));
+const ApplicationsPage = lazy(() => import('./routes/admin/applications'));
+const TemplatesPage = lazy(() => import('./routes/admin/templates'));
 const NotFoundPage = lazy(() => import('./routes/not-found'));
 
 export function App() {
@@ -30,6 +40,16 @@ export function App() {
         <Route path="items" element={<Page name="Work items" page={<ItemsPage />} />} />
         <Route path="items/:key" element={<Page name="Work item" page={<ItemPage />} />} />
         <Route path="account" element={<Page name="Account" page={<AccountPage />} />} />
+        <Route path="calendar" element={<Page name="Calendar" page={<CalendarPage />} />} />
+        <Route path="tasks" element={<Page name="My tasks" page={<MyTasksPage />} />} />
+        <Route path="audit" element={<Page name="Audit" page={<AuditPage />} />} />
+        <Route path="mail" element={<Page name="Mail outbox" page={<MailOutboxPage />} />} />
+        <Route path="reports" element={<Page name="Reports" page={<ReportsPage />} />} />
+        <Route path="admin/users" element={<Page name="Users" page={<UsersPage />} />} />
+        <Route path="admin/tokens" element={<Page name="API tokens" page={<TokensPage />} />} />
+        <Route path="admin/contacts" element={<Page name="Contacts" page={<ContactsPage />} />} />
+        <Route path="admin/applications" element={<Page name="Applications" page={<ApplicationsPage />} />} />
+        <Route path="admin/templates/*" element={<Page name="Process templates" page={<TemplatesPage />} />} />
         <Route path="*" element={<Page name="Not found" page={<NotFoundPage />} />} />
       </Route>
     </Routes>

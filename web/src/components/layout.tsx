@@ -8,8 +8,22 @@ import { SESSION_KEY, useMe } from '../session';
 
 const NAV = [
   { to: '/', label: 'My work', exact: true },
+  { to: '/tasks', label: 'My tasks' },
   { to: '/releases', label: 'Releases' },
   { to: '/items', label: 'Work items' },
+  { to: '/calendar', label: 'Calendar' },
+  { to: '/reports', label: 'Reports' },
+  { to: '/audit', label: 'Audit' },
+  { to: '/mail', label: 'Mail outbox' },
+];
+
+/** Administration: users, tokens and applications are the admin role's; contacts and templates are readable by all. */
+const ADMIN_NAV = [
+  { to: '/admin/users', label: 'Users', adminOnly: true },
+  { to: '/admin/tokens', label: 'API tokens', adminOnly: false },
+  { to: '/admin/contacts', label: 'Contacts', adminOnly: false },
+  { to: '/admin/applications', label: 'Applications', adminOnly: false },
+  { to: '/admin/templates', label: 'Process templates', adminOnly: false },
 ];
 
 /** The frame of every signed-in page: navigation, the user's menu, and the page in <main>. */
@@ -18,7 +32,8 @@ export function Layout() {
   const location = useLocation();
   const navigate = useNavigate();
   const qc = useQueryClient();
-  const { session, readOnly } = useMe();
+  const { session, readOnly, permissions } = useMe();
+  const admin = permissions?.admin ?? false;
   useEffect(close, [location.pathname, close]);
 
   const signOut = async () => {
@@ -74,6 +89,11 @@ export function Layout() {
             active={n.exact ? location.pathname === n.to : location.pathname.startsWith(n.to)}
           />
         ))}
+        <NavLink label="Administration" defaultOpened={location.pathname.startsWith('/admin')} childrenOffset="sm">
+          {ADMIN_NAV.filter((n) => admin || !n.adminOnly).map((n) => (
+            <NavLink key={n.to} component={Link} to={n.to} label={n.label} active={location.pathname.startsWith(n.to)} />
+          ))}
+        </NavLink>
       </AppShell.Navbar>
       <AppShell.Main id="main" tabIndex={-1}>
         <Outlet />

@@ -1,0 +1,12 @@
+import { Text, Title } from '@mantine/core';
+import { usePageTitle } from '../../components/page-title';
+
+export default function Page() {
+  usePageTitle('Users');
+  return (
+    <>
+      <Title order={1}>Users</Title>
+      <Text>Not in the browser yet: use the CLI or the API.</Text>
+    </>
+  );
+}
