@@ -140,6 +140,30 @@ export async function publishTemplate(deps: ServiceDeps, actor: Actor, input: Pu
   });
 }
 
+/** What validating a template without publishing it says: it is valid, and which sections differ from the version in force. */
+export type TemplateValidation = { ok: true; key: string; inForce: number | null; sectionsChanged: string[] };
+
+/**
+ * Checks a template as publishing would (the document, and the applications
+ * already running under its key) without writing anything; its document-control
+ * record is left to the publish itself. Refused with every problem listed.
+ */
+export async function validateTemplate(deps: ServiceDeps, actor: Actor, yaml: string): Promise<TemplateValidation> {
+  requireAdmin(actor, 'template.publish');
+  const parsed = parseTemplateYaml(yaml);
+  if (!parsed.ok) throw new TemplateInvalidError(parsed.problems);
+  const db = deps.database.kysely;
+  const problems = await compatibilityProblems(db, parsed.template);
+  if (problems.length > 0) throw new TemplateInvalidError(problems);
+  const latest = await latestTemplateVersion(db, parsed.template.key);
+  return {
+    ok: true,
+    key: parsed.template.key,
+    inForce: latest?.version ?? null,
+    sectionsChanged: changedSections(latest ? deps.templates.fromRow(latest) : null, parsed.template),
+  };
+}
+
 export async function templateInForce(deps: ServiceDeps, key: string, version?: number): Promise<TemplateVersionView> {
   const db = deps.database.kysely;
   const row = version === undefined ? await latestTemplateVersion(db, key) : await templateVersionByNumber(db, key, version);

@@ -138,6 +138,7 @@ export const ROUTES: Route[] = [
   { method: 'GET', url: `${V}/applications/:key`, access: 'read', ok: 200, req: () => ({ url: `${V}/applications/cms-net` }) },
   { method: 'GET', url: `${V}/templates`, access: 'read', ok: 200 },
   { method: 'POST', url: `${V}/templates`, access: 'admin', ok: 200, req: (fx) => ({ payload: { yaml: fx.changedYaml, dryRun: true } }) },
+  { method: 'POST', url: `${V}/templates/validate`, access: 'admin', ok: 200, req: (fx) => ({ payload: { yaml: fx.changedYaml } }) },
   { method: 'GET', url: `${V}/templates/:key`, access: 'read', ok: 200, req: () => ({ url: `${V}/templates/cms-net` }) },
   { method: 'GET', url: `${V}/templates/:key/versions`, access: 'read', ok: 200, req: () => ({ url: `${V}/templates/cms-net/versions` }) },
   { method: 'GET', url: `${V}/releases`, access: 'read', ok: 200 },

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { listTemplates, publishTemplate, templateHistory, templateInForce } from '../../services/templates.js';
+import { listTemplates, publishTemplate, templateHistory, templateInForce, validateTemplate } from '../../services/templates.js';
 import type { RouteOptions } from '../app.js';
 import { actorOf } from '../auth.js';
 import { errorResponses, identifier, intParam } from '../schemas/common.js';
@@ -49,6 +49,35 @@ export const templateRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, {
       },
     },
     async (req) => ({ items: await templateHistory(deps, req.params.key) }),
+  );
+
+  app.post(
+    '/templates/validate',
+    {
+      schema: {
+        tags: ['templates'],
+        summary:
+          'Check a template as publishing would, without publishing it (admin): 422 lists every problem with its path and line; the document-control record is checked when it is published',
+        body: z
+          .object({
+            yaml: z
+              .string()
+              .min(1)
+              .max(1024 * 1024),
+          })
+          .strict(),
+        response: {
+          200: z.object({
+            ok: z.literal(true),
+            key: z.string(),
+            inForce: z.number().int().nullable().describe('The version in force of the template with this key, if any'),
+            sectionsChanged: z.array(z.string()).describe('Top-level sections that differ from the version in force'),
+          }),
+          ...errorResponses,
+        },
+      },
+    },
+    async (req) => validateTemplate(deps, actorOf(req), req.body.yaml),
   );
 
   app.post(
