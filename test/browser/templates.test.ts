@@ -85,4 +85,14 @@ describeBrowser('process template versions in the browser', () => {
     expect(await diff.textContent()).toContain('-     name: Draft');
     await expectAccessible(page, 'the differences between two versions');
   });
+  it('shows a viewer the versions and their YAML, and nothing that edits or publishes', async () => {
+    const { page } = await site().signedIn('vic', ['viewer'], { path: '/admin/templates?tab=edit' });
+    await page.getByRole('heading', { level: 1, name: 'Process templates' }).waitFor();
+    await page.getByRole('tab', { name: 'Versions' }).click();
+    await page.getByRole('table', { name: 'Versions with their document-control records, newest first' }).waitFor();
+    expect(await page.getByRole('tab').allTextContents()).toEqual(['Versions', 'YAML', 'Differences', 'Releases per version']);
+    expect(await page.getByRole('textbox', { name: 'Template YAML' }).count()).toBe(0);
+    expect(await page.getByRole('button', { name: /Validate|Publish/ }).count()).toBe(0);
+    await expectAccessible(page, 'the templates page of a viewer');
+  });
 });
