@@ -56,7 +56,7 @@ describe.each(dialects)('previewing a cycle move ($name)', ({ name }) => {
 
     expectProblem(await viewer('GET', `${V}/cycles/2027-02-06/move-preview?to=2027-02-20`), 403, 'forbidden');
     expectProblem(await cmc('GET', `${V}/cycles/2027-02-06/move-preview?to=2027-02-06`), 422, 'validation');
-    const preview = expectJson(await cmc('GET', `${V}/cycles/2027-02-06/move-preview?to=2027-02-20`), 200) as unknown as Preview;
+    const preview = expectJson<Preview>(await cmc('GET', `${V}/cycles/2027-02-06/move-preview?to=2027-02-20`), 200);
     expect(preview).toMatchObject({ from: '2027-02-06', to: '2027-02-20', blackout: null });
     expect(preview.releases).toHaveLength(1);
     const r = preview.releases[0]!;
