@@ -120,8 +120,8 @@ function MovePreviewView({ cycle, to }: { cycle: Cycle; to: string }) {
                 {r.tasks.map((t) => (
                   <Table.Tr key={t.task}>
                     <Table.Td>{t.title}</Table.Td>
-                    <Table.Td>{t.from ?? 'no date'}</Table.Td>
-                    <Table.Td>{t.to ?? 'no date'}</Table.Td>
+                    <Table.Td style={{ whiteSpace: 'nowrap' }}>{t.from ?? 'no date'}</Table.Td>
+                    <Table.Td style={{ whiteSpace: 'nowrap' }}>{t.to ?? 'no date'}</Table.Td>
                   </Table.Tr>
                 ))}
               </Table.Tbody>
