@@ -1,6 +1,8 @@
 import type { Locator, Page } from 'playwright-core';
 import { expect, it } from 'vitest';
 import { SYSTEM_ACTOR } from '../../src/services/actor.js';
+import { addBlackout } from '../../src/services/calendar/blackouts.js';
+import { createCycle } from '../../src/services/calendar/cycles.js';
 import { updateUser } from '../../src/services/users.js';
 import { describeBrowser, expectAccessible, screenshot, sitePerFile } from '../support/browser.js';
 
@@ -118,10 +120,14 @@ describeBrowser('the calendar in the browser', () => {
   });
 
   it('shows a viewer the calendar with no planning controls', async () => {
-    const { page } = await site().signedIn('vera', ['viewer'], { path: '/calendar?view=month&month=2027-02' });
-    await heading(page, 'February 2027');
-    await page.getByRole('heading', { level: 2, name: 'Change cycles' }).waitFor();
-    await page.getByText('Cycle: February cycle').first().waitFor();
+    const s = site();
+    const cmc = (await s.person('carol', ['cmc'])).actor;
+    await createCycle(s.deps, cmc, { date: '2027-03-13', oneOff: true, title: 'March cycle' });
+    await addBlackout(s.deps, cmc, { from: '2027-03-17', reason: 'Year-end closing' });
+    const { page } = await s.signedIn('vera', ['viewer'], { path: '/calendar?view=month&month=2027-03' });
+    await heading(page, 'March 2027');
+    await page.getByRole('cell', { name: 'Saturday, March 13, 2027' }).filter({ hasText: 'Cycle: March cycle' }).waitFor();
+    await page.getByRole('cell', { name: 'Wednesday, March 17, 2027' }).filter({ hasText: 'Year-end closing' }).waitFor();
     for (const name of PLANNING_BUTTONS) expect(await page.getByRole('button', { name }).count()).toBe(0);
     await expectAccessible(page, 'the calendar as a viewer');
   });
