@@ -48,6 +48,13 @@ export const CALENDAR_ROUTES: Route[] = [
     }),
   },
   {
+    method: 'GET',
+    url: `${V}/cycles/:date/move-preview`,
+    access: 'calendar.manage',
+    ok: 200,
+    req: async (fx) => ({ url: `${V}/cycles/${await freshCycle(fx)}/move-preview?to=${addDays(nextSaturday(), 1)}` }),
+  },
+  {
     method: 'POST',
     url: `${V}/cycles/:date/cancel`,
     access: 'calendar.manage',

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { WEEKDAYS } from '../../domain/template/schema.js';
 import { addBlackout, listBlackouts, removeBlackout } from '../../services/calendar/blackouts.js';
 import { listConflicts } from '../../services/calendar/conflicts.js';
+import { previewCycleMove } from '../../services/calendar/cycle-move-preview.js';
 import { cancelCycle, createCycle, listCycles, moveCycle } from '../../services/calendar/cycles.js';
 import { calendarFeed, createFeedToken, feedTokenStatus, revokeFeedToken } from '../../services/calendar/feed.js';
 import { overrideBlackout } from '../../services/calendar/schedule.js';
@@ -167,6 +168,37 @@ export const calendarRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, {
           expectedVersion: req.body.version,
         },
       ),
+  );
+
+  app.get(
+    '/cycles/:date/move-preview',
+    {
+      schema: {
+        tags: ['calendar'],
+        summary: 'What moving a change cycle would do, without moving it: the releases, their new checklist due dates, who is told',
+        params: dateParam,
+        querystring: z.object({ app: appQuery, to: calendarDate.describe('The new date') }).strict(),
+        response: {
+          200: z.object({
+            from: z.string(),
+            to: z.string(),
+            blackout: z.string().nullable().describe('Why the move needs a blackout override; null when nothing blocks'),
+            releases: z.array(
+              z.object({
+                name: z.string(),
+                title: z.string(),
+                plannedDate: z.string().describe('The planned date now'),
+                tasks: z.array(z.object({ task: z.string(), title: z.string(), from: z.string().nullable(), to: z.string().nullable() })),
+                told: z.array(z.string()).describe('Addresses the cycle-moved mail goes to'),
+              }),
+            ),
+            version: z.number().int(),
+          }),
+          ...errorResponses,
+        },
+      },
+    },
+    async (req) => previewCycleMove(deps, actorOf(req), { app: req.query.app, date: req.params.date }, req.query.to),
   );
 
   app.post(

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Trx } from '../../db/database.js';
+import type { Db, Trx } from '../../db/database.js';
 import {
   blackoutsOf,
   cycleById,
@@ -58,11 +58,11 @@ function view(ctx: AppContext, c: ChangeCycleTable, releases: ReleaseTable[]): C
 
 const defaultTitle = (date: string): string => `Change cycle ${date}`;
 
-function dateProblem(path: string, value: string): void {
+export function dateProblem(path: string, value: string): void {
   if (!isCalendarDate(value)) throw new ValidationError('not a calendar date', [{ path, message: 'expected a date as YYYY-MM-DD' }]);
 }
 
-function notInPast(deps: ServiceDeps, template: ProcessTemplate, path: string, date: string): void {
+export function notInPast(deps: ServiceDeps, template: ProcessTemplate, path: string, date: string): void {
   const now = today(deps, template);
   if (date < now) {
     throw new ValidationError('a change cycle cannot be in the past', [
@@ -76,7 +76,7 @@ function checkVersion(c: ChangeCycleTable, expected: number | undefined): void {
     throw new StaleVersionError('change cycle', c.cycle_date, expected, c.row_version);
 }
 
-async function loadCycle(db: Trx, ctx: AppContext, date: string): Promise<ChangeCycleTable> {
+export async function loadCycle(db: Db | Trx, ctx: AppContext, date: string): Promise<ChangeCycleTable> {
   dateProblem('date', date);
   const c = await cycleOn(db, ctx.app.id, date);
   if (!c) throw new NotFoundError('change cycle', date);

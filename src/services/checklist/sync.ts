@@ -9,7 +9,7 @@ import {
   taskResponsible,
 } from '../../db/repositories/checklist.js';
 import { releaseChannels } from '../../db/repositories/releases.js';
-import type { Trx } from '../../db/database.js';
+import type { Db, Trx } from '../../db/database.js';
 import type { ChecklistTaskTable, ReleaseTable } from '../../db/schema.js';
 import { milestoneDates, taskApplies, taskDueDate } from '../../domain/checklist.js';
 import type { ChecklistDue, ProcessTemplate } from '../../domain/template/schema.js';
@@ -17,7 +17,11 @@ import type { ServiceDeps } from '../deps.js';
 import type { WriteTx } from '../write.js';
 
 /** The dates of the release's milestones: set on the release, else the template's offset from release day. */
-export async function releaseMilestoneDates(db: Trx, template: ProcessTemplate, release: ReleaseTable): Promise<Record<string, string>> {
+export async function releaseMilestoneDates(
+  db: Db | Trx,
+  template: ProcessTemplate,
+  release: ReleaseTable,
+): Promise<Record<string, string>> {
   const set = Object.fromEntries((await milestonesOf(db, release.id)).map((m) => [m.milestone, m.planned_date]));
   return milestoneDates(template.milestones, release.planned_date, set);
 }
