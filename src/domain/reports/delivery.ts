@@ -70,7 +70,6 @@ export function delivery(releases: readonly ReleaseFact[], period: Period, windo
   const deployed = releases
     .filter((r): r is ReleaseFact & { productionAt: string } => r.productionAt !== null && inPeriod(r.productionAt, period))
     .sort(byTime((r) => r.productionAt));
-  const names = deployed.map((r) => r.name);
 
   const perWeek = weeksOf(period).map((week) => ({
     week,
