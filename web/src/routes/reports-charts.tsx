@@ -5,6 +5,8 @@ import type { Delivery, Triage } from './reports-queries';
 
 // Only the parts the two bar charts use, so the rest of Chart.js stays out of the bundle.
 Chart.register(BarController, BarElement, CategoryScale, LinearScale, Legend, Tooltip);
+// Chart.js's default grey axis text is too faint to read comfortably.
+Chart.defaults.color = '#212529';
 
 /** Colours distinguishable for common colour blindness (Okabe–Ito). */
 const PALETTE = ['#D55E00', '#0072B2', '#009E73', '#CC79A7', '#E69F00', '#56B4E9'];
