@@ -17,6 +17,7 @@ import { registerCalendar } from './commands/calendar.js';
 import { registerChecklist } from './commands/checklist.js';
 import { registerContacts } from './commands/contacts.js';
 import { registerMail } from './commands/mail.js';
+import { registerReports } from './commands/reports.js';
 import { CliError, EXIT } from './errors.js';
 
 function reportError(err: unknown, json: boolean): number {
@@ -92,6 +93,7 @@ export async function main(argv: string[]): Promise<number> {
   registerChecklist(program);
   registerContacts(program);
   registerMail(program);
+  registerReports(program);
   registerLocal(program);
   registerAdmin(program);
   try {

@@ -36,6 +36,7 @@ import { checklistRoutes } from './routes/checklist.js';
 import { contactsRoutes } from './routes/contacts.js';
 import { mailRoutes } from './routes/mail.js';
 import { myWorkRoutes } from './routes/my-work.js';
+import { reportRoutes } from './routes/reports.js';
 
 export type AppOptions = {
   deps: ServiceDeps;
@@ -181,6 +182,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       await api.register(contactsRoutes, routeOptions);
       await api.register(mailRoutes, routeOptions);
       await api.register(myWorkRoutes, routeOptions);
+      await api.register(reportRoutes, routeOptions);
     },
     { prefix: '/api/v1' },
   );

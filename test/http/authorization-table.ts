@@ -184,6 +184,8 @@ export const ROUTES: Route[] = [
   { method: 'GET', url: `${V}/releases/:name/gates`, access: 'read', ok: 200, req: (fx) => ({ url: lc(fx, '/gates') }) },
   { method: 'GET', url: `${V}/releases/:name/road`, access: 'read', ok: 200, req: (fx) => ({ url: lc(fx, '/road') }) },
   { method: 'GET', url: `${V}/me/work`, access: 'read', ok: 200 },
+  { method: 'GET', url: `${V}/reports/triage`, access: 'read', ok: 200 },
+  { method: 'GET', url: `${V}/reports/delivery`, access: 'read', ok: 200 },
   { method: 'GET', url: `${V}/items/:key/history`, access: 'read', ok: 200, req: (fx) => ({ url: `${V}/items/${fx.item}/history` }) },
   { method: 'GET', url: `${V}/releases/:name/changes`, access: 'read', ok: 200, req: (fx) => ({ url: lc(fx, '/changes') }) },
   {

@@ -19030,6 +19030,483 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/reports/triage": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Acceptance-test triage: failures by cause and retests needed, per release and per change cycle */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Application key; defaults to the only or the default application */
+                    app?: string;
+                    /** @description First day of the period (default: 89 days before `to`) */
+                    from?: string;
+                    /** @description Last day of the period (default: today) */
+                    to?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            app: string;
+                            period: {
+                                from: string;
+                                to: string;
+                            };
+                            /** @description The failure causes, in the template’s order (then `unspecified` if any failure has none) */
+                            causes: string[];
+                            byRelease: {
+                                release: string;
+                                cycle: string | null;
+                                attempts: number;
+                                failures: number;
+                                /** @description Failures per failure cause of the template, zero included */
+                                byCause: {
+                                    [key: string]: number;
+                                };
+                                /** @description Failed attempts followed by another attempt of the same item in the same environment */
+                                retested: number;
+                                /** @description Failed attempts with no later attempt yet */
+                                awaitingRetest: number;
+                                /** @description retested + awaitingRetest */
+                                retestsNeeded: number;
+                            }[];
+                            byCycle: {
+                                /** @description The change cycle’s date; null for releases not booked */
+                                cycle: string | null;
+                                releases: string[];
+                                attempts: number;
+                                failures: number;
+                                /** @description Failures per failure cause of the template, zero included */
+                                byCause: {
+                                    [key: string]: number;
+                                };
+                                /** @description Failed attempts followed by another attempt of the same item in the same environment */
+                                retested: number;
+                                /** @description Failed attempts with no later attempt yet */
+                                awaitingRetest: number;
+                                /** @description retested + awaitingRetest */
+                                retestsNeeded: number;
+                            }[];
+                            total: {
+                                attempts: number;
+                                failures: number;
+                                /** @description Failures per failure cause of the template, zero included */
+                                byCause: {
+                                    [key: string]: number;
+                                };
+                                /** @description Failed attempts followed by another attempt of the same item in the same environment */
+                                retested: number;
+                                /** @description Failed attempts with no later attempt yet */
+                                awaitingRetest: number;
+                                /** @description retested + awaitingRetest */
+                                retestsNeeded: number;
+                            };
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            instance?: string;
+                            requestId?: string;
+                            errors?: {
+                                in?: string;
+                                path: string;
+                                message: string;
+                            }[];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            instance?: string;
+                            requestId?: string;
+                            errors?: {
+                                in?: string;
+                                path: string;
+                                message: string;
+                            }[];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            instance?: string;
+                            requestId?: string;
+                            errors?: {
+                                in?: string;
+                                path: string;
+                                message: string;
+                            }[];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            instance?: string;
+                            requestId?: string;
+                            errors?: {
+                                in?: string;
+                                path: string;
+                                message: string;
+                            }[];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            instance?: string;
+                            requestId?: string;
+                            errors?: {
+                                in?: string;
+                                path: string;
+                                message: string;
+                            }[];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            instance?: string;
+                            requestId?: string;
+                            errors?: {
+                                in?: string;
+                                path: string;
+                                message: string;
+                            }[];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reports/delivery": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Delivery figures: deployment frequency, lead time, change failure rate and time to restore */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Application key; defaults to the only or the default application */
+                    app?: string;
+                    /** @description First day of the period (default: 89 days before `to`) */
+                    from?: string;
+                    /** @description Last day of the period (default: today) */
+                    to?: string;
+                    /** @description An emergency release this many days after a release, with one of its elements, marks it as failed (default 7) */
+                    windowDays?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            app: string;
+                            period: {
+                                from: string;
+                                to: string;
+                            };
+                            /** @description Releases that reached production in the period */
+                            deployed: {
+                                release: string;
+                                productionAt: string;
+                            }[];
+                            deploymentFrequency: {
+                                count: number;
+                                perWeek: {
+                                    /** @description The Monday of the week */
+                                    week: string;
+                                    /** @description The releases behind the figure */
+                                    releases: string[];
+                                }[];
+                                perMonth: {
+                                    month: string;
+                                    /** @description The releases behind the figure */
+                                    releases: string[];
+                                }[];
+                            };
+                            leadTime: {
+                                medianHours: number | null;
+                                p90Hours: number | null;
+                                items: {
+                                    item: string;
+                                    release: string;
+                                    hours: number;
+                                }[];
+                                /** @description The releases behind the figure */
+                                releases: string[];
+                            };
+                            changeFailure: {
+                                /** @description Failed releases over releases deployed; null when none was deployed */
+                                rate: number | null;
+                                deployed: number;
+                                failures: {
+                                    release: string;
+                                    productionAt: string;
+                                    /** @enum {string} */
+                                    how: "rollback" | "emergency";
+                                    restoredBy: string | null;
+                                    restoredAt: string;
+                                    hoursToRestore: number;
+                                }[];
+                                /** @description The releases behind the figure */
+                                releases: string[];
+                                windowDays: number;
+                            };
+                            timeToRestore: {
+                                medianHours: number | null;
+                                /** @description The releases behind the figure */
+                                releases: string[];
+                            };
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            instance?: string;
+                            requestId?: string;
+                            errors?: {
+                                in?: string;
+                                path: string;
+                                message: string;
+                            }[];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            instance?: string;
+                            requestId?: string;
+                            errors?: {
+                                in?: string;
+                                path: string;
+                                message: string;
+                            }[];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            instance?: string;
+                            requestId?: string;
+                            errors?: {
+                                in?: string;
+                                path: string;
+                                message: string;
+                            }[];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            instance?: string;
+                            requestId?: string;
+                            errors?: {
+                                in?: string;
+                                path: string;
+                                message: string;
+                            }[];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            instance?: string;
+                            requestId?: string;
+                            errors?: {
+                                in?: string;
+                                path: string;
+                                message: string;
+                            }[];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            instance?: string;
+                            requestId?: string;
+                            errors?: {
+                                in?: string;
+                                path: string;
+                                message: string;
+                            }[];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
