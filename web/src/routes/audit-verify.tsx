@@ -30,7 +30,7 @@ export function VerifyChain() {
       </Group>
       <ProblemAlert error={check.error} title="The chain could not be checked" />
       {r && !check.isFetching && r.ok && (
-        <Alert color="green" title="The chain holds" role="status">
+        <Alert color="#1b5e20" variant="filled" title="The chain holds" role="status">
           All {r.events} events are as they were recorded; none was removed or inserted. Last hash{' '}
           <Text span ff="monospace" size="sm">
             {r.head.slice(0, 16)}…
@@ -38,7 +38,7 @@ export function VerifyChain() {
         </Alert>
       )}
       {r && !check.isFetching && !r.ok && (
-        <Alert color="red" title={`The chain is broken at event #${r.firstBad.seq}`} role="alert">
+        <Alert color="red" variant="light" title={`The chain is broken at event #${r.firstBad.seq}`} role="alert">
           <Text size="sm">
             {r.firstBad.action
               ? `${r.firstBad.action} at ${r.firstBad.at ? new Date(r.firstBad.at).toLocaleString() : '?'}`
