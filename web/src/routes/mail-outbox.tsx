@@ -1,4 +1,4 @@
-import { Anchor, Button, Group, Modal, Select, Stack, Table, Text, Title } from '@mantine/core';
+import { Anchor, Group, Modal, Select, Stack, Table, Text, Title } from '@mantine/core';
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { Link } from 'react-router';
@@ -73,7 +73,6 @@ export default function Page() {
                   <Table.Th scope="col">Recipients</Table.Th>
                   <Table.Th scope="col">Status</Table.Th>
                   <Table.Th scope="col">Attempts</Table.Th>
-                  <Table.Th scope="col">Error</Table.Th>
                 </Table.Tr>
               </Table.Thead>
               <Table.Tbody>
@@ -84,9 +83,10 @@ export default function Page() {
                       <Text size="xs">by {m.createdBy}</Text>
                     </Table.Td>
                     <Table.Td>
-                      <Button
-                        variant="subtle"
-                        size="compact-sm"
+                      <Anchor
+                        component="button"
+                        type="button"
+                        ta="left"
                         onClick={() => {
                           setShown(m);
                           setOpen(m);
@@ -94,7 +94,7 @@ export default function Page() {
                         aria-label={`Read the mail “${m.subject}”`}
                       >
                         {m.subject}
-                      </Button>
+                      </Anchor>
                     </Table.Td>
                     <Table.Td>
                       {m.release ? (
@@ -114,10 +114,10 @@ export default function Page() {
                         {mailStatusText(m)}
                       </Text>
                       {m.sentAt && <Text size="xs">sent {new Date(m.sentAt).toLocaleString()}</Text>}
+                      {m.lastError && <Text size="xs">Error: {m.lastError}</Text>}
                       {mayRetry(m) && <RetryOutboxMail mail={m} />}
                     </Table.Td>
                     <Table.Td>{m.attempts}</Table.Td>
-                    <Table.Td>{m.lastError ?? ''}</Table.Td>
                   </Table.Tr>
                 ))}
               </Table.Tbody>
