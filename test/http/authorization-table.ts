@@ -181,6 +181,8 @@ export const ROUTES: Route[] = [
     req: async (fx) => ({ url: `${V}/items/${await freshItem(fx)}/release`, payload: { release: fx.release } }),
   },
   { method: 'GET', url: `${V}/audit`, access: 'read', ok: 200 },
+  { method: 'GET', url: `${V}/audit/verify`, access: 'read', ok: 200 },
+  { method: 'GET', url: `${V}/audit.csv`, access: 'read', ok: 200 },
   { method: 'GET', url: `${V}/releases/:name/gates`, access: 'read', ok: 200, req: (fx) => ({ url: lc(fx, '/gates') }) },
   { method: 'GET', url: `${V}/releases/:name/road`, access: 'read', ok: 200, req: (fx) => ({ url: lc(fx, '/road') }) },
   { method: 'GET', url: `${V}/me/work`, access: 'read', ok: 200 },

@@ -98,3 +98,8 @@ export async function eventsOfSubject(db: Db | Trx, subjectType: string, subject
     .orderBy('seq')
     .execute();
 }
+
+/** One event by its place in the chain. */
+export async function auditEventAtSeq(db: Db, seq: number): Promise<AuditEventTable | undefined> {
+  return db.selectFrom('audit_events').selectAll().where('seq', '=', seq).executeTakeFirst();
+}

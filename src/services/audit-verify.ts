@@ -1,0 +1,28 @@
+import { auditEventAtSeq } from '../db/repositories/audit-events.js';
+import { verifyAudit } from './audit.js';
+import type { ServiceDeps } from './deps.js';
+
+export type ChainCheck =
+  | { ok: true; events: number; head: string }
+  | {
+      ok: false;
+      events: number;
+      firstBad: { seq: number; id: string | null; at: string | null; action: string | null; reason: string };
+    };
+
+/**
+ * The whole chain checked (as `relman audit verify` does), told as the first
+ * event that does not hold: its time and action when it is still there, only
+ * its place when it was deleted.
+ */
+export async function checkAuditChain(deps: ServiceDeps): Promise<ChainCheck> {
+  const db = deps.database.kysely;
+  const r = await verifyAudit(db);
+  if (r.ok) return { ok: true, events: r.events, head: r.headHash };
+  const row = r.eventId === null ? undefined : await auditEventAtSeq(db, r.seq);
+  return {
+    ok: false,
+    events: r.events,
+    firstBad: { seq: r.seq, id: r.eventId, at: row?.at ?? null, action: row?.action ?? null, reason: r.reason },
+  };
+}
