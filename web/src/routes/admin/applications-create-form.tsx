@@ -56,7 +56,7 @@ export function CreateApplicationForm() {
           </Title>
           <ProblemAlert error={create.error} title="Application not created" />
           {create.data && (
-            <Text role="status" c="green.9">
+            <Text role="status" fw={500}>
               Application {create.data.key} created; its next release would be named {create.data.nextReleaseNameExample}.
             </Text>
           )}

@@ -38,7 +38,7 @@ export function CreateTokenForm() {
           </Title>
           <ProblemAlert error={create.error} title="Token not created" />
           {secret && (
-            <Alert color="yellow" title="Copy your new token now" role="status">
+            <Alert color="red" title="Copy your new token now" role="status">
               <Stack gap="xs">
                 It is shown this once: relman keeps only a hash of it. Anyone holding it acts as you.
                 <Code block aria-label="New API token">

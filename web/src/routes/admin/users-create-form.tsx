@@ -51,7 +51,7 @@ export function CreateUserForm() {
           </Title>
           <ProblemAlert error={create.error} title="User not created" />
           {created && (
-            <Text role="status" c="green.9">
+            <Text role="status" fw={500}>
               User {created} created.
             </Text>
           )}

@@ -60,7 +60,7 @@ export default function Page() {
       {!permissions ? (
         <Text role="status">Loading…</Text>
       ) : !permissions.admin ? (
-        <Alert color="yellow" title="Administrators only" role="alert">
+        <Alert color="red" title="Administrators only" role="alert">
           Only administrators manage users. Ask an administrator to add a person or change their roles.
         </Alert>
       ) : (
