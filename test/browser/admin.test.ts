@@ -1,4 +1,4 @@
-import type { Locator, Page } from 'playwright';
+import type { Locator, Page } from 'playwright-core';
 import { expect, it } from 'vitest';
 import { describeBrowser, expectAccessible, PASSWORD, screenshot, sitePerFile } from '../support/browser.js';
 

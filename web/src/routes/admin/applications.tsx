@@ -39,7 +39,7 @@ export default function Page() {
                   <Table.Td>
                     {a.key}{' '}
                     {a.isDefault && (
-                      <Badge variant="light" color="blue.9">
+                      <Badge variant="outline" color="blue.9">
                         default
                       </Badge>
                     )}

@@ -33,7 +33,7 @@ function UsersTable() {
               <Table.Td>
                 <Group gap={4}>
                   {u.roles.map((r) => (
-                    <Badge key={r} variant="light" color="blue.9">
+                    <Badge key={r} variant="outline" color="blue.9">
                       {r}
                     </Badge>
                   ))}
