@@ -12,12 +12,9 @@ async function pickOption(page: Page, label: string, option: RegExp, within: Pag
 
 /** The text an input is described by: its description and the problem shown next to it. */
 async function describedBy(page: Page, label: string): Promise<string> {
-  return page.getByLabel(label).evaluate((e) =>
-    (e.getAttribute('aria-describedby') ?? '')
-      .split(/\s+/)
-      .map((id) => (id ? (document.getElementById(id)?.textContent ?? '') : ''))
-      .join(' '),
-  );
+  const ids = ((await page.getByLabel(label).getAttribute('aria-describedby')) ?? '').split(/\s+/).filter(Boolean);
+  const texts = await Promise.all(ids.map((id) => page.locator(`[id="${id}"]`).textContent()));
+  return texts.join(' ');
 }
 
 async function signInThroughPage(page: Page, username: string, password: string): Promise<void> {

@@ -40,7 +40,6 @@ export function ContactForm({
       },
       form,
     );
-    if (!contact) setPick(null);
   };
   const external = kind === 'external';
   return (

@@ -59,6 +59,8 @@ function EditDialog({ kind, contact, onClose }: { kind: ContactKind; contact: Co
 export function ContactList({ kind, canManage }: { kind: ContactKind; canManage: boolean }) {
   const contacts = useContacts(kind);
   const [editing, setEditing] = useState<Contact | null>(null);
+  // A fresh add form after each contact added: its chosen role goes too, while a refused one keeps what was typed.
+  const [added, setAdded] = useState(0);
   const add = useContactWrite((f: ContactFields) => addContact(toInput(kind, f)));
   const remove = useContactWrite(removeContact);
   // Moving renumbers the list 1..n in its new order, so positions stay distinct whatever they were before.
@@ -153,11 +155,12 @@ export function ContactList({ kind, canManage }: { kind: ContactKind; canManage:
             </Title>
             <ProblemAlert error={add.error} title="Contact not added" />
             <ContactForm
+              key={added}
               kind={kind}
               error={add.error}
               pending={add.isPending}
               submitLabel={`Add to ${title.toLowerCase()}`}
-              onSubmit={(f, form) => add.mutate(f, { onSuccess: () => form.reset() })}
+              onSubmit={(f) => add.mutate(f, { onSuccess: () => setAdded((n) => n + 1) })}
             />
           </Stack>
         </Paper>
