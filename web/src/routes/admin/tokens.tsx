@@ -1,12 +1,43 @@
-import { Text, Title } from '@mantine/core';
+import { Select, Stack, Title } from '@mantine/core';
+import { useQuery } from '@tanstack/react-query';
+import { useState } from 'react';
+import { api, data } from '../../api/client';
 import { usePageTitle } from '../../components/page-title';
+import { useMe } from '../../session';
+import { CreateTokenForm } from './tokens-create-form';
+import { TokensTable } from './tokens-table';
+
+/** An administrator looks at anyone's tokens, one user at a time, and revokes them. */
+function EveryonesTokens() {
+  const [user, setUser] = useState<string | null>(null);
+  const users = useQuery({ queryKey: ['users'], queryFn: async () => data(await api.GET('/api/v1/users')).items });
+  return (
+    <Stack>
+      <Title order={2}>Everyone’s tokens</Title>
+      <Select
+        label="User"
+        placeholder="Choose a user"
+        searchable
+        maw={360}
+        data={(users.data ?? []).map((u) => ({ value: u.username, label: `${u.displayName} (${u.username})` }))}
+        value={user}
+        onChange={setUser}
+      />
+      {user && <TokensTable user={user} label={`API tokens of ${user}`} />}
+    </Stack>
+  );
+}
 
 export default function Page() {
   usePageTitle('API tokens');
+  const { permissions } = useMe();
   return (
-    <>
+    <Stack>
       <Title order={1}>API tokens</Title>
-      <Text>Not in the browser yet: use the CLI or the API.</Text>
-    </>
+      <Title order={2}>Your tokens</Title>
+      <TokensTable label="Your API tokens" />
+      <CreateTokenForm />
+      {permissions?.admin && <EveryonesTokens />}
+    </Stack>
   );
 }
