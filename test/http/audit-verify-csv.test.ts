@@ -89,7 +89,7 @@ describe.each(dialects)('audit verify and CSV export on $name', ({ name }) => {
 
   it('verifies the chain, then names the first altered event', async () => {
     const good = expectJson<{ ok: boolean; events: number; head: string }>(await viewer('GET', `${V}/audit/verify`), 200);
-    expect(good).toEqual({ ok: true, events: expect.any(Number), head: expect.stringMatching(/^[0-9a-f]{64}$/) });
+    expect(good).toEqual({ ok: true, events: expect.any(Number), head: expect.stringMatching(/^[0-9a-f]{64}$/), firstBad: null });
     const db = h.deps.database.kysely;
     const target = await db
       .selectFrom('audit_events')
@@ -106,6 +106,7 @@ describe.each(dialects)('audit verify and CSV export on $name', ({ name }) => {
     expect(bad).toEqual({
       ok: false,
       events: target.seq - 1,
+      head: null,
       firstBad: { seq: target.seq, id: target.id, at: target.at, action: 'item.create', reason: expect.stringContaining('altered') },
     });
   });

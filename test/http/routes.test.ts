@@ -290,6 +290,9 @@ describe.each(dialects)('routes on $name', ({ name }) => {
           // The calendar feed is iCalendar text for calendar programs.
           else if (path.endsWith('/calendar.ics'))
             expect(op.responses[code].content?.['text/calendar']?.schema, `${where} ${code}`).toMatchObject({ type: 'string' });
+          // The audit export is CSV for spreadsheets.
+          else if (path.endsWith('/audit.csv'))
+            expect(op.responses[code].content?.['text/csv']?.schema, `${where} ${code}`).toMatchObject({ type: 'string' });
           else if (binary && (path.endsWith('/file') || (evidenceFile && method === 'get')))
             expect(op.responses[code].content?.['application/octet-stream']?.schema, `${where} ${code}`).toMatchObject({
               type: 'string',

@@ -55,20 +55,21 @@ export const auditRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, { de
         tags: ['audit'],
         summary: 'Check the whole audit chain: every event unaltered, none removed or inserted; else the first event that does not hold',
         response: {
-          200: z.discriminatedUnion('ok', [
-            z.object({ ok: z.literal(true), events: z.number().int(), head: z.string().describe('The hash of the last event') }),
-            z.object({
-              ok: z.literal(false),
-              events: z.number().int().describe('Events that hold before the first bad one'),
-              firstBad: z.object({
+          200: z.object({
+            ok: z.boolean(),
+            events: z.number().int().describe('Events that hold (all of them when ok, else those before the first bad one)'),
+            head: z.string().nullable().describe('The hash of the last event; null when the chain does not hold'),
+            firstBad: z
+              .object({
                 seq: z.number().int(),
                 id: z.string().nullable().describe('null when the event is missing'),
                 at: z.string().nullable(),
                 action: z.string().nullable(),
                 reason: z.string(),
-              }),
-            }),
-          ]),
+              })
+              .nullable()
+              .describe('The first event that does not hold; null when ok'),
+          }),
           ...errorResponses,
         },
       },

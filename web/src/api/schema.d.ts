@@ -11272,16 +11272,12 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
-                            /** @enum {boolean} */
-                            ok: true;
+                            ok: boolean;
+                            /** @description Events that hold (all of them when ok, else those before the first bad one) */
                             events: number;
-                            /** @description The hash of the last event */
-                            head: string;
-                        } | {
-                            /** @enum {boolean} */
-                            ok: false;
-                            /** @description Events that hold before the first bad one */
-                            events: number;
+                            /** @description The hash of the last event; null when the chain does not hold */
+                            head: string | null;
+                            /** @description The first event that does not hold; null when ok */
                             firstBad: {
                                 seq: number;
                                 /** @description null when the event is missing */
@@ -11289,7 +11285,7 @@ export interface paths {
                                 at: string | null;
                                 action: string | null;
                                 reason: string;
-                            };
+                            } | null;
                         };
                     };
                 };

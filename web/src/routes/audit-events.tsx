@@ -1,5 +1,6 @@
-import { Accordion, Code, Group, SimpleGrid, Stack, Text } from '@mantine/core';
+import { Accordion, Group, Text } from '@mantine/core';
 import type { paths } from '../api/schema';
+import { AuditChange } from '../components/audit-change';
 
 export type AuditPage = paths['/api/v1/audit']['get']['responses'][200]['content']['application/json'];
 export type AuditEvent = AuditPage['items'][number];
@@ -27,31 +28,10 @@ export function AuditEventList({ events }: { events: AuditEvent[] }) {
             </Group>
           </Accordion.Control>
           <Accordion.Panel>
-            <SimpleGrid cols={{ base: 1, md: 2 }}>
-              <Snapshot label="Before" value={e.before} />
-              <Snapshot label="After" value={e.after} />
-            </SimpleGrid>
-            {e.requestId && <Text size="xs">Request {e.requestId}</Text>}
+            <AuditChange before={e.before} after={e.after} requestId={e.requestId} />
           </Accordion.Panel>
         </Accordion.Item>
       ))}
     </Accordion>
-  );
-}
-
-function Snapshot({ label, value }: { label: string; value: unknown }) {
-  return (
-    <Stack gap={4}>
-      <Text size="sm" fw={600}>
-        {label}
-      </Text>
-      {value === null || value === undefined ? (
-        <Text size="sm">nothing</Text>
-      ) : (
-        <Code block style={{ whiteSpace: 'pre-wrap', wordBreak: 'break-word' }}>
-          {JSON.stringify(value, null, 2)}
-        </Code>
-      )}
-    </Stack>
   );
 }

@@ -29,7 +29,7 @@ export function VerifyChain() {
         </Button>
       </Group>
       <ProblemAlert error={check.error} title="The chain could not be checked" />
-      {r && !check.isFetching && r.ok && (
+      {r && !check.isFetching && r.ok && r.head !== null && (
         <Alert color="#1b5e20" variant="filled" title="The chain holds" role="status">
           All {r.events} events are as they were recorded; none was removed or inserted. Last hash{' '}
           <Text span ff="monospace" size="sm">
@@ -37,7 +37,7 @@ export function VerifyChain() {
           </Text>
         </Alert>
       )}
-      {r && !check.isFetching && !r.ok && (
+      {r && !check.isFetching && !r.ok && r.firstBad && (
         <Alert color="red" variant="light" title={`The chain is broken at event #${r.firstBad.seq}`} role="alert">
           <Text size="sm">
             {r.firstBad.action

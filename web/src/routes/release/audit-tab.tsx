@@ -1,4 +1,4 @@
-import { Accordion, Code, Group, SimpleGrid, Stack, Text, Title } from '@mantine/core';
+import { Accordion, Group, Stack, Text, Title } from '@mantine/core';
 import { useQuery } from '@tanstack/react-query';
 import { api, data } from '../../api/client';
 import type { paths } from '../../api/schema';
@@ -6,6 +6,7 @@ import { ProblemAlert } from '../../components/problem-alert';
 import { TransitionHistory } from './audit-history';
 import { releaseKey, useReleaseRef } from './queries';
 import { when } from './tests-evidence';
+import { AuditChange } from '../../components/audit-change';
 
 type AuditPage = paths['/api/v1/audit']['get']['responses'][200]['content']['application/json'];
 type AuditEvent = AuditPage['items'][number];
@@ -60,11 +61,7 @@ export default function AuditTab() {
                   </Group>
                 </Accordion.Control>
                 <Accordion.Panel>
-                  <SimpleGrid cols={{ base: 1, md: 2 }}>
-                    <Snapshot label="Before" value={e.before} />
-                    <Snapshot label="After" value={e.after} />
-                  </SimpleGrid>
-                  {e.requestId && <Text size="xs">Request {e.requestId}</Text>}
+                  <AuditChange before={e.before} after={e.after} requestId={e.requestId} />
                 </Accordion.Panel>
               </Accordion.Item>
             ))}
@@ -72,23 +69,6 @@ export default function AuditTab() {
         )}
       </Stack>
       <TransitionHistory name={name} app={app} />
-    </Stack>
-  );
-}
-
-function Snapshot({ label, value }: { label: string; value: unknown }) {
-  return (
-    <Stack gap={4}>
-      <Text size="sm" fw={600}>
-        {label}
-      </Text>
-      {value === null || value === undefined ? (
-        <Text size="sm">nothing</Text>
-      ) : (
-        <Code block style={{ whiteSpace: 'pre-wrap', wordBreak: 'break-word' }}>
-          {JSON.stringify(value, null, 2)}
-        </Code>
-      )}
     </Stack>
   );
 }
