@@ -8,7 +8,8 @@ import { Pager } from '../components/pager';
 import { ProblemAlert } from '../components/problem-alert';
 import { useUrlFilters } from '../components/releases-url-filters';
 import { useMe } from '../session';
-import { MailBody, mailStatusText, OUTBOX, RetryOutboxMail, type Mail } from './outbox-mail';
+import { MailText, mailStatusText, type Mail } from '../components/mail-text';
+import { OUTBOX, RetryOutboxMail } from './outbox-mail';
 
 const PAGE = 50;
 const STATUSES = [
@@ -133,7 +134,7 @@ export default function Page() {
         title={shown?.subject ?? 'Mail'}
         size="xl"
       >
-        {shown && <MailBody mail={shown} />}
+        {shown && <MailText mail={shown} queryKey={[...OUTBOX, 'body']} />}
       </Modal>
     </Stack>
   );

@@ -1,8 +1,8 @@
-import { Button, Code, Modal, Stack, Table, Text, Title } from '@mantine/core';
+import { Button, Modal, Stack, Table, Text, Title } from '@mantine/core';
 import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { api, data } from '../../api/client';
-import type { paths } from '../../api/schema';
+import { MailText, mailStatusText, type Mail } from '../../components/mail-text';
 import { ProblemAlert } from '../../components/problem-alert';
 import { useMe } from '../../session';
 import { RetryMail } from './mail-retry';
@@ -10,17 +10,6 @@ import { SendMailForm } from './mail-send';
 import { releaseKey, useReleaseDetail, useReleaseRef } from './queries';
 import { when } from './tests-evidence';
 import { useTemplateLists } from './tests-template';
-
-type Mail = paths['/api/v1/mail']['get']['responses'][200]['content']['application/json']['items'][number];
-
-const statusText = (m: Mail): string =>
-  m.status === 'failed'
-    ? 'failed, given up'
-    : m.status === 'pending'
-      ? m.attempts > 0
-        ? `pending, retry ${new Date(m.nextAttemptAt).toLocaleString()}`
-        : 'pending'
-      : m.status;
 
 /** The mails sent about the release: to whom, what, and what became of each; the text of one on request. */
 export default function MailTab() {
@@ -80,7 +69,7 @@ export default function MailTab() {
                   </Table.Td>
                   <Table.Td>
                     <Text size="sm" fw={600}>
-                      {statusText(m)}
+                      {mailStatusText(m)}
                     </Text>
                     {m.sentAt && <Text size="xs">sent {when(m.sentAt)}</Text>}
                     {m.lastError && <Text size="xs">Error: {m.lastError}</Text>}
@@ -102,29 +91,8 @@ export default function MailTab() {
         title={shown?.subject ?? 'Mail'}
         size="xl"
       >
-        {shown && <MailBody name={name} app={app} mail={shown} />}
+        {shown && <MailText mail={shown} queryKey={releaseKey(name, 'mail', app)} app={app} />}
       </Modal>
-    </Stack>
-  );
-}
-
-function MailBody({ name, app, mail }: { name: string; app: string | undefined; mail: Mail }) {
-  const full = useQuery({
-    queryKey: releaseKey(name, 'mail', app, mail.id),
-    queryFn: async () => data(await api.GET('/api/v1/mail/{id}', { params: { path: { id: mail.id }, query: app ? { app } : {} } })),
-  });
-  if (full.error) return <ProblemAlert error={full.error} title="The mail could not be shown" />;
-  if (!full.data) return <p role="status">Loading…</p>;
-  return (
-    <Stack gap="xs">
-      <Text size="sm">To: {full.data.to.join(', ')}</Text>
-      {full.data.cc.length > 0 && <Text size="sm">Cc: {full.data.cc.join(', ')}</Text>}
-      <Text size="sm">
-        Template {full.data.template}, {full.data.cause}; status {statusText(full.data)}
-      </Text>
-      <Code block style={{ whiteSpace: 'pre-wrap' }}>
-        {full.data.body}
-      </Code>
     </Stack>
   );
 }
