@@ -60,7 +60,9 @@ describeBrowser('the reports page', () => {
     await page.getByLabel('From').fill('2030-01-14');
     await page.getByRole('button', { name: 'Show' }).click();
     await page.waitForURL(/from=2030-01-14/);
-    await expect.poll(() => page.getByRole('status').first().textContent()).toBe('From 2030-01-14 to 2030-01-20');
+    await expect
+      .poll(() => page.getByRole('status').first().textContent())
+      .toBe('From 2030-01-14 to 2030-01-20, dates as in America/New_York');
     const figures = page.getByRole('table', { name: 'Delivery figures' });
     await expect
       .poll(() =>

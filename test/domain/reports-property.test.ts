@@ -69,8 +69,9 @@ describe('report properties', () => {
       fc.property(
         fc.uniqueArray(release, { selector: (r) => r.name, maxLength: 12 }),
         fc.integer({ min: 0, max: 14 }),
-        (releases, window) => {
-          const period = { from: '2030-01-15', to: '2030-02-28' };
+        fc.constantFrom('UTC', 'Europe/London', 'America/New_York', 'Asia/Kolkata', 'Pacific/Chatham'),
+        (releases, window, timeZone) => {
+          const period = { from: '2030-01-15', to: '2030-02-28', timeZone };
           const d = delivery(releases, period, window);
           expect(d.deploymentFrequency.perWeek.reduce((s, w) => s + w.releases.length, 0)).toBe(d.deploymentFrequency.count);
           expect(d.deploymentFrequency.perMonth.reduce((s, m) => s + m.releases.length, 0)).toBe(d.deploymentFrequency.count);

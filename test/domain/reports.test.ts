@@ -78,7 +78,7 @@ const rel = (over: Partial<ReleaseFact> & Pick<ReleaseFact, 'name'>): ReleaseFac
 });
 
 describe('delivery', () => {
-  const period = { from: '2030-01-07', to: '2030-01-20' };
+  const period = { from: '2030-01-07', to: '2030-01-20', timeZone: 'UTC' };
   const releases = [
     rel({
       name: 'A',
@@ -143,8 +143,30 @@ describe('delivery', () => {
     expect(delivery(apart, period, 7).changeFailure.releases).toEqual(['B']);
   });
 
+  it('counts a deployment on its local date in the template’s time zone, not the UTC one', () => {
+    // 23:30Z on 31 January is 00:30 on 1 February in Berlin and 18:30 on 31 January in New York.
+    const late = [rel({ name: 'LATE', productionAt: '2030-01-31T23:30:00.000Z' })];
+    const berlin = delivery(late, { from: '2030-02-01', to: '2030-02-28', timeZone: 'Europe/Berlin' }, 7);
+    expect(berlin.deployed.map((r) => r.release)).toEqual(['LATE']);
+    expect(berlin.deploymentFrequency.perMonth).toEqual([{ month: '2030-02', releases: ['LATE'] }]);
+    expect(delivery(late, { from: '2030-02-01', to: '2030-02-28', timeZone: 'UTC' }, 7).deployed).toEqual([]);
+    const newYork = delivery(late, { from: '2030-01-01', to: '2030-01-31', timeZone: 'America/New_York' }, 7);
+    expect(newYork.deploymentFrequency.perMonth).toEqual([{ month: '2030-01', releases: ['LATE'] }]);
+    // Sunday 3 February 2030 at 23:30Z is Monday 00:30 in Berlin: the week of 4 February there, of 28 January in UTC.
+    const sunday = [rel({ name: 'SUN', productionAt: '2030-02-03T23:30:00.000Z' })];
+    const weeks = (timeZone: string) => delivery(sunday, { from: '2030-02-03', to: '2030-02-04', timeZone }, 7).deploymentFrequency.perWeek;
+    expect(weeks('Europe/Berlin')).toEqual([
+      { week: '2030-01-28', releases: [] },
+      { week: '2030-02-04', releases: ['SUN'] },
+    ]);
+    expect(weeks('UTC')).toEqual([
+      { week: '2030-01-28', releases: ['SUN'] },
+      { week: '2030-02-04', releases: [] },
+    ]);
+  });
+
   it('nothing deployed: no rate, no medians', () => {
-    const d = delivery(releases, { from: '2031-01-01', to: '2031-01-31' }, 7);
+    const d = delivery(releases, { from: '2031-01-01', to: '2031-01-31', timeZone: 'UTC' }, 7);
     expect(d.changeFailure.rate).toBeNull();
     expect(d.leadTime.medianHours).toBeNull();
     expect(d.timeToRestore.medianHours).toBeNull();

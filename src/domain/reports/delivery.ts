@@ -73,11 +73,11 @@ export function delivery(releases: readonly ReleaseFact[], period: Period, windo
 
   const perWeek = weeksOf(period).map((week) => ({
     week,
-    releases: deployed.filter((r) => weekOf(dateOf(r.productionAt)) === week).map((r) => r.name),
+    releases: deployed.filter((r) => weekOf(dateOf(r.productionAt, period.timeZone)) === week).map((r) => r.name),
   }));
   const perMonth = monthsOf(period).map((month) => ({
     month,
-    releases: deployed.filter((r) => r.productionAt.slice(0, 7) === month).map((r) => r.name),
+    releases: deployed.filter((r) => dateOf(r.productionAt, period.timeZone).slice(0, 7) === month).map((r) => r.name),
   }));
 
   const leadItems = deployed.flatMap((r) =>
@@ -90,12 +90,12 @@ export function delivery(releases: readonly ReleaseFact[], period: Period, windo
     .sort(byTime((r) => r.productionAt));
   const failures: Failure[] = [];
   for (const r of deployed) {
-    const until = addDays(dateOf(r.productionAt), windowDays);
+    const until = addDays(dateOf(r.productionAt, period.timeZone), windowDays);
     const follower = emergencies.find(
       (e) =>
         e.name !== r.name &&
         e.productionAt > r.productionAt &&
-        dateOf(e.productionAt) <= until &&
+        dateOf(e.productionAt, period.timeZone) <= until &&
         e.elements.some((el) => r.elements.includes(el)),
     );
     const rollback = r.rolledBackAt !== null && r.rolledBackAt >= r.productionAt ? r.rolledBackAt : null;

@@ -1,13 +1,18 @@
+import { localDate } from '../checklist.js';
 import { addDays, dayNumber, fromDayNumber } from '../dates.js';
 
-/** A reporting period: calendar dates, both days included. */
-export type Period = { from: string; to: string };
+/**
+ * A reporting period: calendar dates, both days included, as they are in the
+ * application's time zone (a release deployed at 23:30 local on Saturday counts
+ * for Saturday, whatever the UTC date).
+ */
+export type Period = { from: string; to: string; timeZone: string };
 
-/** The UTC calendar date of an ISO timestamp. */
-export const dateOf = (at: string): string => at.slice(0, 10);
+/** The calendar date of an ISO timestamp in the period's time zone. */
+export const dateOf = (at: string, timeZone: string): string => localDate(new Date(at), timeZone);
 
 export const inPeriod = (at: string, period: Period): boolean => {
-  const day = dateOf(at);
+  const day = dateOf(at, period.timeZone);
   return day >= period.from && day <= period.to;
 };
 
@@ -19,14 +24,14 @@ export function weekOf(date: string): string {
 }
 
 /** The Mondays of every week the period touches, in order. */
-export function weeksOf(period: Period): string[] {
+export function weeksOf(period: Pick<Period, 'from' | 'to'>): string[] {
   const out: string[] = [];
   for (let w = weekOf(period.from); w <= period.to; w = addDays(w, 7)) out.push(w);
   return out;
 }
 
 /** Every `YYYY-MM` month the period touches, in order. */
-export function monthsOf(period: Period): string[] {
+export function monthsOf(period: Pick<Period, 'from' | 'to'>): string[] {
   const out: string[] = [];
   let [y, m] = period.from.slice(0, 7).split('-').map(Number) as [number, number];
   const last = period.to.slice(0, 7);

@@ -11,7 +11,11 @@ const periodQuery = {
   to: calendarDate.optional().describe('Last day of the period (default: today)'),
 };
 
-const periodSchema = z.object({ from: z.string(), to: z.string() });
+const periodSchema = z.object({
+  from: z.string(),
+  to: z.string(),
+  timeZone: z.string().describe('The application template’s time zone, in which dates are counted'),
+});
 
 const triageRowSchema = {
   attempts: z.number().int(),

@@ -1,5 +1,6 @@
 import { releaseItemsForReport, releasesForReport, testAttemptsForReport, transitionsForReport } from '../../db/repositories/reports.js';
 import { workItemElements } from '../../db/repositories/work-items.js';
+import { zonedInstant } from '../../domain/checklist.js';
 import { addDays, isCalendarDate } from '../../domain/dates.js';
 import { QueryValidationError } from '../../domain/errors.js';
 import { delivery, type DeliveryReport, type ReleaseFact } from '../../domain/reports/delivery.js';
@@ -20,7 +21,7 @@ export const DEFAULT_WINDOW_DAYS = 7;
 /** The release type whose releases correct errors that harm production (P12). */
 export const EMERGENCY_TYPE = 'emergency';
 
-function periodOf(query: ReportQuery, todayDate: string): Period {
+function periodOf(query: ReportQuery, template: ProcessTemplate, todayDate: string): Period {
   for (const field of ['from', 'to'] as const) {
     const v = query[field];
     if (v !== undefined && !isCalendarDate(v))
@@ -29,7 +30,7 @@ function periodOf(query: ReportQuery, todayDate: string): Period {
   const to = query.to ?? (query.from !== undefined && query.from > todayDate ? query.from : todayDate);
   const from = query.from ?? addDays(to, -(DEFAULT_DAYS - 1));
   if (from > to) throw new QueryValidationError('Invalid period', [{ path: 'from', message: 'must not be after to' }]);
-  return { from, to };
+  return { from, to, timeZone: template.calendar.timeZone };
 }
 
 const itemKey = (kind: string, n: number): string => `${kind}-${n}`;
@@ -39,12 +40,12 @@ export type TriageView = TriageReport & { app: string; period: Period };
 /** Acceptance-test triage of one application's test attempts recorded in the period. */
 export async function triageReport(deps: ServiceDeps, _actor: Actor, query: ReportQuery): Promise<TriageView> {
   const ctx = await resolveApplicationForRead(deps, query.app);
-  const period = periodOf(query, today(deps, ctx.template));
+  const period = periodOf(query, ctx.template, today(deps, ctx.template));
   const rows = await testAttemptsForReport(
     deps.database.kysely,
     ctx.app.id,
-    `${period.from}T00:00:00.000Z`,
-    `${addDays(period.to, 1)}T00:00:00.000Z`,
+    zonedInstant(period.from, '00:00', period.timeZone).toISOString(),
+    zonedInstant(addDays(period.to, 1), '00:00', period.timeZone).toISOString(),
   );
   const report = triage(
     rows.map((r) => ({
@@ -71,7 +72,7 @@ export async function deliveryReport(
 ): Promise<DeliveryView> {
   const db = deps.database.kysely;
   const ctx = await resolveApplicationForRead(deps, query.app);
-  const period = periodOf(query, today(deps, ctx.template));
+  const period = periodOf(query, ctx.template, today(deps, ctx.template));
   const [releases, transitions, items] = await Promise.all([
     releasesForReport(db, ctx.app.id),
     transitionsForReport(db, ctx.app.id),

@@ -19531,6 +19531,8 @@ export interface paths {
                             period: {
                                 from: string;
                                 to: string;
+                                /** @description The application template’s time zone, in which dates are counted */
+                                timeZone: string;
                             };
                             /** @description The failure causes, in the template’s order (then `unspecified` if any failure has none) */
                             causes: string[];
@@ -19769,6 +19771,8 @@ export interface paths {
                             period: {
                                 from: string;
                                 to: string;
+                                /** @description The application template’s time zone, in which dates are counted */
+                                timeZone: string;
                             };
                             /** @description Releases that reached production in the period */
                             deployed: {

@@ -31,7 +31,7 @@ export default function Page() {
       </form>
       {shown && (
         <Text role="status">
-          From {shown.from} to {shown.to}
+          From {shown.from} to {shown.to}, dates as in {shown.timeZone}
         </Text>
       )}
       <ProblemAlert error={triage.error ?? delivery.error} title="The reports could not be shown" />
