@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createWorkItem } from '../../src/services/work-items.js';
 import { dialects } from '../support/databases.js';
 import { harness, httpApp, userWith, type Harness } from '../support/harness.js';
-import { caller, expectJson, type Call } from '../support/http.js';
+import { caller, expectJson, expectProblem, type Call } from '../support/http.js';
 
 const V = '/api/v1';
 
@@ -84,7 +84,10 @@ describe.each(dialects)('audit verify and CSV export on $name', ({ name }) => {
   });
 
   it('refuses a malformed filter', async () => {
-    expect((await viewer('GET', `${V}/audit.csv?from=yesterday`)).statusCode).toBe(400);
+    const problem = expectProblem(await viewer('GET', `${V}/audit.csv?from=yesterday`), 400);
+    expect(problem.errors).toEqual([
+      expect.objectContaining({ path: 'from', message: expect.stringMatching(/must be a date \(YYYY-MM-DD\)/) }),
+    ]);
   });
 
   it('verifies the chain, then names the first altered event', async () => {

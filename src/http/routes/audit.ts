@@ -8,7 +8,9 @@ import type { RouteOptions } from '../app.js';
 import { appQuery, errorResponses, intParam } from '../schemas/common.js';
 import { auditEventSchema } from '../schemas/views.js';
 
-const isoTime = z.iso.datetime({ offset: true }).or(z.iso.date());
+const isoTime = z.union([z.iso.datetime({ offset: true }), z.iso.date()], {
+  error: 'must be a date (YYYY-MM-DD) or a date-time with its offset (2030-01-07T09:00:00Z)',
+});
 
 const auditFilterQuery = z.object({
   app: appQuery,
