@@ -139,7 +139,7 @@ describe.each(dialects)('routes on $name', ({ name }) => {
       ['tok-bob', 'cli'],
     ]);
     expect(mine[1]).toMatchObject({ id: second.id, revokedAt: null, createdAt: expect.stringMatching(ISO) });
-    expect(mine[0]?.createdAt <= (mine[1]?.createdAt ?? '')).toBe(true);
+    expect((mine[0]?.createdAt ?? '') <= (mine[1]?.createdAt ?? '')).toBe(true);
     expect(mine[2]?.lastUsedAt).toEqual(expect.stringMatching(ISO));
     const runs = all.map((t) => t.user).filter((u, i, a) => i === 0 || a[i - 1] !== u);
     expect(new Set(runs).size).toBe(runs.length);
