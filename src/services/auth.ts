@@ -1,5 +1,6 @@
 import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import {
+  allTokensWithOwner,
   deleteExpiredSessions,
   deleteSession,
   insertSession,
@@ -80,6 +81,12 @@ export async function listTokens(deps: ServiceDeps, actor: Actor, username?: str
   const user = await userByName(deps.database.kysely, name);
   if (!user) throw new NotFoundError('user', name);
   return (await tokensOfUser(deps.database.kysely, user.id)).map((t) => tokenView(t, name));
+}
+
+/** Every user's API tokens, ordered by owner then creation: for administrators only. */
+export async function listAllTokens(deps: ServiceDeps, actor: Actor): Promise<TokenView[]> {
+  if (!isAdmin(actor)) throw new ForbiddenError('token.list-for-others', ['admin']);
+  return (await allTokensWithOwner(deps.database.kysely)).map(({ username, ...t }) => tokenView(t, username));
 }
 
 export async function revokeToken(deps: ServiceDeps, actor: Actor, id: string): Promise<TokenView> {

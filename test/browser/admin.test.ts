@@ -11,8 +11,8 @@ async function pickOption(page: Page, label: string, option: RegExp, within: Pag
 }
 
 /** The text an input is described by: its description and the problem shown next to it. */
-async function describedBy(page: Page, label: string): Promise<string> {
-  const ids = ((await page.getByLabel(label).getAttribute('aria-describedby')) ?? '').split(/\s+/).filter(Boolean);
+async function describedBy(page: Page, label: string, within: Page | Locator = page): Promise<string> {
+  const ids = ((await within.getByLabel(label).getAttribute('aria-describedby')) ?? '').split(/\s+/).filter(Boolean);
   const texts = await Promise.all(ids.map((id) => page.locator(`[id="${id}"]`).textContent()));
   return texts.join(' ');
 }
@@ -144,11 +144,36 @@ describeBrowser('administration in the browser', () => {
 
     // An administrator sees and revokes anyone's.
     await s.person('una', ['developer']);
+    await s.person('vera', ['viewer']);
     const admin = await s.signedIn('root2', ['admin'], { path: '/admin/tokens' });
     await admin.page.getByRole('heading', { level: 2, name: 'Everyone’s tokens' }).waitFor();
+    // Every user's tokens in one list, with their owners.
+    const everyone = admin.page.getByRole('table', { name: 'Everyone’s API tokens' });
+    await everyone.getByRole('button', { name: 'Revoke cli of una' }).waitFor();
+    await everyone.getByRole('button', { name: 'Revoke cli of vera' }).waitFor();
+    const ownerOf = (name: string) => everyone.getByRole('row').filter({ has: admin.page.getByRole('cell', { name, exact: true }) });
+    await ownerOf('terry')
+      .getByText(/Revoked/)
+      .waitFor();
+    await expectAccessible(admin.page, 'everyone’s tokens in one list');
+    await ownerOf('vera').getByRole('button', { name: 'Revoke cli of vera' }).click();
+    await ownerOf('vera')
+      .getByText(/Revoked/)
+      .waitFor();
+    await ownerOf('una').getByText('Active').waitFor();
+    type Listed = { user: string; name: string; revokedAt: string | null };
+    const listed = (await (await admin.context.request.get('/api/v1/tokens?all=true')).json()) as { items: Listed[] };
+    expect(listed.items.filter((t) => t.user === 'vera')).toEqual([
+      expect.objectContaining({ name: 'cli', revokedAt: expect.any(String) }),
+    ]);
+    expect(listed.items.filter((t) => t.user === 'una')).toEqual([expect.objectContaining({ name: 'cli', revokedAt: null })]);
+
     await pickOption(admin.page, 'User', /\(una\)/);
     await admin.page.getByRole('table', { name: 'API tokens of una' }).waitFor();
     await expectAccessible(admin.page, 'everyone’s tokens');
+    const onlyUna = admin.page.getByRole('table', { name: 'API tokens of una' });
+    await onlyUna.getByRole('button', { name: 'Revoke cli of una' }).waitFor();
+    expect(await onlyUna.getByRole('cell', { name: 'vera', exact: true }).count()).toBe(0);
   });
 
   it('the CMC edits the escalation list and a viewer reads it', async () => {
@@ -174,6 +199,41 @@ describeBrowser('administration in the browser', () => {
     await table.getByRole('button', { name: 'Move Sam Second up' }).click();
     await expect.poll(async () => (await people())[1]?.includes('Sam Second')).toBe(true);
     await screenshot(page, 'admin-contacts', { fullPage: true });
+
+    // A distribution group is added, then its address changed in the edit dialog.
+    const groupForm = page.getByRole('form', { name: 'Add a distribution group' });
+    await groupForm.getByLabel('Key').fill('deploy-team');
+    await groupForm.getByLabel('Group name').fill('Deployment team');
+    await groupForm.getByLabel('Group e-mail').fill('deploy@example.org');
+    await groupForm.getByRole('button', { name: 'Add group' }).click();
+    const groups = page.getByRole('table', { name: 'Distribution groups' });
+    await groups.getByRole('cell', { name: 'deploy@example.org', exact: true }).waitFor();
+    await groups.getByRole('button', { name: 'Edit the group deploy-team' }).click();
+    const editGroup = page.getByRole('dialog', { name: 'Edit the group deploy-team' });
+    expect(await editGroup.getByLabel(/^Group name/).inputValue()).toBe('Deployment team');
+    expect(await editGroup.getByLabel(/^Group e-mail/).inputValue()).toBe('deploy@example.org');
+    await expectAccessible(page, 'the edit group dialog');
+    await editGroup.getByLabel(/^Group e-mail/).fill('not an address');
+    await editGroup.getByRole('button', { name: 'Save group' }).click();
+    await editGroup.getByRole('alert').filter({ hasText: 'Group not changed' }).waitFor();
+    await expect.poll(() => describedBy(page, 'Group e-mail', editGroup)).toMatch(/email/i);
+    await expectAccessible(page, 'the edit group dialog with a problem');
+    await editGroup.getByLabel(/^Group e-mail/).fill('deployers@example.org');
+    await editGroup.getByLabel('Description').fill('Deploys every release');
+    await editGroup.getByRole('button', { name: 'Save group' }).click();
+    await editGroup.waitFor({ state: 'hidden' });
+    await groups.getByRole('cell', { name: 'deployers@example.org', exact: true }).waitFor();
+    const saved = (await (await page.request.get('/api/v1/groups')).json()) as {
+      key: string;
+      email: string;
+      name: string;
+      description: string;
+    }[];
+    expect(saved.find((g) => g.key === 'deploy-team')).toMatchObject({
+      name: 'Deployment team',
+      email: 'deployers@example.org',
+      description: 'Deploys every release',
+    });
 
     const viewer = await s.signedIn('vic', ['viewer'], { path: '/admin/contacts' });
     const vt = viewer.page.getByRole('table', { name: 'Escalation list' });

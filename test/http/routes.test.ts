@@ -120,6 +120,38 @@ describe.each(dialects)('routes on $name', ({ name }) => {
     expectProblem(await dev.call('DELETE', `${V}/tokens/00000000-0000-4000-8000-000000000000`), 404, 'not-found');
   });
 
+  it('lists every user’s tokens with their owners for administrators only', async () => {
+    const ann = await userWith(h.deps, ['developer'], 'tok-ann');
+    const bob = await userWith(h.deps, ['viewer'], 'tok-bob');
+    const second = expectJson(await admin('POST', `${V}/tokens`, { user: 'tok-ann', name: 'deploy' }), 201);
+    expectJson(await caller(app, bob.token)('GET', `${V}/session`), 200);
+
+    type Listed = { id: string; name: string; user: string; createdAt: string; lastUsedAt: string | null; revokedAt: string | null };
+    const all = expectJson(await admin('GET', `${V}/tokens?all=true`), 200).items as Listed[];
+    expect(all).not.toHaveProperty('0.token');
+    const owners = new Set(all.map((t) => t.user));
+    for (const u of ['routes-admin', 'routes-dev', ann.username, bob.username]) expect(owners.has(u), u).toBe(true);
+    // Grouped by owner, oldest first within each owner.
+    const mine = all.filter((t) => t.user === 'tok-ann' || t.user === 'tok-bob');
+    expect(mine.map((t) => [t.user, t.name])).toEqual([
+      ['tok-ann', 'cli'],
+      ['tok-ann', 'deploy'],
+      ['tok-bob', 'cli'],
+    ]);
+    expect(mine[1]).toMatchObject({ id: second.id, revokedAt: null, createdAt: expect.stringMatching(ISO) });
+    expect((mine[0]?.createdAt ?? '') <= (mine[1]?.createdAt ?? '')).toBe(true);
+    expect(mine[2]?.lastUsedAt).toEqual(expect.stringMatching(ISO));
+    const runs = all.map((t) => t.user).filter((u, i, a) => i === 0 || a[i - 1] !== u);
+    expect(new Set(runs).size).toBe(runs.length);
+    expect(expectJson(await admin('GET', `${V}/tokens?all=false`), 200).items.every((t: Listed) => t.user === 'routes-admin')).toBe(true);
+
+    const refused = expectProblem(await dev.call('GET', `${V}/tokens?all=true`), 403, 'forbidden');
+    expect(refused).toMatchObject({ action: 'token.list-for-others', allowedRoles: ['admin'] });
+    const both = expectProblem(await admin('GET', `${V}/tokens?all=true&user=tok-ann`), 400, 'validation');
+    expect(both.errors).toEqual([expect.objectContaining({ path: 'all' })]);
+    expectProblem(await admin('GET', `${V}/tokens?all=yes`), 400, 'validation');
+  });
+
   it('administers users', async () => {
     const created = expectJson(
       await admin('POST', `${V}/users`, {

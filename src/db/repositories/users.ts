@@ -89,6 +89,19 @@ export async function tokensOfUser(db: Db | Trx, userId: string): Promise<ApiTok
   return db.selectFrom('api_tokens').selectAll().where('user_id', '=', userId).orderBy('created_at').execute();
 }
 
+/** Every user's tokens with the owner's username, ordered by owner then creation (one query). */
+export async function allTokensWithOwner(db: Db | Trx): Promise<(ApiTokenTable & { username: string })[]> {
+  return db
+    .selectFrom('api_tokens')
+    .innerJoin('users', 'users.id', 'api_tokens.user_id')
+    .selectAll('api_tokens')
+    .select('users.username')
+    .orderBy('users.username')
+    .orderBy('api_tokens.created_at')
+    .orderBy('api_tokens.id')
+    .execute();
+}
+
 export async function updateToken(db: Db | Trx, id: string, patch: Partial<Omit<ApiTokenTable, 'id'>>): Promise<void> {
   await db.updateTable('api_tokens').set(patch).where('id', '=', id).execute();
 }

@@ -1,9 +1,9 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { createToken, listTokens, revokeToken } from '../../services/auth.js';
+import { createToken, listAllTokens, listTokens, revokeToken } from '../../services/auth.js';
 import type { RouteOptions } from '../app.js';
 import { actorOf } from '../auth.js';
-import { errorResponses, identifier, int } from '../schemas/common.js';
+import { errorResponses, identifier, int, queryFlag } from '../schemas/common.js';
 import { tokenSchema } from '../schemas/views.js';
 
 export const tokenRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, { deps }) => {
@@ -12,12 +12,20 @@ export const tokenRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, { de
     {
       schema: {
         tags: ['auth'],
-        summary: 'List your API tokens (admins: any user’s)',
-        querystring: z.object({ user: identifier.optional() }).strict(),
+        summary: 'List your API tokens (admins: any user’s, or everyone’s)',
+        querystring: z
+          .object({
+            user: identifier.optional().describe('Admins: this user’s tokens'),
+            all: queryFlag.optional().describe('Admins: every user’s tokens, ordered by owner then creation; not with `user`'),
+          })
+          .strict()
+          .refine((q) => q.all === undefined || q.user === undefined, { path: ['all'], message: 'give either all or user, not both' }),
         response: { 200: z.object({ items: z.array(tokenSchema) }), ...errorResponses },
       },
     },
-    async (req) => ({ items: await listTokens(deps, actorOf(req), req.query.user) }),
+    async (req) => ({
+      items: req.query.all === true ? await listAllTokens(deps, actorOf(req)) : await listTokens(deps, actorOf(req), req.query.user),
+    }),
   );
 
   app.post(

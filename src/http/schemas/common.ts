@@ -28,6 +28,9 @@ export const pageQuery = {
   offset: intParam(0, 1_000_000).default(0),
 };
 
+/** A true/false flag in a query string: `?all=true`. */
+export const queryFlag = z.enum(['true', 'false']).transform((v) => v === 'true');
+
 /** Comma-separated list in a query string: `state=draft,packaging`. */
 export const csvList = z
   .string()

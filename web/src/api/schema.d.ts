@@ -1001,11 +1001,14 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List your API tokens (admins: any user’s) */
+        /** List your API tokens (admins: any user’s, or everyone’s) */
         get: {
             parameters: {
                 query?: {
+                    /** @description Admins: this user’s tokens */
                     user?: string;
+                    /** @description Admins: every user’s tokens, ordered by owner then creation; not with `user` */
+                    all?: "true" | "false";
                 };
                 header?: never;
                 path?: never;

@@ -5,12 +5,36 @@ import { ProblemAlert } from '../../components/problem-alert';
 
 const when = (x: string | null) => (x ? new Date(x).toLocaleString() : '—');
 
-/** One user's API tokens (the caller's own when `user` is absent), each revocable until revoked. */
-export function TokensTable({ user, label }: { user?: string; label: string }) {
+type Token = { name: string; expiresAt: string | null; revokedAt: string | null };
+
+function status(t: Token): string {
+  if (t.revokedAt) return `Revoked ${when(t.revokedAt)}`;
+  if (t.expiresAt && Date.parse(t.expiresAt) <= Date.now()) return 'Expired';
+  return 'Active';
+}
+
+/**
+ * API tokens, each revocable until revoked: the caller's own when neither `user` nor `everyone` is given,
+ * one user's with `user`, or (administrators) every user's with `everyone`, with an owner column and
+ * optionally only those of `owner`.
+ */
+export function TokensTable({
+  user,
+  everyone = false,
+  owner = null,
+  label,
+}: {
+  user?: string;
+  everyone?: boolean;
+  owner?: string | null;
+  label: string;
+}) {
   const qc = useQueryClient();
   const tokens = useQuery({
-    queryKey: ['tokens', user ?? ''],
-    queryFn: async () => data(await api.GET('/api/v1/tokens', { params: { query: user ? { user } : {} } })).items,
+    // An object, so no username can collide with the list of everyone's.
+    queryKey: everyone ? ['tokens', { all: true }] : ['tokens', user ?? ''],
+    queryFn: async () =>
+      data(await api.GET('/api/v1/tokens', { params: { query: everyone ? { all: 'true' } : user ? { user } : {} } })).items,
   });
   const revoke = useMutation({
     mutationFn: async (id: string) => data(await api.DELETE('/api/v1/tokens/{id}', { params: { path: { id } } })),
@@ -18,7 +42,8 @@ export function TokensTable({ user, label }: { user?: string; label: string }) {
   });
   if (tokens.isPending) return <Text role="status">Loading tokens…</Text>;
   if (tokens.error) return <ProblemAlert error={tokens.error} title="Tokens could not be loaded" />;
-  if (tokens.data.length === 0) return <Text>No API tokens.</Text>;
+  const shown = everyone && owner ? tokens.data.filter((t) => t.user === owner) : tokens.data;
+  if (shown.length === 0) return <Text>No API tokens.</Text>;
   return (
     <>
       <ProblemAlert error={revoke.error} title="Token not revoked" />
@@ -26,6 +51,7 @@ export function TokensTable({ user, label }: { user?: string; label: string }) {
         <Table aria-label={label} striped>
           <Table.Thead>
             <Table.Tr>
+              {everyone && <Table.Th>Owner</Table.Th>}
               <Table.Th>Name</Table.Th>
               <Table.Th>Created</Table.Th>
               <Table.Th>Expires</Table.Th>
@@ -35,13 +61,14 @@ export function TokensTable({ user, label }: { user?: string; label: string }) {
             </Table.Tr>
           </Table.Thead>
           <Table.Tbody>
-            {tokens.data.map((t) => (
+            {shown.map((t) => (
               <Table.Tr key={t.id}>
+                {everyone && <Table.Td>{t.user}</Table.Td>}
                 <Table.Td>{t.name}</Table.Td>
                 <Table.Td>{when(t.createdAt)}</Table.Td>
                 <Table.Td>{t.expiresAt ? when(t.expiresAt) : 'never'}</Table.Td>
                 <Table.Td>{when(t.lastUsedAt)}</Table.Td>
-                <Table.Td>{t.revokedAt ? `Revoked ${when(t.revokedAt)}` : 'Active'}</Table.Td>
+                <Table.Td>{status(t)}</Table.Td>
                 <Table.Td>
                   {!t.revokedAt && (
                     <Button
@@ -50,7 +77,7 @@ export function TokensTable({ user, label }: { user?: string; label: string }) {
                       color="red"
                       loading={revoke.isPending && revoke.variables === t.id}
                       onClick={() => revoke.mutate(t.id)}
-                      aria-label={`Revoke ${t.name}`}
+                      aria-label={everyone ? `Revoke ${t.name} of ${t.user}` : `Revoke ${t.name}`}
                     >
                       Revoke
                     </Button>

@@ -7,7 +7,7 @@ import { useMe } from '../../session';
 import { CreateTokenForm } from './tokens-create-form';
 import { TokensTable } from './tokens-table';
 
-/** An administrator looks at anyone's tokens, one user at a time, and revokes them. */
+/** An administrator sees everyone's tokens in one list, optionally only one user's, and revokes them. */
 function EveryonesTokens() {
   const [user, setUser] = useState<string | null>(null);
   const users = useQuery({ queryKey: ['users'], queryFn: async () => data(await api.GET('/api/v1/users')).items });
@@ -16,14 +16,16 @@ function EveryonesTokens() {
       <Title order={2}>Everyone’s tokens</Title>
       <Select
         label="User"
-        placeholder="Choose a user"
+        placeholder="Every user"
+        description="Show only this user’s tokens"
         searchable
+        clearable
         maw={360}
         data={(users.data ?? []).map((u) => ({ value: u.username, label: `${u.displayName} (${u.username})` }))}
         value={user}
         onChange={setUser}
       />
-      {user && <TokensTable user={user} label={`API tokens of ${user}`} />}
+      <TokensTable everyone owner={user} label={user ? `API tokens of ${user}` : 'Everyone’s API tokens'} />
     </Stack>
   );
 }
