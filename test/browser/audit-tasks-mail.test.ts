@@ -46,16 +46,31 @@ describeBrowser('my tasks, the mail outbox and the audit trail', () => {
 
     const overdueTask = (await openChecklistTasks(s.deps, (await s.person('tina', [])).actor, { mine: true, overdue: true }))[0];
     if (!overdueTask) throw new Error('the release due in 3 days has an overdue task');
+    // The sign-off came by e-mail: a mail of this release stands as the evidence.
+    // (The release notes stand for another task than this one, which the open page keeps.)
+    const signOff = await sendReleaseMail(s.deps, SYSTEM_ACTOR, { name: soon }, { template: 'release-notes', to: ['ops@example.org'] });
     await first.getByRole('button', { name: `Complete “${overdueTask.title}”` }).click();
     const dialog = page.getByRole('dialog', { name: `Complete: ${overdueTask.title}` });
     await dialog.getByLabel('What was done').fill('Deployment team told at the Monday meeting');
     await opened(dialog);
+    await dialog.getByRole('combobox', { name: 'Evidence mail' }).click();
+    // Only this release's mails are offered, and not the one given up on.
+    const options = page.getByRole('option');
+    await expect.poll(() => options.allTextContents()).toEqual([`${signOff.subject} (not sent yet)`]);
+    await options.first().click();
     await expectAccessible(page, 'completing a task from my tasks');
     await dialog.getByRole('button', { name: 'Complete', exact: true }).click();
     await dialog.waitFor({ state: 'detached' });
     await expect.poll(() => rows.filter({ hasText: soon }).filter({ hasText: overdueTask.title }).count()).toBe(0);
     const still = await openChecklistTasks(s.deps, (await s.person('tina', [])).actor, { mine: true, release: soon });
     expect(still.map((t) => t.task)).not.toContain(overdueTask.task);
+    const res = await fetch(`${s.url}/api/v1/releases/${soon}/checklist`, {
+      headers: { authorization: `Bearer ${(await s.person('tina', [])).token}` },
+    });
+    const done = (
+      (await res.json()) as { tasks: { task: string; evidence: { mailId?: string; mailSubject?: string } | null }[] }
+    ).tasks.find((t) => t.task === overdueTask.task);
+    expect(done?.evidence).toMatchObject({ mailId: signOff.id, mailSubject: signOff.subject });
   });
 
   it('shows a mail that was given up with its error; retry makes it pending again', async () => {
@@ -81,7 +96,14 @@ describeBrowser('my tasks, the mail outbox and the audit trail', () => {
     await dialog.waitFor({ state: 'detached' });
 
     await row.getByRole('button', { name: `Retry the mail “${subject}”` }).click();
-    await expect.poll(() => table.getByRole('row').nth(1).textContent()).toMatch(/pending, next try/);
+    await expect
+      .poll(() =>
+        table
+          .getByRole('row')
+          .filter({ has: page.getByRole('link', { name: later }) })
+          .textContent(),
+      )
+      .toMatch(/pending, next try/);
     const saved = await s.deps.database.kysely.selectFrom('mail_outbox').selectAll().where('id', '=', mailId).executeTakeFirstOrThrow();
     expect(saved.status).toBe('pending');
 
@@ -99,9 +121,13 @@ describeBrowser('my tasks, the mail outbox and the audit trail', () => {
     await page.getByRole('button', { name: 'Apply filters' }).click();
     await expect.poll(() => new URL(page.url()).searchParams.get('actor')).toBe('tina');
     const events = page.getByRole('button', { name: /^#\d+ / });
-    await expect.poll(() => events.count()).toBeGreaterThan(0);
+    // The unfiltered list shows until the filtered one replaces it: wait for that.
+    const onlyTina = async () => {
+      const all = await events.allTextContents();
+      return all.length > 0 && all.every((t) => t.includes('by tina'));
+    };
+    await expect.poll(onlyTina).toBe(true);
     const shown = await events.allTextContents();
-    expect(shown.every((t) => t.includes('by tina'))).toBe(true);
     expect(shown.some((t) => t.includes('checklist.complete'))).toBe(true);
     await events.first().click();
     await page.getByText('Before', { exact: true }).first().waitFor();

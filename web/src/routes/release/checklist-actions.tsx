@@ -1,4 +1,5 @@
 import { Button, FileInput, Group, Modal, Select, Stack, Textarea, TextInput } from '@mantine/core';
+import { useQuery } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import { api, data } from '../../api/client';
 import { fieldProblems } from '../../api/problem';
@@ -9,7 +10,19 @@ import type { Task } from './checklist-data';
 
 type Move = 'complete' | 'skip' | 'reopen' | 'waive';
 const TITLE: Record<Move, string> = { complete: 'Complete', skip: 'Skip', reopen: 'Reopen', waive: 'Waive' };
-type Input = { note: string; link?: string; file?: File | null; reason: string; transition?: string };
+type Input = { note: string; link?: string; mailId?: string; file?: File | null; reason: string; transition?: string };
+
+/** The release's mails that may stand as a task's evidence: any not given up on, newest first. */
+function useEvidenceMails(name: string, app: string | undefined, enabled: boolean) {
+  return useQuery({
+    queryKey: ['evidence-mails', app ?? '', name],
+    enabled,
+    queryFn: async () =>
+      data(await api.GET('/api/v1/mail', { params: { query: { release: name, limit: 100, ...(app ? { app } : {}) } } })).items.filter(
+        (m) => m.status !== 'failed',
+      ),
+  });
+}
 
 /**
  * The changes a person may make to one task: complete (note, link, file), skip
@@ -34,6 +47,8 @@ export function TaskActions({
   const [shown, setShown] = useState<Move>('complete');
   const [transition, setTransition] = useState<string | null>(null);
   const [file, setFile] = useState<File | null>(null);
+  const [mailId, setMailId] = useState<string | null>(null);
+  const mails = useEvidenceMails(name, app, move === 'complete');
   const path = { name, task: task.task };
   const query = app ? { app } : {};
   const write = useReleaseWrite<{ move: Move; input: Input }, unknown>(name, {
@@ -53,7 +68,12 @@ export function TaskActions({
             );
             version = uploaded.version;
           }
-          const body = { note: input.note, version, ...(input.link ? { link: input.link } : {}) };
+          const body = {
+            note: input.note,
+            version,
+            ...(input.link ? { link: input.link } : {}),
+            ...(input.mailId ? { mailId: input.mailId } : {}),
+          };
           return data(await api.POST('/api/v1/releases/{name}/checklist/{task}/complete', { params: { path, query }, body }));
         }
         case 'skip':
@@ -84,6 +104,7 @@ export function TaskActions({
   const close = () => {
     setMove(null);
     setFile(null);
+    setMailId(null);
     setTransition(null);
     write.reset();
   };
@@ -99,6 +120,7 @@ export function TaskActions({
         reason: formText(fd, 'reason').trim(),
         file,
         ...(link ? { link } : {}),
+        ...(mailId ? { mailId } : {}),
         ...(transition ? { transition } : {}),
       },
     });
@@ -155,6 +177,22 @@ export function TaskActions({
                   description="An http(s) address, optional"
                   type="url"
                   error={fieldProblems(write.error, 'link')}
+                />
+                <Select
+                  label="Evidence mail"
+                  description={
+                    mails.isPending ? 'Loading the release’s mails…' : 'Optional: a mail of this release, e.g. the sign-off sent by e-mail'
+                  }
+                  placeholder={mails.data?.length === 0 ? 'This release has no mail' : 'No mail'}
+                  data={(mails.data ?? []).map((m) => ({
+                    value: m.id,
+                    label: `${m.subject} (${m.status === 'sent' ? `sent ${m.sentAt?.slice(0, 16).replace('T', ' ') ?? ''}` : 'not sent yet'})`,
+                  }))}
+                  value={mailId}
+                  onChange={setMailId}
+                  clearable
+                  searchable
+                  error={fieldProblems(write.error, 'mailId')}
                 />
                 <FileInput
                   label="Evidence file"
