@@ -1,10 +1,13 @@
 import type { Locator, Page } from 'playwright-core';
 import { expect, it } from 'vitest';
 import { SYSTEM_ACTOR } from '../../src/services/actor.js';
+import { createApplication } from '../../src/services/applications.js';
 import { addBlackout } from '../../src/services/calendar/blackouts.js';
 import { createCycle } from '../../src/services/calendar/cycles.js';
+import { publishTemplate } from '../../src/services/templates.js';
 import { updateUser } from '../../src/services/users.js';
 import { describeBrowser, expectAccessible, screenshot, sitePerFile } from '../support/browser.js';
+import { templateYaml } from '../support/service-fixtures.js';
 
 type Task = { task: string; due: string | null; status: string };
 
@@ -16,6 +19,12 @@ describeBrowser('the calendar in the browser', () => {
   const opened = (dialog: Locator) =>
     expect.poll(() => dialog.evaluate((el) => el.ownerDocument.defaultView?.getComputedStyle(el).opacity)).toBe('1');
   const heading = (page: Page, name: string) => page.getByRole('heading', { level: 2, name }).waitFor();
+  /** Opens a Select and gives the names of the options it offers. */
+  const optionsOf = async (page: Page, within: Locator, label: string) => {
+    await within.getByRole('combobox', { name: label }).click();
+    await page.getByRole('option').first().waitFor();
+    return (await page.getByRole('option').allInnerTexts()).map((o) => o.trim());
+  };
   const apiAs = (token: string) => async (method: string, path: string, body?: unknown) => {
     const res = await fetch(`${site().url}/api/v1${path}`, {
       method,
@@ -56,11 +65,22 @@ describeBrowser('the calendar in the browser', () => {
     await expectAccessible(page, 'the blackout dialog');
     await black.getByLabel('From').fill('2027-02-24');
     await black.getByLabel('To (inclusive)').fill('2027-02-25');
-    await black.getByLabel('Channel').fill('database');
+    // Channel and environment are chosen from the template's, every one being the first choice.
+    expect(await black.getByRole('combobox', { name: 'Channel' }).inputValue()).toBe('Every channel');
+    expect(await black.getByRole('combobox', { name: 'Environment' }).inputValue()).toBe('Every environment');
+    expect(await optionsOf(page, black, 'Channel')).toEqual(['Every channel', 'Database (Cache/IRIS)', 'Web (WebSphere)']);
+    await page.getByRole('option', { name: 'Database (Cache/IRIS)' }).click();
+    expect(await optionsOf(page, black, 'Environment')).toEqual(['Every environment', 'Development', 'Acceptance Test (AT)', 'Production']);
+    await page.keyboard.press('Escape');
     await black.getByLabel('Reason').fill('Database server upgrade');
     await black.getByRole('button', { name: 'Set blackout' }).click();
     await black.waitFor({ state: 'detached' });
     await page.getByText('2027-02-24 to 2027-02-25, channel database (blocks): Database server upgrade').waitFor();
+    const set = (await asOwner('GET', '/blackouts?from=2027-02-24&to=2027-02-24')).items as {
+      channel: string | null;
+      environment: string | null;
+    }[];
+    expect(set.map((b) => [b.channel, b.environment])).toEqual([['database', null]]);
 
     // A release booked into the cycle by its owner, with checklist tasks due before release day.
     const release = (
@@ -117,6 +137,131 @@ describeBrowser('the calendar in the browser', () => {
     await page.getByRole('button', { name: 'Rotate my feed URL' }).click();
     await expect.poll(() => url.inputValue()).not.toBe(first);
     expect((await fetch(first)).status).toBe(404);
+  });
+
+  it('shows the application chosen, with its template’s channels, and moves its cycle onto a blackout only with an override reason', async () => {
+    const s = site();
+    // A second application, under a template with a channel the default one lacks.
+    const yaml = templateYaml((doc) => {
+      doc['key'] = 'payroll-process';
+      doc['name'] = 'Payroll process';
+      delete doc['defaultApplication'];
+      (doc['channels'] as unknown[]).push({ id: 'reports', name: 'Reports server' });
+    });
+    await publishTemplate(s.deps, SYSTEM_ACTOR, { yaml });
+    await createApplication(s.deps, SYSTEM_ACTOR, {
+      key: 'payroll',
+      name: 'Payroll',
+      templateKey: 'payroll-process',
+      namingParameters: { system: 'P' },
+    });
+    const carol = await s.person('carol', ['cmc']);
+    await createCycle(s.deps, carol.actor, { date: '2027-04-10', oneOff: true, title: 'CMS April cycle' });
+    await createCycle(s.deps, carol.actor, { app: 'payroll', date: '2027-04-17', oneOff: true, title: 'Payroll April cycle' });
+    const asCarol = apiAs(carol.token);
+    const payrollCycles = async () =>
+      ((await asCarol('GET', '/cycles?app=payroll&from=2027-04-01&to=2027-04-30')).items as { date: string; title: string }[]).map(
+        (c) => `${c.date} ${c.title}`,
+      );
+
+    const { page } = await s.signedIn('carol', ['cmc'], { path: '/calendar?view=month&month=2027-04' });
+    await heading(page, 'April 2027');
+    // No app= in the URL: the default application.
+    await page.getByText('2027-04-10: CMS April cycle (planned').waitFor();
+    expect(await page.getByText('Payroll April cycle').count()).toBe(0);
+    expect(await page.getByRole('combobox', { name: 'Application' }).inputValue()).toBe('CMS Net');
+    expect(await optionsOf(page, page.locator('body'), 'Application')).toEqual(['CMS Net', 'Payroll']);
+    await page.getByRole('option', { name: 'Payroll' }).click();
+    await expect.poll(() => new URL(page.url()).searchParams.get('app')).toBe('payroll');
+    expect(new URL(page.url()).searchParams.get('month')).toBe('2027-04');
+    await page.getByText('2027-04-17: Payroll April cycle (planned').waitFor();
+    await page.getByRole('cell', { name: 'Saturday, April 17, 2027' }).filter({ hasText: 'Cycle: Payroll April cycle' }).waitFor();
+    expect(await page.getByText('CMS April cycle').count()).toBe(0);
+    await expectAccessible(page, 'the calendar of a chosen application');
+    // Going through the months keeps the application.
+    await page.getByRole('button', { name: 'Next month' }).click();
+    await heading(page, 'May 2027');
+    expect(new URL(page.url()).searchParams.get('app')).toBe('payroll');
+    await page.getByRole('button', { name: 'Previous month' }).click();
+    await heading(page, 'April 2027');
+    await page.getByText('2027-04-17: Payroll April cycle (planned').waitFor();
+
+    // The blackout dialog offers the chosen application's channels.
+    await page.getByRole('button', { name: 'Set a blackout' }).click();
+    const black = page.getByRole('dialog', { name: 'Set a blackout' });
+    await opened(black);
+    expect(await optionsOf(page, black, 'Channel')).toEqual([
+      'Every channel',
+      'Database (Cache/IRIS)',
+      'Web (WebSphere)',
+      'Reports server',
+    ]);
+    await page.getByRole('option', { name: 'Reports server' }).click();
+    await optionsOf(page, black, 'Environment');
+    await page.getByRole('option', { name: 'Production' }).click();
+    await black.getByLabel('From').fill('2027-04-24');
+    await black.getByLabel('Reason').fill('Payroll reports freeze');
+    await expectAccessible(page, 'the blackout dialog with its choices');
+    await black.getByRole('button', { name: 'Set blackout' }).click();
+    await black.waitFor({ state: 'detached' });
+    await page.getByText('2027-04-24, channel reports, environment production (blocks): Payroll reports freeze').waitFor();
+    const payrollBlackouts = (await asCarol('GET', '/blackouts?app=payroll&from=2027-04-24&to=2027-04-24')).items as {
+      channel: string | null;
+      environment: string | null;
+      reason: string;
+    }[];
+    expect(payrollBlackouts.map((b) => [b.channel, b.environment, b.reason])).toEqual([
+      ['reports', 'production', 'Payroll reports freeze'],
+    ]);
+    expect((await asCarol('GET', '/blackouts?from=2027-04-24&to=2027-04-24')).items).toEqual([]);
+
+    // A blackout on the whole of the 21st: moving the cycle there needs an override reason.
+    await addBlackout(s.deps, carol.actor, { app: 'payroll', from: '2027-04-21', reason: 'Payroll run' });
+    const moveOnto = async (p: Page) => {
+      await p.getByRole('button', { name: 'Move Payroll April cycle' }).click();
+      const move = p.getByRole('dialog', { name: 'Move Payroll April cycle' });
+      await opened(move);
+      expect(await move.getByLabel('Blackout override reason').count()).toBe(0);
+      await move.getByLabel('New date').fill('2027-04-21');
+      await move.getByText(/Needs a blackout override: 2027-04-21 is in the blackout/).waitFor();
+      await move.getByLabel(/^Reason/).fill('The payroll team is away on the 17th');
+      return move;
+    };
+
+    // Someone who manages the calendar but may not override a blackout is told so.
+    const admin = (await s.signedIn('adam', ['admin'], { path: '/calendar?view=month&month=2027-04&app=payroll' })).page;
+    await heading(admin, 'April 2027');
+    const refused = await moveOnto(admin);
+    await refused.getByLabel('Blackout override reason').fill('Payroll must run');
+    await refused.getByRole('button', { name: 'Confirm move' }).click();
+    await refused
+      .getByRole('alert')
+      .filter({ hasText: 'The cycle was not moved' })
+      .filter({ hasText: /blackout\.override/ })
+      .waitFor();
+    expect(await payrollCycles()).toEqual(['2027-04-17 Payroll April cycle']);
+
+    await page.reload();
+    await heading(page, 'April 2027');
+    const move = await moveOnto(page);
+    const override = move.getByLabel('Blackout override reason');
+    await override.waitFor();
+    await expectAccessible(page, 'the move dialog onto a blackout');
+    // Without an override reason the move is not sent.
+    await move.getByRole('button', { name: 'Confirm move' }).click();
+    expect(await override.evaluate((el) => (el as unknown as { validity: { valueMissing: boolean } }).validity.valueMissing)).toBe(true);
+    expect(await move.isVisible()).toBe(true);
+    expect(await payrollCycles()).toEqual(['2027-04-17 Payroll April cycle']);
+    await override.fill('Payroll must run before the month ends');
+    await move.getByRole('button', { name: 'Confirm move' }).click();
+    await move.waitFor({ state: 'detached' });
+    await page.getByText('2027-04-21: Payroll April cycle (planned; The payroll team is away on the 17th)').waitFor();
+    expect(await payrollCycles()).toEqual(['2027-04-21 Payroll April cycle']);
+    expect(new URL(page.url()).searchParams.get('app')).toBe('payroll');
+    // The default application's cycle did not move.
+    expect(((await asCarol('GET', '/cycles?from=2027-04-01&to=2027-04-30')).items as { date: string }[]).map((c) => c.date)).toEqual([
+      '2027-04-10',
+    ]);
   });
 
   it('shows a viewer the calendar with no planning controls', async () => {

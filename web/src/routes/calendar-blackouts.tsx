@@ -1,52 +1,74 @@
-import { Button, Group, List, Modal, Stack, Text, TextInput, Textarea } from '@mantine/core';
+import { Button, Group, List, Modal, Select, Stack, Text, TextInput, Textarea } from '@mantine/core';
 import { useState, type FormEvent } from 'react';
 import { api, data } from '../api/client';
 import { fieldProblems } from '../api/problem';
 import { formText } from '../components/form-value';
 import { ProblemAlert } from '../components/problem-alert';
-import { useCalendarWrite, type Blackout } from './calendar-data';
+import { appParam, useAppTemplateChoices, useCalendarWrite, type AppKey, type Blackout } from './calendar-data';
 
 type NewBlackout = { from: string; to?: string; channel?: string; environment?: string; reason: string };
 
-export function SetBlackout() {
+/** The first choice of the channel and environment lists: no template id has a space in it. */
+const EVERY = ' every';
+
+export function SetBlackout({ app }: { app: AppKey }) {
   const [open, setOpen] = useState(false);
+  const [channel, setChannel] = useState(EVERY);
+  const [environment, setEnvironment] = useState(EVERY);
+  const template = useAppTemplateChoices(app);
+  const close = () => {
+    setOpen(false);
+    setChannel(EVERY);
+    setEnvironment(EVERY);
+  };
   const add = useCalendarWrite(
-    async (body: NewBlackout) => data(await api.POST('/api/v1/blackouts', { body })),
-    () => setOpen(false),
+    async (body: NewBlackout) => data(await api.POST('/api/v1/blackouts', { body: { ...body, ...appParam(app) } })),
+    close,
   );
   const submit = (e: FormEvent<HTMLFormElement>) => {
     e.preventDefault();
     const f = new FormData(e.currentTarget);
-    const optional = (name: 'to' | 'channel' | 'environment') => {
-      const v = formText(f, name).trim();
-      return v ? { [name]: v } : {};
-    };
+    const to = formText(f, 'to').trim();
     add.mutate({
       from: formText(f, 'from'),
       reason: formText(f, 'reason'),
-      ...optional('to'),
-      ...optional('channel'),
-      ...optional('environment'),
+      ...(to ? { to } : {}),
+      ...(channel === EVERY ? {} : { channel }),
+      ...(environment === EVERY ? {} : { environment }),
     });
   };
+  const channels = [{ value: EVERY, label: 'Every channel' }, ...(template.choices?.channels ?? [])];
+  const environments = [{ value: EVERY, label: 'Every environment' }, ...(template.choices?.environments ?? [])];
   return (
     <>
       <Button variant="default" onClick={() => setOpen(true)}>
         Set a blackout
       </Button>
-      <Modal opened={open} onClose={() => setOpen(false)} closeButtonProps={{ 'aria-label': 'Dismiss the dialog' }} title="Set a blackout">
+      <Modal opened={open} onClose={close} closeButtonProps={{ 'aria-label': 'Dismiss the dialog' }} title="Set a blackout">
         <form onSubmit={submit}>
           <Stack>
             <Group grow>
               <TextInput type="date" name="from" label="From" required error={fieldProblems(add.error, 'from')} />
               <TextInput type="date" name="to" label="To (inclusive)" description="Blank: one day" error={fieldProblems(add.error, 'to')} />
             </Group>
-            <Group grow>
-              <TextInput name="channel" label="Channel" description="Blank: every channel" error={fieldProblems(add.error, 'channel')} />
-              <TextInput
-                name="environment"
+            {template.pending && <Text role="status">Loading the channels and environments…</Text>}
+            <ProblemAlert error={template.error} title="The channels and environments could not be loaded" />
+            <Group grow align="flex-start">
+              <Select
+                label="Channel"
+                data={channels}
+                value={channel}
+                onChange={(v) => setChannel(v ?? EVERY)}
+                allowDeselect={false}
+                error={fieldProblems(add.error, 'channel')}
+              />
+              <Select
                 label="Environment"
-                description="Blank: every environment"
+                description="Only a production environment blocks releases"
+                data={environments}
+                value={environment}
+                onChange={(v) => setEnvironment(v ?? EVERY)}
+                allowDeselect={false}
                 error={fieldProblems(add.error, 'environment')}
               />
             </Group>
@@ -69,8 +91,10 @@ const scope = (b: Blackout) =>
   'every channel and environment';
 
 /** The blackouts in view, each removable by those who manage the calendar. */
-export function BlackoutList({ blackouts, canManage }: { blackouts: Blackout[]; canManage: boolean }) {
-  const remove = useCalendarWrite(async (id: string) => data(await api.DELETE('/api/v1/blackouts/{id}', { params: { path: { id } } })));
+export function BlackoutList({ blackouts, canManage, app }: { blackouts: Blackout[]; canManage: boolean; app: AppKey }) {
+  const remove = useCalendarWrite(async (id: string) =>
+    data(await api.DELETE('/api/v1/blackouts/{id}', { params: { path: { id }, query: appParam(app) } })),
+  );
   if (blackouts.length === 0) return <Text size="sm">No blackout in this period.</Text>;
   return (
     <Stack gap="xs">

@@ -1,7 +1,8 @@
 import { Anchor, List, Text } from '@mantine/core';
 import { Fragment } from 'react';
 import { Link } from 'react-router';
-import type { Conflict } from './calendar-data';
+import type { AppKey, Conflict } from './calendar-data';
+import { releasePath } from './calendar-grid';
 
 const KIND: Record<Conflict['kind'], string> = {
   channel: 'Same channel twice in a cycle',
@@ -10,7 +11,7 @@ const KIND: Record<Conflict['kind'], string> = {
   'release-blackout': 'Release on a blackout',
 };
 
-export function ConflictList({ conflicts }: { conflicts: Conflict[] }) {
+export function ConflictList({ conflicts, app }: { conflicts: Conflict[]; app: AppKey }) {
   if (conflicts.length === 0) return <Text size="sm">No conflicts in this period.</Text>;
   return (
     <List spacing="xs">
@@ -26,7 +27,7 @@ export function ConflictList({ conflicts }: { conflicts: Conflict[] }) {
             {c.releases.map((r, n) => (
               <Fragment key={r}>
                 {n > 0 && ', '}
-                <Anchor component={Link} to={`/releases/${encodeURIComponent(r)}`} size="sm">
+                <Anchor component={Link} to={releasePath(r, '', app)} size="sm">
                   {r}
                 </Anchor>
               </Fragment>

@@ -6,14 +6,16 @@ import { api, data } from '../api/client';
 import { fieldProblems } from '../api/problem';
 import { formText } from '../components/form-value';
 import { ProblemAlert } from '../components/problem-alert';
-import { CALENDAR_KEY, useCalendarWrite, type Cycle } from './calendar-data';
+import { appParam, CALENDAR_KEY, useCalendarWrite, type AppKey, type Cycle } from './calendar-data';
+import { releasePath } from './calendar-grid';
 
 const dismiss = { 'aria-label': 'Dismiss the dialog' };
 
-export function PlanCycle() {
+export function PlanCycle({ app }: { app: AppKey }) {
   const [open, setOpen] = useState(false);
   const plan = useCalendarWrite(
-    async (body: { date: string; title?: string; oneOff: boolean }) => data(await api.POST('/api/v1/cycles', { body })),
+    async (body: { date: string; title?: string; oneOff: boolean }) =>
+      data(await api.POST('/api/v1/cycles', { body: { ...body, ...appParam(app) } })),
     () => setOpen(false),
   );
   const submit = (e: FormEvent<HTMLFormElement>) => {
@@ -44,12 +46,12 @@ export function PlanCycle() {
   );
 }
 
-function CancelCycle({ cycle, onClose }: { cycle: Cycle; onClose: () => void }) {
+function CancelCycle({ cycle, app, onClose }: { cycle: Cycle; app: AppKey; onClose: () => void }) {
   const cancel = useCalendarWrite(
     async (reason: string) =>
       data(
         await api.POST('/api/v1/cycles/{date}/cancel', {
-          params: { path: { date: cycle.date } },
+          params: { path: { date: cycle.date }, query: appParam(app) },
           body: { reason, version: cycle.version },
         }),
       ),
@@ -78,13 +80,21 @@ function CancelCycle({ cycle, onClose }: { cycle: Cycle; onClose: () => void }) 
   );
 }
 
-function MovePreviewView({ cycle, to }: { cycle: Cycle; to: string }) {
-  const preview = useQuery({
-    queryKey: [...CALENDAR_KEY, 'move-preview', cycle.date, to],
+function useMovePreview(cycle: Cycle, app: AppKey, to: string, enabled: boolean) {
+  return useQuery({
+    queryKey: [...CALENDAR_KEY, app ?? null, 'move-preview', cycle.date, to],
     queryFn: async () =>
-      data(await api.GET('/api/v1/cycles/{date}/move-preview', { params: { path: { date: cycle.date }, query: { to } } })),
+      data(
+        await api.GET('/api/v1/cycles/{date}/move-preview', {
+          params: { path: { date: cycle.date }, query: { to, ...appParam(app) } },
+        }),
+      ),
+    enabled,
     retry: false,
   });
+}
+
+function MovePreviewView({ preview, app }: { preview: ReturnType<typeof useMovePreview>; app: AppKey }) {
   if (preview.isPending) return <Text role="status">Working out what moves…</Text>;
   if (preview.isError) return <ProblemAlert error={preview.error} title="The cycle cannot move there" />;
   const p = preview.data;
@@ -102,7 +112,7 @@ function MovePreviewView({ cycle, to }: { cycle: Cycle; to: string }) {
       {p.releases.map((r) => (
         <Stack key={r.name} gap={4}>
           <Text size="sm">
-            <Anchor component={Link} to={`/releases/${encodeURIComponent(r.name)}`}>
+            <Anchor component={Link} to={releasePath(r.name, '', app)}>
               {r.name}
             </Anchor>{' '}
             {r.title}: planned {r.plannedDate} → {p.to}
@@ -134,20 +144,24 @@ function MovePreviewView({ cycle, to }: { cycle: Cycle; to: string }) {
   );
 }
 
-function MoveCycle({ cycle, onClose }: { cycle: Cycle; onClose: () => void }) {
+function MoveCycle({ cycle, app, onClose }: { cycle: Cycle; app: AppKey; onClose: () => void }) {
   const [to, setTo] = useState('');
   const [reason, setReason] = useState('');
+  const [overrideReason, setOverrideReason] = useState('');
+  const valid = /^\d{4}-\d{2}-\d{2}$/.test(to);
+  const preview = useMovePreview(cycle, app, to, valid);
+  // The new date is in a blackout: the move needs a recorded reason to override it.
+  const onBlackout = valid && (preview.data?.blackout ?? null) !== null;
   const move = useCalendarWrite(
     async () =>
       data(
         await api.POST('/api/v1/cycles/{date}/move', {
-          params: { path: { date: cycle.date } },
-          body: { to, reason, version: cycle.version },
+          params: { path: { date: cycle.date }, query: appParam(app) },
+          body: { to, reason, version: cycle.version, ...(onBlackout ? { blackoutOverrideReason: overrideReason } : {}) },
         }),
       ),
     onClose,
   );
-  const valid = /^\d{4}-\d{2}-\d{2}$/.test(to);
   return (
     <Modal opened onClose={onClose} closeButtonProps={dismiss} title={`Move ${cycle.title}`} size="lg">
       <form
@@ -165,7 +179,7 @@ function MoveCycle({ cycle, onClose }: { cycle: Cycle; onClose: () => void }) {
             onChange={(e) => setTo(e.currentTarget.value)}
             error={fieldProblems(move.error, 'to')}
           />
-          {valid && <MovePreviewView cycle={cycle} to={to} />}
+          {valid && <MovePreviewView preview={preview} app={app} />}
           <Textarea
             label="Reason"
             required
@@ -173,6 +187,16 @@ function MoveCycle({ cycle, onClose }: { cycle: Cycle; onClose: () => void }) {
             onChange={(e) => setReason(e.currentTarget.value)}
             error={fieldProblems(move.error, 'reason')}
           />
+          {onBlackout && (
+            <Textarea
+              label="Blackout override reason"
+              description="Why the cycle may move into the blackout anyway; recorded on each release it concerns"
+              required
+              value={overrideReason}
+              onChange={(e) => setOverrideReason(e.currentTarget.value)}
+              error={fieldProblems(move.error, 'blackoutOverrideReason')}
+            />
+          )}
           <ProblemAlert error={move.error} title="The cycle was not moved" />
           <Group justify="flex-end">
             <Button type="submit" loading={move.isPending} disabled={!valid}>
@@ -186,7 +210,7 @@ function MoveCycle({ cycle, onClose }: { cycle: Cycle; onClose: () => void }) {
 }
 
 /** The cycles in view, with their planning controls for those who manage the calendar. */
-export function CycleList({ cycles, canManage }: { cycles: Cycle[]; canManage: boolean }) {
+export function CycleList({ cycles, canManage, app }: { cycles: Cycle[]; canManage: boolean; app: AppKey }) {
   const [dialog, setDialog] = useState<{ kind: 'move' | 'cancel'; cycle: Cycle } | null>(null);
   if (cycles.length === 0) return <Text size="sm">No change cycle in this period.</Text>;
   return (
@@ -219,8 +243,8 @@ export function CycleList({ cycles, canManage }: { cycles: Cycle[]; canManage: b
           </List.Item>
         ))}
       </List>
-      {dialog?.kind === 'move' && <MoveCycle cycle={dialog.cycle} onClose={() => setDialog(null)} />}
-      {dialog?.kind === 'cancel' && <CancelCycle cycle={dialog.cycle} onClose={() => setDialog(null)} />}
+      {dialog?.kind === 'move' && <MoveCycle cycle={dialog.cycle} app={app} onClose={() => setDialog(null)} />}
+      {dialog?.kind === 'cancel' && <CancelCycle cycle={dialog.cycle} app={app} onClose={() => setDialog(null)} />}
     </>
   );
 }

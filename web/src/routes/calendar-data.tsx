@@ -11,24 +11,65 @@ export type MovePreview = paths['/api/v1/cycles/{date}/move-preview']['get']['re
 /** Every calendar query starts with this key, so one invalidation after a write refreshes the page. */
 export const CALENDAR_KEY = ['calendar'] as const;
 
-export function useCalendarRange(from: string, to: string) {
+/** The application the calendar shows: its key, or undefined for the server's default application. */
+export type AppKey = string | undefined;
+
+/** `{ app }` for a calendar request, nothing for the default application. */
+export const appParam = (app: AppKey): { app?: string } => (app === undefined ? {} : { app });
+
+export function useCalendarRange(from: string, to: string, app: AppKey) {
   const cycles = useQuery({
-    queryKey: [...CALENDAR_KEY, 'cycles', from, to],
-    queryFn: async () => data(await api.GET('/api/v1/cycles', { params: { query: { from, to } } })).items,
+    queryKey: [...CALENDAR_KEY, app ?? null, 'cycles', from, to],
+    queryFn: async () => data(await api.GET('/api/v1/cycles', { params: { query: { from, to, ...appParam(app) } } })).items,
   });
   const blackouts = useQuery({
-    queryKey: [...CALENDAR_KEY, 'blackouts', from, to],
-    queryFn: async () => data(await api.GET('/api/v1/blackouts', { params: { query: { from, to } } })).items,
+    queryKey: [...CALENDAR_KEY, app ?? null, 'blackouts', from, to],
+    queryFn: async () => data(await api.GET('/api/v1/blackouts', { params: { query: { from, to, ...appParam(app) } } })).items,
   });
   const tasks = useQuery({
-    queryKey: [...CALENDAR_KEY, 'my-tasks'],
-    queryFn: async () => data(await api.GET('/api/v1/checklist', { params: { query: { mine: 'true' } } })),
+    queryKey: [...CALENDAR_KEY, app ?? null, 'my-tasks'],
+    queryFn: async () => data(await api.GET('/api/v1/checklist', { params: { query: { mine: 'true', ...appParam(app) } } })),
   });
   const conflicts = useQuery({
-    queryKey: [...CALENDAR_KEY, 'conflicts', from, to],
-    queryFn: async () => data(await api.GET('/api/v1/calendar/conflicts', { params: { query: { from, to } } })).items,
+    queryKey: [...CALENDAR_KEY, app ?? null, 'conflicts', from, to],
+    queryFn: async () => data(await api.GET('/api/v1/calendar/conflicts', { params: { query: { from, to, ...appParam(app) } } })).items,
   });
   return { cycles, blackouts, tasks, conflicts };
+}
+
+/** The applications there are (the same query as the administration page's). */
+export function useApplications() {
+  return useQuery({ queryKey: ['applications'], queryFn: async () => data(await api.GET('/api/v1/applications')).items });
+}
+
+type Choice = { value: string; label: string };
+
+/** The channels and environments of the template in force for an application (the default one when undefined). */
+export function useAppTemplateChoices(app: AppKey) {
+  const apps = useApplications();
+  const chosen =
+    apps.data?.find((a) => (app === undefined ? a.isDefault : a.key === app)) ?? (app === undefined ? apps.data?.[0] : undefined);
+  const template = useQuery({
+    queryKey: ['calendar-template', chosen?.template.key ?? null],
+    enabled: chosen !== undefined,
+    staleTime: 5 * 60_000,
+    queryFn: async () => {
+      const key = chosen?.template.key ?? '';
+      const t = data(await api.GET('/api/v1/templates/{key}', { params: { path: { key }, query: {} } })).template;
+      const choices = (v: unknown): Choice[] =>
+        (Array.isArray(v) ? (v as { id?: unknown; name?: unknown; order?: unknown }[]) : [])
+          .filter((x) => typeof x.id === 'string')
+          .sort((a, b) => (typeof a.order === 'number' && typeof b.order === 'number' ? a.order - b.order : 0))
+          .map((x) => ({ value: String(x.id), label: typeof x.name === 'string' ? x.name : String(x.id) }));
+      return { channels: choices(t.channels), environments: choices(t.environments) };
+    },
+  });
+  const missing = apps.isSuccess && chosen === undefined ? new Error(`no application "${app ?? ''}"`) : null;
+  return {
+    choices: template.data,
+    pending: apps.isPending || (chosen !== undefined && template.isPending),
+    error: apps.error ?? template.error ?? missing,
+  };
 }
 
 /** A calendar write: refreshes what is shown afterwards. */

@@ -1,11 +1,13 @@
 import { Anchor, List, Stack, Table, Text, Title } from '@mantine/core';
 import { Link } from 'react-router';
-import type { Blackout, Cycle, MyTask } from './calendar-data';
+import type { AppKey, Blackout, Cycle, MyTask } from './calendar-data';
 import { dayLabel, monthOf, WEEKDAY_NAMES } from './calendar-dates';
 
 export type DayEvents = { cycles: Cycle[]; blackouts: Blackout[]; tasks: MyTask[] };
 
-const releasePath = (name: string, section = '') => `/releases/${encodeURIComponent(name)}${section ? `/${section}` : ''}`;
+/** A release's page (or one of its sections), of the application the calendar shows. */
+export const releasePath = (name: string, section = '', app?: AppKey) =>
+  `/releases/${encodeURIComponent(name)}${section ? `/${section}` : ''}${app === undefined ? '' : `?app=${encodeURIComponent(app)}`}`;
 
 /** What happens on a day: the cycles on it, the blackouts covering it, my tasks due that day. */
 export function eventsOn(date: string, cycles: Cycle[], blackouts: Blackout[], tasks: MyTask[]): DayEvents {
@@ -21,7 +23,7 @@ const scope = (b: Blackout) =>
   'everything';
 
 /** The events of one day as text: every kind is named, not only coloured. */
-export function DayList({ events }: { events: DayEvents }) {
+export function DayList({ events, app }: { events: DayEvents; app: AppKey }) {
   const { cycles, blackouts, tasks } = events;
   if (cycles.length + blackouts.length + tasks.length === 0) return null;
   return (
@@ -38,7 +40,7 @@ export function DayList({ events }: { events: DayEvents }) {
             <List size="sm" withPadding>
               {c.releases.map((r) => (
                 <List.Item key={r.name}>
-                  <Anchor component={Link} to={releasePath(r.name)} size="sm">
+                  <Anchor component={Link} to={releasePath(r.name, '', app)} size="sm">
                     {r.name}
                   </Anchor>{' '}
                   {r.title} ({r.state})
@@ -63,7 +65,7 @@ export function DayList({ events }: { events: DayEvents }) {
           <Text span fw={700} size="sm">
             My task:
           </Text>{' '}
-          <Anchor component={Link} to={releasePath(t.release, 'checklist')} size="sm">
+          <Anchor component={Link} to={releasePath(t.release, 'checklist', app)} size="sm">
             {t.title} ({t.release})
           </Anchor>
         </List.Item>
@@ -72,7 +74,17 @@ export function DayList({ events }: { events: DayEvents }) {
   );
 }
 
-export function MonthGrid({ month, weeks, events }: { month: string; weeks: string[][]; events: (date: string) => DayEvents }) {
+export function MonthGrid({
+  month,
+  weeks,
+  events,
+  app,
+}: {
+  month: string;
+  weeks: string[][];
+  events: (date: string) => DayEvents;
+  app: AppKey;
+}) {
   return (
     <Table withTableBorder withColumnBorders layout="fixed" verticalSpacing="xs" aria-label={`Calendar of ${month}`}>
       <Table.Thead>
@@ -95,7 +107,7 @@ export function MonthGrid({ month, weeks, events }: { month: string; weeks: stri
                     ? ''
                     : ` ${new Date(`${date}T00:00:00Z`).toLocaleDateString(undefined, { month: 'short', timeZone: 'UTC' })}`}
                 </Text>
-                <DayList events={events(date)} />
+                <DayList events={events(date)} app={app} />
               </Table.Td>
             ))}
           </Table.Tr>
@@ -105,7 +117,7 @@ export function MonthGrid({ month, weeks, events }: { month: string; weeks: stri
   );
 }
 
-export function WeekList({ days, events }: { days: string[]; events: (date: string) => DayEvents }) {
+export function WeekList({ days, events, app }: { days: string[]; events: (date: string) => DayEvents; app: AppKey }) {
   return (
     <Stack gap="sm">
       {days.map((date) => {
@@ -116,7 +128,7 @@ export function WeekList({ days, events }: { days: string[]; events: (date: stri
             <Title order={3} size="h5">
               {dayLabel(date)}
             </Title>
-            {empty ? <Text size="sm">Nothing planned.</Text> : <DayList events={e} />}
+            {empty ? <Text size="sm">Nothing planned.</Text> : <DayList events={e} app={app} />}
           </section>
         );
       })}

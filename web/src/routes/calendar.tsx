@@ -1,4 +1,4 @@
-import { Button, Group, SegmentedControl, Stack, Text, Title } from '@mantine/core';
+import { Button, Group, SegmentedControl, Select, Stack, Text, Title } from '@mantine/core';
 import { useSearchParams } from 'react-router';
 import { usePageTitle } from '../components/page-title';
 import { ProblemAlert } from '../components/problem-alert';
@@ -6,7 +6,7 @@ import { useMe } from '../session';
 import { BlackoutList, SetBlackout } from './calendar-blackouts';
 import { ConflictList } from './calendar-conflicts';
 import { CycleList, PlanCycle } from './calendar-cycles';
-import { useCalendarRange } from './calendar-data';
+import { useApplications, useCalendarRange } from './calendar-data';
 import {
   addDays,
   addMonths,
@@ -38,10 +38,21 @@ export default function Page() {
   const days = view === 'week' ? weekDays(week) : weeks.flat();
   const from = days[0] ?? today;
   const to = days[days.length - 1] ?? today;
-  const { cycles, blackouts, tasks, conflicts } = useCalendarRange(from, to);
+  // No app= shows the server's default application.
+  const app = params.get('app') || undefined;
+  const apps = useApplications();
+  const shownApp = app ?? apps.data?.find((a) => a.isDefault)?.key ?? apps.data?.[0]?.key ?? null;
+  const { cycles, blackouts, tasks, conflicts } = useCalendarRange(from, to, app);
   const events = (date: string) => eventsOn(date, cycles.data ?? [], blackouts.data ?? [], tasks.data ?? []);
 
-  const go = (next: Record<string, string>) => setParams(next);
+  // The application chosen stays in the URL across months and weeks.
+  const go = (next: Record<string, string>) => setParams(app === undefined ? next : { ...next, app });
+  const chooseApp = (key: string | null) => {
+    if (key === null) return;
+    const next = new URLSearchParams(params);
+    next.set('app', key);
+    setParams(next);
+  };
   const showMonth = (m: string) => go({ view: 'month', month: m });
   const showWeek = (w: string) => go({ view: 'week', week: w });
   const heading = view === 'week' ? `Week of ${dayLabel(week)}` : monthName(month);
@@ -49,6 +60,18 @@ export default function Page() {
   return (
     <Stack>
       <Title order={1}>Calendar</Title>
+      <ProblemAlert error={apps.error} title="The applications could not be loaded" />
+      {(apps.data?.length ?? 0) > 1 && (
+        <Select
+          label="Application"
+          description="The application whose cycles, blackouts and conflicts are shown"
+          data={(apps.data ?? []).map((a) => ({ value: a.key, label: a.name }))}
+          value={shownApp}
+          onChange={chooseApp}
+          allowDeselect={false}
+          maw={360}
+        />
+      )}
       <Group justify="space-between">
         <SegmentedControl
           aria-label="View"
@@ -61,8 +84,8 @@ export default function Page() {
         />
         {canManage && (
           <Group gap="xs">
-            <PlanCycle />
-            <SetBlackout />
+            <PlanCycle app={app} />
+            <SetBlackout app={app} />
           </Group>
         )}
       </Group>
@@ -82,17 +105,17 @@ export default function Page() {
       {cycles.isPending || blackouts.isPending ? (
         <Text role="status">Loading the calendar…</Text>
       ) : view === 'week' ? (
-        <WeekList days={days} events={events} />
+        <WeekList days={days} events={events} app={app} />
       ) : (
-        <MonthGrid month={month} weeks={weeks} events={events} />
+        <MonthGrid month={month} weeks={weeks} events={events} app={app} />
       )}
       <Title order={2}>Change cycles</Title>
-      <CycleList cycles={cycles.data ?? []} canManage={canManage} />
+      <CycleList cycles={cycles.data ?? []} canManage={canManage} app={app} />
       <Title order={2}>Blackouts</Title>
-      <BlackoutList blackouts={blackouts.data ?? []} canManage={canManage} />
+      <BlackoutList blackouts={blackouts.data ?? []} canManage={canManage} app={app} />
       <Title order={2}>Conflicts</Title>
       <ProblemAlert error={conflicts.error} title="The conflicts could not be loaded" />
-      <ConflictList conflicts={conflicts.data ?? []} />
+      <ConflictList conflicts={conflicts.data ?? []} app={app} />
       <Title order={2}>Calendar feed</Title>
       <CalendarFeed />
     </Stack>
