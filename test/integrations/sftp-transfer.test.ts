@@ -182,6 +182,23 @@ describeSshd(`SFTP transfer to a drop location (OpenSSH sshd on loopback)${skipN
     expect(fileSha256(path.join(dir, 'CFIS001.war'))).toBe(war.sha256);
   });
 
+  it('stops with aborted when the signal fires mid-transfer, leaving no final file', async () => {
+    const dir = path.join(sshd.dropDir, 'abort');
+    mkdirSync(dir);
+    const ac = new AbortController();
+    const err = await failure(
+      transferFiles(targetOf(sshd, dir), [war], {
+        signal: ac.signal,
+        onLog: (line) => {
+          if (/^CFIS001\.war: \d+\.\d of/.test(line)) ac.abort();
+        },
+      }),
+    );
+    expect(ac.signal.aborted).toBe(true);
+    expect(err.code).toBe('aborted');
+    expect(existsSync(path.join(dir, 'CFIS001.war'))).toBe(false);
+  });
+
   it('reports a drop directory that does not exist as not-found, without retrying', async () => {
     const lines: string[] = [];
     const err = await failure(
