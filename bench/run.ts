@@ -3,6 +3,7 @@ import { benchCliStartup } from './cli-startup.js';
 import { benchHttpGetRelease } from './http-get-release.js';
 import { benchManifest } from './manifest.js';
 import { benchReleaseCreate } from './release-create.js';
+import { benchSftpThroughput } from './sftp-throughput.js';
 import { benchUpload } from './upload.js';
 import { benchWebBudget } from './web-budget.js';
 
@@ -16,6 +17,7 @@ import { benchWebBudget } from './web-budget.js';
  * BENCH_MANIFEST_MB (export size, default 100), BENCH_MANIFEST_RUNS (default 3),
  * BENCH_CLI_RUNS (rounds of `node -e 0` against `relman --version`, `--help` and `release show`, default 20),
  * BENCH_WEB_ITEMS (work items on web-budget's release, default 200), BENCH_WEB_RUNS (page loads, default 5),
+ * BENCH_SFTP_MB (file sent by transferFiles and by OpenSSH's sftp, default 1024), BENCH_SFTP_RUNS (default 2),
  * BENCH_LOG_FILE (where http-get-release's logged server writes its request log, default /dev/null; a real file
  * adds the cost of the writes), BENCH_SWITCHES=1 (http-get-release also measures reads with each SQLite fast path off).
  */
@@ -26,6 +28,7 @@ const benchmarks: Record<string, () => Promise<void>> = {
   manifest: benchManifest,
   'cli-startup': benchCliStartup,
   'web-budget': benchWebBudget,
+  'sftp-throughput': benchSftpThroughput,
 };
 
 const wanted = process.argv.slice(2);
