@@ -84,7 +84,8 @@ describeBrowser('process template versions in the browser', () => {
     await expect.poll(() => diff.textContent()).toContain('+     name: Draft (planning)');
     expect(await diff.textContent()).toContain('-     name: Draft');
     await expectAccessible(page, 'the differences between two versions');
-  });
+    // Seven axe runs, two over a 700-line highlighted document, and a publication: more than the default minute on a busy machine.
+  }, 150_000);
   it('shows a viewer the versions and their YAML, and nothing that edits or publishes', async () => {
     const { page } = await site().signedIn('vic', ['viewer'], { path: '/admin/templates?tab=edit' });
     await page.getByRole('heading', { level: 1, name: 'Process templates' }).waitFor();

@@ -46,27 +46,23 @@ export default function YamlView({
         return (
           <Fragment key={line.n}>
             {gap && <div aria-hidden="true">⋯</div>}
-            <div data-line={line.n} title={problem} style={problem ? { background: '#ffe3e3', outline: '1px solid #c92a2a' } : undefined}>
-              <span
-                style={{
-                  display: 'inline-block',
-                  width: '4ch',
-                  textAlign: 'right',
-                  marginRight: '1ch',
-                  color: '#54595e',
-                  userSelect: 'none',
-                }}
-              >
-                {line.n}
-              </span>
-              {line.tokens.map((t, j) => (
-                <span
-                  key={j}
-                  style={COLOURS[t.kind] ? { color: COLOURS[t.kind], fontWeight: t.kind === 'key' ? 600 : undefined } : undefined}
-                >
-                  {t.text}
-                </span>
-              ))}
+            <div
+              className="yaml-line"
+              data-line={line.n}
+              title={problem}
+              style={problem ? { background: '#ffe3e3', outline: '1px solid #c92a2a' } : undefined}
+            >
+              {line.tokens.map((t, j) => {
+                const colour = COLOURS[t.kind];
+                // Uncoloured text stays a text node: fewer elements keep a long document quick to render and to check.
+                return colour ? (
+                  <span key={j} style={{ color: colour, fontWeight: t.kind === 'key' ? 600 : undefined }}>
+                    {t.text}
+                  </span>
+                ) : (
+                  <Fragment key={j}>{t.text}</Fragment>
+                );
+              })}
               {problem && <span style={{ color: '#a51d1d', fontWeight: 700 }}>{`  ◀ ${problem}`}</span>}
             </div>
           </Fragment>
