@@ -201,7 +201,7 @@ const targetId = (ctx: AppContext, environment: string, channel: string) => `${c
 
 function missingKey(): ConflictError {
   return new ConflictError(
-    'a secret can only be stored when the server has RELMAN_SECRET_KEY set (32 random bytes, e.g. `openssl rand -base64 32`); ' +
+    'RELMAN_SECRET_KEY must be set on the server to store a secret (32 random bytes, e.g. `openssl rand -base64 32`); ' +
       'set it and restart relman, or store the target without a secret',
     'secret-key-missing',
   );

@@ -20419,6 +20419,7 @@ export interface paths {
                         /** @description The SFTP drop location; absent or null: none (and no secret is kept) */
                         sftp?: {
                             host: string;
+                            /** @description 1-65535 */
                             port: number;
                             username: string;
                             directory: string;
@@ -20439,6 +20440,7 @@ export interface paths {
                             env?: {
                                 [key: string]: string;
                             };
+                            /** @description 1-86400 */
                             timeoutSeconds: number;
                         }[];
                         /** @description The version you read; refused with 409 if someone changed it since */
