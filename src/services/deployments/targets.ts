@@ -50,7 +50,8 @@ export type TargetRef = { app?: string | undefined; environment: string; channel
 
 export const FINGERPRINT = /^SHA256:[A-Za-z0-9+/]{43}$/;
 const HOSTNAME = /^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/;
-const USERNAME = /^[^\s\x00-\x1f:/\\]{1,255}$/;
+const USERNAME = /^[^\s:/\\]{1,255}$/;
+const hasControl = (v: string) => [...v].some((ch) => ch.charCodeAt(0) < 0x20 || ch.charCodeAt(0) === 0x7f);
 const ENV_NAME = /^[A-Z_][A-Z0-9_]*$/;
 const PRIVATE_KEY = /^-----BEGIN ([A-Z0-9]+ )?PRIVATE KEY-----\r?\n[\s\S]+\r?\n-----END \1?PRIVATE KEY-----\r?\n?$/;
 const MAX_SECRET = 16_384;
@@ -117,7 +118,7 @@ function sftpProblems(s: SftpInput): FieldProblem[] {
     problems.push({ path: 'sftp.host', message: 'expected a host name (e.g. sftp.example.org) or an IP address' });
   }
   if (!Number.isInteger(s.port) || s.port < 1 || s.port > 65535) problems.push({ path: 'sftp.port', message: 'expected a port 1-65535' });
-  if (!USERNAME.test(s.username)) {
+  if (!USERNAME.test(s.username) || hasControl(s.username)) {
     problems.push({ path: 'sftp.username', message: 'expected a user name (1-255 characters, no spaces, colons or slashes)' });
   }
   if (!isAbsolutePosixPath(s.directory)) {
@@ -264,7 +265,7 @@ export async function setTarget(deps: ServiceDeps, actor: Actor, ref: TargetRef,
       secret_set_by: before?.secret_set_by ?? null,
       secret_set_at: before?.secret_set_at ?? null,
     };
-    const hadSecret = before?.secret_sealed != null;
+    const hadSecret = (before?.secret_sealed ?? null) !== null;
     let secretChanged = false;
     if (input.secret) {
       if (!deps.secrets) throw missingKey();
