@@ -3,6 +3,7 @@ import { openDatabase, type Database, type DatabaseTarget } from './db/database.
 import { migrationStatus } from './db/migrator.js';
 import { sqliteFile } from './db/dialect/sqlite.js';
 import type { Settings } from './config/settings.js';
+import { SecretBox } from './integrations/secrets/secret-box.js';
 import { systemClock, type Clock } from './services/clock.js';
 import type { ReadCaches, ServiceDeps } from './services/deps.js';
 import { READ_CACHE_TTL_MS, TtlCache } from './services/read-cache.js';
@@ -10,7 +11,7 @@ import { TemplateCache } from './services/template-cache.js';
 
 /** Where the database is and how it is opened; the fast-path switches default to on. */
 export type DatabaseSettings = Pick<Settings, 'databaseUrl' | 'dataDir'> &
-  Partial<Pick<Settings, 'readCache' | 'sqliteStatementCache' | 'sqliteReadConnection'>>;
+  Partial<Pick<Settings, 'readCache' | 'sqliteStatementCache' | 'sqliteReadConnection' | 'secretKey'>>;
 
 export function databaseTarget(settings: DatabaseSettings): DatabaseTarget {
   const url = settings.databaseUrl;
@@ -26,23 +27,28 @@ export function databaseTarget(settings: DatabaseSettings): DatabaseTarget {
 
 /**
  * `readCaches: false` (RELMAN_READ_CACHE=0) or `readCacheTtlMs: 0` turns the read caches off: every read goes to
- * the database. See docs/fast-paths.md ("Read caches").
+ * the database. See docs/fast-paths.md ("Read caches"). `secretKey` (RELMAN_SECRET_KEY) seals stored secrets;
+ * without it `deps.secrets` is null.
  */
 export function createDeps(
   database: Database,
   clock: Clock = systemClock,
-  options: { readCacheTtlMs?: number; readCaches?: boolean } = {},
+  options: { readCacheTtlMs?: number; readCaches?: boolean; secretKey?: Buffer | undefined } = {},
 ): ServiceDeps {
   const ttl = options.readCaches === false ? 0 : (options.readCacheTtlMs ?? READ_CACHE_TTL_MS);
   const caches: ReadCaches = { tokens: new TtlCache(ttl), apps: new TtlCache(ttl), releases: new TtlCache(ttl) };
 
   // Any write of this process may change a release view (its items, their titles …).
   database.onAnyCommit(() => caches.releases.clear());
-  return { database, clock, templates: new TemplateCache(), caches };
+  const secrets = options.secretKey ? new SecretBox(options.secretKey) : null;
+  return { database, clock, templates: new TemplateCache(), caches, secrets };
 }
 
 export function openFromSettings(settings: DatabaseSettings): ServiceDeps {
-  return createDeps(openDatabase(databaseTarget(settings)), systemClock, { readCaches: settings.readCache ?? true });
+  return createDeps(openDatabase(databaseTarget(settings)), systemClock, {
+    readCaches: settings.readCache ?? true,
+    secretKey: settings.secretKey,
+  });
 }
 
 /** A local command found no relman database where the settings point. */
@@ -90,5 +96,5 @@ export async function openExistingFromSettings(settings: DatabaseSettings): Prom
     if ((err as { code?: unknown }).code === '3D000') throw new MissingDatabaseError(`no relman database at ${where}; ${hint}`);
     throw err;
   }
-  return createDeps(database, systemClock, { readCaches: settings.readCache ?? true });
+  return createDeps(database, systemClock, { readCaches: settings.readCache ?? true, secretKey: settings.secretKey });
 }

@@ -18,6 +18,7 @@ import { registerChecklist } from './commands/checklist.js';
 import { registerContacts } from './commands/contacts.js';
 import { registerMail } from './commands/mail.js';
 import { registerReports } from './commands/reports.js';
+import { registerTargets } from './commands/targets.js';
 import { CliError, EXIT } from './errors.js';
 
 function reportError(err: unknown, json: boolean): number {
@@ -94,6 +95,7 @@ export async function main(argv: string[]): Promise<number> {
   registerContacts(program);
   registerMail(program);
   registerReports(program);
+  registerTargets(program);
   registerLocal(program);
   registerAdmin(program);
   try {

@@ -3,6 +3,7 @@ import { isIP } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
+import { parseSecretKey } from '../integrations/secrets/secret-box.js';
 import { SettingsError } from './settings-error.js';
 
 /**
@@ -84,6 +85,11 @@ export type Settings = {
   sqliteStatementCache: boolean;
   /** RELMAN_SQLITE_READ_CONNECTION: hot reads on a second, read-only SQLite connection (docs/fast-paths.md). */
   sqliteReadConnection: boolean;
+  /**
+   * RELMAN_SECRET_KEY (environment only, never the config file): the 32-byte key that seals stored secrets
+   * (deployment targets' SFTP keys and passwords); absent: no secret can be stored or opened.
+   */
+  secretKey: Buffer | undefined;
 };
 
 export type SmtpSettings = {
@@ -306,5 +312,6 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env, cwd = process
     metricsToken,
     ...mailSettings(env, host, port),
     ...fastPathSettings(env),
+    secretKey: env.RELMAN_SECRET_KEY ? parseSecretKey(env.RELMAN_SECRET_KEY, 'RELMAN_SECRET_KEY') : undefined,
   };
 }

@@ -430,6 +430,35 @@ export interface CalendarTokenTable {
   last_used_at: string | null;
 }
 
+/** Where a release's packages go for an application, environment and channel (docs/deployments.md). */
+export interface DeploymentTargetTable {
+  id: string;
+  application_id: string;
+  environment: string;
+  channel: string;
+  /** The SFTP drop location; all five null when the target has no SFTP step. */
+  sftp_host: string | null;
+  sftp_port: number | null;
+  sftp_username: string | null;
+  /** Absolute POSIX path on the server. */
+  sftp_directory: string | null;
+  /** The server's host key, `SHA256:…` as ssh-keygen -lf prints it. */
+  sftp_host_key_fingerprint: string | null;
+  /** private-key | password; null: no secret stored. */
+  secret_kind: string | null;
+  /** The secret sealed with RELMAN_SECRET_KEY (`v1.<keyId>.<iv>.<tag>.<ciphertext>`); never plain text. */
+  secret_sealed: string | null;
+  secret_set_by: string | null;
+  secret_set_at: string | null;
+  /** JSON: `[{name, argv, cwd?, env?, timeoutSeconds}]`. */
+  commands: string;
+  created_by: string;
+  created_at: string;
+  updated_by: string;
+  updated_at: string;
+  row_version: number;
+}
+
 export interface Tables {
   template_versions: TemplateVersionTable;
   applications: ApplicationTable;
@@ -463,4 +492,5 @@ export interface Tables {
   mail_outbox: MailOutboxTable;
   jobs: JobTable;
   calendar_tokens: CalendarTokenTable;
+  deployment_targets: DeploymentTargetTable;
 }

@@ -34,6 +34,7 @@ import { workItemRoutes } from './routes/work-items.js';
 import { calendarRoutes } from './routes/calendar.js';
 import { checklistRoutes } from './routes/checklist.js';
 import { contactsRoutes } from './routes/contacts.js';
+import { deploymentTargetRoutes } from './routes/deployment-targets.js';
 import { mailRoutes } from './routes/mail.js';
 import { myWorkRoutes } from './routes/my-work.js';
 import { reportRoutes } from './routes/reports.js';
@@ -183,6 +184,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       await api.register(mailRoutes, routeOptions);
       await api.register(myWorkRoutes, routeOptions);
       await api.register(reportRoutes, routeOptions);
+      await api.register(deploymentTargetRoutes, routeOptions);
     },
     { prefix: '/api/v1' },
   );

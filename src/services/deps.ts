@@ -1,4 +1,5 @@
 import type { Database } from '../db/database.js';
+import type { SecretBox } from '../integrations/secrets/secret-box.js';
 import type { LoginThrottlePolicy } from '../domain/login-throttle.js';
 import type { Clock } from './clock.js';
 import type { Actor } from './actor.js';
@@ -27,4 +28,6 @@ export interface ServiceDeps {
   readonly publicUrl?: string | undefined;
   /** Sign-in throttling; DEFAULT_LOGIN_THROTTLE when absent. */
   readonly loginThrottle?: LoginThrottlePolicy | undefined;
+  /** Seals and opens stored secrets (RELMAN_SECRET_KEY); null when no key is configured: no secret can be stored. */
+  readonly secrets: SecretBox | null;
 }

@@ -99,6 +99,7 @@ describe('relman start-up loads only what the command needs', () => {
       'contact',
       'group',
       'mail',
+      'target',
       'migrate',
       'user',
       'token',

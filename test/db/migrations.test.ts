@@ -55,6 +55,7 @@ const RELMAN_TABLES = [
   ...COORDINATION_TABLES,
   'checklist_waivers',
   ...LOGIN_SECURITY_TABLES,
+  'deployment_targets',
 ].sort();
 const ALL_UP = [
   'applied 0001-initial',
@@ -65,8 +66,10 @@ const ALL_UP = [
   'applied 0006-delivery-evidence',
   'applied 0007-login-security',
   'applied 0008-item-numbers-per-kind',
+  'applied 0009-deployment-targets',
 ];
 const ALL_DOWN = [
+  'reverted 0009-deployment-targets',
   'reverted 0008-item-numbers-per-kind',
   'reverted 0007-login-security',
   'reverted 0006-delivery-evidence',

@@ -22,8 +22,9 @@ import {
 import { CALENDAR_ROUTES } from './authorization-table-calendar.js';
 import { CHECKLIST_ROUTES } from './authorization-table-checklist.js';
 import { MAIL_ROUTES } from './authorization-table-mail.js';
+import { DEPLOYMENT_ROUTES } from './authorization-table-deployments.js';
 
-const ROUTES: Route[] = [...CORE_ROUTES, ...CALENDAR_ROUTES, ...CHECKLIST_ROUTES, ...MAIL_ROUTES];
+const ROUTES: Route[] = [...CORE_ROUTES, ...CALENDAR_ROUTES, ...CHECKLIST_ROUTES, ...MAIL_ROUTES, ...DEPLOYMENT_ROUTES];
 
 /** Every method + url the app serves (HEAD aside), read from Fastify's own route tree. */
 function registeredRoutes(app: FastifyInstance): string[] {

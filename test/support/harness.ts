@@ -20,11 +20,16 @@ export type Harness = {
 /**
  * A bootstrapped relman database (default template, default application, admin
  * with ADMIN_PASSWORD): a copy of the run's template, as bootstrap would have
- * written it with `clock` (test/support/templates.ts).
+ * written it with `clock` (test/support/templates.ts). With `secretKey`, `deps.secrets`
+ * seals and opens stored secrets; without it, it is null (no RELMAN_SECRET_KEY).
  */
-export async function harness(dialect: DialectCase['name'], clock: Clock = systemClock): Promise<Harness> {
+export async function harness(
+  dialect: DialectCase['name'],
+  clock: Clock = systemClock,
+  options: { secretKey?: Buffer | undefined } = {},
+): Promise<Harness> {
   const scratch = await scratchDatabase(dialect, { bootstrapped: true });
-  const deps = createDeps(open(scratch), clock);
+  const deps = createDeps(open(scratch), clock, { secretKey: options.secretKey });
   const template = testTemplates()[dialect];
   if (!template) throw new Error(`no ${dialect} template was built for this run`);
   await restamp(deps.database.kysely, template, clock);

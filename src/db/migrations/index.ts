@@ -7,6 +7,7 @@ import { checklistWaivers } from './0005-checklist-waivers.js';
 import { deliveryEvidence } from './0006-delivery-evidence.js';
 import { loginSecurity } from './0007-login-security.js';
 import { itemNumbersPerKind } from './0008-item-numbers-per-kind.js';
+import { deploymentTargets } from './0009-deployment-targets.js';
 
 /** Migrations in order; the key is the name recorded in the migration table. */
 export const migrations: Record<string, Migration> = {
@@ -18,4 +19,5 @@ export const migrations: Record<string, Migration> = {
   '0006-delivery-evidence': deliveryEvidence,
   '0007-login-security': loginSecurity,
   '0008-item-numbers-per-kind': itemNumbersPerKind,
+  '0009-deployment-targets': deploymentTargets,
 };

@@ -2,6 +2,7 @@ import type { AccessAuditCatalogue } from './access.js';
 import type { CalendarAuditCatalogue } from './calendar.js';
 import type { ChecklistAuditCatalogue } from './checklist.js';
 import type { ContactsAuditCatalogue } from './contacts.js';
+import type { DeploymentsAuditCatalogue } from './deployments.js';
 import type { LifecycleAuditCatalogue } from './lifecycle.js';
 import type { MailAuditCatalogue } from './mail.js';
 import type { PackagesAuditCatalogue } from './packages.js';
@@ -21,6 +22,7 @@ export interface AuditCatalogue
     CalendarAuditCatalogue,
     ChecklistAuditCatalogue,
     ContactsAuditCatalogue,
+    DeploymentsAuditCatalogue,
     LifecycleAuditCatalogue,
     MailAuditCatalogue,
     PackagesAuditCatalogue,
