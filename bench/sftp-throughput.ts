@@ -1,31 +1,15 @@
 import { spawn } from 'node:child_process';
-import { createHash, randomBytes } from 'node:crypto';
-import { createWriteStream, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { transferFiles, type TransferFile } from '../src/integrations/sftp/index.js';
+import { transferFiles } from '../src/integrations/sftp/index.js';
 import { startSshd, sshdMissing, type Sshd } from '../test/support/sshd.js';
 import { fmt, printTable } from './common.js';
 import { goal, MiB } from './server-process.js';
+import { writeRandomFile } from '../test/support/random-file.js';
 
 /** MiB/s of `bytes` moved in `ms`. */
 const mibps = (bytes: number, ms: number) => bytes / MiB / (ms / 1000);
-
-async function writeRandomFile(file: string, size: number): Promise<TransferFile> {
-  const block = randomBytes(MiB);
-  const hash = createHash('sha256');
-  const out = createWriteStream(file);
-  for (let left = size, i = 0; left > 0; i++) {
-    const n = Math.min(MiB, left);
-    const chunk = Buffer.from(block.subarray(0, n));
-    chunk.writeUInt32BE(i, 0);
-    hash.update(chunk);
-    if (!out.write(chunk)) await new Promise<void>((r) => out.once('drain', () => r()));
-    left -= n;
-  }
-  await new Promise<void>((resolve, reject) => out.end((err?: Error | null) => (err ? reject(err) : resolve())));
-  return { localPath: file, remoteName: path.basename(file), size, sha256: hash.digest('hex') };
-}
 
 /** OpenSSH's own client: `sftp -b` with one `put`, timed from start to exit. */
 function openSshPut(sshd: Sshd, local: string, remote: string, batchFile: string): Promise<number> {

@@ -1,12 +1,13 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
-import { createWriteStream, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import yazl from 'yazl';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fingerprintOf, SftpTransferError, transferFiles, type SftpTarget, type TransferFile } from '../../src/integrations/sftp/index.js';
 import { sshdMissing, startSshd, type Sshd } from '../support/sshd.js';
+import { writeRandomFile } from '../support/random-file.js';
 
 const MiB = 1024 * 1024;
 const missing = sshdMissing();
@@ -16,23 +17,6 @@ const skipNote = missing ? ` — skipped: ${missing}` : '';
 
 function sha256(buf: Buffer): string {
   return createHash('sha256').update(buf).digest('hex');
-}
-
-/** A file of `size` bytes: random 1 MiB blocks, each made distinct by its index, hashed while written. */
-async function writeRandomFile(file: string, size: number): Promise<TransferFile & { remoteName: string }> {
-  const block = randomBytes(MiB);
-  const hash = createHash('sha256');
-  const out = createWriteStream(file);
-  for (let left = size, i = 0; left > 0; i++) {
-    const n = Math.min(MiB, left);
-    const chunk = Buffer.from(block.subarray(0, n));
-    chunk.writeUInt32BE(i, 0);
-    hash.update(chunk);
-    if (!out.write(chunk)) await new Promise<void>((r) => out.once('drain', () => r()));
-    left -= n;
-  }
-  await new Promise<void>((resolve, reject) => out.end((err?: Error | null) => (err ? reject(err) : resolve())));
-  return { localPath: file, remoteName: path.basename(file), size, sha256: hash.digest('hex') };
 }
 
 async function writeZip(file: string): Promise<TransferFile> {
