@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { getTarget, listTargets, removeTarget, setTarget } from '../../services/deployments/targets.js';
 import type { RouteOptions } from '../app.js';
 import { actorOf } from '../auth.js';
-import { appQuery, errorResponses, identifier, versionField } from '../schemas/common.js';
+import { appQuery, errorResponses, identifier, INT_MAX, int, versionField } from '../schemas/common.js';
 
 const sftpSchema = z.object({
   host: z.string(),
@@ -46,7 +46,8 @@ const body = z
     sftp: z
       .object({
         host: z.string().max(253),
-        port: z.number().int().describe('1-65535'),
+        // Bounded to 32 bits here; the service says which range a port must be in.
+        port: int(-INT_MAX).describe('1-65535'),
         username: z.string().max(255),
         directory: z.string().max(1024),
         hostKeyFingerprint: z.string().max(100),
@@ -71,7 +72,7 @@ const body = z
             argv: z.array(z.string().max(4096)).max(200),
             cwd: z.string().max(1024).optional(),
             env: z.record(z.string().max(200), z.string().max(4096)).optional(),
-            timeoutSeconds: z.number().int().describe('1-86400'),
+            timeoutSeconds: int(-INT_MAX).describe('1-86400'),
           })
           .strict(),
       )
