@@ -23,7 +23,8 @@ const [url, countArg, username, label] = process.argv.slice(2);
 if (!url || !countArg || !username || !label) throw new Error('usage: create-releases.ts <url> <count> <username> <label>');
 const count = Number(countArg);
 
-const deps = createDeps(openDatabase({ dialect: 'postgres', url, poolSize: 8 }));
+const POOL_SIZE = 8;
+const deps = createDeps(openDatabase({ dialect: 'postgres', url, poolSize: POOL_SIZE }));
 try {
   const user = await userByName(deps.database.kysely, username);
   if (!user) throw new Error(`no user ${username}`);
@@ -31,11 +32,25 @@ try {
   const go = new Promise<void>((resolve) => process.once('message', () => resolve()));
   await send({ type: 'ready' });
   await go;
-  const results = await Promise.allSettled(
-    Array.from({ length: count }, (_, i) =>
-      createRelease(deps, actor, { type: 'scheduled', plannedDate: '2030-02-02', channels: ['database'], title: `${label} #${i + 1}` }),
-    ),
-  );
+  // As many creates at once as the pool has connections: the race is between
+  // processes on the counter row, not between requests queued for a connection
+  // (which time out after 10 s on a busy machine).
+  const results: PromiseSettledResult<{ name: string }>[] = new Array(count);
+  let next = 0;
+  const lane = async (): Promise<void> => {
+    for (let i = next++; i < count; i = next++) {
+      results[i] = await createRelease(deps, actor, {
+        type: 'scheduled',
+        plannedDate: '2030-02-02',
+        channels: ['database'],
+        title: `${label} #${i + 1}`,
+      }).then(
+        (value) => ({ status: 'fulfilled' as const, value }),
+        (reason: unknown) => ({ status: 'rejected' as const, reason }),
+      );
+    }
+  };
+  await Promise.all(Array.from({ length: POOL_SIZE }, lane));
   const names: string[] = [];
   const errors: string[] = [];
   for (const r of results) {
