@@ -69,13 +69,18 @@ export type Site = {
 
 /**
  * One relman server (SQLite, a ticking clock) and one Chromium for the tests of
- * the enclosing describe. Each person gets their own browser context.
+ * the enclosing describe. Each person gets their own browser context. With
+ * `secretKey`, the server can seal stored secrets (RELMAN_SECRET_KEY).
  */
-export function sitePerFile(setup: (site: Site) => unknown = () => undefined, dialect: DialectCase['name'] = 'sqlite'): () => Site {
+export function sitePerFile(
+  setup: (site: Site) => unknown = () => undefined,
+  dialect: DialectCase['name'] = 'sqlite',
+  options: { secretKey?: Buffer | undefined } = {},
+): () => Site {
   let site: Site | undefined;
   const contexts: BrowserContext[] = [];
   beforeAll(async () => {
-    const h = await harness(dialect, tickingClock(new Date(Date.now() - 3600_000).toISOString()));
+    const h = await harness(dialect, tickingClock(new Date(Date.now() - 3600_000).toISOString()), { secretKey: options.secretKey });
     const artifacts = new FileArtifactStore(mkdtempSync(path.join(os.tmpdir(), 'relman-ui-artifacts-')));
     const app = await buildApp({ deps: h.deps, logLevel: 'silent', webDir: WEB_DIR, artifacts });
     const url = await app.listen({ host: '127.0.0.1', port: 0 });

@@ -21,6 +21,7 @@ const TokensPage = lazy(() => import('./routes/admin/tokens'));
 const ContactsPage = lazy(() => import('./routes/admin/contacts'));
 const ApplicationsPage = lazy(() => import('./routes/admin/applications'));
 const TemplatesPage = lazy(() => import('./routes/admin/templates'));
+const TargetsPage = lazy(() => import('./routes/admin/targets'));
 const NotFoundPage = lazy(() => import('./routes/not-found'));
 
 export function App() {
@@ -50,6 +51,7 @@ export function App() {
         <Route path="admin/contacts" element={<Page name="Contacts" page={<ContactsPage />} />} />
         <Route path="admin/applications" element={<Page name="Applications" page={<ApplicationsPage />} />} />
         <Route path="admin/templates/*" element={<Page name="Process templates" page={<TemplatesPage />} />} />
+        <Route path="admin/targets" element={<Page name="Deployment targets" page={<TargetsPage />} />} />
         <Route path="*" element={<Page name="Not found" page={<NotFoundPage />} />} />
       </Route>
     </Routes>

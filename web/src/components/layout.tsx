@@ -17,13 +17,14 @@ const NAV = [
   { to: '/mail', label: 'Mail outbox' },
 ];
 
-/** Administration: users, tokens and applications are the admin role's; contacts and templates are readable by all. */
+/** Administration: users, tokens, applications and deployment targets are the admin role's; contacts and templates are readable by all. */
 const ADMIN_NAV = [
   { to: '/admin/users', label: 'Users', adminOnly: true },
   { to: '/admin/tokens', label: 'API tokens', adminOnly: false },
   { to: '/admin/contacts', label: 'Contacts', adminOnly: false },
   { to: '/admin/applications', label: 'Applications', adminOnly: false },
   { to: '/admin/templates', label: 'Process templates', adminOnly: false },
+  { to: '/admin/targets', label: 'Deployment targets', adminOnly: true },
 ];
 
 /** The frame of every signed-in page: navigation, the user's menu, and the page in <main>. */
