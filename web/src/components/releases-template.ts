@@ -22,15 +22,18 @@ function named<T extends Named>(v: unknown): T[] {
   return Array.isArray(v) ? (v as T[]).filter((x) => x && typeof x.id === 'string') : [];
 }
 
-/** The default application's template in force (the one a new release or item is created under). */
-export function useTemplateChoices() {
+/**
+ * An application's template in force (the one a new release or item is created
+ * under): the default application's when `key` is undefined.
+ */
+export function useTemplateChoices(key?: string) {
   return useQuery({
-    queryKey: ['template-choices'],
+    queryKey: ['template-choices', key ?? null],
     staleTime: 5 * 60_000,
     queryFn: async (): Promise<TemplateChoices> => {
       const apps = data(await api.GET('/api/v1/applications')).items;
-      const app = apps.find((a) => a.isDefault) ?? apps[0];
-      if (!app) throw new Error('no application is set up');
+      const app = key === undefined ? (apps.find((a) => a.isDefault) ?? apps[0]) : apps.find((a) => a.key === key);
+      if (!app) throw new Error(key === undefined ? 'no application is set up' : `no application "${key}"`);
       const t = data(await api.GET('/api/v1/templates/{key}', { params: { path: { key: app.template.key }, query: {} } })).template;
       const calendar = (t.calendar ?? {}) as { blackoutOverride?: { releaseTypes?: string[] } };
       return {

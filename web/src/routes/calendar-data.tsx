@@ -1,6 +1,7 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api, data } from '../api/client';
 import type { paths } from '../api/schema';
+import { useTemplateChoices } from '../components/releases-template';
 
 export type Cycle = paths['/api/v1/cycles']['get']['responses']['200']['content']['application/json']['items'][number];
 export type Blackout = paths['/api/v1/blackouts']['get']['responses']['200']['content']['application/json']['items'][number];
@@ -43,32 +44,15 @@ export function useApplications() {
 }
 
 type Choice = { value: string; label: string };
+const choice = (x: { id: string; name: string }): Choice => ({ value: x.id, label: x.name });
 
-/** The channels and environments of the template in force for an application (the default one when undefined). */
+/** The channels and environments of the template in force for an application (the default one when undefined), as choices. */
 export function useAppTemplateChoices(app: AppKey) {
-  const apps = useApplications();
-  const chosen =
-    apps.data?.find((a) => (app === undefined ? a.isDefault : a.key === app)) ?? (app === undefined ? apps.data?.[0] : undefined);
-  const template = useQuery({
-    queryKey: ['calendar-template', chosen?.template.key ?? null],
-    enabled: chosen !== undefined,
-    staleTime: 5 * 60_000,
-    queryFn: async () => {
-      const key = chosen?.template.key ?? '';
-      const t = data(await api.GET('/api/v1/templates/{key}', { params: { path: { key }, query: {} } })).template;
-      const choices = (v: unknown): Choice[] =>
-        (Array.isArray(v) ? (v as { id?: unknown; name?: unknown; order?: unknown }[]) : [])
-          .filter((x) => typeof x.id === 'string')
-          .sort((a, b) => (typeof a.order === 'number' && typeof b.order === 'number' ? a.order - b.order : 0))
-          .map((x) => ({ value: String(x.id), label: typeof x.name === 'string' ? x.name : String(x.id) }));
-      return { channels: choices(t.channels), environments: choices(t.environments) };
-    },
-  });
-  const missing = apps.isSuccess && chosen === undefined ? new Error(`no application "${app ?? ''}"`) : null;
+  const template = useTemplateChoices(app);
   return {
-    choices: template.data,
-    pending: apps.isPending || (chosen !== undefined && template.isPending),
-    error: apps.error ?? template.error ?? missing,
+    choices: template.data && { channels: template.data.channels.map(choice), environments: template.data.environments.map(choice) },
+    pending: template.isPending,
+    error: template.error,
   };
 }
 
