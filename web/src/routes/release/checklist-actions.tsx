@@ -1,28 +1,15 @@
 import { Button, FileInput, Group, Modal, Select, Stack, Textarea, TextInput } from '@mantine/core';
-import { useQuery } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import { api, data } from '../../api/client';
 import { fieldProblems } from '../../api/problem';
 import { formText } from '../../components/form-value';
 import { ProblemAlert } from '../../components/problem-alert';
-import { useReleaseWrite } from './queries';
+import { useReleaseMails, useReleaseWrite } from './queries';
 import type { Task } from './checklist-data';
 
 type Move = 'complete' | 'skip' | 'reopen' | 'waive';
 const TITLE: Record<Move, string> = { complete: 'Complete', skip: 'Skip', reopen: 'Reopen', waive: 'Waive' };
 type Input = { note: string; link?: string; mailId?: string; file?: File | null; reason: string; transition?: string };
-
-/** The release's mails that may stand as a task's evidence: any not given up on, newest first. */
-function useEvidenceMails(name: string, app: string | undefined, enabled: boolean) {
-  return useQuery({
-    queryKey: ['evidence-mails', app ?? '', name],
-    enabled,
-    queryFn: async () =>
-      data(await api.GET('/api/v1/mail', { params: { query: { release: name, limit: 100, ...(app ? { app } : {}) } } })).items.filter(
-        (m) => m.status !== 'failed',
-      ),
-  });
-}
 
 /**
  * The changes a person may make to one task: complete (note, link, file), skip
@@ -48,7 +35,9 @@ export function TaskActions({
   const [transition, setTransition] = useState<string | null>(null);
   const [file, setFile] = useState<File | null>(null);
   const [mailId, setMailId] = useState<string | null>(null);
-  const mails = useEvidenceMails(name, app, move === 'complete');
+  const mails = useReleaseMails(name, app, move === 'complete');
+  // A mail given up on is no evidence of anything.
+  const evidenceMails = mails.data?.items.filter((m) => m.status !== 'failed');
   const path = { name, task: task.task };
   const query = app ? { app } : {};
   const write = useReleaseWrite<{ move: Move; input: Input }, unknown>(name, {
@@ -183,8 +172,8 @@ export function TaskActions({
                   description={
                     mails.isPending ? 'Loading the release’s mails…' : 'Optional: a mail of this release, e.g. the sign-off sent by e-mail'
                   }
-                  placeholder={mails.data?.length === 0 ? 'This release has no mail' : 'No mail'}
-                  data={(mails.data ?? []).map((m) => ({
+                  placeholder={evidenceMails?.length === 0 ? 'This release has no mail' : 'No mail'}
+                  data={(evidenceMails ?? []).map((m) => ({
                     value: m.id,
                     label: `${m.subject} (${m.status === 'sent' ? `sent ${m.sentAt?.slice(0, 16).replace('T', ' ') ?? ''}` : 'not sent yet'})`,
                   }))}

@@ -1,13 +1,11 @@
 import { Button, Modal, Stack, Table, Text, Title } from '@mantine/core';
-import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
-import { api, data } from '../../api/client';
 import { MailText, mailStatusText, type Mail } from '../../components/mail-text';
 import { ProblemAlert } from '../../components/problem-alert';
 import { useMe } from '../../session';
 import { RetryMail } from './mail-retry';
 import { SendMailForm } from './mail-send';
-import { releaseKey, useReleaseDetail, useReleaseRef } from './queries';
+import { releaseKey, useReleaseDetail, useReleaseMails, useReleaseRef } from './queries';
 import { when } from './tests-evidence';
 import { useTemplateLists } from './tests-template';
 
@@ -20,10 +18,7 @@ export default function MailTab() {
   const [shown, setShown] = useState<Mail | null>(null);
   const release = useReleaseDetail(name, app);
   const lists = useTemplateLists(me.can('mail.send') ? release.data : undefined);
-  const mails = useQuery({
-    queryKey: releaseKey(name, 'mail', app),
-    queryFn: async () => data(await api.GET('/api/v1/mail', { params: { query: { release: name, limit: 500, ...(app ? { app } : {}) } } })),
-  });
+  const mails = useReleaseMails(name, app);
 
   return (
     <Stack>

@@ -26,6 +26,15 @@ export function useReleaseDetail(name: string, app: string | undefined) {
   });
 }
 
+/** The mails about a release, newest first (its E-mails section, and the evidence a checklist task may cite). */
+export function useReleaseMails(name: string, app: string | undefined, enabled = true) {
+  return useQuery({
+    queryKey: releaseKey(name, 'mail', app),
+    enabled,
+    queryFn: async () => data(await api.GET('/api/v1/mail', { params: { query: { release: name, limit: 500, ...(app ? { app } : {}) } } })),
+  });
+}
+
 /** A write about a release: on success, everything shown about the release is fetched again. */
 export function useReleaseWrite<TVars, TResult>(name: string, options: UseMutationOptions<TResult, Error, TVars>) {
   const qc = useQueryClient();
