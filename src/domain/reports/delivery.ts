@@ -71,13 +71,15 @@ export function delivery(releases: readonly ReleaseFact[], period: Period, windo
     .filter((r): r is ReleaseFact & { productionAt: string } => r.productionAt !== null && inPeriod(r.productionAt, period))
     .sort(byTime((r) => r.productionAt));
 
+  // Each deployment's local date, worked out once (a time-zone conversion each).
+  const dayOf = new Map(deployed.map((r) => [r.name, dateOf(r.productionAt, period.timeZone)]));
   const perWeek = weeksOf(period).map((week) => ({
     week,
-    releases: deployed.filter((r) => weekOf(dateOf(r.productionAt, period.timeZone)) === week).map((r) => r.name),
+    releases: deployed.filter((r) => weekOf(dayOf.get(r.name)!) === week).map((r) => r.name),
   }));
   const perMonth = monthsOf(period).map((month) => ({
     month,
-    releases: deployed.filter((r) => dateOf(r.productionAt, period.timeZone).slice(0, 7) === month).map((r) => r.name),
+    releases: deployed.filter((r) => dayOf.get(r.name)!.slice(0, 7) === month).map((r) => r.name),
   }));
 
   const leadItems = deployed.flatMap((r) =>
@@ -90,7 +92,7 @@ export function delivery(releases: readonly ReleaseFact[], period: Period, windo
     .sort(byTime((r) => r.productionAt));
   const failures: Failure[] = [];
   for (const r of deployed) {
-    const until = addDays(dateOf(r.productionAt, period.timeZone), windowDays);
+    const until = addDays(dayOf.get(r.name)!, windowDays);
     const follower = emergencies.find(
       (e) =>
         e.name !== r.name &&
