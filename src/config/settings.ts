@@ -90,6 +90,8 @@ export type Settings = {
    * (deployment targets' SFTP keys and passwords); absent: no secret can be stored or opened.
    */
   secretKey: Buffer | undefined;
+  /** RELMAN_DEPLOYMENT_LEASE_SECONDS: how long a deployment step's lease lasts (renewed at a third); a stopped process's step shows interrupted after at most this. */
+  deploymentLeaseMs: number;
 };
 
 export type SmtpSettings = {
@@ -313,5 +315,9 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env, cwd = process
     ...mailSettings(env, host, port),
     ...fastPathSettings(env),
     secretKey: env.RELMAN_SECRET_KEY ? parseSecretKey(env.RELMAN_SECRET_KEY, 'RELMAN_SECRET_KEY') : undefined,
+    deploymentLeaseMs:
+      env.RELMAN_DEPLOYMENT_LEASE_SECONDS !== undefined
+        ? parseInteger('RELMAN_DEPLOYMENT_LEASE_SECONDS', env.RELMAN_DEPLOYMENT_LEASE_SECONDS, 1, 3600) * 1000
+        : 30_000,
   };
 }

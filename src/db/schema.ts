@@ -459,6 +459,70 @@ export interface DeploymentTargetTable {
   row_version: number;
 }
 
+/** A deployment run: a release's package versions taken to one environment (docs/deployments.md). */
+export interface DeploymentRunTable {
+  id: string;
+  application_id: string;
+  release_id: string;
+  /** 1, 2, … per release. */
+  number: number;
+  environment: string;
+  /** waiting | running | succeeded | failed | interrupted, from its steps. */
+  state: string;
+  /** JSON: the package versions and files the run takes, per channel. */
+  packages: string;
+  started_by: string;
+  started_at: string;
+  /** When every step was done or skipped. */
+  finished_at: string | null;
+  row_version: number;
+}
+
+/** A step of a run, copied from the template's plan when the run started. */
+export interface DeploymentStepTable {
+  id: string;
+  run_id: string;
+  position: number;
+  /** The template's step id. */
+  step: string;
+  name: string;
+  channel: string | null;
+  /** transfer | command | target-commands | manual */
+  kind: string;
+  /** JSON: role ids that may act on the step. */
+  roles: string;
+  /** JSON: the rest of the template's step (instructions, command, completesTask, recordsSteps, mail, escalation). */
+  spec: string;
+  /** waiting | running | done | failed | skipped | interrupted */
+  state: string;
+  /** The note of whoever marked it, the reason of a skip, the error of a failure; '' when none. */
+  outcome: string;
+  /** Who marked it done, failed or skipped, or what did it (`relman (sftp)`). */
+  done_by: string | null;
+  started_at: string | null;
+  finished_at: string | null;
+  attempts: number;
+  lease_owner: string | null;
+  lease_until: string | null;
+  escalation_level: number;
+  escalated_at: string | null;
+  /** JSON: what the step did (the files transferred and verified, the command's exit code). */
+  evidence: string | null;
+  row_version: number;
+}
+
+/** One line of a run's log. */
+export interface DeploymentLogTable {
+  run_id: string;
+  seq: number;
+  /** The step's position, or null for a line about the run. */
+  position: number | null;
+  at: string;
+  /** info | stdout | stderr | error */
+  stream: string;
+  line: string;
+}
+
 export interface Tables {
   template_versions: TemplateVersionTable;
   applications: ApplicationTable;
@@ -493,4 +557,7 @@ export interface Tables {
   jobs: JobTable;
   calendar_tokens: CalendarTokenTable;
   deployment_targets: DeploymentTargetTable;
+  deployment_runs: DeploymentRunTable;
+  deployment_steps: DeploymentStepTable;
+  deployment_log: DeploymentLogTable;
 }

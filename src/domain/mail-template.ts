@@ -38,6 +38,14 @@ export const MAIL_PLACEHOLDERS = [
   'cycle.from',
   'cycle.to',
   'cycle.reason',
+  'deployment.environment',
+  'deployment.step',
+  'deployment.roles',
+  'deployment.instructions',
+  'deployment.downloads',
+  'deployment.ackCommand',
+  'deployment.url',
+  'deployment.waitingSince',
 ] as const;
 export type MailPlaceholder = (typeof MAIL_PLACEHOLDERS)[number];
 export type MailValues = Partial<Record<MailPlaceholder, string>>;

@@ -35,6 +35,7 @@ import { calendarRoutes } from './routes/calendar.js';
 import { checklistRoutes } from './routes/checklist.js';
 import { contactsRoutes } from './routes/contacts.js';
 import { deploymentTargetRoutes } from './routes/deployment-targets.js';
+import { deploymentRoutes } from './routes/deployments.js';
 import { mailRoutes } from './routes/mail.js';
 import { myWorkRoutes } from './routes/my-work.js';
 import { reportRoutes } from './routes/reports.js';
@@ -185,6 +186,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       await api.register(myWorkRoutes, routeOptions);
       await api.register(reportRoutes, routeOptions);
       await api.register(deploymentTargetRoutes, routeOptions);
+      await api.register(deploymentRoutes, routeOptions);
     },
     { prefix: '/api/v1' },
   );

@@ -56,6 +56,9 @@ const RELMAN_TABLES = [
   'checklist_waivers',
   ...LOGIN_SECURITY_TABLES,
   'deployment_targets',
+  'deployment_runs',
+  'deployment_steps',
+  'deployment_log',
 ].sort();
 const ALL_UP = [
   'applied 0001-initial',
@@ -67,8 +70,10 @@ const ALL_UP = [
   'applied 0007-login-security',
   'applied 0008-item-numbers-per-kind',
   'applied 0009-deployment-targets',
+  'applied 0010-deployment-runs',
 ];
 const ALL_DOWN = [
+  'reverted 0010-deployment-runs',
   'reverted 0009-deployment-targets',
   'reverted 0008-item-numbers-per-kind',
   'reverted 0007-login-security',

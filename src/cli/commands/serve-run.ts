@@ -6,6 +6,7 @@ import { mailTransportFrom } from '../../integrations/mail/from-settings.js';
 import { checklistSweepJob } from '../../jobs/checklist-sweep.js';
 import { outboxDeliveryJob } from '../../jobs/outbox-delivery.js';
 import { JobRunner } from '../../jobs/runner.js';
+import { DeploymentExecutor } from '../../services/deployments/executor.js';
 import { openFromSettings } from '../../runtime.js';
 import { bootstrap } from '../../services/bootstrap.js';
 import { printBootstrapReport } from '../bootstrap-report.js';
@@ -47,13 +48,21 @@ export async function runServe(): Promise<void> {
     [outboxDeliveryJob({ transport, from: settings.mailFrom, intervalMs: settings.jobsIntervalMs }), checklistSweepJob],
     { tickMs: settings.jobsIntervalMs, onError: (job, err) => app.log.warn({ err, job }, 'background job failed') },
   );
+  // Deployment steps run with the jobs: a process with RELMAN_JOBS=false takes none.
+  const executor = new DeploymentExecutor(deps, {
+    artifacts,
+    tickMs: Math.min(1000, settings.jobsIntervalMs),
+    leaseMs: settings.deploymentLeaseMs,
+    onError: (what, err) => app.log.warn({ err, what }, 'deployment executor'),
+  });
   let closing = false;
   const shutdown = (signal: string) => {
     if (closing) return;
     closing = true;
     app.log.info({ signal }, 'shutting down');
-    void runner
+    void executor
       .stop()
+      .then(() => runner.stop())
       .then(() => app.close())
       .then(() => transport.close())
       .then(() => deps.database.close())
@@ -63,7 +72,10 @@ export async function runServe(): Promise<void> {
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   const address = await app.listen({ host: settings.host, port: settings.port });
   process.stderr.write(`relman: listening on ${address} (${deps.database.dialect})\n`);
-  if (settings.jobs) runner.start();
+  if (settings.jobs) {
+    runner.start();
+    executor.start();
+  }
   const mailTo = settings.smtp ? `SMTP ${settings.smtp.host}:${settings.smtp.port}` : `the maildir in ${settings.dataDir}`;
   process.stderr.write(`relman: mail goes to ${mailTo}; background jobs ${settings.jobs ? 'on' : 'off'}\n`);
 }

@@ -8,6 +8,7 @@ import { deliveryEvidence } from './0006-delivery-evidence.js';
 import { loginSecurity } from './0007-login-security.js';
 import { itemNumbersPerKind } from './0008-item-numbers-per-kind.js';
 import { deploymentTargets } from './0009-deployment-targets.js';
+import { deploymentRuns } from './0010-deployment-runs.js';
 
 /** Migrations in order; the key is the name recorded in the migration table. */
 export const migrations: Record<string, Migration> = {
@@ -20,4 +21,5 @@ export const migrations: Record<string, Migration> = {
   '0007-login-security': loginSecurity,
   '0008-item-numbers-per-kind': itemNumbersPerKind,
   '0009-deployment-targets': deploymentTargets,
+  '0010-deployment-runs': deploymentRuns,
 };

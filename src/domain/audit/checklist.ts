@@ -13,6 +13,14 @@ export type ChecklistEvidence = {
   fileName?: string;
   sha256?: string;
   size?: number;
+  /** A deployment step that did the task: its run and what it transferred, verified. */
+  deployment?: {
+    run: number;
+    environment: string;
+    step: string;
+    target?: string;
+    files?: { name: string; size: number; sha256: string; verifiedBy: string }[];
+  };
 };
 
 /** What the audit records of a task before and after a person changes it. */

@@ -16,8 +16,49 @@ export type DeploymentTargetAuditView = {
   secretChanged?: true;
 };
 
-/** Audit events of deployment targets; see catalogue.ts for the shape of an entry. */
+/** What a run's start records: where it goes, what it takes, which steps it will take. */
+export type DeploymentRunAuditView = {
+  run: number;
+  environment: string;
+  state: string;
+  packages: { channel: string; version: number; files: string[] }[];
+  steps: { position: number; step: string; name: string; channel: string | null; kind: string }[];
+};
+
+/** What a step's events record of it. */
+export type DeploymentStepAuditView = {
+  run: number;
+  environment: string;
+  position: number;
+  step: string;
+  name: string;
+  channel: string | null;
+  kind: string;
+  state: string;
+  /** The note, skip reason or error. */
+  outcome: string;
+  by: string | null;
+  attempts: number;
+  /** What the step did: the files transferred and how each was verified, a command's exit code … */
+  evidence?: Record<string, unknown> | null;
+  /** On an escalation: the level reached, and the mail sent (or why none was). */
+  escalation?: { level: number; mailId: string | null; problem: string | null };
+  /** On the start of a manual step: the mail to its people (or why none was sent). */
+  mail?: { mailId: string | null; problem: string | null };
+};
+
+type StepEvent = { subject: 'release'; before: DeploymentStepAuditView; after: DeploymentStepAuditView };
+
+/** Audit events of deployment targets and runs; see catalogue.ts for the shape of an entry. */
 export interface DeploymentsAuditCatalogue {
   'deployment-target.set': { subject: 'deployment-target'; before?: DeploymentTargetAuditView; after: DeploymentTargetAuditView };
   'deployment-target.remove': { subject: 'deployment-target'; before: DeploymentTargetAuditView };
+  'deployment.start': { subject: 'release'; after: DeploymentRunAuditView };
+  'deployment.step-start': StepEvent;
+  'deployment.step-done': StepEvent;
+  'deployment.step-fail': StepEvent;
+  'deployment.step-skip': StepEvent;
+  'deployment.step-interrupt': StepEvent;
+  'deployment.step-retry': StepEvent;
+  'deployment.step-escalate': StepEvent;
 }

@@ -12,6 +12,16 @@ const str = (p: Payload, k: string): string => {
   return typeof v === 'string' || typeof v === 'number' ? String(v) : '';
 };
 
+const STEP_WORDS: Record<string, string> = {
+  'deployment.step-start': 'started',
+  'deployment.step-done': 'done',
+  'deployment.step-fail': 'failed',
+  'deployment.step-skip': 'skipped',
+  'deployment.step-interrupt': 'interrupted',
+  'deployment.step-retry': 'to be retried',
+  'deployment.step-escalate': 'escalated',
+};
+
 export function summarizeReleaseEvent(action: string, before: unknown, after: unknown): string {
   const b = rec(before);
   const a = rec(after);
@@ -49,6 +59,20 @@ export function summarizeReleaseEvent(action: string, before: unknown, after: un
     case 'checklist.skip':
     case 'checklist.reopen':
       return with_(`${action.slice('checklist.'.length)} checklist task ${str(a, 'task')}`, str(a, 'task'));
+    case 'deployment.start':
+      return with_(`deployment run ${str(a, 'run')} to ${str(a, 'environment')} started`, str(a, 'run'), str(a, 'environment'));
+    case 'deployment.step-start':
+    case 'deployment.step-done':
+    case 'deployment.step-fail':
+    case 'deployment.step-skip':
+    case 'deployment.step-interrupt':
+    case 'deployment.step-retry':
+    case 'deployment.step-escalate':
+      return with_(
+        `deployment run ${str(a, 'run')}: ${str(a, 'name')} ${STEP_WORDS[action] ?? ''}`.trimEnd(),
+        str(a, 'run'),
+        str(a, 'name'),
+      );
     default:
       return fallback;
   }

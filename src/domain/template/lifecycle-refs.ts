@@ -17,7 +17,7 @@ type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** Ids declared by a list section of the raw document (whatever the rest of its shape). */
-function ids(root: Obj, section: string): Set<string> {
+export function ids(root: Obj, section: string): Set<string> {
   const v = root[section];
   if (!Array.isArray(v)) return new Set();
   return new Set(
@@ -29,12 +29,12 @@ function ids(root: Obj, section: string): Set<string> {
 }
 
 /** A section parsed on its own, so one broken section does not hide the references of another. */
-function section<T extends z.ZodType>(root: Obj, key: string, schema: T): z.infer<T>[] {
+export function section<T extends z.ZodType>(root: Obj, key: string, schema: T): z.infer<T>[] {
   const parsed = z.array(schema).safeParse(root[key] ?? []);
   return parsed.success ? parsed.data : [];
 }
 
-function uniqueIds(path: string, list: { id: string }[], out: RefProblem[]): void {
+export function uniqueIds(path: string, list: { id: string }[], out: RefProblem[]): void {
   const seen = new Set<string>();
   list.forEach((x, i) => {
     if (seen.has(x.id)) out.push({ path: `${path}[${i}].id`, message: `duplicate id "${x.id}"` });
@@ -42,7 +42,7 @@ function uniqueIds(path: string, list: { id: string }[], out: RefProblem[]): voi
   });
 }
 
-function checkRoles(path: string, roles: readonly string[], known: Set<string>, out: RefProblem[]): void {
+export function checkRoles(path: string, roles: readonly string[], known: Set<string>, out: RefProblem[]): void {
   roles.forEach((r, i) => {
     if (!known.has(r)) out.push({ path: `${path}[${i}]`, message: `unknown role "${r}"` });
     else if (r === SYSTEM_ROLES.viewer)

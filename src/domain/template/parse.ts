@@ -2,6 +2,7 @@ import { unknownPlaceholders } from '../mail-template.js';
 import { isScalar, LineCounter, parseDocument, visit, type Document } from 'yaml';
 import type { z } from 'zod';
 import { lifecycleProblems } from './lifecycle-refs.js';
+import { deploymentProblems } from './deployment-refs.js';
 import { checkNaming } from '../naming.js';
 import { SYSTEM_ROLES } from '../permissions.js';
 import { namingSchema, processTemplateSchema, type ProcessTemplate } from './schema.js';
@@ -339,6 +340,7 @@ function crossReferenceProblems(root: Obj): Problem[] {
   problems.push(...namingProblems(root));
   problems.push(...coordinationProblems(root));
   for (const p of lifecycleProblems(root)) problems.push({ segments: parsePath(p.path), message: p.message });
+  for (const p of deploymentProblems(root)) problems.push({ segments: parsePath(p.path), message: p.message });
   return problems;
 }
 

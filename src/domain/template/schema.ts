@@ -9,6 +9,7 @@ import {
   stepSchema,
   workflowSchema,
 } from './lifecycle-schema.js';
+import { deploymentPlanSchema } from './deployment-schema.js';
 
 /**
  * The process template (P18): one document that describes a team's release
@@ -286,6 +287,8 @@ export const processTemplateSchema = z.strictObject({
   issueCategories: list(issueCategorySchema).default([]),
   failureCauses: list(failureCauseSchema, 1),
   reports: list(reportSchema).default([]),
+  /** How releases are deployed to each environment (P6, P7, P10); see deployment-schema.ts. */
+  deployments: list(deploymentPlanSchema).default([]),
 });
 
 export type ProcessTemplate = z.infer<typeof processTemplateSchema>;

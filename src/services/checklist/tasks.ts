@@ -23,7 +23,7 @@ import type { Actor } from '../actor.js';
 import { resolveApplicationForRead } from '../applications.js';
 import { requireAppAction } from '../authorize.js';
 import type { ServiceDeps } from '../deps.js';
-import { lockedReleaseWrite, type LockedRelease } from '../lifecycle/release-lock.js';
+import { lockedReleaseWrite, type LockedRelease, type LockedWrite } from '../lifecycle/release-lock.js';
 import { findRelease, loadRelease, type ReleaseRef } from '../release-lookup.js';
 import { releaseMilestoneDates, syncChecklist } from './sync.js';
 import { taskViews, type ChecklistTaskView } from './view.js';
@@ -185,6 +185,49 @@ async function changeTask(
     const event = { subjectType: 'release', subjectId: l.subject, before: auditBrief(before), after: auditBrief(after) } as const;
     return l.tx.audit({ action: `checklist.${move}`, ...event }, after);
   });
+}
+
+/**
+ * Inside a write on the release: completes an open task with evidence that
+ * another recorded fact produced (a deployment step's verified transfer), in
+ * the same transaction as that fact. False, and nothing changed, when the
+ * release has no such task or it is already settled.
+ */
+export async function completeTaskWithin(
+  deps: ServiceDeps,
+  l: LockedWrite,
+  task: string,
+  input: { note: string; evidence: ChecklistEvidence; by: string },
+): Promise<boolean> {
+  const row = (await checklistOf(l.db, l.release.id)).find((r) => r.task_id === task);
+  if (!row || taskMoveRefusal(task, row.status, 'complete') !== null) return false;
+  const at = deps.clock().toISOString();
+  const evidence = { ...(taskEvidence.decode(row.evidence) ?? {}), ...input.evidence };
+  const patch = {
+    status: STATUS_AFTER.complete,
+    note: input.note,
+    evidence: taskEvidence.encode(evidence),
+    completed_by: input.by,
+    completed_at: at,
+  };
+  if (!(await updateTaskVersioned(l.db, row.id, row.row_version, patch))) return false;
+  const [before, after] = await taskViews(
+    l.db,
+    l.template,
+    l.ctx.app.id,
+    l.release.name,
+    [row, { ...row, ...patch, row_version: row.row_version + 1 }],
+    deps.clock(),
+  );
+  if (!before || !after) throw new Error('unreachable: a task view is missing');
+  l.tx.audit({
+    action: 'checklist.complete',
+    subjectType: 'release',
+    subjectId: l.subject,
+    before: auditBrief(before),
+    after: auditBrief(after),
+  });
+  return true;
 }
 
 const HTTP_URL = /^https?:\/\/[^\s/$.?#][^\s]*$/i;

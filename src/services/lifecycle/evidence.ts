@@ -30,7 +30,7 @@ import type { ServiceDeps } from '../deps.js';
 import type { ReleaseRef } from '../release-lookup.js';
 import { itemByKey } from '../work-item-key.js';
 import { keyOfItem } from '../work-item-view.js';
-import { lockedReleaseWrite } from './release-lock.js';
+import { lockedReleaseWrite, type LockedWrite } from './release-lock.js';
 import { refuseVoidingChange } from './voiding.js';
 import { issueView, notificationView, packageView, reportView, stepRecordView, testAttemptView } from './views.js';
 import type { IssueView, NotificationView, PackageView, ReportView, StepRecordView, TestAttemptView } from './views.js';
@@ -296,43 +296,56 @@ export async function recordStep(
   input: { step: string; channel: string; note?: string | undefined },
 ): Promise<StepRecordView> {
   return lockedReleaseWrite(deps, actor, ref, {}, async (l) => {
-    const step = l.template.steps.find((s) => s.id === input.step);
-    if (!step)
-      throw new NotFoundError(
-        'step',
-        input.step,
-        l.template.steps.map((s) => s.id),
-      );
-    if (!l.snapshot.channels.includes(input.channel) || !Object.hasOwn(step.roles, input.channel)) {
-      throw new ValidationError('the step does not apply to that channel', [
-        {
-          path: 'channel',
-          message: `"${step.name}" is recorded per channel for: ${Object.keys(step.roles)
-            .filter((c) => l.snapshot.channels.includes(c))
-            .join(', ')}`,
-        },
-      ]);
-    }
-    const roles = step.roles[input.channel] ?? [];
-    if (!roles.some((r) => actor.roles.includes(r))) throw new ForbiddenError(`step ${step.id} (${input.channel})`, roles);
-    let version: number | null = null;
-    if (step.scope === 'package') {
-      const pkg = currentPackage(l.snapshot, input.channel);
-      if (!pkg) throw new ConflictError(`no ${input.channel} package has been recorded for ${ref.name}`, 'no-package');
-      version = pkg.version;
-    }
-    const row: StepRecordTable = {
-      id: randomUUID(),
-      release_id: l.release.id,
-      step: step.id,
-      channel: input.channel,
-      package_version: version,
-      note: input.note ?? '',
-      recorded_by: actor.username,
-      recorded_at: deps.clock().toISOString(),
-    };
-    await insertStepRecord(l.db, row);
-    const view = stepRecordView(row);
-    return l.tx.audit({ action: 'step.record', subjectType: 'release', subjectId: l.subject, after: view }, view);
+    const view = await recordStepWithin(deps, l, actor, input);
+    return l.tx.unaudited(view, 'recordStepWithin recorded the step.record event');
   });
+}
+
+/** The same, inside a write that already holds the release (a deployment step marked done records its lifecycle steps). */
+export async function recordStepWithin(
+  deps: ServiceDeps,
+  l: LockedWrite,
+  actor: Actor,
+  input: { step: string; channel: string; note?: string | undefined },
+): Promise<StepRecordView> {
+  const ref = { name: l.release.name };
+  const step = l.template.steps.find((s) => s.id === input.step);
+  if (!step)
+    throw new NotFoundError(
+      'step',
+      input.step,
+      l.template.steps.map((s) => s.id),
+    );
+  if (!l.snapshot.channels.includes(input.channel) || !Object.hasOwn(step.roles, input.channel)) {
+    throw new ValidationError('the step does not apply to that channel', [
+      {
+        path: 'channel',
+        message: `"${step.name}" is recorded per channel for: ${Object.keys(step.roles)
+          .filter((c) => l.snapshot.channels.includes(c))
+          .join(', ')}`,
+      },
+    ]);
+  }
+  const roles = step.roles[input.channel] ?? [];
+  if (!roles.some((r) => actor.roles.includes(r))) throw new ForbiddenError(`step ${step.id} (${input.channel})`, roles);
+  let version: number | null = null;
+  if (step.scope === 'package') {
+    const pkg = currentPackage(l.snapshot, input.channel);
+    if (!pkg) throw new ConflictError(`no ${input.channel} package has been recorded for ${ref.name}`, 'no-package');
+    version = pkg.version;
+  }
+  const row: StepRecordTable = {
+    id: randomUUID(),
+    release_id: l.release.id,
+    step: step.id,
+    channel: input.channel,
+    package_version: version,
+    note: input.note ?? '',
+    recorded_by: actor.username,
+    recorded_at: deps.clock().toISOString(),
+  };
+  await insertStepRecord(l.db, row);
+  const view = stepRecordView(row);
+  l.tx.audit({ action: 'step.record', subjectType: 'release', subjectId: l.subject, after: view });
+  return view;
 }

@@ -20802,6 +20802,1806 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/releases/{name}/deployments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The release’s deployment runs, oldest first */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Application key; defaults to the only or the default application */
+                    app?: string;
+                };
+                header?: never;
+                path: {
+                    name: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            release: string;
+                            number: number;
+                            environment: string;
+                            environmentName: string;
+                            /** @enum {string} */
+                            state: "waiting" | "running" | "succeeded" | "failed" | "interrupted";
+                            packages: {
+                                channel: string;
+                                version: number;
+                                files: {
+                                    version: number;
+                                    kind: string;
+                                    fileName: string;
+                                    size: number;
+                                    sha256: string;
+                                }[];
+                            }[];
+                            startedBy: string;
+                            startedAt: string;
+                            finishedAt: string | null;
+                            steps: {
+                                position: number;
+                                step: string;
+                                name: string;
+                                channel: string | null;
+                                /** @enum {string} */
+                                kind: "transfer" | "command" | "target-commands" | "manual";
+                                /** @enum {string} */
+                                state: "waiting" | "running" | "done" | "failed" | "skipped" | "interrupted";
+                                roles: string[];
+                                description: string | null;
+                                instructions: string | null;
+                                /** @description A command step’s program and arguments, from the process template */
+                                command: string[] | null;
+                                completesTask: string | null;
+                                recordsSteps: string[];
+                                /** @description The note, the reason of a skip, or the error */
+                                outcome: string;
+                                by: string | null;
+                                startedAt: string | null;
+                                finishedAt: string | null;
+                                attempts: number;
+                                escalationLevel: number;
+                                /** @description What the step did: files transferred and verified, exit codes */
+                                evidence: {
+                                    [key: string]: unknown;
+                                } | null;
+                                /** @description What you may do with the step now */
+                                actions: ("done" | "failed" | "retry" | "skip")[];
+                            }[];
+                        }[];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            instance?: string;
+                            requestId?: string;
+                            errors?: {
+                                in?: string;
+                                path: string;
+                                message: string;
+                            }[];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            instance?: string;
+                            requestId?: string;
+                            errors?: {
+                                in?: string;
+                                path: string;
+                                message: string;
+                            }[];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            instance?: string;
+                            requestId?: string;
+                            errors?: {
+                                in?: string;
+                                path: string;
+                                message: string;
+                            }[];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            instance?: string;
+                            requestId?: string;
+                            errors?: {
+                                in?: string;
+                                path: string;
+                                message: string;
+                            }[];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            instance?: string;
+                            requestId?: string;
+                            errors?: {
+                                in?: string;
+                                path: string;
+                                message: string;
+                            }[];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            instance?: string;
+                            requestId?: string;
+                            errors?: {
+                                in?: string;
+                                path: string;
+                                message: string;
+                            }[];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * Start a deployment run of the release’s current package versions to an environment
+         * @description Only for an environment the process template plans, by one of the plan’s roles, when the release’s state and the plan’s gates allow it (409 gates-not-satisfied lists what is missing), with no other run of the release to it under way (409 run-active) and every step able to work (409 deployment-not-ready: targets, package files).
+         */
+        post: {
+            parameters: {
+                query?: {
+                    /** @description Application key; defaults to the only or the default application */
+                    app?: string;
+                };
+                header?: never;
+                path: {
+                    name: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        environment: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            release: string;
+                            number: number;
+                            environment: string;
+                            environmentName: string;
+                            /** @enum {string} */
+                            state: "waiting" | "running" | "succeeded" | "failed" | "interrupted";
+                            packages: {
+                                channel: string;
+                                version: number;
+                                files: {
+                                    version: number;
+                                    kind: string;
+                                    fileName: string;
+                                    size: number;
+                                    sha256: string;
+                                }[];
+                            }[];
+                            startedBy: string;
+                            startedAt: string;
+                            finishedAt: string | null;
+                            steps: {
+                                position: number;
+                                step: string;
+                                name: string;
+                                channel: string | null;
+                                /** @enum {string} */
+                                kind: "transfer" | "command" | "target-commands" | "manual";
+                                /** @enum {string} */
+                                state: "waiting" | "running" | "done" | "failed" | "skipped" | "interrupted";
+                                roles: string[];
+                                description: string | null;
+                                instructions: string | null;
+                                /** @description A command step’s program and arguments, from the process template */
+                                command: string[] | null;
+                                completesTask: string | null;
+                                recordsSteps: string[];
+                                /** @description The note, the reason of a skip, or the error */
+                                outcome: string;
+                                by: string | null;
+                                startedAt: string | null;
+                                finishedAt: string | null;
+                                attempts: number;
+                                escalationLevel: number;
+                                /** @description What the step did: files transferred and verified, exit codes */
+                                evidence: {
+                                    [key: string]: unknown;
+                                } | null;
+                                /** @description What you may do with the step now */
+                                actions: ("done" | "failed" | "retry" | "skip")[];
+                            }[];
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            instance?: string;
+                            requestId?: string;
+                            errors?: {
+                                in?: string;
+                                path: string;
+                                message: string;
+                            }[];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            instance?: string;
+                            requestId?: string;
+                            errors?: {
+                                in?: string;
+                                path: string;
+                                message: string;
+                            }[];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            instance?: string;
+                            requestId?: string;
+                            errors?: {
+                                in?: string;
+                                path: string;
+                                message: string;
+                            }[];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            instance?: string;
+                            requestId?: string;
+                            errors?: {
+                                in?: string;
+                                path: string;
+                                message: string;
+                            }[];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            instance?: string;
+                            requestId?: string;
+                            errors?: {
+                                in?: string;
+                                path: string;
+                                message: string;
+                            }[];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            instance?: string;
+                            requestId?: string;
+                            errors?: {
+                                in?: string;
+                                path: string;
+                                message: string;
+                            }[];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/releases/{name}/deployments/{run}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One deployment run with its steps */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Application key; defaults to the only or the default application */
+                    app?: string;
+                };
+                header?: never;
+                path: {
+                    name: string;
+                    run: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            release: string;
+                            number: number;
+                            environment: string;
+                            environmentName: string;
+                            /** @enum {string} */
+                            state: "waiting" | "running" | "succeeded" | "failed" | "interrupted";
+                            packages: {
+                                channel: string;
+                                version: number;
+                                files: {
+                                    version: number;
+                                    kind: string;
+                                    fileName: string;
+                                    size: number;
+                                    sha256: string;
+                                }[];
+                            }[];
+                            startedBy: string;
+                            startedAt: string;
+                            finishedAt: string | null;
+                            steps: {
+                                position: number;
+                                step: string;
+                                name: string;
+                                channel: string | null;
+                                /** @enum {string} */
+                                kind: "transfer" | "command" | "target-commands" | "manual";
+                                /** @enum {string} */
+                                state: "waiting" | "running" | "done" | "failed" | "skipped" | "interrupted";
+                                roles: string[];
+                                description: string | null;
+                                instructions: string | null;
+                                /** @description A command step’s program and arguments, from the process template */
+                                command: string[] | null;
+                                completesTask: string | null;
+                                recordsSteps: string[];
+                                /** @description The note, the reason of a skip, or the error */
+                                outcome: string;
+                                by: string | null;
+                                startedAt: string | null;
+                                finishedAt: string | null;
+                                attempts: number;
+                                escalationLevel: number;
+                                /** @description What the step did: files transferred and verified, exit codes */
+                                evidence: {
+                                    [key: string]: unknown;
+                                } | null;
+                                /** @description What you may do with the step now */
+                                actions: ("done" | "failed" | "retry" | "skip")[];
+                            }[];
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            instance?: string;
+                            requestId?: string;
+                            errors?: {
+                                in?: string;
+                                path: string;
+                                message: string;
+                            }[];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            instance?: string;
+                            requestId?: string;
+                            errors?: {
+                                in?: string;
+                                path: string;
+                                message: string;
+                            }[];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            instance?: string;
+                            requestId?: string;
+                            errors?: {
+                                in?: string;
+                                path: string;
+                                message: string;
+                            }[];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            instance?: string;
+                            requestId?: string;
+                            errors?: {
+                                in?: string;
+                                path: string;
+                                message: string;
+                            }[];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            instance?: string;
+                            requestId?: string;
+                            errors?: {
+                                in?: string;
+                                path: string;
+                                message: string;
+                            }[];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            instance?: string;
+                            requestId?: string;
+                            errors?: {
+                                in?: string;
+                                path: string;
+                                message: string;
+                            }[];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/releases/{name}/deployments/{run}/log": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A run’s log lines after `after` (0: from the start), at most `limit` */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Application key; defaults to the only or the default application */
+                    app?: string;
+                    after?: number;
+                    limit?: number;
+                };
+                header?: never;
+                path: {
+                    name: string;
+                    run: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            lines: {
+                                seq: number;
+                                at: string;
+                                step: string | null;
+                                stream: string;
+                                line: string;
+                            }[];
+                            /** @description Pass as `after` to read on */
+                            next: number;
+                            /** @description The run’s state; a follower stops when it is neither waiting nor running and no line is left */
+                            state: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            instance?: string;
+                            requestId?: string;
+                            errors?: {
+                                in?: string;
+                                path: string;
+                                message: string;
+                            }[];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            instance?: string;
+                            requestId?: string;
+                            errors?: {
+                                in?: string;
+                                path: string;
+                                message: string;
+                            }[];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            instance?: string;
+                            requestId?: string;
+                            errors?: {
+                                in?: string;
+                                path: string;
+                                message: string;
+                            }[];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            instance?: string;
+                            requestId?: string;
+                            errors?: {
+                                in?: string;
+                                path: string;
+                                message: string;
+                            }[];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            instance?: string;
+                            requestId?: string;
+                            errors?: {
+                                in?: string;
+                                path: string;
+                                message: string;
+                            }[];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            instance?: string;
+                            requestId?: string;
+                            errors?: {
+                                in?: string;
+                                path: string;
+                                message: string;
+                            }[];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/releases/{name}/deployments/{run}/steps/{step}/ack": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Mark a manual step done or failed (one of the step’s roles), with a note
+         * @description Done also records the lifecycle steps it stands for and completes its checklist task. A failed step needs a note.
+         */
+        post: {
+            parameters: {
+                query?: {
+                    /** @description Application key; defaults to the only or the default application */
+                    app?: string;
+                };
+                header?: never;
+                path: {
+                    name: string;
+                    run: number;
+                    step: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        outcome: "done" | "failed";
+                        note?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            release: string;
+                            number: number;
+                            environment: string;
+                            environmentName: string;
+                            /** @enum {string} */
+                            state: "waiting" | "running" | "succeeded" | "failed" | "interrupted";
+                            packages: {
+                                channel: string;
+                                version: number;
+                                files: {
+                                    version: number;
+                                    kind: string;
+                                    fileName: string;
+                                    size: number;
+                                    sha256: string;
+                                }[];
+                            }[];
+                            startedBy: string;
+                            startedAt: string;
+                            finishedAt: string | null;
+                            steps: {
+                                position: number;
+                                step: string;
+                                name: string;
+                                channel: string | null;
+                                /** @enum {string} */
+                                kind: "transfer" | "command" | "target-commands" | "manual";
+                                /** @enum {string} */
+                                state: "waiting" | "running" | "done" | "failed" | "skipped" | "interrupted";
+                                roles: string[];
+                                description: string | null;
+                                instructions: string | null;
+                                /** @description A command step’s program and arguments, from the process template */
+                                command: string[] | null;
+                                completesTask: string | null;
+                                recordsSteps: string[];
+                                /** @description The note, the reason of a skip, or the error */
+                                outcome: string;
+                                by: string | null;
+                                startedAt: string | null;
+                                finishedAt: string | null;
+                                attempts: number;
+                                escalationLevel: number;
+                                /** @description What the step did: files transferred and verified, exit codes */
+                                evidence: {
+                                    [key: string]: unknown;
+                                } | null;
+                                /** @description What you may do with the step now */
+                                actions: ("done" | "failed" | "retry" | "skip")[];
+                            }[];
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            instance?: string;
+                            requestId?: string;
+                            errors?: {
+                                in?: string;
+                                path: string;
+                                message: string;
+                            }[];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            instance?: string;
+                            requestId?: string;
+                            errors?: {
+                                in?: string;
+                                path: string;
+                                message: string;
+                            }[];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            instance?: string;
+                            requestId?: string;
+                            errors?: {
+                                in?: string;
+                                path: string;
+                                message: string;
+                            }[];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            instance?: string;
+                            requestId?: string;
+                            errors?: {
+                                in?: string;
+                                path: string;
+                                message: string;
+                            }[];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            instance?: string;
+                            requestId?: string;
+                            errors?: {
+                                in?: string;
+                                path: string;
+                                message: string;
+                            }[];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            instance?: string;
+                            requestId?: string;
+                            errors?: {
+                                in?: string;
+                                path: string;
+                                message: string;
+                            }[];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/releases/{name}/deployments/{run}/steps/{step}/retry": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Try a failed or interrupted step again (one of the step’s roles) */
+        post: {
+            parameters: {
+                query?: {
+                    /** @description Application key; defaults to the only or the default application */
+                    app?: string;
+                };
+                header?: never;
+                path: {
+                    name: string;
+                    run: number;
+                    step: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        comment?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            release: string;
+                            number: number;
+                            environment: string;
+                            environmentName: string;
+                            /** @enum {string} */
+                            state: "waiting" | "running" | "succeeded" | "failed" | "interrupted";
+                            packages: {
+                                channel: string;
+                                version: number;
+                                files: {
+                                    version: number;
+                                    kind: string;
+                                    fileName: string;
+                                    size: number;
+                                    sha256: string;
+                                }[];
+                            }[];
+                            startedBy: string;
+                            startedAt: string;
+                            finishedAt: string | null;
+                            steps: {
+                                position: number;
+                                step: string;
+                                name: string;
+                                channel: string | null;
+                                /** @enum {string} */
+                                kind: "transfer" | "command" | "target-commands" | "manual";
+                                /** @enum {string} */
+                                state: "waiting" | "running" | "done" | "failed" | "skipped" | "interrupted";
+                                roles: string[];
+                                description: string | null;
+                                instructions: string | null;
+                                /** @description A command step’s program and arguments, from the process template */
+                                command: string[] | null;
+                                completesTask: string | null;
+                                recordsSteps: string[];
+                                /** @description The note, the reason of a skip, or the error */
+                                outcome: string;
+                                by: string | null;
+                                startedAt: string | null;
+                                finishedAt: string | null;
+                                attempts: number;
+                                escalationLevel: number;
+                                /** @description What the step did: files transferred and verified, exit codes */
+                                evidence: {
+                                    [key: string]: unknown;
+                                } | null;
+                                /** @description What you may do with the step now */
+                                actions: ("done" | "failed" | "retry" | "skip")[];
+                            }[];
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            instance?: string;
+                            requestId?: string;
+                            errors?: {
+                                in?: string;
+                                path: string;
+                                message: string;
+                            }[];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            instance?: string;
+                            requestId?: string;
+                            errors?: {
+                                in?: string;
+                                path: string;
+                                message: string;
+                            }[];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            instance?: string;
+                            requestId?: string;
+                            errors?: {
+                                in?: string;
+                                path: string;
+                                message: string;
+                            }[];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            instance?: string;
+                            requestId?: string;
+                            errors?: {
+                                in?: string;
+                                path: string;
+                                message: string;
+                            }[];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            instance?: string;
+                            requestId?: string;
+                            errors?: {
+                                in?: string;
+                                path: string;
+                                message: string;
+                            }[];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            instance?: string;
+                            requestId?: string;
+                            errors?: {
+                                in?: string;
+                                path: string;
+                                message: string;
+                            }[];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/releases/{name}/deployments/{run}/steps/{step}/skip": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Skip a waiting, failed or interrupted step with the reason (one of the step’s roles) */
+        post: {
+            parameters: {
+                query?: {
+                    /** @description Application key; defaults to the only or the default application */
+                    app?: string;
+                };
+                header?: never;
+                path: {
+                    name: string;
+                    run: number;
+                    step: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        reason: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            release: string;
+                            number: number;
+                            environment: string;
+                            environmentName: string;
+                            /** @enum {string} */
+                            state: "waiting" | "running" | "succeeded" | "failed" | "interrupted";
+                            packages: {
+                                channel: string;
+                                version: number;
+                                files: {
+                                    version: number;
+                                    kind: string;
+                                    fileName: string;
+                                    size: number;
+                                    sha256: string;
+                                }[];
+                            }[];
+                            startedBy: string;
+                            startedAt: string;
+                            finishedAt: string | null;
+                            steps: {
+                                position: number;
+                                step: string;
+                                name: string;
+                                channel: string | null;
+                                /** @enum {string} */
+                                kind: "transfer" | "command" | "target-commands" | "manual";
+                                /** @enum {string} */
+                                state: "waiting" | "running" | "done" | "failed" | "skipped" | "interrupted";
+                                roles: string[];
+                                description: string | null;
+                                instructions: string | null;
+                                /** @description A command step’s program and arguments, from the process template */
+                                command: string[] | null;
+                                completesTask: string | null;
+                                recordsSteps: string[];
+                                /** @description The note, the reason of a skip, or the error */
+                                outcome: string;
+                                by: string | null;
+                                startedAt: string | null;
+                                finishedAt: string | null;
+                                attempts: number;
+                                escalationLevel: number;
+                                /** @description What the step did: files transferred and verified, exit codes */
+                                evidence: {
+                                    [key: string]: unknown;
+                                } | null;
+                                /** @description What you may do with the step now */
+                                actions: ("done" | "failed" | "retry" | "skip")[];
+                            }[];
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            instance?: string;
+                            requestId?: string;
+                            errors?: {
+                                in?: string;
+                                path: string;
+                                message: string;
+                            }[];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            instance?: string;
+                            requestId?: string;
+                            errors?: {
+                                in?: string;
+                                path: string;
+                                message: string;
+                            }[];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            instance?: string;
+                            requestId?: string;
+                            errors?: {
+                                in?: string;
+                                path: string;
+                                message: string;
+                            }[];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            instance?: string;
+                            requestId?: string;
+                            errors?: {
+                                in?: string;
+                                path: string;
+                                message: string;
+                            }[];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            instance?: string;
+                            requestId?: string;
+                            errors?: {
+                                in?: string;
+                                path: string;
+                                message: string;
+                            }[];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            instance?: string;
+                            requestId?: string;
+                            errors?: {
+                                in?: string;
+                                path: string;
+                                message: string;
+                            }[];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/environments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** What is installed in each environment now, and the history of runs to it */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Application key; defaults to the only or the default application */
+                    app?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            environment: string;
+                            name: string;
+                            production: boolean;
+                            installed: {
+                                channel: string;
+                                release: string;
+                                version: number;
+                                files: string[];
+                                since: string;
+                                run: number;
+                                startedBy: string;
+                            }[];
+                            history: {
+                                release: string;
+                                run: number;
+                                state: string;
+                                startedBy: string;
+                                startedAt: string;
+                                finishedAt: string | null;
+                                plannedDate: string;
+                                packages: {
+                                    channel: string;
+                                    version: number;
+                                }[];
+                            }[];
+                        }[];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            instance?: string;
+                            requestId?: string;
+                            errors?: {
+                                in?: string;
+                                path: string;
+                                message: string;
+                            }[];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            instance?: string;
+                            requestId?: string;
+                            errors?: {
+                                in?: string;
+                                path: string;
+                                message: string;
+                            }[];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            instance?: string;
+                            requestId?: string;
+                            errors?: {
+                                in?: string;
+                                path: string;
+                                message: string;
+                            }[];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            instance?: string;
+                            requestId?: string;
+                            errors?: {
+                                in?: string;
+                                path: string;
+                                message: string;
+                            }[];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            instance?: string;
+                            requestId?: string;
+                            errors?: {
+                                in?: string;
+                                path: string;
+                                message: string;
+                            }[];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            instance?: string;
+                            requestId?: string;
+                            errors?: {
+                                in?: string;
+                                path: string;
+                                message: string;
+                            }[];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
