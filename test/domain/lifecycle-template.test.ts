@@ -144,7 +144,7 @@ describe('lifecycle references', () => {
         doc.workflows[1].transitions[0].roles = ['technical-lead', 'ghost', 'viewer'];
         doc.approvals[0].roles = ['cmc', 'viewer'];
         doc.approvals[1].roles.push('phantom');
-        doc.steps[1].roles.web = ['viewer'];
+        doc.steps[1].roles.web = ['deployment', 'viewer'];
         doc.steps[2].roles.database = ['database-lead', 'nobody'];
         doc.reports[0].roles = ['cmc', 'ghost', 'viewer'];
       },
@@ -153,7 +153,7 @@ describe('lifecycle references', () => {
         'workflows[1].transitions[0].roles[2]: the viewer role reads only and cannot be given a step',
         'approvals[0].roles[1]: the viewer role reads only and cannot be given a step',
         'approvals[1].roles[1]: unknown role "phantom"',
-        'steps[1].roles.web[0]: the viewer role reads only and cannot be given a step',
+        'steps[1].roles.web[1]: the viewer role reads only and cannot be given a step',
         'steps[2].roles.database[1]: unknown role "nobody"',
         'reports[0].roles[1]: unknown role "ghost"',
         'reports[0].roles[2]: the viewer role reads only and cannot be given a step',

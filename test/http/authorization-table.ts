@@ -18,7 +18,8 @@ import { ADMIN_PASSWORD, type Harness } from '../support/harness.js';
  * role lists in the template: `transition:ID` (of the scheduled workflow),
  * `approval:ID`, `step:ID:CHANNEL`, `report:ID` mean exactly those roles;
  * `checklist:TASK`: the roles granted `checklist.complete` plus the task's
- * responsible roles.
+ * responsible roles; `deploy:ENV`: the roles of the template's deployment
+ * plan for ENV; `deploy-step:ENV:STEP`: the roles of that plan's step.
  */
 export type Access =
   | 'public'
@@ -30,7 +31,9 @@ export type Access =
   | `approval:${string}`
   | `step:${string}:${string}`
   | `report:${string}`
-  | `checklist:${string}`;
+  | `checklist:${string}`
+  | `deploy:${string}`
+  | `deploy-step:${string}:${string}`;
 export type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 type Req = { url?: string; payload?: unknown; headers?: Record<string, string> };
 export type Route = {

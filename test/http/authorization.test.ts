@@ -22,9 +22,9 @@ import {
 import { CALENDAR_ROUTES } from './authorization-table-calendar.js';
 import { CHECKLIST_ROUTES } from './authorization-table-checklist.js';
 import { MAIL_ROUTES } from './authorization-table-mail.js';
-import { DEPLOYMENT_ROUTES } from './authorization-table-deployments.js';
+import { DEPLOYMENT_ROUTES, DEPLOYMENT_RUN_ROUTES } from './authorization-table-deployments.js';
 
-const ROUTES: Route[] = [...CORE_ROUTES, ...CALENDAR_ROUTES, ...CHECKLIST_ROUTES, ...MAIL_ROUTES, ...DEPLOYMENT_ROUTES];
+const ROUTES: Route[] = [...CORE_ROUTES, ...CALENDAR_ROUTES, ...CHECKLIST_ROUTES, ...MAIL_ROUTES, ...DEPLOYMENT_ROUTES, ...DEPLOYMENT_RUN_ROUTES];
 
 /** Every method + url the app serves (HEAD aside), read from Fastify's own route tree. */
 function registeredRoutes(app: FastifyInstance): string[] {
@@ -72,6 +72,14 @@ describe.each(dialects)('authorization on $name', ({ name }) => {
         const task = byId<{ id: string; responsible: string[] }>(tpl.template.checklist, id);
         return [...(grants['checklist.complete'] ?? []), ...task.responsible];
       }
+      type Plan = { environment: string; roles: string[]; steps: Named[] };
+      const planOf = (env: string | undefined) => {
+        const plan = (tpl.template.deployments as Plan[]).find((p) => p.environment === env);
+        if (!plan) throw new Error(`the template plans no deployment to "${env}"`);
+        return plan;
+      };
+      if (kind === 'deploy') return planOf(id).roles;
+      if (kind === 'deploy-step') return byId(planOf(id).steps, channel).roles;
       if (kind === 'step') return byId<{ id: string; roles: Record<string, string[]> }>(tpl.template.steps, id).roles[channel ?? ''] ?? [];
       return grants[access] ?? [];
     };
@@ -165,12 +173,13 @@ describe.each(dialects)('authorization on $name', ({ name }) => {
     // Every action the template can grant is exercised by some route in the table,
     // and so is every kind of role list the lifecycle carries.
     expect(new Set(ROUTES.map((r) => r.access.split(':')[0]))).toEqual(
-      new Set(['public', 'read', 'self', 'admin', 'transition', 'approval', 'step', 'report', 'checklist', ...APP_ACTIONS]),
+      new Set(['public', 'read', 'self', 'admin', 'transition', 'approval', 'step', 'report', 'checklist', 'deploy', 'deploy-step', ...APP_ACTIONS]),
     );
     // The role lists the table expects are the template's own, e.g. web deployments by the deployment team only.
     expect(rolesOf('step:deploy:web')).toEqual(['deployment']);
     expect(rolesOf('transition:cancel').sort()).toEqual(['cmc', 'technical-lead']);
     expect(rolesOf('approval:at-go-ahead')).toEqual(['cmc']);
+    expect(rolesOf('deploy-step:production:install-web')).toEqual(['deployment']);
   });
 
   it('spot checks: viewer never writes, developer creates releases, assignment is for leads', async () => {

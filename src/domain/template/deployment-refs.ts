@@ -36,7 +36,15 @@ export function deploymentProblems(root: Obj): RefProblem[] {
   const channels = ids(root, 'channels');
   const checklist = ids(root, 'checklist');
   const mails = ids(root, 'mailTemplates');
-  const lifecycleSteps = new Map(section(root, 'steps', stepSchema).map((s) => [s.id, s]));
+  const declaredSteps = ids(root, 'steps');
+  // Each lifecycle step parsed on its own: one malformed step must not make the others unknown here.
+  const rawSteps = Array.isArray(root['steps']) ? (root['steps'] as unknown[]) : [];
+  const lifecycleSteps = new Map(
+    rawSteps.flatMap((raw) => {
+      const parsed = stepSchema.safeParse(raw);
+      return parsed.success ? [[parsed.data.id, parsed.data] as const] : [];
+    }),
+  );
   const allChannels = [...channels];
   const seen = new Set<string>();
   plans.forEach((plan, pi) => {
@@ -62,8 +70,9 @@ export function deploymentProblems(root: Obj): RefProblem[] {
         out.push({ path: `${sat}.escalation.mail`, message: `unknown mail template "${s.escalation.mail}"` });
       s.recordsSteps.forEach((ls, i) => {
         const path = `${sat}.recordsSteps[${i}]`;
+        if (!declaredSteps.has(ls)) return void out.push({ path, message: `unknown step "${ls}"` });
         const lifecycle = lifecycleSteps.get(ls);
-        if (!lifecycle) return void out.push({ path, message: `unknown step "${ls}"` });
+        if (!lifecycle) return;
         for (const channel of s.channel !== undefined ? [s.channel] : allChannels) {
           const allowed = lifecycle.roles[channel];
           if (allowed === undefined) {

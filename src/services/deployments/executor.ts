@@ -11,6 +11,7 @@ import {
   runningManualSteps,
   stepById,
   stepsOfRun,
+  stepRoles,
   stepSpec,
   updateStep,
   type LogLine,
@@ -397,7 +398,7 @@ export class DeploymentExecutor {
   /** The values the deployment mails fill in. */
   async #mailValues(l: LockedWrite, run: DeploymentRunTable, step: DeploymentStepTable): Promise<MailValues> {
     const base = await releaseMailValues(this.#deps, l, DEPLOYMENT_ACTOR);
-    const roleNames = (JSON.parse(step.roles) as string[]).map((r) => l.template.roles.find((x) => x.id === r)?.name ?? r);
+    const roleNames = (stepRoles.decode(step.roles)).map((r) => l.template.roles.find((x) => x.id === r)?.name ?? r);
     const spec = stepSpec.decode(step.spec);
     const appFlag = l.ctx.app.is_default === 1 ? '' : ` --app ${l.ctx.app.key}`;
     return {
@@ -429,7 +430,7 @@ export class DeploymentExecutor {
       mailTemplate,
       cause,
       values,
-      recipients: { applicationId: l.ctx.app.id, owner: l.release.created_by, responsible: JSON.parse(step.roles) as string[] },
+      recipients: { applicationId: l.ctx.app.id, owner: l.release.created_by, responsible: stepRoles.decode(step.roles) },
       releaseId: l.release.id,
       createdBy: DEPLOYMENT_ACTOR.username,
       extraTo,

@@ -9,6 +9,7 @@ import {
   runsOfRelease,
   stepsOfRun,
   stepsOfRuns,
+  stepRoles,
   stepSpec,
   type RunPackage,
   type StepSpec,
@@ -289,7 +290,7 @@ async function lockedStep(l: LockedWrite, actor: Actor, ref: StepRef) {
       ref.step,
       steps.map((s) => s.step),
     );
-  const roles = JSON.parse(step.roles) as string[];
+  const roles = stepRoles.decode(step.roles);
   if (!roles.some((r) => actor.roles.includes(r))) throw new ForbiddenError(`step ${step.step} of run ${run.number}`, roles);
   return { run, step };
 }
