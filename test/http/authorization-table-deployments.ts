@@ -150,7 +150,13 @@ export const DEPLOYMENT_RUN_ROUTES: Route[] = [
     ok: 200,
     req: async (fx) => {
       const name = await atRun(fx, true);
-      await ackStep(fx.h.deps, await byRole(fx, 'database-lead'), { name, run: 1, step: 'install-database', outcome: 'failed', note: 'no' });
+      await ackStep(fx.h.deps, await byRole(fx, 'database-lead'), {
+        name,
+        run: 1,
+        step: 'install-database',
+        outcome: 'failed',
+        note: 'no',
+      });
       return { url: `${V}/releases/${name}/deployments/1/steps/install-database/retry`, payload: {} };
     },
   },

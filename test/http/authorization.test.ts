@@ -24,7 +24,14 @@ import { CHECKLIST_ROUTES } from './authorization-table-checklist.js';
 import { MAIL_ROUTES } from './authorization-table-mail.js';
 import { DEPLOYMENT_ROUTES, DEPLOYMENT_RUN_ROUTES } from './authorization-table-deployments.js';
 
-const ROUTES: Route[] = [...CORE_ROUTES, ...CALENDAR_ROUTES, ...CHECKLIST_ROUTES, ...MAIL_ROUTES, ...DEPLOYMENT_ROUTES, ...DEPLOYMENT_RUN_ROUTES];
+const ROUTES: Route[] = [
+  ...CORE_ROUTES,
+  ...CALENDAR_ROUTES,
+  ...CHECKLIST_ROUTES,
+  ...MAIL_ROUTES,
+  ...DEPLOYMENT_ROUTES,
+  ...DEPLOYMENT_RUN_ROUTES,
+];
 
 /** Every method + url the app serves (HEAD aside), read from Fastify's own route tree. */
 function registeredRoutes(app: FastifyInstance): string[] {
@@ -173,7 +180,20 @@ describe.each(dialects)('authorization on $name', ({ name }) => {
     // Every action the template can grant is exercised by some route in the table,
     // and so is every kind of role list the lifecycle carries.
     expect(new Set(ROUTES.map((r) => r.access.split(':')[0]))).toEqual(
-      new Set(['public', 'read', 'self', 'admin', 'transition', 'approval', 'step', 'report', 'checklist', 'deploy', 'deploy-step', ...APP_ACTIONS]),
+      new Set([
+        'public',
+        'read',
+        'self',
+        'admin',
+        'transition',
+        'approval',
+        'step',
+        'report',
+        'checklist',
+        'deploy',
+        'deploy-step',
+        ...APP_ACTIONS,
+      ]),
     );
     // The role lists the table expects are the template's own, e.g. web deployments by the deployment team only.
     expect(rolesOf('step:deploy:web')).toEqual(['deployment']);

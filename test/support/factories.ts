@@ -55,13 +55,13 @@ export type Bed = { h: Harness; deps: ServiceDeps; clock: ManualClock; fx: Fixtu
 export function harnessPerTest(
   dialect: DialectCase['name'],
   setup: (bed: Bed) => unknown,
-  opts: { clock?: ManualClock; start?: string; systemClock?: boolean } = {},
+  opts: { clock?: ManualClock; start?: string; systemClock?: boolean; secretKey?: Buffer } = {},
 ): void {
   let h: Harness | undefined;
   beforeEach(async () => {
     const clock = opts.clock ?? manualClock(opts.start);
     if (opts.clock && opts.start !== undefined) clock.set(opts.start);
-    h = await harness(dialect, opts.systemClock ? undefined : clock.clock);
+    h = await harness(dialect, opts.systemClock ? undefined : clock.clock, { secretKey: opts.secretKey });
     await setup({ h, deps: h.deps, clock, fx: fixtures(h.deps) });
   });
   afterEach(async () => {
@@ -71,8 +71,12 @@ export function harnessPerTest(
 }
 
 /** `harnessPerTest` with the crew of the default template made first. */
-export function crewPerTest(dialect: DialectCase['name'], setup: (bed: Bed & { crew: Crew }) => unknown): void {
-  harnessPerTest(dialect, async (bed) => setup({ ...bed, crew: await bed.fx.crew() }));
+export function crewPerTest(
+  dialect: DialectCase['name'],
+  setup: (bed: Bed & { crew: Crew }) => unknown,
+  opts: { secretKey?: Buffer } = {},
+): void {
+  harnessPerTest(dialect, async (bed) => setup({ ...bed, crew: await bed.fx.crew() }), opts);
 }
 
 type Served = FastifyInstance | { app: FastifyInstance; close(): Promise<unknown> };
