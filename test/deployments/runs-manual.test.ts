@@ -4,10 +4,12 @@ import { FileArtifactStore } from '../../src/integrations/storage/artifact-store
 import { DeploymentExecutor } from '../../src/services/deployments/executor.js';
 import { ackStep, retryStep, runLog, showRun, skipStep, startRun } from '../../src/services/deployments/runs.js';
 import { environmentsView } from '../../src/services/deployments/environments.js';
+import { createContact } from '../../src/services/contacts/contacts.js';
 import { dialects } from '../support/databases.js';
+import { userWith } from '../support/harness.js';
 import { crewPerTest, type Bed } from '../support/factories.js';
 import { startFlow, type Crew } from '../support/lifecycle-flow.js';
-import { auditEvents, rejectsWith } from '../support/service-fixtures.js';
+import { auditEvents, HOUR, rejectsWith } from '../support/service-fixtures.js';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -106,5 +108,81 @@ describe.each(dialects)('deployment runs with manual steps on $name', ({ name })
         { step: 'verify-application', channel: 'database', recorded_by: 'sam' },
       ]),
     );
+  });
+
+  it('escalates a manual step that waits too long along the escalation list, a level per period, with a mail to each level', async () => {
+    const { crew, deps, clock } = bed;
+    const admin = (await userWith(deps, ['admin'])).actor;
+    await createContact(deps, admin, undefined, {
+      kind: 'escalation',
+      role: 'database-lead',
+      person: 'Lee Level-One',
+      email: 'one@example.org',
+      order: 1,
+    });
+    await createContact(deps, admin, undefined, {
+      kind: 'escalation',
+      role: 'cmc',
+      person: 'Max Level-Two',
+      email: 'two@example.org',
+      order: 2,
+    });
+    await deps.database.kysely
+      .updateTable('users')
+      .set({ email: 'bill@example.org' })
+      .where('username', '=', crew.dbLead.username)
+      .execute();
+    const flow = await startFlow(deps, clock, crew, { channels: ['database'] });
+    await flow.readyForProduction();
+    await flow.transition(crew.cmc, 'approve-for-production');
+    await startRun(deps, crew.dbLead, { name: flow.name }, { environment: 'production' });
+    const ex = executor();
+    await ex.tick();
+    clock.advance(3 * HOUR);
+    await ex.tick();
+    const escalations = () =>
+      deps.database.kysely
+        .selectFrom('mail_outbox')
+        .select(['recipients', 'subject'])
+        .where('template', '=', 'deployment-step-escalation')
+        .orderBy('created_at')
+        .execute();
+    expect(await escalations()).toHaveLength(0);
+    clock.advance(1 * HOUR + 1000);
+    await ex.tick();
+    await ex.tick();
+    let sent = await escalations();
+    expect(sent).toHaveLength(1);
+    expect(sent[0]?.recipients).toContain('one@example.org');
+    expect(sent[0]?.recipients).toContain('bill@example.org');
+    expect(sent[0]?.subject).toMatch(/escalation level 1/);
+    clock.advance(4 * HOUR);
+    await ex.tick();
+    clock.advance(4 * HOUR);
+    await ex.tick();
+    sent = await escalations();
+    // Two levels on the list: two escalations, no more.
+    expect(sent).toHaveLength(2);
+    expect(sent[1]?.recipients).toContain('two@example.org');
+    const shown = await showRun(deps, crew.dbLead, { name: flow.name, run: 1 });
+    expect(shown.steps[0]).toMatchObject({ state: 'running', escalationLevel: 2 });
+    const log = (await runLog(deps, { name: flow.name, run: 1 }, 0, 100)).lines.map((l) => l.line);
+    expect(log.filter((l) => /escalated to level/.test(l))).toHaveLength(2);
+    const events = (await auditEvents(deps)).filter((e) => e.action === 'deployment.step-escalate');
+    expect(events).toHaveLength(2);
+  });
+
+  it('refuses a run the plan cannot carry: no package file for a transfer, no target', async () => {
+    const { crew, deps } = bed;
+    const flow = await startFlow(deps, bed.clock, crew, { channels: ['web'] });
+    await flow.readyForProduction();
+    await flow.transition(crew.cmc, 'approve-for-production');
+    const err = await rejectsWith(startRun(deps, crew.lead, { name: flow.name }, { environment: 'production' }), ConflictError);
+    expect(err.code).toBe('deployment-not-ready');
+    expect(err.message).toMatch(
+      /no deployment target for production\/web; an administrator sets it with: relman target set production web/,
+    );
+    expect(err.message).toMatch(/no web package file has been uploaded/);
+    expect(await deps.database.kysely.selectFrom('deployment_runs').selectAll().execute()).toEqual([]);
   });
 });

@@ -68,22 +68,24 @@ export function deploymentProblems(root: Obj): RefProblem[] {
       if (s.mail !== undefined && !mails.has(s.mail)) out.push({ path: `${sat}.mail`, message: `unknown mail template "${s.mail}"` });
       if (s.escalation && !mails.has(s.escalation.mail))
         out.push({ path: `${sat}.escalation.mail`, message: `unknown mail template "${s.escalation.mail}"` });
-      s.recordsSteps.forEach((ls, i) => {
-        const path = `${sat}.recordsSteps[${i}]`;
-        if (!declaredSteps.has(ls)) return void out.push({ path, message: `unknown step "${ls}"` });
-        const lifecycle = lifecycleSteps.get(ls);
-        if (!lifecycle) return;
-        for (const channel of s.channel !== undefined ? [s.channel] : allChannels) {
-          const allowed = lifecycle.roles[channel];
-          if (allowed === undefined) {
-            if (s.channel !== undefined) out.push({ path, message: `step "${ls}" is not recorded for channel "${channel}"` });
-            continue;
+      // A non-manual step's recordsSteps is already refused as a whole.
+      if (s.kind === 'manual')
+        s.recordsSteps.forEach((ls, i) => {
+          const path = `${sat}.recordsSteps[${i}]`;
+          if (!declaredSteps.has(ls)) return void out.push({ path, message: `unknown step "${ls}"` });
+          const lifecycle = lifecycleSteps.get(ls);
+          if (!lifecycle) return;
+          for (const channel of s.channel !== undefined ? [s.channel] : allChannels) {
+            const allowed = lifecycle.roles[channel];
+            if (allowed === undefined) {
+              if (s.channel !== undefined) out.push({ path, message: `step "${ls}" is not recorded for channel "${channel}"` });
+              continue;
+            }
+            const missing = s.roles.filter((r) => !allowed.includes(r));
+            if (missing.length > 0)
+              out.push({ path, message: `role(s) ${missing.join(', ')} may mark this step done but not record "${ls}" for ${channel}` });
           }
-          const missing = s.roles.filter((r) => !allowed.includes(r));
-          if (missing.length > 0)
-            out.push({ path, message: `role(s) ${missing.join(', ')} may mark this step done but not record "${ls}" for ${channel}` });
-        }
-      });
+        });
     });
   });
   return out;
