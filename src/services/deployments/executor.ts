@@ -398,7 +398,7 @@ export class DeploymentExecutor {
   /** The values the deployment mails fill in. */
   async #mailValues(l: LockedWrite, run: DeploymentRunTable, step: DeploymentStepTable): Promise<MailValues> {
     const base = await releaseMailValues(this.#deps, l, DEPLOYMENT_ACTOR);
-    const roleNames = (stepRoles.decode(step.roles)).map((r) => l.template.roles.find((x) => x.id === r)?.name ?? r);
+    const roleNames = stepRoles.decode(step.roles).map((r) => l.template.roles.find((x) => x.id === r)?.name ?? r);
     const spec = stepSpec.decode(step.spec);
     const appFlag = l.ctx.app.is_default === 1 ? '' : ` --app ${l.ctx.app.key}`;
     return {
