@@ -42,6 +42,7 @@ export const MAIL_PLACEHOLDERS = [
   'deployment.step',
   'deployment.roles',
   'deployment.instructions',
+  'deployment.documents',
   'deployment.downloads',
   'deployment.ackCommand',
   'deployment.url',

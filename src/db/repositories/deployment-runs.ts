@@ -14,6 +14,7 @@ export type StepSpec = {
   command?: { argv: string[]; cwd?: string; env?: Record<string, string>; timeoutSeconds: number };
   completesTask?: string;
   recordsSteps?: string[];
+  showsTasks?: string[];
   mail?: string;
   escalation?: { afterHours: number; mail: string };
 };

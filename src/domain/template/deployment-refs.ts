@@ -16,6 +16,7 @@ function stepShapeProblems(at: string, s: DeploymentStepTemplate, out: RefProble
   if (s.kind !== 'manual') {
     for (const f of MANUAL_ONLY) if (s[f] !== undefined) bad(f, `only a manual step has ${f}`);
     if (s.recordsSteps.length > 0) bad('recordsSteps', 'only a manual step records lifecycle steps: a person confirms them');
+    if (s.showsTasks.length > 0) bad('showsTasks', 'only a manual step shows checklist tasks');
   }
 }
 
@@ -65,6 +66,9 @@ export function deploymentProblems(root: Obj): RefProblem[] {
         out.push({ path: `${sat}.channel`, message: `unknown channel "${s.channel}"` });
       if (s.completesTask !== undefined && !checklist.has(s.completesTask))
         out.push({ path: `${sat}.completesTask`, message: `unknown checklist task "${s.completesTask}"` });
+      s.showsTasks.forEach(
+        (t, i) => checklist.has(t) || out.push({ path: `${sat}.showsTasks[${i}]`, message: `unknown checklist task "${t}"` }),
+      );
       if (s.mail !== undefined && !mails.has(s.mail)) out.push({ path: `${sat}.mail`, message: `unknown mail template "${s.mail}"` });
       if (s.escalation && !mails.has(s.escalation.mail))
         out.push({ path: `${sat}.escalation.mail`, message: `unknown mail template "${s.escalation.mail}"` });

@@ -47,8 +47,10 @@ export const deploymentStepSchema = z.strictObject({
   roles: list(id, 1),
   /** A disabled step is not part of any run (an example to switch on). */
   enabled: z.boolean().default(true),
-  /** For a manual step: what to do. The release notes and package download links are shown with it. */
+  /** For a manual step: what to do. The package download links are shown with it. */
   instructions: text.optional(),
+  /** For a manual step: checklist tasks whose notes and evidence it shows with its instructions (the release notes, the deployment checklist). */
+  showsTasks: list(id).default([]),
   command: templateCommandSchema.optional(),
   /** A checklist task completed, with the step as evidence, when the step is done. */
   completesTask: id.optional(),

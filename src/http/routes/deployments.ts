@@ -22,6 +22,17 @@ const stepSchema = z.object({
   command: z.array(z.string()).nullable().describe('A command step’s program and arguments, from the process template'),
   completesTask: z.string().nullable(),
   recordsSteps: z.array(z.string()),
+  documents: z
+    .array(
+      z.object({
+        task: z.string(),
+        title: z.string(),
+        status: z.string(),
+        note: z.string().nullable(),
+        evidence: z.record(z.string(), z.unknown()).nullable(),
+      }),
+    )
+    .describe('Checklist tasks a manual step is read with (release notes, the deployment checklist): their note and evidence'),
   outcome: z.string().describe('The note, the reason of a skip, or the error'),
   by: z.string().nullable(),
   startedAt: z.string().nullable(),

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import os from 'node:os';
 import { applicationById } from '../../db/repositories/applications.js';
-import { escalationLevels } from '../../db/repositories/checklist.js';
+import { checklistOf, escalationLevels, taskEvidence } from '../../db/repositories/checklist.js';
 import {
   activeRuns,
   appendLog,
@@ -34,6 +34,22 @@ import { shownState, stepAuditView } from './run-view.js';
 import { doStepWork, type WorkResult } from './step-work.js';
 import { moveStepWithin } from './step-moves.js';
 import { onDeploymentWake } from './wake.js';
+
+/** A manual step's checklist tasks in a mail: each with its note and its evidence link, mail or file. */
+async function documentsText(l: LockedWrite, ids: readonly string[]): Promise<string> {
+  if (ids.length === 0) return '';
+  const tasks = await checklistOf(l.db, l.release.id);
+  const lines = ids.flatMap((id) => {
+    const t = tasks.find((x) => x.task_id === id);
+    if (!t) return [];
+    const e = taskEvidence.decode(t.evidence);
+    const proof = [e?.link, e?.mailSubject ? `mail "${e.mailSubject}"` : undefined, e?.fileName ? `file ${e.fileName}` : undefined]
+      .filter(Boolean)
+      .join(', ');
+    return [`- ${t.title}: ${t.status === 'done' ? 'done' : t.status}${t.note ? ` — ${t.note}` : ''}${proof ? ` (${proof})` : ''}`];
+  });
+  return lines.length > 0 ? `Read with it:\n${lines.join('\n')}` : '';
+}
 
 /** Who the executor's writes are recorded as. */
 export const DEPLOYMENT_ACTOR: Actor = { userId: null, username: 'system:deployment', roles: [] };
@@ -408,6 +424,7 @@ export class DeploymentExecutor {
       'deployment.step': step.name,
       'deployment.roles': roleNames.join(', '),
       'deployment.instructions': spec.instructions ?? '',
+      'deployment.documents': await documentsText(l, spec.showsTasks ?? []),
       'deployment.downloads': base.packages ?? '',
       'deployment.ackCommand': `relman deploy ack ${l.release.name} ${step.step} --run ${run.number} --done --note "…"${appFlag}   (or --failed)`,
       'deployment.url': base['release.url'] ?? '',

@@ -1,5 +1,7 @@
 import { runPackages, stepEvidence, stepRoles, stepSpec, type RunPackage } from '../../db/repositories/deployment-runs.js';
-import type { DeploymentRunTable, DeploymentStepTable } from '../../db/schema.js';
+import { taskEvidence } from '../../db/repositories/checklist.js';
+import type { ChecklistTaskTable, DeploymentRunTable, DeploymentStepTable } from '../../db/schema.js';
+import type { ChecklistEvidence } from '../../domain/audit/checklist.js';
 import type { DeploymentRunAuditView, DeploymentStepAuditView } from '../../domain/audit/deployments.js';
 import { runState, type RunState, type StepState } from '../../domain/deployments/step-state.js';
 import { isAutomatic } from '../../domain/deployments/plan.js';
@@ -20,6 +22,8 @@ export type DeploymentStepView = {
   command: string[] | null;
   completesTask: string | null;
   recordsSteps: string[];
+  /** A manual step's checklist tasks to read with it (release notes, the deployment checklist): their note and evidence. */
+  documents: { task: string; title: string; status: string; note: string | null; evidence: ChecklistEvidence | null }[];
   outcome: string;
   by: string | null;
   startedAt: string | null;
@@ -64,8 +68,17 @@ export function stepActions(step: DeploymentStepTable, state: StepState, roles: 
   return [];
 }
 
-export function stepView(step: DeploymentStepTable, now: Date, roles: readonly string[]): DeploymentStepView {
+export function stepView(
+  step: DeploymentStepTable,
+  now: Date,
+  roles: readonly string[],
+  tasks: readonly ChecklistTaskTable[] = [],
+): DeploymentStepView {
   const spec = stepSpec.decode(step.spec);
+  const documents = (spec.showsTasks ?? []).flatMap((id) => {
+    const t = tasks.find((x) => x.task_id === id);
+    return t ? [{ task: t.task_id, title: t.title, status: t.status, note: t.note, evidence: taskEvidence.decode(t.evidence) }] : [];
+  });
   const state = shownState(step, now);
   return {
     position: step.position,
@@ -80,6 +93,7 @@ export function stepView(step: DeploymentStepTable, now: Date, roles: readonly s
     command: spec.command?.argv ?? null,
     completesTask: spec.completesTask ?? null,
     recordsSteps: spec.recordsSteps ?? [],
+    documents,
     outcome: step.outcome,
     by: step.done_by,
     startedAt: step.started_at,
@@ -98,8 +112,9 @@ export function runView(
   steps: readonly DeploymentStepTable[],
   now: Date,
   roles: readonly string[],
+  tasks: readonly ChecklistTaskTable[] = [],
 ): DeploymentRunView {
-  const views = steps.map((s) => stepView(s, now, roles));
+  const views = steps.map((s) => stepView(s, now, roles, tasks));
   return {
     release,
     number: run.number,

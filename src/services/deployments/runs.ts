@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { checklistOf } from '../../db/repositories/checklist.js';
 import { targetFor, targetCommands } from '../../db/repositories/deployment-targets.js';
 import {
   appendLog,
@@ -167,6 +168,7 @@ export async function startRun(
         ...(s.command !== undefined ? { command: s.command } : {}),
         ...(s.completesTask !== undefined ? { completesTask: s.completesTask } : {}),
         recordsSteps: s.recordsSteps,
+        ...(s.showsTasks.length > 0 ? { showsTasks: s.showsTasks } : {}),
         ...(s.mail !== undefined ? { mail: s.mail } : {}),
         ...(s.escalation !== undefined ? { escalation: s.escalation } : {}),
       };
@@ -205,7 +207,7 @@ export async function startRun(
       },
     ]);
     l.onCommit(() => wakeDeployments());
-    const view = runView(l.template, l.release.name, run, steps, deps.clock(), actor.roles);
+    const view = runView(l.template, l.release.name, run, steps, deps.clock(), actor.roles, await checklistOf(l.db, l.release.id));
     return l.tx.audit({ action: 'deployment.start', subjectType: 'release', subjectId: l.subject, after: runAuditView(run, steps) }, view);
   });
 }
@@ -221,6 +223,7 @@ export async function listRuns(deps: ServiceDeps, actor: Actor, ref: ReleaseRef)
     runs.map((r) => r.id),
   );
   const now = deps.clock();
+  const tasks = await checklistOf(db, release.id);
   return runs.map((r) =>
     runView(
       template,
@@ -229,6 +232,7 @@ export async function listRuns(deps: ServiceDeps, actor: Actor, ref: ReleaseRef)
       steps.filter((s) => s.run_id === r.id),
       now,
       actor.roles,
+      tasks,
     ),
   );
 }
@@ -246,7 +250,7 @@ export async function showRun(deps: ServiceDeps, actor: Actor, ref: RunRef): Pro
   const { release, run } = await loadRun(deps, ref);
   const db = deps.database.kysely;
   const template = await deps.templates.byId(db, release.template_version_id);
-  return runView(template, release.name, run, await stepsOfRun(db, run.id), deps.clock(), actor.roles);
+  return runView(template, release.name, run, await stepsOfRun(db, run.id), deps.clock(), actor.roles, await checklistOf(db, release.id));
 }
 
 export type LogView = {
@@ -277,6 +281,19 @@ export async function runLog(deps: ServiceDeps, ref: RunRef, after: number, limi
 }
 
 type StepRef = RunRef & { step: string };
+
+/** The run as it stands inside a write that changed it. */
+async function lockedView(deps: ServiceDeps, l: LockedWrite, run: DeploymentRunTable, actor: Actor): Promise<DeploymentRunView> {
+  return runView(
+    l.template,
+    l.release.name,
+    run,
+    await stepsOfRun(l.db, run.id),
+    deps.clock(),
+    actor.roles,
+    await checklistOf(l.db, l.release.id),
+  );
+}
 
 /** Loads a run's step inside a write on its release, and checks the actor may act on it. */
 async function lockedStep(l: LockedWrite, actor: Actor, ref: StepRef) {
@@ -349,7 +366,7 @@ export async function ackStep(
         });
     }
     l.onCommit(() => wakeDeployments());
-    const view = runView(l.template, l.release.name, run, await stepsOfRun(l.db, run.id), deps.clock(), actor.roles);
+    const view = await lockedView(deps, l, run, actor);
     return l.tx.unaudited(view, 'moveStepWithin recorded the step event');
   });
 }
@@ -390,7 +407,7 @@ export async function retryStep(
     );
     if (!moved) throw new ConflictError(`step "${step.step}" was changed meanwhile; reload`, 'step-changed');
     l.onCommit(() => wakeDeployments());
-    const view = runView(l.template, l.release.name, run, await stepsOfRun(l.db, run.id), now, actor.roles);
+    const view = await lockedView(deps, l, run, actor);
     return l.tx.unaudited(view, 'moveStepWithin recorded the step event');
   });
 }
@@ -412,7 +429,7 @@ export async function skipStep(deps: ServiceDeps, actor: Actor, ref: StepRef & {
     );
     if (!moved) throw new ConflictError(`step "${step.step}" was changed meanwhile; reload`, 'step-changed');
     l.onCommit(() => wakeDeployments());
-    const view = runView(l.template, l.release.name, run, await stepsOfRun(l.db, run.id), deps.clock(), actor.roles);
+    const view = await lockedView(deps, l, run, actor);
     return l.tx.unaudited(view, 'moveStepWithin recorded the step event');
   });
 }

@@ -20867,6 +20867,16 @@ export interface paths {
                                 command: string[] | null;
                                 completesTask: string | null;
                                 recordsSteps: string[];
+                                /** @description Checklist tasks a manual step is read with (release notes, the deployment checklist): their note and evidence */
+                                documents: {
+                                    task: string;
+                                    title: string;
+                                    status: string;
+                                    note: string | null;
+                                    evidence: {
+                                        [key: string]: unknown;
+                                    } | null;
+                                }[];
                                 /** @description The note, the reason of a skip, or the error */
                                 outcome: string;
                                 by: string | null;
@@ -21092,6 +21102,16 @@ export interface paths {
                                 command: string[] | null;
                                 completesTask: string | null;
                                 recordsSteps: string[];
+                                /** @description Checklist tasks a manual step is read with (release notes, the deployment checklist): their note and evidence */
+                                documents: {
+                                    task: string;
+                                    title: string;
+                                    status: string;
+                                    note: string | null;
+                                    evidence: {
+                                        [key: string]: unknown;
+                                    } | null;
+                                }[];
                                 /** @description The note, the reason of a skip, or the error */
                                 outcome: string;
                                 by: string | null;
@@ -21321,6 +21341,16 @@ export interface paths {
                                 command: string[] | null;
                                 completesTask: string | null;
                                 recordsSteps: string[];
+                                /** @description Checklist tasks a manual step is read with (release notes, the deployment checklist): their note and evidence */
+                                documents: {
+                                    task: string;
+                                    title: string;
+                                    status: string;
+                                    note: string | null;
+                                    evidence: {
+                                        [key: string]: unknown;
+                                    } | null;
+                                }[];
                                 /** @description The note, the reason of a skip, or the error */
                                 outcome: string;
                                 by: string | null;
@@ -21760,6 +21790,16 @@ export interface paths {
                                 command: string[] | null;
                                 completesTask: string | null;
                                 recordsSteps: string[];
+                                /** @description Checklist tasks a manual step is read with (release notes, the deployment checklist): their note and evidence */
+                                documents: {
+                                    task: string;
+                                    title: string;
+                                    status: string;
+                                    note: string | null;
+                                    evidence: {
+                                        [key: string]: unknown;
+                                    } | null;
+                                }[];
                                 /** @description The note, the reason of a skip, or the error */
                                 outcome: string;
                                 by: string | null;
@@ -21998,6 +22038,16 @@ export interface paths {
                                 command: string[] | null;
                                 completesTask: string | null;
                                 recordsSteps: string[];
+                                /** @description Checklist tasks a manual step is read with (release notes, the deployment checklist): their note and evidence */
+                                documents: {
+                                    task: string;
+                                    title: string;
+                                    status: string;
+                                    note: string | null;
+                                    evidence: {
+                                        [key: string]: unknown;
+                                    } | null;
+                                }[];
                                 /** @description The note, the reason of a skip, or the error */
                                 outcome: string;
                                 by: string | null;
@@ -22236,6 +22286,16 @@ export interface paths {
                                 command: string[] | null;
                                 completesTask: string | null;
                                 recordsSteps: string[];
+                                /** @description Checklist tasks a manual step is read with (release notes, the deployment checklist): their note and evidence */
+                                documents: {
+                                    task: string;
+                                    title: string;
+                                    status: string;
+                                    note: string | null;
+                                    evidence: {
+                                        [key: string]: unknown;
+                                    } | null;
+                                }[];
                                 /** @description The note, the reason of a skip, or the error */
                                 outcome: string;
                                 by: string | null;
