@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { runText, type Run } from '../../src/cli/commands/deploy.js';
 import { cliCrew, json, ok } from '../support/cli-crew.js';
 import type { CliResult } from '../support/cli-process.js';
 import { dialects } from '../support/databases.js';
@@ -114,13 +115,87 @@ describe.each(dialects)('relman deploy commands against a running server ($name)
     // An ended run's log is followed to its end at once.
     expect(ok(await as('lead1', ['deploy', 'log', 'CFIS001', '1', '--follow']))).toBe(log);
 
+    // A second run, printed as it starts; its failed step is skipped, so it succeeds without installing anything.
+    const second = ok(await as('lead1', ['deploy', 'start', 'CFIS001', 'acceptance-test']));
+    expect(second).toMatch(/^run\s+CFIS001 run 2 to Acceptance Test \(AT\) \(acceptance-test\)$/m);
+    expect(second).toMatch(new RegExp(`^1\\s+${STEP}\\s+.*\\s+database\\s+manual\\s+(waiting|running)\\s`, 'm'));
+    await untilRunning(2);
+    ok(await as('db1', ['deploy', 'ack', 'CFIS001', STEP, '--failed', '--note', 'wrong namespace']));
+    const skipped = json(await as('db1', ['deploy', 'skip', 'CFIS001', STEP, '--reason', 'installed by run 1', '--json']));
+    expect(skipped).toMatchObject({ number: 2, state: 'succeeded', steps: [{ state: 'skipped', outcome: 'installed by run 1' }] });
+    expect(ok(await as('lead1', ['deploy', 'list', 'CFIS001'])).split('\n')[2]).toMatch(/^2\s+acceptance-test\s+succeeded\s/);
+
     const envs = ok(await as('sam1', ['deploy', 'environments']));
     const at = envs.slice(envs.indexOf('Acceptance Test (AT) (acceptance-test)'));
     expect(at).toMatch(/^ {2}database\s+CFIS001\s+1\s+\S+Z\s+1$/m);
-    expect(at).toMatch(new RegExp(`^ {2}CFIS001\\s+1\\s+succeeded\\s+${date}\\s+\\S+Z$`, 'm'));
+    expect(at).toMatch(new RegExp(`^ {2}CFIS001\\s+2\\s+succeeded\\s+${date}\\s+\\S+Z\\n {2}CFIS001\\s+1\\s+succeeded\\s`, 'm'));
     const installed = json(await as('sam1', ['deploy', 'environments', '--json'])).find(
       (e: { environment: string }) => e.environment === 'acceptance-test',
     ).installed;
     expect(installed).toEqual([expect.objectContaining({ channel: 'database', release: 'CFIS001', version: 1, run: 1 })]);
+  });
+});
+
+describe('relman deploy show: what a step did', () => {
+  const step = (over: Partial<Run['steps'][number]>): Run['steps'][number] => ({
+    position: 0,
+    step: 'transfer-web',
+    name: 'Transfer the web packages',
+    channel: 'web',
+    kind: 'transfer',
+    state: 'done',
+    roles: ['web-lead'],
+    description: null,
+    instructions: null,
+    command: null,
+    outcome: '',
+    by: 'relman',
+    startedAt: '2026-12-08T10:00:00.000Z',
+    finishedAt: '2026-12-08T10:01:00.000Z',
+    attempts: 1,
+    evidence: null,
+    actions: [],
+    ...over,
+  });
+
+  it('lists transferred files with their SHA-256 and how each was verified, and the exit codes of commands', () => {
+    const sha = 'ab'.repeat(32);
+    const text = runText({
+      release: 'CFIS001',
+      number: 3,
+      environment: 'production',
+      environmentName: 'Production',
+      state: 'failed',
+      packages: [{ channel: 'web', version: 2, files: [{ fileName: 'CFIS001.war', size: 2_500_000, sha256: sha }] }],
+      startedBy: 'lead1',
+      startedAt: '2026-12-08T10:00:00.000Z',
+      finishedAt: null,
+      steps: [
+        step({
+          outcome: '1 file(s) transferred to deploy@drop:22/srv/drop and verified',
+          evidence: {
+            target: 'deploy@drop:22/srv/drop',
+            files: [{ name: 'CFIS001.war', size: 2_500_000, sha256: sha, verifiedBy: 'sha256sum' }],
+          },
+        }),
+        step({
+          position: 1,
+          step: 'unpack',
+          kind: 'target-commands',
+          state: 'failed',
+          outcome: 'unpack: exited with code 3',
+          evidence: { commands: [{ name: 'unpack', exitCode: 3, durationMs: 1500 }] },
+        }),
+      ],
+    });
+    expect(text).toMatch(/^packages\s+web v2 \(CFIS001\.war\)$/m);
+    expect(text).toContain(
+      [
+        '1. transfer-web',
+        '   transferred to deploy@drop:22/srv/drop:',
+        `     CFIS001.war  2.50 MB  SHA-256 ${sha}  verified by sha256sum`,
+      ].join('\n'),
+    );
+    expect(text).toContain(['2. unpack', '   failed: unpack: exited with code 3', '   unpack: exit code 3 (1.5 s)'].join('\n'));
   });
 });

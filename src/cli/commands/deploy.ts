@@ -5,7 +5,7 @@ import { keyValues, printJson, table } from '../output.js';
 import { formatBytes } from '../progress.js';
 import { client, globals, show } from './remote.js';
 
-type Step = {
+export type Step = {
   position: number;
   step: string;
   name: string;
@@ -25,7 +25,7 @@ type Step = {
   actions: string[];
 };
 
-type Run = {
+export type Run = {
   release: string;
   number: number;
   environment: string;
@@ -116,7 +116,8 @@ function evidenceLines(e: Record<string, unknown>): string[] {
   return out;
 }
 
-function runText(r: Run): string {
+/** A run as people read it: the run, its steps, then what needs saying about each step. */
+export function runText(r: Run): string {
   const head = keyValues(
     {
       run: `${r.release} run ${r.number} to ${r.environmentName} (${r.environment})`,
