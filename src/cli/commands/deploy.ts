@@ -159,7 +159,7 @@ export function runText(r: Run): string {
 
 const logText = (l: LogLine) => `${l.at}  ${l.step ?? 'run'}  ${l.stream === 'info' ? '' : `${l.stream}: `}${l.line}`;
 
-/** Every log line after `after` that the server holds now. */
+/** Every line of the run’s log the server holds now, read page by page. */
 async function readLog(api: ApiClient, release: string, run: number, app: string | undefined): Promise<LogPage> {
   const lines: LogLine[] = [];
   let after = 0;
