@@ -16,6 +16,7 @@ import { registerTemplates } from './commands/templates.js';
 import { registerCalendar } from './commands/calendar.js';
 import { registerChecklist } from './commands/checklist.js';
 import { registerContacts } from './commands/contacts.js';
+import { registerDeploy } from './commands/deploy.js';
 import { registerMail } from './commands/mail.js';
 import { registerReports } from './commands/reports.js';
 import { registerTargets } from './commands/targets.js';
@@ -96,6 +97,7 @@ export async function main(argv: string[]): Promise<number> {
   registerMail(program);
   registerReports(program);
   registerTargets(program);
+  registerDeploy(program);
   registerLocal(program);
   registerAdmin(program);
   try {

@@ -100,6 +100,7 @@ describe('relman start-up loads only what the command needs', () => {
       'group',
       'mail',
       'target',
+      'deploy',
       'migrate',
       'user',
       'token',
