@@ -291,4 +291,39 @@ describeSshd.each(dialects)(`deployment runs with automatic steps on $name (Open
     expect(shown.steps[2]).toMatchObject({ state: 'failed', outcome: expect.stringMatching(/timed out; its process group was stopped/) });
     expect(Date.now() - started).toBeLessThan(15_000);
   });
+
+  it('a graceful stop stops a running command and records its step interrupted, not done; a retry runs it again', async () => {
+    const { deps } = bed;
+    await publishTemplate(deps, SYSTEM_ACTOR, {
+      yaml: templateYaml((doc) => {
+        const prod = doc.deployments.find((p: { environment: string }) => p.environment === 'production');
+        prod.steps = [
+          {
+            id: 'long',
+            name: 'A long command',
+            channel: 'web',
+            kind: 'command',
+            roles: ['web-lead'],
+            command: { argv: ['sleep', '30'], timeoutSeconds: 60 },
+          },
+        ];
+      }),
+      changes: 'A long command step',
+      ...REVIEWED,
+    });
+    const r = await readyWebRelease();
+    const webLead = (await userWith(deps, ['web-lead'])).actor;
+    await startRun(deps, webLead, { name: r.name }, { environment: 'production' });
+    const ex = executor();
+    await ex.tick();
+    expect((await showRun(deps, webLead, { name: r.name, run: 1 })).steps[0]?.state).toBe('running');
+    const stopping = Date.now();
+    await ex.stop();
+    expect(Date.now() - stopping).toBeLessThan(10_000);
+    const shown = await showRun(deps, webLead, { name: r.name, run: 1 });
+    expect(shown.steps[0]).toMatchObject({ state: 'interrupted', outcome: expect.stringMatching(/stopped while the step ran/) });
+    expect(shown.state).toBe('interrupted');
+    const after = await retryStep(deps, webLead, { name: r.name, run: 1, step: 'long' });
+    expect(after.steps[0]?.state).toBe('waiting');
+  });
 });
