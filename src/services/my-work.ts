@@ -12,6 +12,7 @@ import { today } from './calendar/common.js';
 import { listCycles, type CycleView } from './calendar/cycles.js';
 import { openChecklistTasks } from './checklist/tasks.js';
 import type { ChecklistTaskView } from './checklist/view.js';
+import { stepRoles, waitingManualSteps } from '../db/repositories/deployment-runs.js';
 import type { ServiceDeps } from './deps.js';
 import { toSnapshot } from './lifecycle/snapshot.js';
 
@@ -30,6 +31,16 @@ export type ReleaseSummary = {
 export type MyWorkView = {
   inFlight: { state: string; stateName: string; releases: ReleaseSummary[] }[];
   approvalsWaiting: (WaitingApproval & { release: string })[];
+  /** Manual deployment steps waiting for a role the person holds. */
+  deploymentSteps: {
+    release: string;
+    run: number;
+    environment: string;
+    step: string;
+    name: string;
+    since: string | null;
+    escalationLevel: number;
+  }[];
   tasks: ChecklistTaskView[];
   nextCycles: CycleView[];
   recentChanges: { seq: number; at: string; actor: string; action: string; release: string; summary: string }[];
@@ -117,5 +128,17 @@ export async function myWork(
     summary: summarizeReleaseEvent(e.action, auditPayload.decode(e.before_json), auditPayload.decode(e.after_json)),
   }));
 
-  return { inFlight, approvalsWaiting, tasks, nextCycles, recentChanges };
+  const deploymentSteps = (await waitingManualSteps(db, ctx.app.id))
+    .filter((s) => stepRoles.decode(s.roles).some((r) => actor.roles.includes(r)))
+    .map((s) => ({
+      release: s.release_name,
+      run: Number(s.run_number),
+      environment: s.environment,
+      step: s.step,
+      name: s.name,
+      since: s.started_at,
+      escalationLevel: Number(s.escalation_level),
+    }));
+
+  return { inFlight, approvalsWaiting, deploymentSteps, tasks, nextCycles, recentChanges };
 }

@@ -4,6 +4,7 @@ import { FileArtifactStore } from '../../src/integrations/storage/artifact-store
 import { DeploymentExecutor } from '../../src/services/deployments/executor.js';
 import { ackStep, retryStep, runLog, showRun, skipStep, startRun } from '../../src/services/deployments/runs.js';
 import { environmentsView } from '../../src/services/deployments/environments.js';
+import { myWork } from '../../src/services/my-work.js';
 import { createContact } from '../../src/services/contacts/contacts.js';
 import { dialects } from '../support/databases.js';
 import { userWith } from '../support/harness.js';
@@ -45,6 +46,9 @@ describe.each(dialects)('deployment runs with manual steps on $name', ({ name })
     let shown = await showRun(deps, crew.dbLead, { ...ref, run: 1 });
     expect(shown.steps[0]?.state).toBe('running');
     expect(shown.steps[0]?.actions).toEqual(['done', 'failed']);
+    const waiting = (await myWork(deps, crew.dbLead, {})).deploymentSteps;
+    expect(waiting).toEqual([expect.objectContaining({ release: flow.name, run: 1, environment: 'acceptance-test', step: 'install-database' })]);
+    expect((await myWork(deps, crew.analyst, {})).deploymentSteps).toEqual([]);
     expect((await showRun(deps, crew.analyst, { ...ref, run: 1 })).steps[0]?.actions).toEqual([]);
     await rejectsWith(ackStep(deps, crew.analyst, { ...ref, run: 1, step: 'install-database', outcome: 'done' }), ForbiddenError);
 

@@ -129,6 +129,23 @@ export async function expiredSteps(db: Db | Trx, now: string): Promise<Deploymen
     .execute();
 }
 
+export type WaitingStep = DeploymentStepTable & { run_number: number; environment: string; release_name: string };
+
+/** An application's manual steps waiting for their people, oldest first, with their run and release. */
+export async function waitingManualSteps(db: Db | Trx, applicationId: string): Promise<WaitingStep[]> {
+  return db
+    .selectFrom('deployment_steps as s')
+    .innerJoin('deployment_runs as r', 'r.id', 's.run_id')
+    .innerJoin('releases as rel', 'rel.id', 'r.release_id')
+    .selectAll('s')
+    .select(['r.number as run_number', 'r.environment as environment', 'rel.name as release_name'])
+    .where('r.application_id', '=', applicationId)
+    .where('s.state', '=', 'running')
+    .where('s.kind', '=', 'manual')
+    .orderBy('s.started_at')
+    .execute();
+}
+
 /** Manual steps waiting for their people, for escalation. */
 export async function runningManualSteps(db: Db | Trx): Promise<DeploymentStepTable[]> {
   return db.selectFrom('deployment_steps').selectAll().where('state', '=', 'running').where('kind', '=', 'manual').execute();

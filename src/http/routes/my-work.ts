@@ -37,6 +37,19 @@ const myWorkSchema = z.object({
     .describe(
       'Approval steps you could give now: a role you hold may, it is not satisfied, you have not approved it and did not ask for it; asked for, or guarding a transition out of the current state',
     ),
+  deploymentSteps: z
+    .array(
+      z.object({
+        release: z.string(),
+        run: z.number().int(),
+        environment: z.string(),
+        step: z.string(),
+        name: z.string(),
+        since: z.string().nullable(),
+        escalationLevel: z.number().int(),
+      }),
+    )
+    .describe('Manual deployment steps waiting for a role you hold, oldest first'),
   tasks: z.array(checklistTaskSchema).describe('Open checklist tasks of roles you hold, overdue first, then by due date'),
   nextCycles: z.array(cycleSchema).describe('The next planned change cycles from today, with the releases booked into them'),
   recentChanges: z

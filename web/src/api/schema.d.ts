@@ -19238,6 +19238,16 @@ export interface paths {
                                 requestedBy: string | null;
                                 requestedAt: string | null;
                             }[];
+                            /** @description Manual deployment steps waiting for a role you hold, oldest first */
+                            deploymentSteps: {
+                                release: string;
+                                run: number;
+                                environment: string;
+                                step: string;
+                                name: string;
+                                since: string | null;
+                                escalationLevel: number;
+                            }[];
                             /** @description Open checklist tasks of roles you hold, overdue first, then by due date */
                             tasks: {
                                 release: string;

@@ -28,6 +28,7 @@ export default function MyWorkPage() {
             <Tasks tasks={w.tasks} />
             <Approvals approvals={w.approvalsWaiting} />
           </SimpleGrid>
+          {w.deploymentSteps.length > 0 && <DeploymentSteps steps={w.deploymentSteps} />}
           <InFlight groups={w.inFlight} />
           <SimpleGrid cols={{ base: 1, lg: 2 }}>
             <Cycles cycles={w.nextCycles} />
@@ -103,6 +104,27 @@ function Approvals({ approvals }: { approvals: MyWork['approvalsWaiting'] }) {
           ))}
         </List>
       )}
+    </Section>
+  );
+}
+
+function DeploymentSteps({ steps }: { steps: MyWork['deploymentSteps'] }) {
+  return (
+    <Section title="Deployment steps waiting for me">
+      <List spacing="xs" aria-label="Deployment steps waiting for me">
+        {steps.map((s) => (
+          <List.Item key={`${s.release}/${s.run}/${s.step}`}>
+            <Anchor component={Link} to={releasePath(s.release, 'deployments')}>
+              {s.release}: {s.name}
+            </Anchor>
+            <Text span size="sm">
+              {` — run ${s.run} to ${s.environment}`}
+              {s.since ? `, waiting since ${new Date(s.since).toLocaleString()}` : ''}
+              {s.escalationLevel > 0 ? `, escalated to level ${s.escalationLevel}` : ''}
+            </Text>
+          </List.Item>
+        ))}
+      </List>
     </Section>
   );
 }
