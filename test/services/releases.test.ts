@@ -208,10 +208,12 @@ describe.each(dialects)('releases ($name)', ({ name }) => {
       for (const step of doc['steps'] as { roles: Record<string, string[]> }[]) delete step.roles['web'];
       // The checklist's web task goes with the channel.
       doc['checklist'] = (doc['checklist'] as { channels?: string[] }[]).filter((t) => !(t.channels ?? []).includes('web'));
+      // So do the deployment steps of the web channel.
+      for (const plan of doc['deployments'] as { steps: { channel?: string }[] }[]) plan.steps = plan.steps.filter((s) => s.channel !== 'web');
     });
     const published = await publishTemplate(deps, SYSTEM_ACTOR, { yaml: v2, changes: 'Web channel retired; reports added', ...REVIEWED });
     expect(published.version).toBe(2);
-    expect(published.sectionsChanged).toEqual(['channels', 'checklist', 'elementTypes', 'steps']);
+    expect(published.sectionsChanged).toEqual(['channels', 'checklist', 'deployments', 'elementTypes', 'steps']);
 
     const second = await create({ channels: ['reports'] });
     expect(second.template).toEqual({ key: 'cms-net', version: 2 });
