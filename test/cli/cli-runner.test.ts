@@ -56,15 +56,17 @@ describe('a command through the CLI runner answers as a spawned relman does', ()
     expect(viaRunner[0]!.stdout).toBe('0.1.0\n');
   });
 
-  it('an unreachable server, from the flag and from the environment (exit 3)', async () => {
+  it('an unreachable server, from the flag and from the environment (exit 3), then no server at all', async () => {
     const url = `http://127.0.0.1:${await freePort()}`;
     const [viaRunner, spawned] = await both([
       { args: ['release', 'list', '--url', url, '--token', 't'] },
       { args: ['--json', 'release', 'list'], env: { RELMAN_URL: url, RELMAN_TOKEN: 't' } },
       { args: ['login', '--url', url, '--with-token'], input: 'a-token\n' },
+      // Nothing of the commands before is left: without RELMAN_URL and RELMAN_TOKEN this one is local.
+      { args: ['user', 'add', 'bob', '--role', 'developer', '--no-password'] },
     ]);
     expect(viaRunner).toEqual(spawned);
-    expect(viaRunner.map((r) => r.code)).toEqual([3, 3, 3]);
+    expect(viaRunner.map((r) => r.code)).toEqual([3, 3, 3, 5]);
   });
 
   it('local commands: a missing database, migrating a new one, a password on stdin, the audit chain', async () => {
