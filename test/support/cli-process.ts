@@ -83,6 +83,11 @@ class CliRunner {
       this.idle();
       p?.resolve(msg);
     });
+    // A failed send to a process that has just ended: its 'exit' says so to the command waiting.
+    this.child.on('error', (err) => {
+      this.dead = true;
+      this.output += `\n${err.message}`;
+    });
     this.child.on('exit', (code, signal) => {
       this.dead = true;
       const p = this.pending;
@@ -124,8 +129,10 @@ class CliRunner {
     }
   }
 
+  /** Ends the process; a command still running gets no answer from it (the caller has given up on it). */
   kill(): void {
     this.dead = true;
+    this.pending = undefined;
     this.child.kill('SIGKILL');
   }
 }
