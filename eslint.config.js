@@ -36,4 +36,9 @@ export default tseslint.config(
     files: ['eslint.config.js'],
     extends: [tseslint.configs.disableTypeChecked],
   },
+  {
+    // The CLI runner of the tests runs under plain Node, as bin/relman.js does: JavaScript, not type-checked.
+    files: ['test/support/cli-runner.mjs'],
+    extends: [tseslint.configs.disableTypeChecked],
+  },
 );

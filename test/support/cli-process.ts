@@ -33,15 +33,128 @@ export function cleanEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
 
 export type CliResult = { code: number; stdout: string; stderr: string };
 
-/** Runs `node bin/relman.js …` in `cwd`; stdin gets `input` (or nothing) and is closed. */
-export function runCli(args: string[], env: NodeJS.ProcessEnv, input = '', cwd = ROOT): Promise<CliResult> {
+/** Longest a command may take, as for a spawned one: then it is killed and its code is -1. */
+const CLI_TIMEOUT_MS = 30_000;
+
+/**
+ * Runs `node bin/relman.js …` as a process of its own in `cwd`; stdin gets
+ * `input` (or nothing) and is closed. For what only a real process shows
+ * (start-up, module loading, how it exits); `runCli` for everything else.
+ */
+export function spawnCli(args: string[], env: NodeJS.ProcessEnv, input = '', cwd = ROOT): Promise<CliResult> {
   return new Promise((resolve) => {
-    const child = execFile(process.execPath, [BIN, ...args], { cwd, env, timeout: 30_000 }, (err, stdout, stderr) => {
+    const child = execFile(process.execPath, [BIN, ...args], { cwd, env, timeout: CLI_TIMEOUT_MS }, (err, stdout, stderr) => {
       const code = err ? (typeof err.code === 'number' ? err.code : -1) : 0;
       resolve({ code, stdout, stderr });
     });
     child.stdin?.end(input);
   });
+}
+
+/** test/support/cli-runner.mjs: a CLI process that runs one command after the other. */
+const RUNNER = path.join(ROOT, 'test', 'support', 'cli-runner.mjs');
+
+/** `ends`: the command ended the runner's process (process.exit, a crash); it takes no more commands. */
+type RunnerAnswer = CliResult & { stray: string; ends: boolean };
+
+/** A started cli-runner.mjs, idle or running one command. */
+class CliRunner {
+  private readonly child: ChildProcess;
+  private output = '';
+  private pending: { resolve: (a: RunnerAnswer) => void; reject: (e: Error) => void } | undefined;
+  readonly ready: Promise<void>;
+  dead = false;
+
+  constructor() {
+    this.child = spawn(process.execPath, [RUNNER], { cwd: ROOT, env: cleanEnv(), stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
+    this.child.stdout?.on('data', (d: Buffer) => (this.output += d.toString()));
+    this.child.stderr?.on('data', (d: Buffer) => (this.output += d.toString()));
+    this.ready = new Promise((resolve, reject) => {
+      this.child.once('message', () => resolve());
+      this.child.once('exit', (code, signal) =>
+        reject(new Error(`the CLI runner ended (${code ?? signal}) before it was ready:\n${this.output}`)),
+      );
+    });
+    this.child.on('message', (msg: RunnerAnswer | { ready: true }) => {
+      if ('ready' in msg) return;
+      const p = this.pending;
+      this.pending = undefined;
+      if (msg.ends) this.dead = true;
+      this.idle();
+      p?.resolve(msg);
+    });
+    // A failed send to a process that has just ended: its 'exit' says so to the command waiting.
+    this.child.on('error', (err) => {
+      this.dead = true;
+      this.output += `\n${err.message}`;
+    });
+    this.child.on('exit', (code, signal) => {
+      this.dead = true;
+      const p = this.pending;
+      this.pending = undefined;
+      p?.reject(new Error(`the CLI runner ended (${code ?? signal}) while running a command:\n${this.output}`));
+    });
+    this.idle();
+  }
+
+  /** An idle runner does not keep the test process alive. */
+  private idle(): void {
+    this.child.unref();
+    (this.child.channel as { unref?: () => void } | null | undefined)?.unref?.();
+  }
+
+  async run(args: string[], env: NodeJS.ProcessEnv, input: string, cwd: string): Promise<CliResult | undefined> {
+    await this.ready;
+    this.child.ref();
+    (this.child.channel as { ref?: () => void } | null | undefined)?.ref?.();
+    const answer = new Promise<RunnerAnswer>((resolve, reject) => (this.pending = { resolve, reject }));
+    this.child.send({ args, env, cwd, input });
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<undefined>((resolve) => {
+      timer = setTimeout(() => resolve(undefined), CLI_TIMEOUT_MS);
+    });
+    try {
+      const a = await Promise.race([answer, timedOut]);
+      if (a === undefined) {
+        this.kill();
+        return undefined;
+      }
+      if (a.stray !== '') {
+        this.kill();
+        throw new Error(`relman wrote after an earlier command had finished:\n${a.stray}`);
+      }
+      return { code: a.code, stdout: a.stdout, stderr: a.stderr };
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /** Ends the process; a command still running gets no answer from it (the caller has given up on it). */
+  kill(): void {
+    this.dead = true;
+    this.pending = undefined;
+    this.child.kill('SIGKILL');
+  }
+}
+
+const idleRunners: CliRunner[] = [];
+
+/**
+ * Runs a relman command line as `node bin/relman.js …` in `cwd` would, with
+ * stdin holding `input` (or nothing), and resolves to its exit code, stdout
+ * and stderr. The command runs in a CLI runner process started once and
+ * reused (one more is started for each command run at the same time), which
+ * gives each command its own argv, environment, working folder, stdin and
+ * output; test/cli/cli-runner.test.ts checks it answers as a spawned process.
+ */
+export async function runCli(args: string[], env: NodeJS.ProcessEnv, input = '', cwd = ROOT): Promise<CliResult> {
+  let runner = idleRunners.pop();
+  while (runner?.dead) runner = idleRunners.pop();
+  runner ??= new CliRunner();
+  const result = await runner.run(args, env, input, cwd);
+  if (!runner.dead) idleRunners.push(runner);
+  // Killed at the time limit, as a spawned command would be.
+  return result ?? { code: -1, stdout: '', stderr: '' };
 }
 
 export type RunningServer = {
