@@ -18,6 +18,8 @@ export default function DeploymentsTab() {
   const release = useReleaseDetail(name, app);
   const template = useReleaseTemplate(release.data?.template);
   const [open, setOpen] = useState<string[] | null>(null);
+  const roles = template.data?.roles;
+  const roleNames = (ids: string[]) => ids.map((id) => roles?.find((r) => r.id === id)?.name ?? id).join(', ');
 
   if (runs.error) return <ProblemAlert error={runs.error} title="The deployments could not be shown" />;
   if (!runs.data) return <p role="status">Loading…</p>;
@@ -46,7 +48,9 @@ export default function DeploymentsTab() {
               <Accordion.Control>
                 Run {r.number} to {r.environmentName}: {r.state}
               </Accordion.Control>
-              <Accordion.Panel>{opened.includes(String(r.number)) && <RunView name={name} app={app} run={r} />}</Accordion.Panel>
+              <Accordion.Panel>
+                {opened.includes(String(r.number)) && <RunView name={name} app={app} run={r} roleNames={roleNames} />}
+              </Accordion.Panel>
             </Accordion.Item>
           ))}
         </Accordion>
@@ -72,6 +76,7 @@ function StartDeployment({
   const roles = session.user.roles;
   const envName = (id: string) => template.environments.find((e) => e.id === id)?.name ?? id;
   const stateName = (id: string) => template.states.find((s) => s.id === id)?.name ?? id;
+  const roleName = (ids: string[]) => ids.map((id) => template.roles.find((r) => r.id === id)?.name ?? id).join(', ');
   const mine = template.deployments.filter((d) => d.roles.some((r) => roles.includes(r)));
   const [environment, setEnvironment] = useState<string | null>(null);
   const start = useReleaseWrite<string, Run>(name, {
@@ -88,7 +93,7 @@ function StartDeployment({
   if (mine.length === 0)
     return (
       <Text size="sm">
-        Deployments are started by: {template.deployments.map((d) => `${envName(d.environment)}: ${d.roles.join(', ')}`).join('; ')}.
+        Deployments are started by: {template.deployments.map((d) => `${envName(d.environment)}: ${roleName(d.roles)}`).join('; ')}.
       </Text>
     );
   // Where the release's state allows a start comes first; the others are offered too, and the server says what is missing.
@@ -133,7 +138,7 @@ function StartDeployment({
   );
 }
 
-function RunView({ name, app, run }: { name: string; app: string | undefined; run: Run }) {
+function RunView({ name, app, run, roleNames }: { name: string; app: string | undefined; run: Run; roleNames: (ids: string[]) => string }) {
   const anyActions = run.steps.some((s) => s.actions.length > 0);
   return (
     <Stack gap="sm">
@@ -170,7 +175,7 @@ function RunView({ name, app, run }: { name: string; app: string | undefined; ru
                   </Text>
                   <Text size="xs">
                     {s.kind}
-                    {s.channel ? `, ${s.channel} channel` : ''}; by {s.roles.join(', ')}
+                    {s.channel ? `, ${s.channel} channel` : ''}; by {roleNames(s.roles)}
                   </Text>
                   {s.state === 'running' && s.kind === 'manual' && <ManualWork name={name} app={app} run={run} step={s} />}
                 </Table.Th>
@@ -179,7 +184,7 @@ function RunView({ name, app, run }: { name: string; app: string | undefined; ru
                   {s.attempts > 1 && <Text size="xs">attempt {s.attempts}</Text>}
                 </Table.Td>
                 <Table.Td>
-                  <Text size="sm">{s.by ?? (s.state === 'running' && s.kind === 'manual' ? `waiting for ${s.roles.join(', ')}` : '')}</Text>
+                  <Text size="sm">{s.by ?? (s.state === 'running' && s.kind === 'manual' ? `waiting for ${roleNames(s.roles)}` : '')}</Text>
                   {s.startedAt && <Text size="xs">started {when(s.startedAt)}</Text>}
                   {s.finishedAt && <Text size="xs">finished {when(s.finishedAt)}</Text>}
                 </Table.Td>
