@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -24,8 +24,11 @@ const stepRow = (page: Page, step: string) =>
     .getByRole('row')
     .filter({ has: page.getByRole('rowheader', { name: new RegExp(step) }) });
 
-/** A step's state as its badge says it in words. */
-const stepState = async (page: Page, step: string) => ((await stepRow(page, step).getByRole('cell').first().textContent()) ?? '').trim();
+/** A step's state as its badge says it in words (the cell may also say which attempt it is). */
+const stepState = async (page: Page, step: string) =>
+  /^(waiting|running|done|failed|skipped|interrupted)/.exec(
+    ((await stepRow(page, step).getByRole('cell').first().textContent()) ?? '').trim(),
+  )?.[1];
 
 /** A web-only release ready for production: the ZIP and the WAR uploaded over HTTP, then the lifecycle by its people. */
 async function webReleaseApproved(s: Site, crew: Crew, zip: Buffer, warBytes: Buffer): Promise<Flow> {
@@ -77,13 +80,14 @@ suite('deployment runs and environments in the browser', () => {
             host: '127.0.0.1',
             port: sshd.port,
             username: sshd.username,
-            directory: sshd.dropDir,
+            // Not made yet: the first transfer fails, and is retried once it is there.
+            directory: `${sshd.dropDir}/releases`,
             hostKeyFingerprint: sshd.hostKeyFingerprint,
           },
           secret: { privateKey: sshd.privateKey },
         },
       );
-      executor = new DeploymentExecutor(s.deps, { artifacts: s.artifacts, tickMs: 200 });
+      executor = new DeploymentExecutor(s.deps, { artifacts: s.artifacts, tickMs: 200, transferRetries: 0 });
       executor.start();
     },
     'sqlite',
@@ -127,7 +131,27 @@ suite('deployment runs and environments in the browser', () => {
     await page.getByRole('button', { name: 'Start deployment' }).click();
     await page.getByRole('button', { name: 'Run 1 to Production', exact: false }).waitFor();
 
-    // The transfer runs by itself: its files, checked on the server, with their SHA-256.
+    // The transfer runs by itself; the drop directory is missing, so it fails, saying why, and the web lead may retry or skip it.
+    await expect.poll(() => stepState(page, TRANSFER), { timeout: 30_000 }).toBe('failed');
+    await page.getByRole('button', { name: 'Run 1 to Production: failed' }).waitFor();
+    await stepRow(page, TRANSFER)
+      .getByText(/no such file or directory/)
+      .waitFor();
+    await stepRow(page, TRANSFER)
+      .getByRole('button', { name: `Skip: ${TRANSFER}` })
+      .waitFor();
+    await expectAccessible(page, 'a run with a failed step');
+    await screenshot(page, 'deployments-transfer-failed');
+    mkdirSync(path.join(sshd!.dropDir, 'releases'));
+    await stepRow(page, TRANSFER)
+      .getByRole('button', { name: `Retry: ${TRANSFER}` })
+      .click();
+    const retry = page.getByRole('dialog', { name: `Retry: ${TRANSFER}` });
+    await retry.getByLabel(/^Comment/).fill('made the releases directory on the drop server');
+    await retry.getByRole('button', { name: 'Retry' }).click();
+    await retry.waitFor({ state: 'detached' });
+
+    // Now its files are checked on the server, shown with their SHA-256.
     await expect.poll(() => stepState(page, TRANSFER), { timeout: 30_000 }).toBe('done');
     const transfer = stepRow(page, TRANSFER);
     const verified = transfer.getByRole('list', { name: `Files verified by ${TRANSFER}` });
@@ -139,6 +163,8 @@ suite('deployment runs and environments in the browser', () => {
     const log = page.getByRole('log', { name: 'Log of run 1' });
     await expect.poll(() => log.innerText(), { timeout: 15_000 }).toContain(`cms.war: verified`);
     expect(await log.innerText()).toContain('run 1 to Production started by wendy');
+    expect(await log.innerText()).toMatch(/to be retried, asked by wendy: made the releases directory/);
+    expect(await stepRow(page, TRANSFER).getByRole('cell').first().innerText()).toMatch(/attempt 2/);
     // The manual step is the deployment team's: the web lead has nothing to do with it.
     expect(await stepRow(page, INSTALL).getByRole('button').count()).toBe(0);
     await expectAccessible(page, 'the deployments section with a run under way');
@@ -175,7 +201,7 @@ suite('deployment runs and environments in the browser', () => {
     expect(await stepRow(page, INSTALL).getByRole('cell').nth(1).innerText()).toContain('dexter');
 
     // The bytes at the drop location are the uploaded ones.
-    const drop = sshd!.dropDir;
+    const drop = path.join(sshd!.dropDir, 'releases');
     expect(sha256(readFileSync(path.join(drop, 'static.zip')))).toBe(sha256(zip));
     expect(sha256(readFileSync(path.join(drop, 'cms.war')))).toBe(sha256(warBytes));
 

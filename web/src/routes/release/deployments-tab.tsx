@@ -152,18 +152,24 @@ function RunView({ name, app, run, roleNames }: { name: string; app: string | un
         </Text>
       </Group>
       <Table.ScrollContainer minWidth={900}>
-        <Table verticalSpacing="xs" aria-label={`Steps of run ${run.number} to ${run.environmentName}`}>
+        <Table layout="fixed" verticalSpacing="xs" aria-label={`Steps of run ${run.number} to ${run.environmentName}`}>
           <Table.Thead>
             <Table.Tr>
-              <Table.Th scope="col">Step</Table.Th>
-              <Table.Th scope="col" w={130}>
+              <Table.Th scope="col" w="30%">
+                Step
+              </Table.Th>
+              <Table.Th scope="col" w={120}>
                 State
               </Table.Th>
-              <Table.Th scope="col" w={200}>
+              <Table.Th scope="col" w={180}>
                 Who and when
               </Table.Th>
               <Table.Th scope="col">Outcome</Table.Th>
-              {anyActions && <Table.Th scope="col">Your actions</Table.Th>}
+              {anyActions && (
+                <Table.Th scope="col" w={150}>
+                  Your actions
+                </Table.Th>
+              )}
             </Table.Tr>
           </Table.Thead>
           <Table.Tbody>
@@ -188,7 +194,7 @@ function RunView({ name, app, run, roleNames }: { name: string; app: string | un
                   {s.startedAt && <Text size="xs">started {when(s.startedAt)}</Text>}
                   {s.finishedAt && <Text size="xs">finished {when(s.finishedAt)}</Text>}
                 </Table.Td>
-                <Table.Td>
+                <Table.Td style={{ overflowWrap: 'anywhere' }}>
                   {s.outcome && <Text size="sm">{s.outcome}</Text>}
                   <Evidence step={s} />
                 </Table.Td>
