@@ -58,6 +58,8 @@ export type Site = {
   deps: ServiceDeps;
   fx: Fixtures;
   app: FastifyInstance;
+  /** The store the server keeps package files in (a deployment executor reads them from it). */
+  artifacts: FileArtifactStore;
   /** `http://127.0.0.1:PORT` */
   url: string;
   browser: Browser;
@@ -91,6 +93,7 @@ export function sitePerFile(
       deps: h.deps,
       fx: fixtures(h.deps),
       app,
+      artifacts,
       url,
       browser,
       async person(username, roles) {

@@ -16,6 +16,7 @@ const MyTasksPage = lazy(() => import('./routes/my-tasks'));
 const AuditPage = lazy(() => import('./routes/audit'));
 const MailOutboxPage = lazy(() => import('./routes/mail-outbox'));
 const ReportsPage = lazy(() => import('./routes/reports'));
+const EnvironmentsPage = lazy(() => import('./routes/environments'));
 const UsersPage = lazy(() => import('./routes/admin/users'));
 const TokensPage = lazy(() => import('./routes/admin/tokens'));
 const ContactsPage = lazy(() => import('./routes/admin/contacts'));
@@ -46,6 +47,7 @@ export function App() {
         <Route path="audit" element={<Page name="Audit" page={<AuditPage />} />} />
         <Route path="mail" element={<Page name="Mail outbox" page={<MailOutboxPage />} />} />
         <Route path="reports" element={<Page name="Reports" page={<ReportsPage />} />} />
+        <Route path="environments" element={<Page name="Environments" page={<EnvironmentsPage />} />} />
         <Route path="admin/users" element={<Page name="Users" page={<UsersPage />} />} />
         <Route path="admin/tokens" element={<Page name="API tokens" page={<TokensPage />} />} />
         <Route path="admin/contacts" element={<Page name="Contacts" page={<ContactsPage />} />} />

@@ -12,6 +12,7 @@ const NAV = [
   { to: '/releases', label: 'Releases' },
   { to: '/items', label: 'Work items' },
   { to: '/calendar', label: 'Calendar' },
+  { to: '/environments', label: 'Environments' },
   { to: '/reports', label: 'Reports' },
   { to: '/audit', label: 'Audit' },
   { to: '/mail', label: 'Mail outbox' },

@@ -12,6 +12,7 @@ const PackagesTab = lazy(() => import('./packages-tab'));
 const TestsTab = lazy(() => import('./tests-tab'));
 const ApprovalsTab = lazy(() => import('./approvals-tab'));
 const ChecklistTab = lazy(() => import('./checklist-tab'));
+const DeploymentsTab = lazy(() => import('./deployments-tab'));
 const StepsTab = lazy(() => import('./steps-tab'));
 const MailTab = lazy(() => import('./mail-tab'));
 const AuditTab = lazy(() => import('./audit-tab'));
@@ -25,6 +26,7 @@ export const RELEASE_TABS = [
   { path: 'approvals', label: 'Approvals and reports', element: <ApprovalsTab /> },
   { path: 'steps', label: 'Steps and notices', element: <StepsTab /> },
   { path: 'checklist', label: 'Checklist', element: <ChecklistTab /> },
+  { path: 'deployments', label: 'Deployments', element: <DeploymentsTab /> },
   { path: 'mail', label: 'E-mails', element: <MailTab /> },
   { path: 'audit', label: 'Audit timeline', element: <AuditTab /> },
 ] as const;

@@ -5,11 +5,17 @@ import { api, data } from '../../api/client';
 export type TemplateStep = { id: string; name: string; scope?: string; roles: Record<string, string[]> };
 export type TemplateSystem = { id: string; name: string; description?: string };
 export type TemplateChannel = { id: string; name: string };
+/** Where a release can be deployed, and who may start a run there when (the template's `deployments`). */
+export type TemplateDeployment = { environment: string; roles: string[]; states: string[]; gates: string[] };
+export type TemplateEnvironment = { id: string; name: string; production: boolean };
 export type ReleaseTemplate = {
   steps: TemplateStep[];
   externalSystems: TemplateSystem[];
   channels: TemplateChannel[];
   roles: { id: string; name: string }[];
+  states: { id: string; name: string }[];
+  environments: TemplateEnvironment[];
+  deployments: TemplateDeployment[];
 };
 
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -28,6 +34,14 @@ export function readTemplate(t: Record<string, unknown>): ReleaseTemplate {
     externalSystems: list(t.externalSystems).map((s) => ({ id: str(s.id), name: str(s.name), description: str(s.description) })),
     channels: list(t.channels).map((c) => ({ id: str(c.id), name: str(c.name) })),
     roles: list(t.roles).map((r) => ({ id: str(r.id), name: str(r.name) })),
+    states: list(t.states).map((r) => ({ id: str(r.id), name: str(r.name) })),
+    environments: list(t.environments).map((e) => ({ id: str(e.id), name: str(e.name), production: e.production === true })),
+    deployments: list(t.deployments).map((d) => ({
+      environment: str(d.environment),
+      roles: strings(d.roles),
+      states: strings(d.states),
+      gates: strings(d.gates),
+    })),
   };
 }
 
