@@ -175,6 +175,11 @@ suite('deployment runs and environments in the browser', () => {
     const install = stepRow(deployer.page, INSTALL);
     await install.getByText(/following the deployment checklist/).waitFor();
     await install.getByText('waiting for Deployment team (CIO E-Business)').waitFor();
+    // The checklist tasks it is read with: the release notes, still open here.
+    await install
+      .getByRole('list', { name: `Read with ${INSTALL}` })
+      .getByText(/Prepare release notes: open/)
+      .waitFor();
     const download = install.getByRole('link', { name: 'Download cms.war' });
     expect(await download.getAttribute('href')).toBe(`/api/v1/releases/${flow.name}/packages/web/2/file`);
     const fetched = await deployer.context.request.get(`/api/v1/releases/${flow.name}/packages/web/2/file`);

@@ -136,6 +136,10 @@ describeSshd.each(dialects)(`deployment runs with automatic steps on $name (Open
     expect(readFileSync(path.join(sshd.dropDir, `${r.name}.war`)).equals(r.war)).toBe(true);
     expect(readdirSync(sshd.dropDir).filter((f) => f.endsWith('.part'))).toEqual([]);
     expect(shown.steps[1]).toMatchObject({ state: 'running', actions: ['done', 'failed'] });
+    expect(shown.steps[1]?.documents.map((d) => [d.task, d.status])).toEqual([
+      ['prepare-release-notes', 'open'],
+      ['send-release-notes', 'open'],
+    ]);
 
     const task = (await releaseChecklist(deps, { name: r.name })).tasks.find((t) => t.task === 'transfer-web-packages');
     expect(task).toMatchObject({ status: 'done', completedBy: webLead.username });

@@ -213,7 +213,7 @@ function RunView({ name, app, run, roleNames }: { name: string; app: string | un
   );
 }
 
-/** What a person doing a manual step needs: its instructions and the run's package files to download. */
+/** What a person doing a manual step needs: its instructions, the checklist tasks it is read with, and the run's package files to download. */
 function ManualWork({ name, app, run, step }: { name: string; app: string | undefined; run: Run; step: RunStep }) {
   const packages = run.packages.filter((p) => step.channel === null || p.channel === step.channel);
   const files = packages.flatMap((p) => p.files.map((f) => ({ ...f, channel: p.channel })));
@@ -223,6 +223,29 @@ function ManualWork({ name, app, run, step }: { name: string; app: string | unde
         <Text size="sm" style={{ whiteSpace: 'pre-wrap' }}>
           {step.instructions}
         </Text>
+      )}
+      {step.documents.length > 0 && (
+        <List size="sm" aria-label={`Read with ${step.name}`}>
+          {step.documents.map((d) => {
+            const link = typeof d.evidence?.link === 'string' ? d.evidence.link : null;
+            const mail = typeof d.evidence?.mailSubject === 'string' ? d.evidence.mailSubject : null;
+            return (
+              <List.Item key={d.task}>
+                {d.title}: {d.status === 'done' ? 'done' : d.status}
+                {d.note ? ` — ${d.note}` : ''}
+                {mail ? ` (mail "${mail}")` : ''}
+                {link && (
+                  <>
+                    {' '}
+                    <Anchor href={link} target="_blank" rel="noreferrer">
+                      {link}
+                    </Anchor>
+                  </>
+                )}
+              </List.Item>
+            );
+          })}
+        </List>
       )}
       {files.length > 0 && (
         <List size="sm" aria-label={`Package files for ${step.name}`}>
