@@ -11,6 +11,7 @@ import {
   updateTaskVersioned,
 } from '../../db/repositories/checklist.js';
 import type { ChecklistTaskTable } from '../../db/schema.js';
+import type { AuditEvent } from '../../domain/audit/catalogue.js';
 import type { ChecklistEvidence, ChecklistTaskAuditBrief } from '../../domain/audit/checklist.js';
 import { milestoneDates, taskDueDate } from '../../domain/checklist.js';
 import { reopening, STATUS_AFTER, taskMoveRefusal, type TaskMove } from '../../domain/checklist-tasks.js';
@@ -172,19 +173,28 @@ async function changeTask(
     if (!(await updateTaskVersioned(l.db, row.id, row.row_version, patch))) {
       throw new StaleVersionError('checklist task', `${ref.name}/${task}`, row.row_version, row.row_version + 1);
     }
-    const now = deps.clock();
-    const [before, after] = await taskViews(
-      l.db,
-      l.template,
-      l.ctx.app.id,
-      l.release.name,
-      [row, { ...row, ...patch, row_version: row.row_version + 1 }],
-      now,
-    );
-    if (!before || !after) throw new Error('unreachable: a task view is missing');
-    const event = { subjectType: 'release', subjectId: l.subject, before: auditBrief(before), after: auditBrief(after) } as const;
-    return l.tx.audit({ action: `checklist.${move}`, ...event }, after);
+    return l.tx.audit(...(await taskChangeEvent(deps, l, row, patch, `checklist.${move}`)));
   });
+}
+
+/** The audit event of a task's change (its view before and after) and the view after. */
+async function taskChangeEvent(
+  deps: ServiceDeps,
+  l: LockedRelease,
+  row: ChecklistTaskTable,
+  patch: Partial<ChecklistTaskTable>,
+  action: `checklist.${Exclude<TaskMove, 'waive'>}`,
+): Promise<[AuditEvent, ChecklistTaskView]> {
+  const [before, after] = await taskViews(
+    l.db,
+    l.template,
+    l.ctx.app.id,
+    l.release.name,
+    [row, { ...row, ...patch, row_version: row.row_version + 1 }],
+    deps.clock(),
+  );
+  if (!before || !after) throw new Error('unreachable: a task view is missing');
+  return [{ action, subjectType: 'release', subjectId: l.subject, before: auditBrief(before), after: auditBrief(after) }, after];
 }
 
 /**
@@ -211,22 +221,7 @@ export async function completeTaskWithin(
     completed_at: at,
   };
   if (!(await updateTaskVersioned(l.db, row.id, row.row_version, patch))) return false;
-  const [before, after] = await taskViews(
-    l.db,
-    l.template,
-    l.ctx.app.id,
-    l.release.name,
-    [row, { ...row, ...patch, row_version: row.row_version + 1 }],
-    deps.clock(),
-  );
-  if (!before || !after) throw new Error('unreachable: a task view is missing');
-  l.tx.audit({
-    action: 'checklist.complete',
-    subjectType: 'release',
-    subjectId: l.subject,
-    before: auditBrief(before),
-    after: auditBrief(after),
-  });
+  l.tx.audit((await taskChangeEvent(deps, l, row, patch, 'checklist.complete'))[0]);
   return true;
 }
 
