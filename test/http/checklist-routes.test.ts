@@ -161,6 +161,32 @@ describe.each(dialects)('checklist routes ($name)', ({ name }) => {
     expect(done.evidence).toEqual({ fileName: 'backup log.txt', sha256, size: bytes.length });
   });
 
+  it('shows the evidence of a task a deployment step completed: its run and the files it transferred', async () => {
+    // What completeTaskWithin stores when the transfer step of a deployment run completes the task.
+    const deployment = {
+      run: 1,
+      environment: 'production',
+      step: 'transfer-web',
+      target: 'deploy@web1:22/drop',
+      files: [{ name: 'CMSNET.war', size: 1234, sha256: 'a'.repeat(64), verifiedBy: 'remote-sha256sum' }],
+    };
+    const row = await deps.database.kysely
+      .selectFrom('checklist_tasks')
+      .innerJoin('releases', 'releases.id', 'checklist_tasks.release_id')
+      .select('checklist_tasks.id')
+      .where('releases.name', '=', release)
+      .where('checklist_tasks.task_id', '=', 'transfer-web-packages')
+      .executeTakeFirstOrThrow();
+    await deps.database.kysely
+      .updateTable('checklist_tasks')
+      .set({ status: 'done', note: 'Done by deployment run 1', evidence: JSON.stringify({ deployment }), completed_by: 'terry' })
+      .where('id', '=', row.id)
+      .execute();
+    const c = expectJson(await viewer('GET', rel('/checklist')), 200);
+    const task = c.tasks.find((t: { task: string }) => t.task === 'transfer-web-packages');
+    expect(task).toMatchObject({ status: 'done', evidence: { deployment } });
+  });
+
   it('is documented in the OpenAPI document', async () => {
     const doc = expectJson(await app.inject({ method: 'GET', url: `${V}/openapi.json` }), 200);
     expect(Object.keys(doc.paths)).toEqual(

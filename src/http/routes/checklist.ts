@@ -34,6 +34,16 @@ const evidenceSchema = z.object({
   fileName: z.string().optional(),
   sha256: z.string().optional(),
   size: z.number().int().optional(),
+  deployment: z
+    .object({
+      run: z.number().int(),
+      environment: z.string(),
+      step: z.string(),
+      target: z.string().optional(),
+      files: z.array(z.object({ name: z.string(), size: z.number().int(), sha256: z.string(), verifiedBy: z.string() })).optional(),
+    })
+    .optional()
+    .describe('The deployment step that did the task: its run and what it transferred, verified'),
 });
 
 export const checklistTaskSchema = z.object({

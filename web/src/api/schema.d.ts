@@ -14591,6 +14591,19 @@ export interface paths {
                                     fileName?: string;
                                     sha256?: string;
                                     size?: number;
+                                    /** @description The deployment step that did the task: its run and what it transferred, verified */
+                                    deployment?: {
+                                        run: number;
+                                        environment: string;
+                                        step: string;
+                                        target?: string;
+                                        files?: {
+                                            name: string;
+                                            size: number;
+                                            sha256: string;
+                                            verifiedBy: string;
+                                        }[];
+                                    };
                                 } | null;
                                 completedBy: string | null;
                                 completedAt: string | null;
@@ -14861,6 +14874,19 @@ export interface paths {
                                 fileName?: string;
                                 sha256?: string;
                                 size?: number;
+                                /** @description The deployment step that did the task: its run and what it transferred, verified */
+                                deployment?: {
+                                    run: number;
+                                    environment: string;
+                                    step: string;
+                                    target?: string;
+                                    files?: {
+                                        name: string;
+                                        size: number;
+                                        sha256: string;
+                                        verifiedBy: string;
+                                    }[];
+                                };
                             } | null;
                             completedBy: string | null;
                             completedAt: string | null;
@@ -15121,6 +15147,19 @@ export interface paths {
                                 fileName?: string;
                                 sha256?: string;
                                 size?: number;
+                                /** @description The deployment step that did the task: its run and what it transferred, verified */
+                                deployment?: {
+                                    run: number;
+                                    environment: string;
+                                    step: string;
+                                    target?: string;
+                                    files?: {
+                                        name: string;
+                                        size: number;
+                                        sha256: string;
+                                        verifiedBy: string;
+                                    }[];
+                                };
                             } | null;
                             completedBy: string | null;
                             completedAt: string | null;
@@ -15381,6 +15420,19 @@ export interface paths {
                                 fileName?: string;
                                 sha256?: string;
                                 size?: number;
+                                /** @description The deployment step that did the task: its run and what it transferred, verified */
+                                deployment?: {
+                                    run: number;
+                                    environment: string;
+                                    step: string;
+                                    target?: string;
+                                    files?: {
+                                        name: string;
+                                        size: number;
+                                        sha256: string;
+                                        verifiedBy: string;
+                                    }[];
+                                };
                             } | null;
                             completedBy: string | null;
                             completedAt: string | null;
@@ -15640,6 +15692,19 @@ export interface paths {
                                 fileName?: string;
                                 sha256?: string;
                                 size?: number;
+                                /** @description The deployment step that did the task: its run and what it transferred, verified */
+                                deployment?: {
+                                    run: number;
+                                    environment: string;
+                                    step: string;
+                                    target?: string;
+                                    files?: {
+                                        name: string;
+                                        size: number;
+                                        sha256: string;
+                                        verifiedBy: string;
+                                    }[];
+                                };
                             } | null;
                             completedBy: string | null;
                             completedAt: string | null;
@@ -15913,6 +15978,19 @@ export interface paths {
                                     fileName?: string;
                                     sha256?: string;
                                     size?: number;
+                                    /** @description The deployment step that did the task: its run and what it transferred, verified */
+                                    deployment?: {
+                                        run: number;
+                                        environment: string;
+                                        step: string;
+                                        target?: string;
+                                        files?: {
+                                            name: string;
+                                            size: number;
+                                            sha256: string;
+                                            verifiedBy: string;
+                                        }[];
+                                    };
                                 } | null;
                                 completedBy: string | null;
                                 completedAt: string | null;
@@ -16165,6 +16243,19 @@ export interface paths {
                                 fileName?: string;
                                 sha256?: string;
                                 size?: number;
+                                /** @description The deployment step that did the task: its run and what it transferred, verified */
+                                deployment?: {
+                                    run: number;
+                                    environment: string;
+                                    step: string;
+                                    target?: string;
+                                    files?: {
+                                        name: string;
+                                        size: number;
+                                        sha256: string;
+                                        verifiedBy: string;
+                                    }[];
+                                };
                             } | null;
                             completedBy: string | null;
                             completedAt: string | null;
@@ -16680,6 +16771,19 @@ export interface paths {
                                 fileName?: string;
                                 sha256?: string;
                                 size?: number;
+                                /** @description The deployment step that did the task: its run and what it transferred, verified */
+                                deployment?: {
+                                    run: number;
+                                    environment: string;
+                                    step: string;
+                                    target?: string;
+                                    files?: {
+                                        name: string;
+                                        size: number;
+                                        sha256: string;
+                                        verifiedBy: string;
+                                    }[];
+                                };
                             } | null;
                             completedBy: string | null;
                             completedAt: string | null;
@@ -19290,6 +19394,19 @@ export interface paths {
                                     fileName?: string;
                                     sha256?: string;
                                     size?: number;
+                                    /** @description The deployment step that did the task: its run and what it transferred, verified */
+                                    deployment?: {
+                                        run: number;
+                                        environment: string;
+                                        step: string;
+                                        target?: string;
+                                        files?: {
+                                            name: string;
+                                            size: number;
+                                            sha256: string;
+                                            verifiedBy: string;
+                                        }[];
+                                    };
                                 } | null;
                                 completedBy: string | null;
                                 completedAt: string | null;
