@@ -47,7 +47,9 @@ describe.each(dialects)('deployment runs with manual steps on $name', ({ name })
     expect(shown.steps[0]?.state).toBe('running');
     expect(shown.steps[0]?.actions).toEqual(['done', 'failed']);
     const waiting = (await myWork(deps, crew.dbLead, {})).deploymentSteps;
-    expect(waiting).toEqual([expect.objectContaining({ release: flow.name, run: 1, environment: 'acceptance-test', step: 'install-database' })]);
+    expect(waiting).toEqual([
+      expect.objectContaining({ release: flow.name, run: 1, environment: 'acceptance-test', step: 'install-database' }),
+    ]);
     expect((await myWork(deps, crew.analyst, {})).deploymentSteps).toEqual([]);
     expect((await showRun(deps, crew.analyst, { ...ref, run: 1 })).steps[0]?.actions).toEqual([]);
     await rejectsWith(ackStep(deps, crew.analyst, { ...ref, run: 1, step: 'install-database', outcome: 'done' }), ForbiddenError);

@@ -209,7 +209,8 @@ describe.each(dialects)('releases ($name)', ({ name }) => {
       // The checklist's web task goes with the channel.
       doc['checklist'] = (doc['checklist'] as { channels?: string[] }[]).filter((t) => !(t.channels ?? []).includes('web'));
       // So do the deployment steps of the web channel.
-      for (const plan of doc['deployments'] as { steps: { channel?: string }[] }[]) plan.steps = plan.steps.filter((s) => s.channel !== 'web');
+      for (const plan of doc['deployments'] as { steps: { channel?: string }[] }[])
+        plan.steps = plan.steps.filter((s) => s.channel !== 'web');
     });
     const published = await publishTemplate(deps, SYSTEM_ACTOR, { yaml: v2, changes: 'Web channel retired; reports added', ...REVIEWED });
     expect(published.version).toBe(2);
